@@ -1,0 +1,160 @@
+//! Query-string parsing that names the parameter at fault: unknown, repeated and malformed
+//! parameters are 400 problems, never silently ignored (a typo must not look like an empty result).
+
+use std::collections::HashSet;
+use std::future::{Ready, ready};
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use utoipa::IntoParams;
+use utoipa::openapi::path::ParameterIn;
+
+use crate::error::{ApiError, FieldError};
+
+/// The largest `per_page`.
+pub const MAX_PER_PAGE: u32 = 100;
+/// The `per_page` used when none is given.
+pub const DEFAULT_PER_PAGE: u32 = 20;
+const MAX_PAGE: u32 = 1_000_000;
+
+/// Which page of a collection to return.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// The page number, from 1.
+    #[param(minimum = 1, maximum = 1000000, example = 1)]
+    page: Option<u32>,
+    /// Items per page, from 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100, example = 20)]
+    per_page: Option<u32>,
+}
+
+/// A validated page request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Page {
+    /// The page number, from 1.
+    pub page: u32,
+    /// Items per page.
+    pub per_page: u32,
+}
+
+impl Page {
+    /// The SQL LIMIT.
+    pub fn limit(self) -> i64 {
+        i64::from(self.per_page)
+    }
+
+    /// The SQL OFFSET.
+    pub fn offset(self) -> i64 {
+        i64::from(self.page - 1) * i64::from(self.per_page)
+    }
+}
+
+impl PageParams {
+    fn validate(&self, errors: &mut Vec<FieldError>) -> Page {
+        let page = self.page.unwrap_or(1);
+        let per_page = self.per_page.unwrap_or(DEFAULT_PER_PAGE);
+        if !(1..=MAX_PAGE).contains(&page) {
+            errors.push(FieldError::new(
+                "page",
+                format!("must be between 1 and {MAX_PAGE}"),
+            ));
+        }
+        if !(1..=MAX_PER_PAGE).contains(&per_page) {
+            errors.push(FieldError::new(
+                "per_page",
+                format!("must be between 1 and {MAX_PER_PAGE}"),
+            ));
+        }
+        Page { page, per_page }
+    }
+}
+
+/// The query of a collection read: a page and the collection's filters `F`.
+#[derive(Debug)]
+pub struct ListQuery<F> {
+    /// The requested page.
+    pub page: Page,
+    /// The collection's filters, parsed but not yet checked against the database.
+    pub filter: F,
+}
+
+impl<F: DeserializeOwned + IntoParams> FromRequest for ListQuery<F> {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(parse_list_query(req.query_string()))
+    }
+}
+
+/// Parses a collection query string.
+pub fn parse_list_query<F: DeserializeOwned + IntoParams>(
+    query: &str,
+) -> Result<ListQuery<F>, ApiError> {
+    let mut allowed = param_names::<PageParams>();
+    allowed.extend(param_names::<F>());
+    let mut errors = check_names(query, &allowed);
+    let page_params: Option<PageParams> = deserialize(query, &mut errors);
+    let filter: Option<F> = deserialize(query, &mut errors);
+    let page = page_params.map(|p| p.validate(&mut errors));
+    match (page, filter) {
+        (Some(page), Some(filter)) if errors.is_empty() => Ok(ListQuery { page, filter }),
+        _ => Err(ApiError::invalid_parameters(errors)),
+    }
+}
+
+fn param_names<T: IntoParams>() -> Vec<String> {
+    T::into_params(|| Some(ParameterIn::Query))
+        .into_iter()
+        .map(|p| p.name)
+        .collect()
+}
+
+fn check_names(query: &str, allowed: &[String]) -> Vec<FieldError> {
+    let mut seen = HashSet::new();
+    let mut errors = Vec::new();
+    for (name, _) in form_pairs(query) {
+        if !allowed.iter().any(|a| *a == name) {
+            errors.push(FieldError::new(
+                name.clone(),
+                format!(
+                    "is not a parameter of this endpoint; expected one of: {}",
+                    allowed.join(", ")
+                ),
+            ));
+        } else if !seen.insert(name.clone()) {
+            errors.push(FieldError::new(name, "is given more than once"));
+        }
+    }
+    errors
+}
+
+fn form_pairs(query: &str) -> Vec<(String, String)> {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(query).unwrap_or_default()
+}
+
+fn deserialize<T: DeserializeOwned>(query: &str, errors: &mut Vec<FieldError>) -> Option<T> {
+    // Only the first occurrence of a name counts; repeats are reported by `check_names`.
+    let mut seen = HashSet::new();
+    let pairs: Vec<(String, String)> = form_pairs(query)
+        .into_iter()
+        .filter(|(name, _)| seen.insert(name.clone()))
+        .collect();
+    let encoded = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+    let deserializer =
+        serde_urlencoded::Deserializer::new(form_urlencoded::parse(encoded.as_bytes()));
+    match serde_path_to_error::deserialize(deserializer) {
+        Ok(value) => Some(value),
+        Err(error) => {
+            let field = error.path().to_string();
+            let message = error.into_inner().to_string();
+            if !errors.iter().any(|e| e.field == field) {
+                errors.push(FieldError::new(field, message));
+            }
+            None
+        }
+    }
+}

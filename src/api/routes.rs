@@ -1,0 +1,66 @@
+//! Answers for requests that match no handler: 405 with `Allow` when the path exists under another
+//! method, 404 otherwise. The known paths come from the OpenAPI document, which is generated from
+//! the handlers themselves, so this table cannot drift from the routes.
+
+use actix_web::dev::ResourceDef;
+use actix_web::{HttpRequest, web};
+use utoipa::openapi::OpenApi;
+
+use crate::error::ApiError;
+
+/// Every documented path with the methods it accepts.
+pub struct KnownRoutes(Vec<(ResourceDef, Vec<String>)>);
+
+impl KnownRoutes {
+    /// Builds the table from the OpenAPI document.
+    pub fn from_openapi(api: &OpenApi) -> Self {
+        let routes = api
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let mut methods: Vec<String> = Vec::new();
+                let ops = [
+                    ("GET", item.get.is_some()),
+                    ("HEAD", item.get.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ];
+                for (name, present) in ops {
+                    if present {
+                        methods.push(name.to_owned());
+                    }
+                }
+                (ResourceDef::new(path.as_str()), methods)
+            })
+            .collect();
+        Self(routes)
+    }
+
+    fn allowed(&self, path: &str) -> Option<&[String]> {
+        self.0
+            .iter()
+            .find(|(def, _)| def.is_match(path))
+            .map(|(_, methods)| methods.as_slice())
+    }
+}
+
+/// The default service: 405 or 404 as problem+json.
+pub async fn no_route(
+    req: HttpRequest,
+    routes: web::Data<KnownRoutes>,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    Err(match routes.allowed(req.path()) {
+        Some(methods) => ApiError::method_not_allowed(req.method().as_str(), methods),
+        None => ApiError::client(
+            actix_web::http::StatusCode::NOT_FOUND,
+            "route_not_found",
+            format!(
+                "There is no endpoint at {}; see /api/v1/openapi.json.",
+                req.path()
+            ),
+        ),
+    })
+}

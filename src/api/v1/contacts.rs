@@ -1,0 +1,180 @@
+//! `GET /api/v1/platforms/{code}/contacts` and `GET /api/v1/contacts`.
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::api::query::{ListQuery, PageParams};
+use crate::api::representation::{Paginated, page_response};
+use crate::api::{ListErrors, SubListErrors};
+use crate::db::contacts::{self as db, Contact};
+use crate::db::{ministries as ministry_db, platforms as platform_db};
+use crate::domain::{ContactRole, MinistryCode, Vocabulary};
+use crate::error::{ApiError, FieldError};
+use crate::startup::AppState;
+
+/// An official contact channel of a platform's operating unit (đầu mối vận hành).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContactResponse {
+    /// The contact's id, for `PATCH` and `DELETE /api/v1/contacts/{id}`.
+    #[schema(example = 1)]
+    pub id: i64,
+    /// The platform it is for.
+    #[schema(example = "dang-ky-giao-dich-bao-dam")]
+    pub platform: String,
+    /// The agency that owns the platform.
+    #[schema(example = "BTP")]
+    pub ministry: String,
+    /// What to contact it for.
+    pub role: ContactRole,
+    /// The channel's name, such as a help desk; never a private person unless published so.
+    #[schema(example = "Hỗ trợ kỹ thuật")]
+    pub name: String,
+    /// The unit behind the channel.
+    pub unit: Option<String>,
+    /// An e-mail address.
+    pub email: Option<String>,
+    /// A telephone number as published.
+    #[schema(example = "024.62739677")]
+    pub phone: Option<String>,
+    /// A web page or form.
+    pub url: Option<String>,
+    /// Opening hours or other notes.
+    pub notes: Option<String>,
+    /// Where the channel was published.
+    pub source: Option<String>,
+    /// Increases by one with every change.
+    #[schema(example = 1)]
+    pub version: i32,
+    /// When the contact was added.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl ContactResponse {
+    /// The wire form of a contact of `platform`, owned by `ministry`.
+    pub fn new(row: Contact, platform: String, ministry: String) -> Self {
+        Self {
+            id: row.id,
+            platform,
+            ministry,
+            role: ContactRole::parse(&row.role).unwrap_or(ContactRole::Operations),
+            name: row.name,
+            unit: row.unit,
+            email: row.email,
+            phone: row.phone,
+            url: row.url,
+            notes: row.notes,
+            source: row.source,
+            version: row.version,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+/// The platform contact list has no filters besides the page.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NoFilter {}
+
+/// Lists the contact channels of one platform.
+#[utoipa::path(
+    tag = "contacts",
+    params(("code" = String, Path, description = "The platform's code", example = "dang-ky-giao-dich-bao-dam"), PageParams),
+    responses(
+        (status = 200, description = "A page of the platform's contacts, oldest first.",
+         body = Paginated<ContactResponse>,
+         headers(("ETag" = String, description = "Tag of this page"),
+                 ("Link" = String, description = "RFC 8288 pagination links"))),
+        (status = 304, description = "Not modified since the `If-None-Match` tag."),
+        SubListErrors,
+    )
+)]
+#[get("/platforms/{code}/contacts")]
+pub async fn list_platform_contacts(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+    query: ListQuery<NoFilter>,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.pool.get().await?;
+    let id = platform_db::find_id(&mut conn, &code)
+        .await?
+        .ok_or_else(|| {
+            ApiError::not_found(format!("No platform has the code {:?}.", code.as_str()))
+        })?;
+    let (rows, total) = db::list(
+        &mut conn,
+        Some(id),
+        None,
+        query.page.limit(),
+        query.page.offset(),
+    )
+    .await?;
+    let items = rows
+        .into_iter()
+        .map(|(c, p, m)| ContactResponse::new(c, p, m))
+        .collect();
+    page_response(&req, &Paginated::new(items, query.page, total))
+}
+
+/// Filters of the contact list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ContactFilterParams {
+    /// Only contacts of platforms owned by this agency (code, any case). An unknown code is a 400.
+    #[param(example = "BTP")]
+    ministry: Option<String>,
+}
+
+/// Lists contact channels across platforms, optionally of one agency's platforms.
+#[utoipa::path(
+    tag = "contacts",
+    params(PageParams, ContactFilterParams),
+    responses(
+        (status = 200, description = "A page of contacts, oldest first.",
+         body = Paginated<ContactResponse>,
+         headers(("ETag" = String, description = "Tag of this page"),
+                 ("Link" = String, description = "RFC 8288 pagination links"))),
+        (status = 304, description = "Not modified since the `If-None-Match` tag."),
+        ListErrors,
+    )
+)]
+#[get("/contacts")]
+pub async fn list_contacts(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: ListQuery<ContactFilterParams>,
+) -> Result<HttpResponse, ApiError> {
+    let ministry = match query.filter.ministry.as_deref() {
+        None => None,
+        Some(raw) => Some(MinistryCode::parse(raw).map_err(|message| {
+            ApiError::invalid_parameters(vec![FieldError::new("ministry", message)])
+        })?),
+    };
+    let mut conn = state.pool.get().await?;
+    if let Some(code) = &ministry
+        && !ministry_db::exists(&mut conn, code.as_str()).await?
+    {
+        return Err(ApiError::invalid_parameters(vec![FieldError::new(
+            "ministry",
+            format!("{code:?} is not a known agency code; see /api/v1/ministries"),
+        )]));
+    }
+    let (rows, total) = db::list(
+        &mut conn,
+        None,
+        ministry.as_ref().map(MinistryCode::as_str),
+        query.page.limit(),
+        query.page.offset(),
+    )
+    .await?;
+    let items = rows
+        .into_iter()
+        .map(|(c, p, m)| ContactResponse::new(c, p, m))
+        .collect();
+    page_response(&req, &Paginated::new(items, query.page, total))
+}

@@ -1,0 +1,188 @@
+//! `GET /api/v1/lists` and `GET /api/v1/lists/{key}`: the official list editions.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::NaiveDate;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::contacts::NoFilter;
+use crate::api::query::{ListQuery, PageParams};
+use crate::api::representation::{Paginated, json_with_etag, page_response};
+use crate::api::{GetErrors, ListErrors};
+use crate::db::lists::{self as db, ListEdition};
+use crate::error::ApiError;
+use crate::startup::AppState;
+
+/// An official edition of the list of national digital platforms: a dated legal document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListEditionResponse {
+    /// The edition's key.
+    #[schema(example = "cv-2765-2024")]
+    pub key: String,
+    /// The document number.
+    #[schema(example = "2765/BTTTT-CĐSQG")]
+    pub document: String,
+    /// The title in Vietnamese.
+    pub title_vi: String,
+    /// The title in English.
+    pub title_en: String,
+    /// The date the document was issued.
+    #[schema(example = "2024-07-15")]
+    pub issued_on: NaiveDate,
+    /// How many platforms the document declares.
+    #[schema(example = 103)]
+    pub declared_total: Option<i32>,
+    /// How many of them the registry has entered so far.
+    #[schema(example = 3)]
+    pub registered_count: i64,
+    /// Where the facts come from.
+    pub source: String,
+}
+
+impl ListEditionResponse {
+    fn new(row: ListEdition, registered_count: i64) -> Self {
+        Self {
+            key: row.key,
+            document: row.document,
+            title_vi: row.title_vi,
+            title_en: row.title_en,
+            issued_on: row.issued_on,
+            declared_total: row.declared_total,
+            registered_count,
+            source: row.source,
+        }
+    }
+}
+
+/// One owner's share of an edition.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OwnerCount {
+    /// The agency's code.
+    #[schema(example = "BTC")]
+    pub ministry: String,
+    /// How many platforms the document declares for it; `null` when it gives no count.
+    #[schema(example = 31)]
+    pub declared_count: Option<i32>,
+    /// How many of its platforms the registry lists in the edition.
+    #[schema(example = 0)]
+    pub registered_count: i64,
+}
+
+/// A platform registered in an edition.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListMember {
+    /// The platform's code.
+    #[schema(example = "he-thong-mang-dau-thau-quoc-gia")]
+    pub code: String,
+    /// Its Vietnamese name.
+    pub name_vi: String,
+    /// Its current owner.
+    #[schema(example = "BTC")]
+    pub ministry: String,
+}
+
+/// An edition with its declared counts and registered platforms.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListEditionDetail {
+    /// The edition.
+    #[serde(flatten)]
+    pub edition: ListEditionResponse,
+    /// Declared and registered counts per owner, by code.
+    pub owners: Vec<OwnerCount>,
+    /// The registered platforms, by code.
+    pub platforms: Vec<ListMember>,
+}
+
+/// Lists the official editions, oldest first.
+#[utoipa::path(
+    tag = "lists",
+    params(PageParams),
+    responses(
+        (status = 200, description = "A page of editions.", body = Paginated<ListEditionResponse>,
+         headers(("ETag" = String, description = "Tag of this page"),
+                 ("Link" = String, description = "RFC 8288 pagination links"))),
+        (status = 304, description = "Not modified since the `If-None-Match` tag."),
+        ListErrors,
+    )
+)]
+#[get("/lists")]
+pub async fn list_editions(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: ListQuery<NoFilter>,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.pool.get().await?;
+    let (rows, total) = db::list(&mut conn, query.page.limit(), query.page.offset()).await?;
+    let keys: Vec<String> = rows.iter().map(|r| r.key.clone()).collect();
+    let counts: HashMap<String, i64> = db::member_counts(&mut conn, &keys)
+        .await?
+        .into_iter()
+        .collect();
+    let items = rows
+        .into_iter()
+        .map(|row| {
+            let count = counts.get(&row.key).copied().unwrap_or(0);
+            ListEditionResponse::new(row, count)
+        })
+        .collect();
+    page_response(&req, &Paginated::new(items, query.page, total))
+}
+
+/// Gets one edition with its declared counts per owner and its registered platforms.
+#[utoipa::path(
+    tag = "lists",
+    params(("key" = String, Path, description = "The edition's key", example = "qd-2618-2025")),
+    responses(
+        (status = 200, description = "The edition.", body = ListEditionDetail,
+         headers(("ETag" = String, description = "Tag of this representation"))),
+        (status = 304, description = "Not modified since the `If-None-Match` tag."),
+        GetErrors,
+    )
+)]
+#[get("/lists/{key}")]
+pub async fn get_edition(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    key: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.pool.get().await?;
+    let row = db::find(&mut conn, &key).await?.ok_or_else(|| {
+        ApiError::not_found(format!("No list edition has the key {:?}.", key.as_str()))
+    })?;
+    let declared = db::declared_counts(&mut conn, &row.key).await?;
+    let members = db::members(&mut conn, &row.key).await?;
+    let mut owners: Vec<OwnerCount> = declared
+        .into_iter()
+        .map(|(ministry, count)| OwnerCount {
+            ministry,
+            declared_count: Some(count),
+            registered_count: 0,
+        })
+        .collect();
+    for (_, _, ministry) in &members {
+        match owners.iter_mut().find(|o| &o.ministry == ministry) {
+            Some(owner) => owner.registered_count += 1,
+            None => owners.push(OwnerCount {
+                ministry: ministry.clone(),
+                declared_count: None,
+                registered_count: 1,
+            }),
+        }
+    }
+    owners.sort_by(|a, b| a.ministry.cmp(&b.ministry));
+    let detail = ListEditionDetail {
+        edition: ListEditionResponse::new(row, members.len() as i64),
+        owners,
+        platforms: members
+            .into_iter()
+            .map(|(code, name_vi, ministry)| ListMember {
+                code,
+                name_vi,
+                ministry,
+            })
+            .collect(),
+    };
+    json_with_etag(&req, &detail)
+}

@@ -1,0 +1,345 @@
+//! `GET /api/v1/platforms` and `GET /api/v1/platforms/{code}`.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel_async::AsyncPgConnection;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::contacts::ContactResponse;
+use crate::api::query::{ListQuery, PageParams};
+use crate::api::representation::{Paginated, json_with_etag, page_response};
+use crate::api::{GetErrors, ListErrors};
+use crate::db::platforms::{self as db, Platform, PlatformFilter};
+use crate::db::{contacts as contact_db, ministries as ministry_db};
+use crate::domain::{
+    Audience, Domain, MinistryCode, NdxpStatus, PlatformStatus, SourceConfidence, Vocabulary,
+    fold_for_search, normalize_text,
+};
+use crate::error::{ApiError, FieldError};
+use crate::startup::AppState;
+
+/// The longest accepted `q`, in characters.
+pub const MAX_QUERY_CHARS: usize = 200;
+/// The most words `q` may have.
+pub const MAX_QUERY_TERMS: usize = 12;
+
+/// The legal document that establishes or governs a platform.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct LegalBasis {
+    /// The document number as written in Vietnamese.
+    #[schema(example = "833/QĐ-TCHQ")]
+    pub number: String,
+    /// The date the document was signed.
+    #[schema(example = "2015-03-26")]
+    pub date: Option<NaiveDate>,
+}
+
+/// A period during which an agency owned the platform.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OwnershipPeriod {
+    /// The owning agency's code.
+    #[schema(example = "BKHDT")]
+    pub ministry: String,
+    /// First day of ownership; `null` when it predates the registry's records.
+    #[schema(example = json!(null))]
+    pub from: Option<NaiveDate>,
+    /// Last day of ownership; `null` for the current owner.
+    #[schema(example = "2025-02-28")]
+    pub to: Option<NaiveDate>,
+    /// Why ownership changed, such as a merger.
+    pub reason: Option<String>,
+}
+
+/// A national digital platform, information system or database.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlatformResponse {
+    /// The stable, URL-safe, lowercase slug; immutable once created.
+    #[schema(example = "vneid")]
+    pub code: String,
+    /// The Vietnamese name.
+    #[schema(example = "Nền tảng định danh và xác thực điện tử")]
+    pub name_vi: String,
+    /// The English name.
+    #[schema(example = "Electronic identification and authentication platform")]
+    pub name_en: String,
+    /// The short name or acronym people use.
+    #[schema(example = "VNeID")]
+    pub short_name: Option<String>,
+    /// What the platform does, in the registry's words.
+    pub description: String,
+    /// The owning agency's code (chủ quản).
+    #[schema(example = "BCA")]
+    pub ministry: String,
+    /// The unit that operates it (đơn vị vận hành).
+    pub operator: Option<String>,
+    /// The fields it serves.
+    pub domains: Vec<Domain>,
+    /// Who it is for.
+    pub audiences: Vec<Audience>,
+    /// Where it is in its life; `retired` platforms stay readable.
+    pub status: PlatformStatus,
+    /// The public address, where it has one.
+    #[schema(example = "https://dichvucong.gov.vn")]
+    pub url: Option<String>,
+    /// Whether it is connected to NDXP.
+    pub ndxp_status: NdxpStatus,
+    /// The document that establishes or governs it.
+    pub legal_basis: Option<LegalBasis>,
+    /// The official list editions it belongs to (see `/api/v1/lists`).
+    #[schema(example = json!(["qd-2618-2025"]))]
+    pub lists: Vec<String>,
+    /// Where the record's facts come from.
+    pub source: Option<String>,
+    /// How well the record is attested.
+    pub confidence: SourceConfidence,
+    /// The operating unit's published contact channels.
+    pub contacts: Vec<ContactResponse>,
+    /// Who owned it when, oldest first; the last entry is the current owner.
+    pub ownership_history: Vec<OwnershipPeriod>,
+    /// Increases by one with every change to the platform.
+    #[schema(example = 1)]
+    pub version: i32,
+    /// When the record was created.
+    pub created_at: DateTime<Utc>,
+    /// When the record last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+fn parse_all<V: Vocabulary>(codes: &[String]) -> Vec<V> {
+    codes.iter().filter_map(|c| V::parse(c)).collect()
+}
+
+/// Builds the wire form of `rows`, loading their contacts, owners and lists in three queries.
+pub async fn platform_responses(
+    conn: &mut AsyncPgConnection,
+    rows: Vec<Platform>,
+) -> Result<Vec<PlatformResponse>, ApiError> {
+    let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
+    let mut contacts: HashMap<i64, Vec<ContactResponse>> = HashMap::new();
+    let codes: HashMap<i64, (String, String)> = rows
+        .iter()
+        .map(|p| (p.id, (p.code.clone(), p.ministry_code.clone())))
+        .collect();
+    for contact in contact_db::for_platforms(conn, &ids).await? {
+        if let Some((code, ministry)) = codes.get(&contact.platform_id) {
+            let entry = contacts.entry(contact.platform_id).or_default();
+            entry.push(ContactResponse::new(
+                contact,
+                code.clone(),
+                ministry.clone(),
+            ));
+        }
+    }
+    let mut owners: HashMap<i64, Vec<OwnershipPeriod>> = HashMap::new();
+    for o in db::ownerships(conn, &ids).await? {
+        owners
+            .entry(o.platform_id)
+            .or_default()
+            .push(OwnershipPeriod {
+                ministry: o.ministry_code,
+                from: o.valid_from,
+                to: o.valid_to,
+                reason: o.reason,
+            });
+    }
+    let mut lists: HashMap<i64, Vec<String>> = HashMap::new();
+    for (id, key) in db::memberships(conn, &ids).await? {
+        lists.entry(id).or_default().push(key);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|p| PlatformResponse {
+            domains: parse_all(&p.domains),
+            audiences: parse_all(&p.audiences),
+            status: PlatformStatus::parse(&p.status).unwrap_or(PlatformStatus::Unknown),
+            ndxp_status: NdxpStatus::parse(&p.ndxp_status).unwrap_or(NdxpStatus::Unknown),
+            confidence: SourceConfidence::parse(&p.confidence)
+                .unwrap_or(SourceConfidence::Unconfirmed),
+            legal_basis: p.legal_basis_number.map(|number| LegalBasis {
+                number,
+                date: p.legal_basis_date,
+            }),
+            contacts: contacts.remove(&p.id).unwrap_or_default(),
+            ownership_history: owners.remove(&p.id).unwrap_or_default(),
+            lists: lists.remove(&p.id).unwrap_or_default(),
+            code: p.code,
+            name_vi: p.name_vi,
+            name_en: p.name_en,
+            short_name: p.short_name,
+            description: p.description,
+            ministry: p.ministry_code,
+            operator: p.operator,
+            url: p.url,
+            source: p.source,
+            version: p.version,
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        })
+        .collect())
+}
+
+/// Filters of the platform list. All are optional and combine with AND.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PlatformFilterParams {
+    /// Only platforms owned by this agency (code, any case). An unknown code is a 400.
+    #[param(example = "BTC")]
+    ministry: Option<String>,
+    /// Only platforms serving this field.
+    domain: Option<Domain>,
+    /// Only platforms for this audience.
+    audience: Option<Audience>,
+    /// Only platforms in this lifecycle status.
+    status: Option<PlatformStatus>,
+    /// Only platforms with this NDXP connection status.
+    ndxp_status: Option<NdxpStatus>,
+    /// Only platforms changed at or after this RFC 3339 instant.
+    #[param(value_type = Option<String>, format = DateTime, example = "2025-03-01T00:00:00Z")]
+    updated_since: Option<DateTime<Utc>>,
+    /// Free text, case- and diacritics-insensitive: `hoa don` finds "Hóa đơn", `dinh danh` finds
+    /// VNeID. Every word must occur in the code, names, short name or description. At most 200
+    /// characters and 12 words.
+    #[param(example = "dich vu cong")]
+    q: Option<String>,
+}
+
+/// Turns the `q` parameter into search terms, or explains why it cannot be searched.
+pub fn search_terms(q: &str) -> Result<Vec<String>, FieldError> {
+    if q.chars().count() > MAX_QUERY_CHARS {
+        return Err(FieldError::new(
+            "q",
+            format!("must be at most {MAX_QUERY_CHARS} characters"),
+        ));
+    }
+    if q.chars().any(char::is_control) {
+        return Err(FieldError::new("q", "must not contain control characters"));
+    }
+    let normalized = normalize_text(q);
+    let terms: Vec<String> = normalized.split_whitespace().map(fold_for_search).collect();
+    if terms.is_empty() {
+        return Err(FieldError::new("q", "must contain at least one word"));
+    }
+    if terms.len() > MAX_QUERY_TERMS {
+        return Err(FieldError::new(
+            "q",
+            format!("must have at most {MAX_QUERY_TERMS} words"),
+        ));
+    }
+    Ok(terms)
+}
+
+/// Lists platforms, filtered and paginated, ordered by code.
+#[utoipa::path(
+    tag = "platforms",
+    params(PageParams, PlatformFilterParams),
+    responses(
+        (status = 200, description = "A page of platforms. `Link` has first, prev, next and last.",
+         body = Paginated<PlatformResponse>,
+         headers(("ETag" = String, description = "Tag of this page"),
+                 ("Link" = String, description = "RFC 8288 pagination links"))),
+        (status = 304, description = "Not modified since the `If-None-Match` tag."),
+        ListErrors,
+    )
+)]
+#[get("/platforms")]
+pub async fn list_platforms(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: ListQuery<PlatformFilterParams>,
+) -> Result<HttpResponse, ApiError> {
+    let params = query.filter;
+    let mut errors = Vec::new();
+    let ministry = match params.ministry.as_deref().map(MinistryCode::parse) {
+        None => None,
+        Some(Ok(code)) => Some(code),
+        Some(Err(message)) => {
+            errors.push(FieldError::new("ministry", message));
+            None
+        }
+    };
+    let terms = match params.q.as_deref().map(search_terms) {
+        None => Vec::new(),
+        Some(Ok(terms)) => terms,
+        Some(Err(error)) => {
+            errors.push(error);
+            Vec::new()
+        }
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::invalid_parameters(errors));
+    }
+    let mut conn = state.pool.get().await?;
+    if let Some(code) = &ministry
+        && !ministry_db::exists(&mut conn, code.as_str()).await?
+    {
+        return Err(ApiError::invalid_parameters(vec![FieldError::new(
+            "ministry",
+            format!("{code:?} is not a known agency code; see /api/v1/ministries"),
+        )]));
+    }
+    let filter = PlatformFilter {
+        ministry: ministry.map(|c| c.as_str().to_owned()),
+        domain: params.domain.map(|d| d.as_str().to_owned()),
+        audience: params.audience.map(|a| a.as_str().to_owned()),
+        status: params.status.map(|s| s.as_str().to_owned()),
+        ndxp_status: params.ndxp_status.map(|s| s.as_str().to_owned()),
+        updated_since: params.updated_since,
+        terms,
+    };
+    let (rows, total) =
+        db::list(&mut conn, &filter, query.page.limit(), query.page.offset()).await?;
+    let items = platform_responses(&mut conn, rows).await?;
+    page_response(&req, &Paginated::new(items, query.page, total))
+}
+
+/// Gets one platform by code, with its contacts, lists and ownership history.
+#[utoipa::path(
+    tag = "platforms",
+    params(("code" = String, Path, description = "The platform's code", example = "vneid")),
+    responses(
+        (status = 200, description = "The platform.", body = PlatformResponse,
+         headers(("ETag" = String, description = "Tag of this representation; send it in `If-None-Match` or `If-Match`"))),
+        (status = 304, description = "Not modified since the `If-None-Match` tag."),
+        GetErrors,
+    )
+)]
+#[get("/platforms/{code}")]
+pub async fn get_platform(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.pool.get().await?;
+    let row = db::find(&mut conn, &code).await?.ok_or_else(|| {
+        ApiError::not_found(format!("No platform has the code {:?}.", code.as_str()))
+    })?;
+    let mut responses = platform_responses(&mut conn, vec![row]).await?;
+    let platform = responses
+        .pop()
+        .ok_or_else(|| ApiError::internal("platform vanished"))?;
+    json_with_etag(&req, &platform)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_terms_are_folded_words() {
+        assert_eq!(
+            search_terms("  DỊCH VỤ   Công ").unwrap(),
+            vec!["dich", "vu", "cong"]
+        );
+    }
+
+    #[test]
+    fn blank_long_and_control_queries_are_rejected() {
+        assert!(search_terms("   ").is_err());
+        assert!(search_terms(&"a".repeat(201)).is_err());
+        assert!(search_terms("a\u{0}b").is_err());
+        assert!(search_terms(&"a ".repeat(13)).is_err());
+    }
+}

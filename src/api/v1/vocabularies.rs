@@ -1,0 +1,58 @@
+//! `GET /api/v1/vocabularies`: the controlled vocabularies with their labels.
+
+use actix_web::{HttpRequest, HttpResponse, get};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::api::representation::json_with_etag;
+use crate::domain::{
+    Audience, ContactRole, Domain, MinistryKind, MinistryStatus, NdxpStatus, PlatformStatus,
+    SourceConfidence, Vocabulary, VocabularyEntry,
+};
+use crate::error::ApiError;
+
+/// Every controlled vocabulary the API accepts, with Vietnamese and English labels, so a client
+/// can build its filters and forms without hard-coding them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Vocabularies {
+    /// Values of a platform's `domains` and the `domain` filter.
+    pub domains: Vec<VocabularyEntry>,
+    /// Values of a platform's `audiences` and the `audience` filter.
+    pub audiences: Vec<VocabularyEntry>,
+    /// Values of a platform's `status`.
+    pub platform_statuses: Vec<VocabularyEntry>,
+    /// Values of a platform's `ndxp_status`.
+    pub ndxp_statuses: Vec<VocabularyEntry>,
+    /// Values of a platform's `confidence`.
+    pub confidences: Vec<VocabularyEntry>,
+    /// Values of a contact's `role`.
+    pub contact_roles: Vec<VocabularyEntry>,
+    /// Values of an agency's `kind`.
+    pub ministry_kinds: Vec<VocabularyEntry>,
+    /// Values of an agency's `status`.
+    pub ministry_statuses: Vec<VocabularyEntry>,
+}
+
+/// Lists the controlled vocabularies.
+#[utoipa::path(
+    tag = "vocabularies",
+    responses(
+        (status = 200, description = "The vocabularies.", body = Vocabularies,
+         headers(("ETag" = String, description = "Tag of this representation"))),
+        (status = 304, description = "Not modified since the `If-None-Match` tag."),
+    )
+)]
+#[get("/vocabularies")]
+pub async fn get_vocabularies(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let body = Vocabularies {
+        domains: Domain::entries(),
+        audiences: Audience::entries(),
+        platform_statuses: PlatformStatus::entries(),
+        ndxp_statuses: NdxpStatus::entries(),
+        confidences: SourceConfidence::entries(),
+        contact_roles: ContactRole::entries(),
+        ministry_kinds: MinistryKind::entries(),
+        ministry_statuses: MinistryStatus::entries(),
+    };
+    json_with_etag(&req, &body)
+}

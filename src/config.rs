@@ -1,0 +1,159 @@
+//! Settings, read once from the environment (and a `.env` file) into a value that is passed down.
+//! Nothing reads the environment after start-up, so the app can be built twice in one process.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+
+/// The database used when `DATABASE_URL` is not set.
+pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres:postgres@localhost:5432/ndp_registry";
+/// The address served when `BIND_ADDR` is not set.
+pub const DEFAULT_BIND_ADDR: &str = "127.0.0.1:8080";
+
+/// A setting that is missing or malformed; the message names the variable.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {message}")]
+pub struct ConfigError {
+    /// The environment variable at fault.
+    pub variable: &'static str,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+/// Every setting of the service. Each variable is documented once, here and in the README.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// `DATABASE_URL`: the PostgreSQL connection string.
+    pub database_url: SecretString,
+    /// `BIND_ADDR`: the socket address the HTTP server listens on (port 0 picks a free port).
+    pub bind_addr: SocketAddr,
+    /// `JWT_SECRET`: the HS256 key for bearer tokens, at least 32 bytes. Optional for read-only use.
+    pub jwt_secret: Option<SecretString>,
+    /// `DATABASE_POOL_SIZE`: the most connections held open (default 10).
+    pub pool_size: usize,
+    /// `DATABASE_TIMEOUT_MS`: how long a request waits for a connection or a statement before it is
+    /// answered 503 (default 5000).
+    pub database_timeout: Duration,
+}
+
+impl Settings {
+    /// Reads the settings from the process environment, after loading `.env` if there is one.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        // A missing .env is normal; a malformed one is not, but it must not stop a service whose
+        // real settings come from the environment, so it is only logged.
+        if let Err(error) = dotenvy::dotenv()
+            && !error.not_found()
+        {
+            log::warn!("ignoring .env: {error}");
+        }
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the settings through `lookup`, so tests can supply their own environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let database_url = lookup("DATABASE_URL")
+            .filter(|url| !url.trim().is_empty())
+            .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+            return Err(ConfigError {
+                variable: "DATABASE_URL",
+                message: "must be a postgres:// or postgresql:// URL".into(),
+            });
+        }
+        let bind_raw = lookup("BIND_ADDR").unwrap_or_else(|| DEFAULT_BIND_ADDR.to_owned());
+        let bind_addr = bind_raw.trim().parse().map_err(|_| ConfigError {
+            variable: "BIND_ADDR",
+            message: format!("{bind_raw:?} is not a socket address such as 127.0.0.1:8080"),
+        })?;
+        let jwt_secret = match lookup("JWT_SECRET") {
+            None => None,
+            Some(secret) if secret.len() < 32 => {
+                return Err(ConfigError {
+                    variable: "JWT_SECRET",
+                    message: format!("must be at least 32 bytes long, got {}", secret.len()),
+                });
+            }
+            Some(secret) => Some(SecretString::from(secret)),
+        };
+        let pool_size = parse_number(&lookup, "DATABASE_POOL_SIZE", 10, 1, 200)?;
+        let timeout_ms = parse_number(&lookup, "DATABASE_TIMEOUT_MS", 5000, 100, 120_000)?;
+        Ok(Self {
+            database_url: SecretString::from(database_url),
+            bind_addr,
+            jwt_secret,
+            pool_size,
+            database_timeout: Duration::from_millis(timeout_ms as u64),
+        })
+    }
+
+    /// The database URL, for the few places that must open a connection.
+    pub fn database_url(&self) -> &str {
+        self.database_url.expose_secret()
+    }
+}
+
+fn parse_number(
+    lookup: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+    default: usize,
+    min: usize,
+    max: usize,
+) -> Result<usize, ConfigError> {
+    let Some(raw) = lookup(variable) else {
+        return Ok(default);
+    };
+    match raw.trim().parse::<usize>() {
+        Ok(value) if (min..=max).contains(&value) => Ok(value),
+        _ => Err(ConfigError {
+            variable,
+            message: format!("{raw:?} is not a whole number from {min} to {max}"),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Settings::from_lookup(|name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+    }
+
+    #[test]
+    fn defaults_follow_the_api_contract() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.database_url(), DEFAULT_DATABASE_URL);
+        assert_eq!(s.bind_addr.to_string(), DEFAULT_BIND_ADDR);
+        assert!(s.jwt_secret.is_none());
+    }
+
+    #[test]
+    fn a_short_jwt_secret_is_rejected_naming_the_variable() {
+        let err = settings(&[("JWT_SECRET", "too-short")]).unwrap_err();
+        assert_eq!(err.variable, "JWT_SECRET");
+        assert!(err.to_string().starts_with("JWT_SECRET: "));
+    }
+
+    #[test]
+    fn a_malformed_bind_address_is_rejected_naming_the_variable() {
+        let err = settings(&[("BIND_ADDR", "localhost")]).unwrap_err();
+        assert_eq!(err.variable, "BIND_ADDR");
+    }
+
+    #[test]
+    fn a_non_postgres_database_url_is_rejected() {
+        let err = settings(&[("DATABASE_URL", "mysql://x")]).unwrap_err();
+        assert_eq!(err.variable, "DATABASE_URL");
+    }
+
+    #[test]
+    fn an_out_of_range_pool_size_is_rejected() {
+        let err = settings(&[("DATABASE_POOL_SIZE", "0")]).unwrap_err();
+        assert_eq!(err.variable, "DATABASE_POOL_SIZE");
+    }
+}

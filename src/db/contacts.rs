@@ -1,0 +1,89 @@
+//! Contact rows and their queries.
+
+use chrono::{DateTime, Utc};
+use diesel::dsl::count_star;
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use super::schema::{contacts, platforms};
+
+/// A contact channel as stored.
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = contacts, check_for_backend(Pg))]
+pub struct Contact {
+    pub id: i64,
+    pub platform_id: i64,
+    pub role: String,
+    pub name: String,
+    pub unit: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub url: Option<String>,
+    pub notes: Option<String>,
+    pub source: Option<String>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A contact to insert.
+#[derive(Clone, Debug, Insertable)]
+#[diesel(table_name = contacts)]
+pub struct NewContact<'a> {
+    pub platform_id: i64,
+    pub role: &'a str,
+    pub name: &'a str,
+    pub unit: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub url: Option<&'a str>,
+    pub notes: Option<&'a str>,
+    pub source: Option<&'a str>,
+}
+
+/// A contact with the code and owner of its platform.
+pub type ContactWithPlatform = (Contact, String, String);
+
+/// Contacts of the given platforms, in id order.
+pub async fn for_platforms(conn: &mut AsyncPgConnection, ids: &[i64]) -> QueryResult<Vec<Contact>> {
+    contacts::table
+        .filter(contacts::platform_id.eq_any(ids))
+        .select(Contact::as_select())
+        .order((contacts::platform_id, contacts::id))
+        .load(conn)
+        .await
+}
+
+/// A page of contacts, optionally of one platform or of one ministry's platforms.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    platform_id: Option<i64>,
+    ministry: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<(Vec<ContactWithPlatform>, i64)> {
+    let filtered = || {
+        let mut query = contacts::table.inner_join(platforms::table).into_boxed();
+        if let Some(id) = platform_id {
+            query = query.filter(contacts::platform_id.eq(id));
+        }
+        if let Some(code) = ministry {
+            query = query.filter(platforms::ministry_code.eq(code));
+        }
+        query
+    };
+    let total = filtered().select(count_star()).get_result(conn).await?;
+    let rows = filtered()
+        .select((
+            Contact::as_select(),
+            platforms::code,
+            platforms::ministry_code,
+        ))
+        .order(contacts::id.asc())
+        .limit(limit)
+        .offset(offset)
+        .load(conn)
+        .await?;
+    Ok((rows, total))
+}

@@ -1,0 +1,95 @@
+//! Everything that knows diesel: the pool, the embedded migrations, the schema and one module per
+//! table family with its queries. Queries take a connection and return row types; the API layer
+//! turns rows into wire types.
+
+pub mod contacts;
+pub mod lists;
+pub mod ministries;
+pub mod platforms;
+pub mod schema;
+
+use std::time::Duration;
+
+use diesel::ConnectionError;
+use diesel_async::AsyncPgConnection;
+use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use futures_util::FutureExt;
+use futures_util::future::BoxFuture;
+
+/// The migrations in `migrations/`, compiled into the binary.
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+/// The connection pool used on the request path.
+pub type DbPool = Pool<AsyncPgConnection>;
+/// A connection borrowed from the pool.
+pub type DbConn = Object<AsyncPgConnection>;
+
+diesel::define_sql_function! {
+    /// The database's search folding (lower case, no diacritics, "đ" as "d").
+    fn ndp_fold(input: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// Builds the pool. Connections are opened lazily, so the service starts while PostgreSQL is down
+/// and becomes ready when it comes up. Every connection gets a statement timeout so that no query
+/// can hold a worker longer than `timeout`.
+pub fn build_pool(
+    database_url: &str,
+    size: usize,
+    timeout: Duration,
+) -> Result<DbPool, SetupError> {
+    let mut config = ManagerConfig::default();
+    let statement_timeout_ms = timeout.as_millis();
+    config.custom_setup = Box::new(move |url| establish(url, statement_timeout_ms));
+    let manager =
+        AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(database_url, config);
+    Pool::builder(manager)
+        .max_size(size)
+        .runtime(deadpool::Runtime::Tokio1)
+        .wait_timeout(Some(timeout))
+        .create_timeout(Some(timeout))
+        .recycle_timeout(Some(timeout))
+        .build()
+        .map_err(|error| SetupError(error.to_string()))
+}
+
+fn establish(
+    url: &str,
+    statement_timeout_ms: u128,
+) -> BoxFuture<'_, diesel::ConnectionResult<AsyncPgConnection>> {
+    async move {
+        use diesel_async::{AsyncConnection, SimpleAsyncConnection};
+        let mut conn = AsyncPgConnection::establish(url).await?;
+        conn.batch_execute(&format!(
+            "SET statement_timeout = {statement_timeout_ms}; SET idle_in_transaction_session_timeout = {};",
+            statement_timeout_ms * 2
+        ))
+        .await
+        .map_err(|error| ConnectionError::BadConnection(error.to_string()))?;
+        Ok(conn)
+    }
+    .boxed()
+}
+
+/// Applies the pending migrations on a dedicated connection, off the async workers.
+pub async fn run_migrations(database_url: &str) -> Result<Vec<String>, SetupError> {
+    let url = database_url.to_owned();
+    tokio::task::spawn_blocking(move || {
+        use diesel::Connection;
+        let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url)
+            .map_err(|error| SetupError(format!("cannot connect to the database: {error}")))?;
+        let applied = conn
+            .run_pending_migrations(MIGRATIONS)
+            .map_err(|error| SetupError(format!("migration failed: {error}")))?;
+        Ok(applied.iter().map(ToString::to_string).collect())
+    })
+    .await
+    .map_err(|error| SetupError(format!("migration task failed: {error}")))?
+}
+
+/// A failure to set up the database (pool, connection or migrations), with its message.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct SetupError(pub String);

@@ -1,0 +1,211 @@
+//! Platform rows and their queries.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::dsl::count_star;
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use super::ndp_fold;
+use super::schema::{list_memberships, platform_ownerships, platforms};
+
+/// A platform as stored.
+#[derive(Clone, Debug, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = platforms, check_for_backend(Pg))]
+pub struct Platform {
+    pub id: i64,
+    pub code: String,
+    pub name_vi: String,
+    pub name_en: String,
+    pub short_name: Option<String>,
+    pub description: String,
+    pub ministry_code: String,
+    pub operator: Option<String>,
+    pub domains: Vec<String>,
+    pub audiences: Vec<String>,
+    pub status: String,
+    pub url: Option<String>,
+    pub ndxp_status: String,
+    pub legal_basis_number: Option<String>,
+    pub legal_basis_date: Option<NaiveDate>,
+    pub source: Option<String>,
+    pub confidence: String,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A platform to insert.
+#[derive(Clone, Debug, Insertable)]
+#[diesel(table_name = platforms)]
+pub struct NewPlatform<'a> {
+    pub code: &'a str,
+    pub name_vi: &'a str,
+    pub name_en: &'a str,
+    pub short_name: Option<&'a str>,
+    pub description: &'a str,
+    pub ministry_code: &'a str,
+    pub operator: Option<&'a str>,
+    pub domains: Vec<&'a str>,
+    pub audiences: Vec<&'a str>,
+    pub status: &'a str,
+    pub url: Option<&'a str>,
+    pub ndxp_status: &'a str,
+    pub legal_basis_number: Option<&'a str>,
+    pub legal_basis_date: Option<NaiveDate>,
+    pub source: Option<&'a str>,
+    pub confidence: &'a str,
+}
+
+/// An ownership period of a platform.
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = platform_ownerships, check_for_backend(Pg))]
+pub struct Ownership {
+    pub platform_id: i64,
+    pub ministry_code: String,
+    pub valid_from: Option<NaiveDate>,
+    pub valid_to: Option<NaiveDate>,
+    pub reason: Option<String>,
+}
+
+/// An ownership period to insert.
+#[derive(Clone, Debug, Insertable)]
+#[diesel(table_name = platform_ownerships)]
+pub struct NewOwnership<'a> {
+    pub platform_id: i64,
+    pub ministry_code: &'a str,
+    pub valid_from: Option<NaiveDate>,
+    pub valid_to: Option<NaiveDate>,
+    pub reason: Option<&'a str>,
+}
+
+/// The filters of the platform list. Values are already validated.
+#[derive(Clone, Debug, Default)]
+pub struct PlatformFilter {
+    pub ministry: Option<String>,
+    pub domain: Option<String>,
+    pub audience: Option<String>,
+    pub status: Option<String>,
+    pub ndxp_status: Option<String>,
+    pub updated_since: Option<DateTime<Utc>>,
+    /// Search terms; every one must occur in the folded searchable text.
+    pub terms: Vec<String>,
+}
+
+fn filtered(filter: &PlatformFilter) -> platforms::BoxedQuery<'_, Pg> {
+    let mut query = platforms::table.into_boxed();
+    if let Some(ministry) = &filter.ministry {
+        query = query.filter(platforms::ministry_code.eq(ministry));
+    }
+    if let Some(domain) = &filter.domain {
+        query = query.filter(platforms::domains.contains(vec![domain.as_str()]));
+    }
+    if let Some(audience) = &filter.audience {
+        query = query.filter(platforms::audiences.contains(vec![audience.as_str()]));
+    }
+    if let Some(status) = &filter.status {
+        query = query.filter(platforms::status.eq(status));
+    }
+    if let Some(ndxp) = &filter.ndxp_status {
+        query = query.filter(platforms::ndxp_status.eq(ndxp));
+    }
+    if let Some(since) = filter.updated_since {
+        query = query.filter(platforms::updated_at.ge(since));
+    }
+    for term in &filter.terms {
+        query = query.filter(platforms::search_text.like(ndp_fold(like_contains(term))));
+    }
+    query
+}
+
+/// `%term%` with LIKE's metacharacters escaped, so `50%` and `a_b` match literally.
+fn like_contains(term: &str) -> String {
+    let mut pattern = String::with_capacity(term.len() + 2);
+    pattern.push('%');
+    for c in term.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// One page of platforms matching `filter`, ordered by code, and the total number that match.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    filter: &PlatformFilter,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<(Vec<Platform>, i64)> {
+    let total = filtered(filter)
+        .select(count_star())
+        .get_result(conn)
+        .await?;
+    let rows = filtered(filter)
+        .select(Platform::as_select())
+        .order(platforms::code.asc())
+        .limit(limit)
+        .offset(offset)
+        .load(conn)
+        .await?;
+    Ok((rows, total))
+}
+
+/// The platform with `code`, if any.
+pub async fn find(conn: &mut AsyncPgConnection, code: &str) -> QueryResult<Option<Platform>> {
+    platforms::table
+        .filter(platforms::code.eq(code))
+        .select(Platform::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The id of the platform with `code`, if any.
+pub async fn find_id(conn: &mut AsyncPgConnection, code: &str) -> QueryResult<Option<i64>> {
+    platforms::table
+        .filter(platforms::code.eq(code))
+        .select(platforms::id)
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The ownership periods of the given platforms, oldest first.
+pub async fn ownerships(conn: &mut AsyncPgConnection, ids: &[i64]) -> QueryResult<Vec<Ownership>> {
+    platform_ownerships::table
+        .filter(platform_ownerships::platform_id.eq_any(ids))
+        .select(Ownership::as_select())
+        .order((
+            platform_ownerships::platform_id,
+            platform_ownerships::valid_from.asc().nulls_first(),
+            platform_ownerships::id,
+        ))
+        .load(conn)
+        .await
+}
+
+/// `(platform_id, list_key)` for every list edition the given platforms belong to.
+pub async fn memberships(
+    conn: &mut AsyncPgConnection,
+    ids: &[i64],
+) -> QueryResult<Vec<(i64, String)>> {
+    list_memberships::table
+        .filter(list_memberships::platform_id.eq_any(ids))
+        .select((list_memberships::platform_id, list_memberships::list_key))
+        .order((list_memberships::platform_id, list_memberships::list_key))
+        .load(conn)
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::like_contains;
+
+    #[test]
+    fn like_metacharacters_are_escaped() {
+        assert_eq!(like_contains("50%_a\\b"), "%50\\%\\_a\\\\b%");
+    }
+}

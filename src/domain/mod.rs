@@ -1,0 +1,13 @@
+//! The registry's validated types: codes, controlled vocabularies and text rules. No HTTP and no
+//! database here: the API layer parses into these types, the database layer stores their strings.
+
+mod codes;
+mod text;
+mod vocabulary;
+
+pub use codes::{MinistryCode, PlatformCode};
+pub use text::{fold_for_search, normalize_text};
+pub use vocabulary::{
+    Audience, ContactRole, Domain, MinistryKind, MinistryStatus, NdxpStatus, PlatformStatus,
+    SourceConfidence, Vocabulary, VocabularyEntry,
+};

@@ -1,0 +1,327 @@
+//! The HTTP layer's one error type and its one body: RFC 9457 `application/problem+json`.
+//!
+//! Client errors carry a stable snake_case `code` and, for invalid input, field-level `errors`.
+//! Server-side causes are logged with their whole chain and never sent to the client.
+
+use actix_web::body::{BoxBody, EitherBody};
+use actix_web::dev::ServiceResponse;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::ErrorHandlerResponse;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// One invalid input: which field or parameter, and what is wrong with it.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+pub struct FieldError {
+    /// The parameter or JSON path at fault (`per_page`, `contacts[0].email`).
+    #[schema(example = "per_page")]
+    pub field: String,
+    /// What is wrong, in plain English.
+    #[schema(example = "must be between 1 and 100")]
+    pub message: String,
+}
+
+impl FieldError {
+    /// A field error.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// An RFC 9457 problem: the body of every 4xx and 5xx answer.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "urn:ndp-registry:problem:invalid_parameter",
+    "title": "Invalid query parameter",
+    "status": 400,
+    "detail": "The query string has 1 invalid parameter.",
+    "code": "invalid_parameter",
+    "errors": [{"field": "per_page", "message": "must be between 1 and 100"}]
+}))]
+pub struct Problem {
+    /// A URI naming the problem type: `urn:ndp-registry:problem:<code>`.
+    #[serde(rename = "type")]
+    #[schema(example = "urn:ndp-registry:problem:not_found")]
+    pub problem_type: String,
+    /// A short summary of the problem type; the same for every occurrence of a `code`.
+    #[schema(example = "Resource not found")]
+    pub title: String,
+    /// The HTTP status code.
+    #[schema(example = 404)]
+    pub status: u16,
+    /// What went wrong on this request, in plain English.
+    #[schema(example = "No platform has the code \"vneid2\".")]
+    pub detail: String,
+    /// A stable, machine-readable snake_case code: clients branch on this.
+    #[schema(example = "not_found")]
+    pub code: String,
+    /// For invalid input: each field or parameter at fault.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// Everything a handler can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The client's request cannot be served as it is.
+    #[error("{status} {code}: {detail}")]
+    Client {
+        /// The HTTP status.
+        status: StatusCode,
+        /// The stable problem code.
+        code: &'static str,
+        /// The explanation sent to the client.
+        detail: String,
+        /// Field-level errors, for invalid input.
+        errors: Vec<FieldError>,
+        /// Extra headers, such as `Allow` on a 405.
+        headers: Vec<(header::HeaderName, HeaderValue)>,
+    },
+    /// The database cannot be reached or did not answer in time.
+    #[error("database unavailable")]
+    Unavailable(#[source] BoxError),
+    /// A bug or an unexpected failure.
+    #[error("internal error")]
+    Internal(#[source] BoxError),
+}
+
+impl ApiError {
+    /// A client error with a code and a detail.
+    pub fn client(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+        Self::Client {
+            status,
+            code,
+            detail: detail.into(),
+            errors: Vec::new(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// 404: the named resource does not exist.
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::client(StatusCode::NOT_FOUND, "not_found", detail)
+    }
+
+    /// 400: one or more query parameters are invalid.
+    pub fn invalid_parameters(errors: Vec<FieldError>) -> Self {
+        let detail = match errors.as_slice() {
+            [one] => format!("Query parameter `{}` {}.", one.field, one.message),
+            many => format!("The query string has {} invalid parameters.", many.len()),
+        };
+        Self::Client {
+            status: StatusCode::BAD_REQUEST,
+            code: "invalid_parameter",
+            detail,
+            errors,
+            headers: Vec::new(),
+        }
+    }
+
+    /// 405: the path exists but not with this method.
+    pub fn method_not_allowed(method: &str, allowed: &[String]) -> Self {
+        let allow = allowed.join(", ");
+        Self::Client {
+            status: StatusCode::METHOD_NOT_ALLOWED,
+            code: "method_not_allowed",
+            detail: format!("{method} is not allowed here; allowed: {allow}."),
+            errors: Vec::new(),
+            headers: HeaderValue::from_str(&allow)
+                .map(|value| vec![(header::ALLOW, value)])
+                .unwrap_or_default(),
+        }
+    }
+
+    /// 500 from any error: the cause is logged, never sent.
+    pub fn internal(error: impl Into<BoxError>) -> Self {
+        Self::Internal(error.into())
+    }
+
+    fn parts(&self) -> (StatusCode, &'static str, String, &[FieldError]) {
+        match self {
+            Self::Client {
+                status,
+                code,
+                detail,
+                errors,
+                ..
+            } => (*status, code, detail.clone(), errors.as_slice()),
+            Self::Unavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "database_unavailable",
+                "The registry's database is not answering; retry shortly.".into(),
+                &[],
+            ),
+            Self::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_error",
+                "The registry failed to answer this request; the failure has been logged.".into(),
+                &[],
+            ),
+        }
+    }
+}
+
+/// Builds a problem response. Used for every error body the service sends.
+pub fn problem_response(
+    status: StatusCode,
+    code: &str,
+    detail: String,
+    errors: Vec<FieldError>,
+) -> HttpResponse {
+    let problem = Problem {
+        problem_type: format!("urn:ndp-registry:problem:{code}"),
+        title: title_for(code, status),
+        status: status.as_u16(),
+        detail,
+        code: code.to_owned(),
+        errors,
+    };
+    let mut response = HttpResponse::build(status);
+    response.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response.insert_header((header::RETRY_AFTER, "5"));
+    }
+    match serde_json::to_string(&problem) {
+        Ok(body) => response.body(body),
+        Err(_) => response.finish(),
+    }
+}
+
+fn title_for(code: &str, status: StatusCode) -> String {
+    let title = match code {
+        "not_found" => "Resource not found",
+        "route_not_found" => "No such endpoint",
+        "invalid_parameter" => "Invalid query parameter",
+        "method_not_allowed" => "Method not allowed",
+        "database_unavailable" => "Service temporarily unavailable",
+        "internal_error" => "Internal server error",
+        "not_modified" => "Not modified",
+        _ => status.canonical_reason().unwrap_or("Error"),
+    };
+    title.to_owned()
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.parts().0
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            Self::Unavailable(cause) => {
+                log::warn!("database unavailable: {}", chain(cause.as_ref()))
+            }
+            Self::Internal(cause) => log::error!("internal error: {}", chain(cause.as_ref())),
+            Self::Client { .. } => {}
+        }
+        let (status, code, detail, errors) = self.parts();
+        let mut response = problem_response(status, code, detail, errors.to_vec());
+        if let Self::Client { headers, .. } = self {
+            for (name, value) in headers {
+                response.headers_mut().insert(name.clone(), value.clone());
+            }
+        }
+        response
+    }
+}
+
+/// The whole cause chain of an error on one line, for the log.
+pub fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(error: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match error {
+            Error::NotFound => Self::not_found("The requested resource does not exist."),
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
+                Self::Unavailable(Box::new(error))
+            }
+            Error::DatabaseError(DatabaseErrorKind::Unknown, ref info)
+                if info.message().contains("statement timeout")
+                    || info.message().contains("canceling statement") =>
+            {
+                Self::Unavailable(Box::new(error))
+            }
+            other => Self::Internal(Box::new(other)),
+        }
+    }
+}
+
+impl From<diesel_async::pooled_connection::deadpool::PoolError> for ApiError {
+    fn from(error: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
+        Self::Unavailable(Box::new(error))
+    }
+}
+
+/// Turns any error response that is not yet problem+json (actix's own extractor, routing and
+/// payload errors) into one, so that every 4xx and 5xx has the same body.
+pub fn ensure_problem_body<B>(
+    response: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(
+            response.map_into_left_body(),
+        ));
+    }
+    let status = response.status();
+    // A server error's text may describe internals: only client errors echo actix's message.
+    let detail = response
+        .response()
+        .error()
+        .filter(|_| status.is_client_error())
+        .map(|error| sanitize(&error.to_string()))
+        .filter(|text| !text.is_empty())
+        .unwrap_or_else(|| status.canonical_reason().unwrap_or("Error").to_owned());
+    let code = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::NOT_FOUND => "route_not_found",
+        StatusCode::INTERNAL_SERVER_ERROR => "internal_error",
+        status if status.is_server_error() => "server_error",
+        _ => "bad_request",
+    };
+    let (request, old) = response.into_parts();
+    let mut new = problem_response(status, code, detail, Vec::new());
+    for (name, value) in old.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            new.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    let response: ServiceResponse<EitherBody<B, BoxBody>> =
+        ServiceResponse::new(request, new).map_into_right_body();
+    Ok(ErrorHandlerResponse::Response(response))
+}
+
+// Extractor messages are safe to show but can be long; keep the first line, bounded.
+fn sanitize(text: &str) -> String {
+    text.lines()
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .take(300)
+        .collect()
+}

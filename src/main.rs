@@ -1,0 +1,89 @@
+//! The `ndp-registry` command: parses the CLI, loads the settings and dispatches.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use ndp_registry::config::Settings;
+use ndp_registry::startup::{Application, openapi};
+use ndp_registry::{db, seed};
+
+/// The API behind Vietnam's registry of national digital platforms.
+#[derive(Parser)]
+#[command(name = "ndp-registry", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server (applies pending migrations first).
+    Serve,
+    /// Apply pending database migrations.
+    Migrate,
+    /// Load the sample data of seeds/ (applies migrations first; running it twice changes nothing).
+    Seed,
+    /// Print the OpenAPI document as JSON on stdout.
+    Openapi,
+}
+
+fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => return fail(&format!("cannot start the async runtime: {error}")),
+    };
+    match runtime.block_on(dispatch(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => fail(&message),
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::FAILURE
+}
+
+async fn dispatch(command: Command) -> Result<(), String> {
+    if let Command::Openapi = command {
+        let json = serde_json::to_string_pretty(&openapi()).map_err(|e| e.to_string())?;
+        println!("{json}");
+        return Ok(());
+    }
+    let settings = Settings::from_env().map_err(|e| e.to_string())?;
+    match command {
+        Command::Migrate => migrate(&settings).await,
+        Command::Seed => {
+            migrate(&settings).await?;
+            let mut conn = AsyncPgConnection::establish(settings.database_url())
+                .await
+                .map_err(|e| format!("DATABASE_URL: cannot connect: {e}"))?;
+            let report = seed::run(&mut conn).await.map_err(|e| e.to_string())?;
+            log::info!("seed: {report}");
+            Ok(())
+        }
+        Command::Serve => {
+            migrate(&settings).await?;
+            let app = Application::build(&settings)
+                .map_err(|e| format!("BIND_ADDR: cannot listen on {}: {e}", settings.bind_addr))?;
+            log::info!("serving on port {}; Swagger UI at /swagger-ui/", app.port());
+            app.run_until_stopped().await.map_err(|e| e.to_string())
+        }
+        Command::Openapi => Ok(()),
+    }
+}
+
+async fn migrate(settings: &Settings) -> Result<(), String> {
+    let applied = db::run_migrations(settings.database_url())
+        .await
+        .map_err(|e| format!("DATABASE_URL: {e}"))?;
+    for name in &applied {
+        log::info!("applied migration {name}");
+    }
+    Ok(())
+}

@@ -1,0 +1,36 @@
+//! The OpenAPI document: its title, description and tags. Paths and schemas are collected from the
+//! handlers when they are registered (see `startup::register`), so nothing here lists them.
+
+use utoipa::OpenApi;
+
+use crate::error::{FieldError, Problem};
+
+/// The static part of the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "ndp-registry: Vietnam's registry of national digital platforms",
+        description = "The national list of digital platforms (nền tảng số) that ministries deploy \
+nationwide, as an API. Provinces check it before they procure a system, so that they use a national \
+platform instead of buying a duplicate, and find whom to contact about it.\n\n\
+* Reads are public and need no token.\n\
+* Text is UTF-8, NFC-normalised; search is case- and diacritics-insensitive (`q=hoa don` finds \
+\"Hóa đơn\").\n\
+* Collections take `page` and `per_page` (at most 100) and answer `{items, page, per_page, total}` \
+with an RFC 8288 `Link` header.\n\
+* Single resources and pages carry an `ETag`; send it back in `If-None-Match` to get 304.\n\
+* Every error is RFC 9457 `application/problem+json` with a stable `code` and, for invalid input, \
+`errors: [{field, message}]`.",
+        license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0"),
+    ),
+    tags(
+        (name = "platforms", description = "National digital platforms, systems and databases."),
+        (name = "ministries", description = "Ministries and agencies that own platforms, with the 2025 successions."),
+        (name = "contacts", description = "Operating units' published contact channels."),
+        (name = "lists", description = "Official editions of the list: dated legal documents."),
+        (name = "vocabularies", description = "Controlled vocabularies with Vietnamese and English labels."),
+        (name = "health", description = "Liveness and readiness probes."),
+    ),
+    components(schemas(Problem, FieldError)),
+)]
+pub struct ApiDoc;

@@ -1,0 +1,429 @@
+//! Loads the sample data of `seeds/` (compiled into the binary) into the database.
+//!
+//! Idempotent by construction: a record whose key exists is left exactly as it is, so a second run
+//! changes nothing, and a record an operator has since edited is never overwritten.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use diesel::upsert::on_constraint;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use serde::Deserialize;
+
+use crate::db::contacts::NewContact;
+use crate::db::platforms::{NewOwnership, NewPlatform};
+use crate::db::schema::{
+    contacts, list_declared_counts, list_editions, list_memberships, ministries,
+    platform_ownerships, platforms,
+};
+use crate::domain::normalize_text;
+
+const MINISTRIES_CSV: &str = include_str!("../seeds/ministries.csv");
+const PLATFORMS_CSV: &str = include_str!("../seeds/platforms.csv");
+const LISTS_CSV: &str = include_str!("../seeds/lists.csv");
+const DECLARED_COUNTS_CSV: &str = include_str!("../seeds/list_declared_counts.csv");
+
+/// The date the 2025 reorganisation of ministries took effect (Resolution 176/2025/QH15).
+const REORGANISATION_2025: (i32, u32, u32) = (2025, 3, 1);
+
+/// What a seed run did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct SeedReport {
+    /// Agencies inserted.
+    pub ministries: usize,
+    /// List editions inserted.
+    pub lists: usize,
+    /// Platforms inserted.
+    pub platforms: usize,
+    /// Contacts inserted.
+    pub contacts: usize,
+}
+
+impl std::fmt::Display for SeedReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "inserted {} agencies, {} list editions, {} platforms, {} contacts (existing records left unchanged)",
+            self.ministries, self.lists, self.platforms, self.contacts
+        )
+    }
+}
+
+/// A failure to load the seeds.
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    /// A seed file does not parse.
+    #[error("seeds/{file}: {message}")]
+    Data {
+        /// The file.
+        file: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// The database refused the data.
+    #[error("database: {0}")]
+    Database(#[from] diesel::result::Error),
+}
+
+#[derive(Debug, Deserialize)]
+struct MinistryRow {
+    code: String,
+    code_vi: String,
+    name_vi: String,
+    name_en: String,
+    abbr_en: String,
+    kind: String,
+    agency_id: String,
+    agency_id_confidence: String,
+    active_2026: String,
+    successor_code: String,
+    successor_effective: String,
+    notes: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct PlatformRow {
+    code: String,
+    name_vi: String,
+    name_en: String,
+    short_name: String,
+    description: String,
+    owner_code: String,
+    owner_code_before_2025: String,
+    operator: String,
+    url: String,
+    domains: String,
+    audiences: String,
+    status: String,
+    legal_basis_number: String,
+    legal_basis_date: String,
+    lists: String,
+    public_support: String,
+    source: String,
+    confidence: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct ListRow {
+    key: String,
+    document: String,
+    title_vi: String,
+    title_en: String,
+    issued_on: NaiveDate,
+    declared_total: Option<i32>,
+    source: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct DeclaredCountRow {
+    list_key: String,
+    ministry_code: String,
+    declared_count: i32,
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(
+    file: &'static str,
+    text: &str,
+) -> Result<Vec<T>, SeedError> {
+    csv::Reader::from_reader(text.as_bytes())
+        .deserialize()
+        .collect::<Result<Vec<T>, _>>()
+        .map_err(|error| SeedError::Data {
+            file,
+            message: error.to_string(),
+        })
+}
+
+fn opt(value: &str) -> Option<String> {
+    let value = normalize_text(value);
+    (!value.is_empty()).then_some(value)
+}
+
+fn list(value: &str) -> Vec<String> {
+    value
+        .split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn date(file: &'static str, value: &str) -> Result<Option<NaiveDate>, SeedError> {
+    if value.trim().is_empty() {
+        return Ok(None);
+    }
+    NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
+        .map(Some)
+        .map_err(|error| SeedError::Data {
+            file,
+            message: format!("{value:?}: {error}"),
+        })
+}
+
+/// `two sources` in the source data is `two_sources` in the vocabulary.
+fn confidence(value: &str) -> String {
+    value.trim().replace(' ', "_")
+}
+
+/// A published support channel as a contact: the digits are the phone number, the text its
+/// source. Only channels an operating unit published itself are seeded, never a person.
+fn support_contact(text: &str) -> Option<(String, String)> {
+    let phone = text
+        .split_whitespace()
+        .find(|word| word.chars().filter(char::is_ascii_digit).count() >= 6)?
+        .trim_matches(|c: char| !c.is_ascii_digit())
+        .to_owned();
+    let name = if normalize_text(text)
+        .to_lowercase()
+        .contains("hỗ trợ kỹ thuật")
+    {
+        "Hỗ trợ kỹ thuật"
+    } else {
+        "Đầu mối hỗ trợ"
+    };
+    Some((name.to_owned(), phone))
+}
+
+/// Loads every seed file in one transaction.
+pub async fn run(conn: &mut AsyncPgConnection) -> Result<SeedReport, SeedError> {
+    let agencies: Vec<MinistryRow> = parse("ministries.csv", MINISTRIES_CSV)?;
+    let platform_rows: Vec<PlatformRow> = parse("platforms.csv", PLATFORMS_CSV)?;
+    let list_rows: Vec<ListRow> = parse("lists.csv", LISTS_CSV)?;
+    let counts: Vec<DeclaredCountRow> = parse("list_declared_counts.csv", DECLARED_COUNTS_CSV)?;
+    conn.transaction(async |conn| {
+        let mut report = SeedReport {
+            ministries: seed_ministries(conn, &agencies).await?,
+            lists: seed_lists(conn, &list_rows, &counts).await?,
+            ..SeedReport::default()
+        };
+        for row in &platform_rows {
+            if let Some(contacts) = seed_platform(conn, row).await? {
+                report.platforms += 1;
+                report.contacts += contacts;
+            }
+        }
+        Ok(report)
+    })
+    .await
+}
+
+async fn seed_ministries(
+    conn: &mut AsyncPgConnection,
+    rows: &[MinistryRow],
+) -> Result<usize, SeedError> {
+    let mut inserted = 0;
+    // Successors first: a merged agency's row refers to its successor's.
+    let (active, reorganised): (Vec<&MinistryRow>, Vec<&MinistryRow>) =
+        rows.iter().partition(|r| r.active_2026.trim() == "yes");
+    for row in active.into_iter().chain(reorganised) {
+        let is_active = row.active_2026.trim() == "yes";
+        let status = if is_active {
+            "active"
+        } else if row.notes.trim_start().starts_with("dissolved") {
+            "dissolved"
+        } else {
+            "merged"
+        };
+        inserted += diesel::insert_into(ministries::table)
+            .values((
+                ministries::code.eq(row.code.trim()),
+                ministries::code_vi.eq(normalize_text(&row.code_vi)),
+                ministries::name_vi.eq(normalize_text(&row.name_vi)),
+                ministries::name_en.eq(normalize_text(&row.name_en)),
+                ministries::abbr_en.eq(opt(&row.abbr_en)),
+                ministries::kind.eq(row.kind.trim()),
+                ministries::agency_id.eq(opt(&row.agency_id)),
+                ministries::agency_id_confidence.eq(opt(&row.agency_id_confidence)),
+                ministries::status.eq(status),
+                ministries::successor_code.eq(opt(&row.successor_code)),
+                ministries::succeeded_on.eq(date("ministries.csv", &row.successor_effective)?),
+                ministries::notes.eq(opt(&row.notes)),
+            ))
+            .on_conflict_do_nothing()
+            .execute(conn)
+            .await?;
+    }
+    Ok(inserted)
+}
+
+async fn seed_lists(
+    conn: &mut AsyncPgConnection,
+    rows: &[ListRow],
+    counts: &[DeclaredCountRow],
+) -> Result<usize, SeedError> {
+    let mut inserted = 0;
+    for row in rows {
+        inserted += diesel::insert_into(list_editions::table)
+            .values((
+                list_editions::key.eq(&row.key),
+                list_editions::document.eq(normalize_text(&row.document)),
+                list_editions::title_vi.eq(normalize_text(&row.title_vi)),
+                list_editions::title_en.eq(normalize_text(&row.title_en)),
+                list_editions::issued_on.eq(row.issued_on),
+                list_editions::declared_total.eq(row.declared_total),
+                list_editions::source.eq(normalize_text(&row.source)),
+            ))
+            .on_conflict_do_nothing()
+            .execute(conn)
+            .await?;
+    }
+    for count in counts {
+        diesel::insert_into(list_declared_counts::table)
+            .values((
+                list_declared_counts::list_key.eq(&count.list_key),
+                list_declared_counts::ministry_code.eq(&count.ministry_code),
+                list_declared_counts::declared_count.eq(count.declared_count),
+            ))
+            .on_conflict_do_nothing()
+            .execute(conn)
+            .await?;
+    }
+    Ok(inserted)
+}
+
+/// Inserts one platform with its owners, lists and contacts; `None` when it already exists.
+async fn seed_platform(
+    conn: &mut AsyncPgConnection,
+    row: &PlatformRow,
+) -> Result<Option<usize>, SeedError> {
+    let name_vi = normalize_text(&row.name_vi);
+    let name_en = normalize_text(&row.name_en);
+    let description = normalize_text(&row.description);
+    let short_name = opt(&row.short_name);
+    let operator = opt(&row.operator);
+    let url = opt(&row.url);
+    let legal_number = opt(&row.legal_basis_number);
+    let source = opt(&row.source);
+    let domains = list(&row.domains);
+    let audiences = list(&row.audiences);
+    let confidence = confidence(&row.confidence);
+    let new = NewPlatform {
+        code: row.code.trim(),
+        name_vi: &name_vi,
+        name_en: &name_en,
+        short_name: short_name.as_deref(),
+        description: &description,
+        ministry_code: row.owner_code.trim(),
+        operator: operator.as_deref(),
+        domains: domains.iter().map(String::as_str).collect(),
+        audiences: audiences.iter().map(String::as_str).collect(),
+        status: row.status.trim(),
+        url: url.as_deref(),
+        ndxp_status: "unknown",
+        legal_basis_number: legal_number.as_deref(),
+        legal_basis_date: date("platforms.csv", &row.legal_basis_date)?,
+        source: source.as_deref(),
+        confidence: &confidence,
+    };
+    let id: Option<i64> = diesel::insert_into(platforms::table)
+        .values(&new)
+        .on_conflict(on_constraint("platforms_code_key"))
+        .do_nothing()
+        .returning(platforms::id)
+        .get_result(conn)
+        .await
+        .optional()?;
+    let Some(id) = id else { return Ok(None) };
+
+    let (year, month, day) = REORGANISATION_2025;
+    let reorganised = NaiveDate::from_ymd_opt(year, month, day);
+    let owner = row.owner_code.trim();
+    let owners: Vec<NewOwnership<'_>> = match row.owner_code_before_2025.trim() {
+        "" => vec![NewOwnership {
+            platform_id: id,
+            ministry_code: owner,
+            valid_from: None,
+            valid_to: None,
+            reason: None,
+        }],
+        before => vec![
+            NewOwnership {
+                platform_id: id,
+                ministry_code: before,
+                valid_from: None,
+                valid_to: reorganised.and_then(|d| d.pred_opt()),
+                reason: None,
+            },
+            NewOwnership {
+                platform_id: id,
+                ministry_code: owner,
+                valid_from: reorganised,
+                valid_to: None,
+                reason: Some("Reorganisation of ministries, Resolution 176/2025/QH15"),
+            },
+        ],
+    };
+    diesel::insert_into(platform_ownerships::table)
+        .values(&owners)
+        .execute(conn)
+        .await?;
+    for key in list(&row.lists) {
+        diesel::insert_into(list_memberships::table)
+            .values((
+                list_memberships::list_key.eq(&key),
+                list_memberships::platform_id.eq(id),
+                list_memberships::source.eq(&source),
+            ))
+            .execute(conn)
+            .await?;
+    }
+    let mut contacts_added = 0;
+    if let Some((name, phone)) = support_contact(&row.public_support) {
+        let published = normalize_text(&row.public_support);
+        let source = match &url {
+            Some(url) => format!("{published}; {url}"),
+            None => published,
+        };
+        contacts_added += diesel::insert_into(contacts::table)
+            .values(NewContact {
+                platform_id: id,
+                role: "technical_support",
+                name: &name,
+                unit: operator.as_deref(),
+                email: None,
+                phone: Some(&phone),
+                url: url.as_deref(),
+                notes: None,
+                source: Some(&source),
+            })
+            .execute(conn)
+            .await?;
+    }
+    Ok(Some(contacts_added))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_seed_file_parses() {
+        assert_eq!(
+            parse::<MinistryRow>("ministries.csv", MINISTRIES_CSV)
+                .unwrap()
+                .len(),
+            32
+        );
+        assert_eq!(
+            parse::<PlatformRow>("platforms.csv", PLATFORMS_CSV)
+                .unwrap()
+                .len(),
+            79
+        );
+        assert_eq!(parse::<ListRow>("lists.csv", LISTS_CSV).unwrap().len(), 3);
+        assert!(
+            !parse::<DeclaredCountRow>("list_declared_counts.csv", DECLARED_COUNTS_CSV)
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_published_support_line_becomes_a_phone_contact() {
+        let (name, phone) =
+            support_contact("Số hỗ trợ kỹ thuật 024.62739677 (đăng trên trang của hệ thống)")
+                .unwrap();
+        assert_eq!(name, "Hỗ trợ kỹ thuật");
+        assert_eq!(phone, "024.62739677");
+        assert_eq!(support_contact(""), None);
+    }
+}

@@ -1,0 +1,104 @@
+//! Builds the application from `Settings`: the one place where routes and middleware are wired.
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{ErrorHandlers, Logger};
+use actix_web::{App, HttpServer, web};
+use utoipa::OpenApi as _;
+use utoipa::openapi::OpenApi;
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::{AppExt, scope};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::api::routes::{KnownRoutes, no_route};
+use crate::api::{health, v1};
+use crate::config::Settings;
+use crate::db::{self, DbPool};
+use crate::error::ensure_problem_body;
+use crate::openapi::ApiDoc;
+
+/// Where the OpenAPI document is served.
+pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
+/// The largest request body accepted, in bytes.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// What every handler shares.
+pub struct AppState {
+    /// The database pool.
+    pub pool: DbPool,
+}
+
+/// Registers every documented route. The OpenAPI document is collected from this same call.
+fn register(cfg: &mut ServiceConfig) {
+    cfg.service(health::healthz)
+        .service(health::readyz)
+        .service(scope::scope("/api/v1").configure(v1::routes));
+}
+
+/// The full OpenAPI document, as served and as `ndp-registry openapi` prints it.
+pub fn openapi() -> OpenApi {
+    let (_, api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(register)
+        .split_for_parts();
+    api
+}
+
+/// A built, bound, not yet running server.
+pub struct Application {
+    server: Server,
+    port: u16,
+}
+
+impl Application {
+    /// Builds the pool and binds the listener. The database is not contacted here: the service
+    /// starts while PostgreSQL is down and `/readyz` says when it can answer.
+    pub fn build(settings: &Settings) -> Result<Self, std::io::Error> {
+        let pool = db::build_pool(
+            settings.database_url(),
+            settings.pool_size,
+            settings.database_timeout,
+        )
+        .map_err(std::io::Error::other)?;
+        let listener = TcpListener::bind(settings.bind_addr)?;
+        let port = listener.local_addr()?.port();
+        let server = run(listener, pool)?;
+        Ok(Self { server, port })
+    }
+
+    /// The port actually bound (useful with port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until stopped; SIGINT and SIGTERM drain in-flight requests first.
+    pub async fn run_until_stopped(self) -> Result<(), std::io::Error> {
+        self.server.await
+    }
+}
+
+fn run(listener: TcpListener, pool: DbPool) -> Result<Server, std::io::Error> {
+    let api = openapi();
+    let routes = web::Data::new(KnownRoutes::from_openapi(&api));
+    let state = web::Data::new(AppState { pool });
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(ErrorHandlers::new().default_handler(ensure_problem_body))
+            .wrap(Logger::new("%{r}a \"%r\" %s %b %Dms"))
+            .app_data(state.clone())
+            .app_data(routes.clone())
+            .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
+            // Served first: `/api/v1/openapi.json` lies inside the `/api/v1` scope below.
+            .service(SwaggerUi::new("/swagger-ui/{_:.*}").url(OPENAPI_PATH, api.clone()))
+            .into_utoipa_app()
+            .configure(register)
+            .into_app()
+            .default_service(web::to(no_route))
+    })
+    .listen(listener)?
+    .shutdown_timeout(30)
+    .run();
+    Ok(server)
+}
