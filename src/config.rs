@@ -35,6 +35,8 @@ pub struct Settings {
     /// `DATABASE_TIMEOUT_MS`: how long a request waits for a connection or a statement before it is
     /// answered 503 (default 5000).
     pub database_timeout: Duration,
+    /// `HTTP_WORKERS`: HTTP worker threads (default: one per CPU).
+    pub workers: usize,
 }
 
 impl Settings {
@@ -78,8 +80,11 @@ impl Settings {
         };
         let pool_size = parse_number(&lookup, "DATABASE_POOL_SIZE", 10, 1, 200)?;
         let timeout_ms = parse_number(&lookup, "DATABASE_TIMEOUT_MS", 5000, 100, 120_000)?;
+        let cpus = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        let workers = parse_number(&lookup, "HTTP_WORKERS", cpus, 1, 256)?;
         Ok(Self {
             database_url: SecretString::from(database_url),
+            workers,
             bind_addr,
             jwt_secret,
             pool_size,

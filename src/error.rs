@@ -115,7 +115,7 @@ impl ApiError {
     /// 400: one or more query parameters are invalid.
     pub fn invalid_parameters(errors: Vec<FieldError>) -> Self {
         let detail = match errors.as_slice() {
-            [one] => format!("Query parameter `{}` {}.", one.field, one.message),
+            [one] => format!("Query parameter `{}`: {}.", one.field, one.message),
             many => format!("The query string has {} invalid parameters.", many.len()),
         };
         Self::Client {

@@ -64,7 +64,7 @@ impl Application {
         .map_err(std::io::Error::other)?;
         let listener = TcpListener::bind(settings.bind_addr)?;
         let port = listener.local_addr()?.port();
-        let server = run(listener, pool)?;
+        let server = run(listener, pool, settings.workers)?;
         Ok(Self { server, port })
     }
 
@@ -79,7 +79,7 @@ impl Application {
     }
 }
 
-fn run(listener: TcpListener, pool: DbPool) -> Result<Server, std::io::Error> {
+fn run(listener: TcpListener, pool: DbPool, workers: usize) -> Result<Server, std::io::Error> {
     let api = openapi();
     let routes = web::Data::new(KnownRoutes::from_openapi(&api));
     let state = web::Data::new(AppState { pool });
@@ -97,6 +97,7 @@ fn run(listener: TcpListener, pool: DbPool) -> Result<Server, std::io::Error> {
             .into_app()
             .default_service(web::to(no_route))
     })
+    .workers(workers)
     .listen(listener)?
     .shutdown_timeout(30)
     .run();

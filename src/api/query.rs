@@ -117,7 +117,7 @@ fn check_names(query: &str, allowed: &[String]) -> Vec<FieldError> {
     let mut seen = HashSet::new();
     let mut errors = Vec::new();
     for (name, _) in form_pairs(query) {
-        if !allowed.iter().any(|a| *a == name) {
+        if !allowed.contains(&name) {
             errors.push(FieldError::new(
                 name.clone(),
                 format!(
@@ -150,11 +150,58 @@ fn deserialize<T: DeserializeOwned>(query: &str, errors: &mut Vec<FieldError>) -
         Ok(value) => Some(value),
         Err(error) => {
             let field = error.path().to_string();
-            let message = error.into_inner().to_string();
+            let message = plain_message(&error.into_inner().to_string());
             if !errors.iter().any(|e| e.field == field) {
                 errors.push(FieldError::new(field, message));
             }
             None
         }
+    }
+}
+
+/// serde's messages, reworded for people who type query strings.
+fn plain_message(serde_message: &str) -> String {
+    if let Some(rest) = serde_message.strip_prefix("unknown variant ")
+        && let Some((value, expected)) = rest.split_once(", expected one of ")
+    {
+        return format!("{value} is not one of {expected}");
+    }
+    let integer_errors = [
+        "invalid digit",
+        "cannot parse integer",
+        "number too large",
+        "number too small",
+    ];
+    if integer_errors.iter().any(|e| serde_message.starts_with(e)) {
+        return "must be a whole number".into();
+    }
+    let time_errors = [
+        "input contains invalid",
+        "premature end",
+        "input is out of range",
+        "trailing input",
+        "input is not enough",
+    ];
+    if time_errors.iter().any(|e| serde_message.starts_with(e)) {
+        return "must be an RFC 3339 timestamp such as 2025-03-01T00:00:00Z".into();
+    }
+    serde_message.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_messages_are_reworded() {
+        assert_eq!(
+            plain_message("unknown variant `bogus`, expected one of `a`, `b`"),
+            "`bogus` is not one of `a`, `b`"
+        );
+        assert_eq!(
+            plain_message("invalid digit found in string"),
+            "must be a whole number"
+        );
+        assert!(plain_message("input contains invalid characters").contains("RFC 3339"));
     }
 }

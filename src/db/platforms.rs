@@ -1,9 +1,10 @@
 //! Platform rows and their queries.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel::dsl::count_star;
+use diesel::dsl::{count_star, sql};
 use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::sql_types::{Float4, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::ndp_fold;
@@ -132,7 +133,8 @@ fn like_contains(term: &str) -> String {
     pattern
 }
 
-/// One page of platforms matching `filter`, ordered by code, and the total number that match.
+/// One page of platforms matching `filter`, and the total number that match. Ordered by code, or
+/// by relevance when there are search terms.
 pub async fn list(
     conn: &mut AsyncPgConnection,
     filter: &PlatformFilter,
@@ -143,13 +145,26 @@ pub async fn list(
         .select(count_star())
         .get_result(conn)
         .await?;
-    let rows = filtered(filter)
-        .select(Platform::as_select())
-        .order(platforms::code.asc())
-        .limit(limit)
-        .offset(offset)
-        .load(conn)
-        .await?;
+    let mut query = filtered(filter).select(Platform::as_select());
+    if filter.terms.is_empty() {
+        query = query.order(platforms::code.asc());
+    } else {
+        // Relevance first: how closely the words match the names, then the whole text.
+        let words = filter.terms.join(" ");
+        query = query
+            .order(
+                sql::<Float4>("(2 * strict_word_similarity(")
+                    .bind::<Text, _>(words.clone())
+                    .sql(
+                        ", ndp_fold(name_vi || ' ' || coalesce(short_name, '') || ' ' || name_en))",
+                    )
+                    .sql(" + word_similarity(")
+                    .bind::<Text, _>(words)
+                    .sql(", search_text)) DESC"),
+            )
+            .then_order_by(platforms::code.asc());
+    }
+    let rows = query.limit(limit).offset(offset).load(conn).await?;
     Ok((rows, total))
 }
 

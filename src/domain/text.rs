@@ -28,7 +28,7 @@ mod tests {
 
     #[test]
     fn decomposed_input_is_stored_composed_and_trimmed() {
-        let decomposed = "  Co\u{302}\u{301}ng  ";
+        let decomposed = "  Co\u{302}\u{309}ng  ";
         assert_eq!(normalize_text(decomposed), "Cổng");
     }
 

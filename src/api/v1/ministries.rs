@@ -170,11 +170,11 @@ pub async fn get_ministry(
     let row = db::find(&mut conn, code.as_str())
         .await?
         .ok_or_else(not_found)?;
-    let count = db::platform_counts(&mut conn, &[row.code.clone()])
+    let count = db::platform_counts(&mut conn, std::slice::from_ref(&row.code))
         .await?
         .first()
         .map_or(0, |c| c.1);
-    let preds = db::successions(&mut conn, &[row.code.clone()])
+    let preds = db::successions(&mut conn, std::slice::from_ref(&row.code))
         .await?
         .into_iter()
         .map(|p| p.0)

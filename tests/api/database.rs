@@ -1,0 +1,154 @@
+//! The migrations, the schema and the seed loader against a real database.
+
+use std::collections::BTreeMap;
+
+use diesel::QueryableByName;
+use diesel::sql_types::Text;
+use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_migrations::MigrationHarness;
+use ndp_registry::db::MIGRATIONS;
+use ndp_registry::seed::{self, SeedReport};
+
+use crate::helpers::{create_test_db, spawn_app};
+
+#[derive(QueryableByName, Debug)]
+struct Fingerprint {
+    #[diesel(sql_type = Text)]
+    digest: String,
+}
+
+/// A digest of every row of every table, to prove that a second seed run changes nothing.
+async fn fingerprint(conn: &mut AsyncPgConnection) -> String {
+    let sql = "SELECT md5(string_agg(t, '|' ORDER BY t)) AS digest FROM (
+        SELECT m::text AS t FROM ministries m UNION ALL SELECT p::text FROM platforms p
+        UNION ALL SELECT c::text FROM contacts c UNION ALL SELECT o::text FROM platform_ownerships o
+        UNION ALL SELECT l::text FROM list_editions l UNION ALL SELECT d::text FROM list_declared_counts d
+        UNION ALL SELECT s::text FROM list_memberships s) rows";
+    diesel::sql_query(sql)
+        .get_result::<Fingerprint>(conn)
+        .await
+        .unwrap()
+        .digest
+}
+
+#[tokio::test]
+async fn seeding_twice_changes_nothing() {
+    let app = spawn_app().await;
+    let mut conn = app.conn().await;
+    let before = fingerprint(&mut conn).await;
+    let report = seed::run(&mut conn).await.unwrap();
+    assert_eq!(report, SeedReport::default());
+    assert_eq!(fingerprint(&mut conn).await, before);
+}
+
+#[tokio::test]
+async fn seeding_an_empty_database_loads_every_source_row() {
+    let db = create_test_db(None).await;
+    ndp_registry::db::run_migrations(&db.url).await.unwrap();
+    let mut conn = <AsyncPgConnection as diesel_async::AsyncConnection>::establish(&db.url)
+        .await
+        .unwrap();
+    let report = seed::run(&mut conn).await.unwrap();
+    assert_eq!(
+        report,
+        SeedReport {
+            ministries: 32,
+            lists: 3,
+            platforms: 79,
+            contacts: 1
+        }
+    );
+}
+
+#[tokio::test]
+async fn every_migration_reverts_and_reapplies() {
+    let db = create_test_db(None).await;
+    let url = db.url.clone();
+    tokio::task::spawn_blocking(move || {
+        use diesel::Connection;
+        let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url).unwrap();
+        let applied = conn.run_pending_migrations(MIGRATIONS).unwrap().len();
+        assert!(applied > 0);
+        conn.revert_all_migrations(MIGRATIONS).unwrap();
+        assert_eq!(
+            conn.run_pending_migrations(MIGRATIONS).unwrap().len(),
+            applied
+        );
+    })
+    .await
+    .unwrap();
+}
+
+#[derive(QueryableByName, Debug)]
+struct Column {
+    #[diesel(sql_type = Text)]
+    table_name: String,
+    #[diesel(sql_type = Text)]
+    column_name: String,
+    #[diesel(sql_type = Text)]
+    udt_name: String,
+    #[diesel(sql_type = Text)]
+    is_nullable: String,
+}
+
+fn diesel_type(udt: &str, nullable: bool) -> String {
+    let base = match udt {
+        "int8" => "Int8".to_owned(),
+        "int4" => "Int4".to_owned(),
+        "text" => "Text".to_owned(),
+        "bool" => "Bool".to_owned(),
+        "date" => "Date".to_owned(),
+        "timestamptz" => "Timestamptz".to_owned(),
+        "jsonb" => "Jsonb".to_owned(),
+        "uuid" => "Uuid".to_owned(),
+        "_text" => "Array<Text>".to_owned(),
+        other => format!("<unmapped {other}>"),
+    };
+    if nullable {
+        format!("Nullable<{base}>")
+    } else {
+        base
+    }
+}
+
+/// `src/db/schema.rs` is kept in the shape `diesel print-schema` emits; this fails when it and
+/// the migrated database disagree on any table, column, type or nullability.
+#[tokio::test]
+async fn schema_matches_the_migrated_database() {
+    let app = spawn_app().await;
+    let mut conn = app.conn().await;
+    let columns: Vec<Column> = diesel::sql_query(
+        "SELECT table_name::text, column_name::text, udt_name::text, is_nullable::text
+         FROM information_schema.columns
+         WHERE table_schema = 'public' AND table_name <> '__diesel_schema_migrations'",
+    )
+    .load(&mut conn)
+    .await
+    .unwrap();
+    let mut database: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for c in columns {
+        database.entry(c.table_name).or_default().insert(
+            c.column_name,
+            diesel_type(&c.udt_name, c.is_nullable == "YES"),
+        );
+    }
+
+    let source =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/db/schema.rs")).unwrap();
+    let mut declared: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    let mut table: Option<String> = None;
+    for line in source.lines().map(str::trim) {
+        if let Some(rest) = line.strip_suffix('{').filter(|r| r.contains('(')) {
+            table = Some(rest.split('(').next().unwrap().trim().to_owned());
+        } else if line == "}" {
+            table = None;
+        } else if let (Some(t), Some((name, ty))) = (&table, line.split_once(" -> ")) {
+            declared
+                .entry(t.clone())
+                .or_default()
+                .insert(name.to_owned(), ty.trim_end_matches(',').to_owned());
+        }
+    }
+    assert_eq!(declared, database);
+}

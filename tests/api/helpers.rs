@@ -1,0 +1,430 @@
+//! The test harness: every test gets its own database, cloned from a migrated and seeded template,
+//! and its own server on a free port. Databases are dropped when the test ends, pass or fail.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use diesel::QueryableByName;
+use diesel::sql_types::{BigInt, Text};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use ndp_registry::config::Settings;
+use ndp_registry::startup::Application;
+use reqwest::{Response, StatusCode};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use tokio::sync::OnceCell;
+
+/// The PostgreSQL server the tests use, as a URL without a database name.
+static SERVER: OnceCell<String> = OnceCell::const_new();
+/// The name of the migrated and seeded template database.
+static TEMPLATE: OnceCell<String> = OnceCell::const_new();
+
+/// A running server on its own database.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: TestDb,
+}
+
+/// A database that is dropped with the value.
+pub struct TestDb {
+    pub name: String,
+    pub url: String,
+    server: String,
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let server = self.server.clone();
+        let name = self.name.clone();
+        // Drop runs inside the test's runtime; a fresh thread and runtime may block freely.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                if let Ok(mut conn) =
+                    AsyncPgConnection::establish(&database_url(&server, "postgres")).await
+                {
+                    let _ = diesel::sql_query(format!(
+                        "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                    ))
+                    .execute(&mut conn)
+                    .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+impl TestApp {
+    /// GET `path` (relative to the server).
+    pub async fn get(&self, path: &str) -> Response {
+        self.client
+            .get(format!("{}{}", self.address, path))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// GET `path` and parse a 200 JSON body.
+    pub async fn get_json(&self, path: &str) -> Value {
+        let response = self.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        response.json().await.unwrap()
+    }
+
+    /// A connection to this test's database.
+    pub async fn conn(&self) -> AsyncPgConnection {
+        AsyncPgConnection::establish(&self.db.url).await.unwrap()
+    }
+}
+
+/// Asserts that `response` is an RFC 9457 problem with `status` and `code`; returns the body.
+pub async fn assert_problem(response: Response, status: u16, code: &str) -> Value {
+    assert_eq!(
+        response.status().as_u16(),
+        status,
+        "status of {}",
+        response.url()
+    );
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(content_type, "application/problem+json");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["status"], status);
+    assert_eq!(body["code"], code, "problem body: {body}");
+    assert_eq!(body["type"], format!("urn:ndp-registry:problem:{code}"));
+    assert!(
+        body["title"].as_str().is_some_and(|t| !t.is_empty()),
+        "title in {body}"
+    );
+    assert!(
+        body["detail"].as_str().is_some_and(|t| !t.is_empty()),
+        "detail in {body}"
+    );
+    body
+}
+
+/// Asserts that a 400 problem names `field` among its `errors`.
+pub async fn assert_invalid_parameter(response: Response, field: &str) -> Value {
+    let body = assert_problem(response, 400, "invalid_parameter").await;
+    let errors = body["errors"].as_array().expect("errors array");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e["field"] == field && e["message"].as_str().is_some_and(|m| !m.is_empty())),
+        "expected an error for {field} in {body}"
+    );
+    body
+}
+
+/// Starts the application on a fresh copy of the seeded template.
+pub async fn spawn_app() -> TestApp {
+    let db = create_test_db(Some(template().await)).await;
+    spawn_app_on(db).await
+}
+
+async fn spawn_app_on(db: TestDb) -> TestApp {
+    let settings = test_settings(&db.url);
+    let app = Application::build(&settings).expect("the app builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        db,
+    }
+}
+
+/// Settings for a test server on `database_url`.
+pub fn test_settings(database_url: &str) -> Settings {
+    let url = database_url.to_owned();
+    Settings::from_lookup(move |name| match name {
+        "DATABASE_URL" => Some(url.clone()),
+        "BIND_ADDR" => Some("127.0.0.1:0".into()),
+        "HTTP_WORKERS" => Some("1".into()),
+        "DATABASE_POOL_SIZE" => Some("4".into()),
+        "DATABASE_TIMEOUT_MS" => Some("2000".into()),
+        _ => None,
+    })
+    .unwrap()
+}
+
+/// A new database, cloned from `template` or empty.
+pub async fn create_test_db(template: Option<&str>) -> TestDb {
+    let server = server().await.to_owned();
+    let name = format!("ndp_test_{}", uuid::Uuid::new_v4().simple());
+    let sql = match template {
+        Some(template) => format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""),
+        None => format!("CREATE DATABASE \"{name}\""),
+    };
+    execute_with_retry(&server, &sql).await;
+    TestDb {
+        url: database_url(&server, &name),
+        name,
+        server,
+    }
+}
+
+// CREATE DATABASE ... TEMPLATE fails while another session briefly touches the template.
+async fn execute_with_retry(server: &str, sql: &str) {
+    let mut conn = AsyncPgConnection::establish(&database_url(server, "postgres"))
+        .await
+        .unwrap();
+    for attempt in 0.. {
+        match diesel::sql_query(sql).execute(&mut conn).await {
+            Ok(_) => return,
+            Err(error)
+                if attempt < 50 && error.to_string().contains("being accessed by other users") =>
+            {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(error) => panic!("{sql}: {error}"),
+        }
+    }
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+#[derive(QueryableByName)]
+struct Name {
+    #[diesel(sql_type = Text)]
+    datname: String,
+}
+
+/// The template database, built once per test process (and once per content across processes).
+async fn template() -> &'static str {
+    TEMPLATE
+        .get_or_init(|| async {
+            let server = server().await;
+            let name = format!("ndp_tpl_{}", content_hash());
+            let mut conn = AsyncPgConnection::establish(&database_url(server, "postgres"))
+                .await
+                .unwrap();
+            // Serialise template builds across concurrently running test processes.
+            diesel::sql_query("SELECT pg_advisory_lock(734215)")
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            let exists: Count = diesel::sql_query(format!(
+                "SELECT count(*) AS n FROM pg_database WHERE datname = '{name}'"
+            ))
+            .get_result(&mut conn)
+            .await
+            .unwrap();
+            if exists.n == 0 {
+                build_template(server, &name, &mut conn).await;
+            }
+            diesel::sql_query("SELECT pg_advisory_unlock(734215)")
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            name
+        })
+        .await
+}
+
+async fn build_template(server: &str, name: &str, conn: &mut AsyncPgConnection) {
+    // Templates of earlier migrations or seeds are stale.
+    let stale: Vec<Name> =
+        diesel::sql_query("SELECT datname FROM pg_database WHERE datname LIKE 'ndp\\_tpl\\_%'")
+            .load(conn)
+            .await
+            .unwrap();
+    for old in stale {
+        let _ = diesel::sql_query(format!(
+            "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+            old.datname
+        ))
+        .execute(conn)
+        .await;
+    }
+    let building = format!("{name}_build");
+    diesel::sql_query(format!(
+        "DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)"
+    ))
+    .execute(conn)
+    .await
+    .unwrap();
+    diesel::sql_query(format!("CREATE DATABASE \"{building}\""))
+        .execute(conn)
+        .await
+        .unwrap();
+    let url = database_url(server, &building);
+    ndp_registry::db::run_migrations(&url).await.unwrap();
+    {
+        let mut seed_conn = AsyncPgConnection::establish(&url).await.unwrap();
+        ndp_registry::seed::run(&mut seed_conn).await.unwrap();
+    }
+    // WITH (FORCE) is not available on RENAME: close stragglers first.
+    diesel::sql_query(format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{building}'"
+    ))
+    .execute(conn)
+    .await
+    .unwrap();
+    execute_with_retry(
+        server,
+        &format!("ALTER DATABASE \"{building}\" RENAME TO \"{name}\""),
+    )
+    .await;
+}
+
+/// A hash of everything the template is built from.
+fn content_hash() -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<PathBuf> = Vec::new();
+    for dir in ["migrations", "seeds"] {
+        collect_files(&root.join(dir), &mut files);
+    }
+    files.sort();
+    let mut hasher = Sha256::new();
+    for file in files {
+        hasher.update(
+            file.strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .as_bytes(),
+        );
+        hasher.update(std::fs::read(&file).unwrap());
+    }
+    hasher
+        .finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            collect_files(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+/// `url` with its database name replaced by `name`.
+pub fn database_url(server: &str, name: &str) -> String {
+    format!("{}/{}", server.trim_end_matches('/'), name)
+}
+
+/// The server URL: TEST_DATABASE_URL, DATABASE_URL or the API.md default, without the database;
+/// when nothing answers there but PostgreSQL's binaries are installed, a throwaway cluster.
+async fn server() -> &'static str {
+    SERVER
+        .get_or_init(|| async {
+            let configured = std::env::var("TEST_DATABASE_URL")
+                .or_else(|_| std::env::var("DATABASE_URL"))
+                .unwrap_or_else(|_| ndp_registry::config::DEFAULT_DATABASE_URL.to_owned());
+            let server = strip_database(&configured);
+            if AsyncPgConnection::establish(&database_url(&server, "postgres")).await.is_ok() {
+                return server;
+            }
+            match start_throwaway_cluster() {
+                Some(server) => server,
+                None => panic!(
+                    "no PostgreSQL answers at {server}: start one (pg_ctlcluster 15 main start) or set TEST_DATABASE_URL"
+                ),
+            }
+        })
+        .await
+}
+
+fn strip_database(url: &str) -> String {
+    let without_query = url.split('?').next().unwrap_or(url);
+    let scheme_end = without_query.find("://").map_or(0, |i| i + 3);
+    match without_query[scheme_end..].find('/') {
+        Some(slash) => without_query[..scheme_end + slash].to_owned(),
+        None => without_query.to_owned(),
+    }
+}
+
+/// Starts a private cluster with trust auth on a free port, stopped by a watchdog when this
+/// process exits. Returns None when PostgreSQL's binaries are not installed or cannot run here.
+fn start_throwaway_cluster() -> Option<String> {
+    let bin = find_pg_bin()?;
+    let dir = std::env::temp_dir().join(format!("ndp-pg-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let ok = Command::new(bin.join("initdb"))
+        .args([
+            "-D",
+            dir.to_str()?,
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        ])
+        .output()
+        .ok()?
+        .status
+        .success();
+    if !ok {
+        eprintln!("initdb failed (it refuses to run as root); start PostgreSQL instead");
+        return None;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .ok()?
+        .local_addr()
+        .ok()?
+        .port();
+    let options = format!(
+        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+        dir.display()
+    );
+    let started = Command::new(bin.join("pg_ctl"))
+        .args(["-D", dir.to_str()?, "-o", &options, "-w", "-l"])
+        .arg(dir.join("log"))
+        .arg("start")
+        .status()
+        .ok()?
+        .success();
+    if !started {
+        return None;
+    }
+    let watchdog = format!(
+        "while kill -0 {pid} 2>/dev/null; do sleep 1; done; {ctl} -D {dir} stop -m immediate; rm -rf {dir}",
+        pid = std::process::id(),
+        ctl = bin.join("pg_ctl").display(),
+        dir = dir.display()
+    );
+    Command::new("sh").args(["-c", &watchdog]).spawn().ok()?;
+    Some(format!("postgres://postgres@127.0.0.1:{port}"))
+}
+
+fn find_pg_bin() -> Option<PathBuf> {
+    if let Ok(output) = Command::new("sh")
+        .args(["-c", "command -v initdb"])
+        .output()
+        && output.status.success()
+    {
+        let path = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
+        return path.parent().map(Path::to_path_buf);
+    }
+    let mut candidates: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
+        .filter(|p| p.join("initdb").exists())
+        .collect();
+    candidates.sort();
+    candidates.pop()
+}

@@ -1,0 +1,16 @@
+//! Integration tests: the real server on a free port, each test on its own PostgreSQL database.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failed unwrap is a failed test"
+)]
+
+mod contacts;
+mod database;
+mod errors;
+mod health;
+mod helpers;
+mod lists;
+mod ministries;
+mod openapi;
+mod platforms;

@@ -1,0 +1,81 @@
+use serde_json::Value;
+
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn the_served_document_is_the_checked_in_one() {
+    let app = spawn_app().await;
+    let served = app.get_json("/api/v1/openapi.json").await;
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json");
+    let checked_in: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert!(
+        served == checked_in,
+        "openapi/openapi.json is stale: run `cargo run -- openapi > openapi/openapi.json` and review the diff"
+    );
+    assert!(served["openapi"].as_str().unwrap().starts_with("3.1"));
+}
+
+#[tokio::test]
+async fn every_operation_is_described_with_its_error_answers() {
+    let document = serde_json::to_value(ndp_registry::startup::openapi()).unwrap();
+    let paths = document["paths"].as_object().unwrap();
+    assert!(paths.len() >= 10);
+    for (path, item) in paths {
+        for (method, operation) in item.as_object().unwrap() {
+            let name = format!("{method} {path}");
+            assert!(
+                operation["summary"].as_str().is_some_and(|s| !s.is_empty()),
+                "{name} has no summary"
+            );
+            assert!(
+                operation["tags"].as_array().is_some_and(|t| !t.is_empty()),
+                "{name} has no tag"
+            );
+            let responses = operation["responses"].as_object().unwrap();
+            for (status, response) in responses {
+                assert!(
+                    response["description"]
+                        .as_str()
+                        .is_some_and(|d| !d.is_empty()),
+                    "{name} {status}"
+                );
+                if status.starts_with('4') || status.starts_with('5') {
+                    assert!(
+                        response["content"]["application/problem+json"].is_object(),
+                        "{name} {status} must be problem+json"
+                    );
+                }
+            }
+            if path.starts_with("/api/v1/") && path != "/api/v1/vocabularies" {
+                assert!(responses.contains_key("503"), "{name} must document 503");
+            }
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                assert!(
+                    parameter["description"]
+                        .as_str()
+                        .is_some_and(|d| !d.is_empty()),
+                    "{name} parameter {} has no description",
+                    parameter["name"]
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn swagger_ui_is_served_without_network_access() {
+    let app = spawn_app().await;
+    let page = app.get("/swagger-ui/").await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("swagger"), "{html}");
+    let config = app.get("/swagger-ui/swagger-initializer.js").await;
+    assert_eq!(config.status(), 200);
+    assert!(
+        config
+            .text()
+            .await
+            .unwrap()
+            .contains("/api/v1/openapi.json")
+    );
+}
