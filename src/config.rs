@@ -28,8 +28,17 @@ pub struct Settings {
     pub database_url: SecretString,
     /// `BIND_ADDR`: the socket address the HTTP server listens on (port 0 picks a free port).
     pub bind_addr: SocketAddr,
-    /// `JWT_SECRET`: the HS256 key for bearer tokens, at least 32 bytes. Optional for read-only use.
+    /// `JWT_SECRET`: the HS256 key for bearer tokens, at least 32 bytes.
     pub jwt_secret: Option<SecretString>,
+    /// `JWT_PUBLIC_KEY_FILE`: a PEM Ed25519 public key; tokens signed with EdDSA by the matching
+    /// private key are accepted (a ministry SSO can mint tokens without sharing a secret).
+    pub jwt_public_key_pem: Option<String>,
+    /// `JWT_PRIVATE_KEY_FILE`: a PEM Ed25519 private key; `token issue` signs with it when set.
+    pub jwt_private_key_pem: Option<SecretString>,
+    /// `JWT_ISSUER`: the `iss` every token must carry (default `ndp-registry`).
+    pub jwt_issuer: String,
+    /// `JWT_AUDIENCE`: the `aud` every token must carry (default `ndp-registry-api`).
+    pub jwt_audience: String,
     /// `DATABASE_POOL_SIZE`: the most connections held open (default 10).
     pub pool_size: usize,
     /// `DATABASE_TIMEOUT_MS`: how long a request waits for a connection or a statement before it is
@@ -78,6 +87,11 @@ impl Settings {
             }
             Some(secret) => Some(SecretString::from(secret)),
         };
+        let jwt_public_key_pem = read_file(&lookup, "JWT_PUBLIC_KEY_FILE")?;
+        let jwt_private_key_pem =
+            read_file(&lookup, "JWT_PRIVATE_KEY_FILE")?.map(SecretString::from);
+        let jwt_issuer = lookup("JWT_ISSUER").unwrap_or_else(|| "ndp-registry".to_owned());
+        let jwt_audience = lookup("JWT_AUDIENCE").unwrap_or_else(|| "ndp-registry-api".to_owned());
         let pool_size = parse_number(&lookup, "DATABASE_POOL_SIZE", 10, 1, 200)?;
         let timeout_ms = parse_number(&lookup, "DATABASE_TIMEOUT_MS", 5000, 100, 120_000)?;
         let cpus = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
@@ -87,6 +101,10 @@ impl Settings {
             workers,
             bind_addr,
             jwt_secret,
+            jwt_public_key_pem,
+            jwt_private_key_pem,
+            jwt_issuer,
+            jwt_audience,
             pool_size,
             database_timeout: Duration::from_millis(timeout_ms as u64),
         })
@@ -96,6 +114,21 @@ impl Settings {
     pub fn database_url(&self) -> &str {
         self.database_url.expose_secret()
     }
+}
+
+fn read_file(
+    lookup: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+) -> Result<Option<String>, ConfigError> {
+    let Some(path) = lookup(variable).filter(|p| !p.trim().is_empty()) else {
+        return Ok(None);
+    };
+    std::fs::read_to_string(path.trim())
+        .map(Some)
+        .map_err(|error| ConfigError {
+            variable,
+            message: format!("cannot read {path:?}: {error}"),
+        })
 }
 
 fn parse_number(

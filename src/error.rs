@@ -205,7 +205,20 @@ fn title_for(code: &str, status: StatusCode) -> String {
         "method_not_allowed" => "Method not allowed",
         "database_unavailable" => "Service temporarily unavailable",
         "internal_error" => "Internal server error",
-        "not_modified" => "Not modified",
+        "validation_failed" => "Invalid request body",
+        "malformed_json" => "Malformed JSON",
+        "invalid_token" => "Missing or invalid bearer token",
+        "insufficient_scope" => "Token lacks the required scope",
+        "wrong_ministry" => "Resource of another ministry",
+        "operator_only" => "Operator token required",
+        "ministry_inactive" => "Ministry no longer active",
+        "unknown_ministry" => "Unknown ministry",
+        "precondition_failed" => "Resource changed since it was read",
+        "payload_too_large" => "Request body too large",
+        "unsupported_media_type" => "Unsupported media type",
+        "platform_exists" | "ministry_exists" | "conflict" => "Resource already exists",
+        "idempotency_key_reused" => "Idempotency-Key reused with another request",
+        "invalid_idempotency_key" => "Malformed Idempotency-Key",
         _ => status.canonical_reason().unwrap_or("Error"),
     };
     title.to_owned()
@@ -259,6 +272,26 @@ impl From<diesel::result::Error> for ApiError {
                 if info.message().contains("statement timeout")
                     || info.message().contains("canceling statement") =>
             {
+                Self::Unavailable(Box::new(error))
+            }
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => Self::client(
+                StatusCode::CONFLICT,
+                "conflict",
+                "A resource with the same key already exists.",
+            ),
+            Error::DatabaseError(
+                DatabaseErrorKind::ForeignKeyViolation | DatabaseErrorKind::CheckViolation,
+                ref info,
+            ) => {
+                // Validation normally catches this first; the constraint name is safe to show.
+                let constraint = info.constraint_name().unwrap_or("a constraint").to_owned();
+                Self::client(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "validation_failed",
+                    format!("The database refused the values ({constraint})."),
+                )
+            }
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 Self::Unavailable(Box::new(error))
             }
             other => Self::Internal(Box::new(other)),

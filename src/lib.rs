@@ -10,6 +10,7 @@
 //! [`seed`] loads the sourced sample data from `seeds/`.
 
 pub mod api;
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod domain;
@@ -17,3 +18,4 @@ pub mod error;
 pub mod openapi;
 pub mod seed;
 pub mod startup;
+pub mod tokens;

@@ -10,7 +10,8 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde::Deserialize;
 
 use crate::db::contacts::NewContact;
-use crate::db::platforms::{NewOwnership, NewPlatform};
+use crate::db::history::{self, NewChange};
+use crate::db::platforms::{NewOwnership, NewPlatform, Platform};
 use crate::db::schema::{
     contacts, list_declared_counts, list_editions, list_memberships, ministries,
     platform_ownerships, platforms,
@@ -24,6 +25,9 @@ const DECLARED_COUNTS_CSV: &str = include_str!("../seeds/list_declared_counts.cs
 
 /// The date the 2025 reorganisation of ministries took effect (Resolution 176/2025/QH15).
 const REORGANISATION_2025: (i32, u32, u32) = (2025, 3, 1);
+
+/// Who the history names as the author of seeded records.
+pub const SEED_ACTOR: &str = "ndp-registry seed";
 
 /// What a seed run did.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -314,15 +318,32 @@ async fn seed_platform(
         source: source.as_deref(),
         confidence: &confidence,
     };
-    let id: Option<i64> = diesel::insert_into(platforms::table)
+    let inserted: Option<Platform> = diesel::insert_into(platforms::table)
         .values(&new)
         .on_conflict(on_constraint("platforms_code_key"))
         .do_nothing()
-        .returning(platforms::id)
+        .returning(Platform::as_returning())
         .get_result(conn)
         .await
         .optional()?;
-    let Some(id) = id else { return Ok(None) };
+    let Some(inserted) = inserted else {
+        return Ok(None);
+    };
+    let id = inserted.id;
+    history::record(
+        conn,
+        NewChange {
+            entity: "platform",
+            entity_key: &inserted.code,
+            platform_id: Some(id),
+            action: "created",
+            changes: history::diff(&serde_json::Value::Null, &inserted.snapshot()),
+            actor_sub: SEED_ACTOR,
+            actor_ministry: None,
+            actor_jti: None,
+        },
+    )
+    .await?;
 
     let (year, month, day) = REORGANISATION_2025;
     let reorganised = NaiveDate::from_ymd_opt(year, month, day);

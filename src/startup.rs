@@ -11,8 +11,10 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::api::body::MAX_BODY_BYTES;
 use crate::api::routes::{KnownRoutes, no_route};
 use crate::api::{health, v1};
+use crate::auth::JwtKeys;
 use crate::config::Settings;
 use crate::db::{self, DbPool};
 use crate::error::ensure_problem_body;
@@ -20,13 +22,12 @@ use crate::openapi::ApiDoc;
 
 /// Where the OpenAPI document is served.
 pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
-/// The largest request body accepted, in bytes.
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
-
 /// What every handler shares.
 pub struct AppState {
     /// The database pool.
     pub pool: DbPool,
+    /// The keys that verify bearer tokens.
+    pub jwt: JwtKeys,
 }
 
 /// Registers every documented route. The OpenAPI document is collected from this same call.
@@ -62,9 +63,15 @@ impl Application {
             settings.database_timeout,
         )
         .map_err(std::io::Error::other)?;
+        let jwt = JwtKeys::from_settings(settings).map_err(std::io::Error::other)?;
+        if !jwt.can_verify() {
+            log::warn!(
+                "neither JWT_SECRET nor JWT_PUBLIC_KEY_FILE is set: every write will be refused"
+            );
+        }
         let listener = TcpListener::bind(settings.bind_addr)?;
         let port = listener.local_addr()?.port();
-        let server = run(listener, pool, settings.workers)?;
+        let server = run(listener, AppState { pool, jwt }, settings.workers)?;
         Ok(Self { server, port })
     }
 
@@ -79,10 +86,10 @@ impl Application {
     }
 }
 
-fn run(listener: TcpListener, pool: DbPool, workers: usize) -> Result<Server, std::io::Error> {
+fn run(listener: TcpListener, state: AppState, workers: usize) -> Result<Server, std::io::Error> {
     let api = openapi();
     let routes = web::Data::new(KnownRoutes::from_openapi(&api));
-    let state = web::Data::new(AppState { pool });
+    let state = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
             .wrap(ErrorHandlers::new().default_handler(ensure_problem_body))

@@ -1,11 +1,14 @@
 //! The HTTP layer: the only part of the crate that knows actix-web. Handlers are thin: they parse
 //! input into domain types, call `db`, and turn rows into wire types.
 
+pub mod body;
 pub mod health;
 pub mod query;
 pub mod representation;
 pub mod routes;
 pub mod v1;
+pub mod validate;
+pub mod write;
 
 use utoipa::IntoResponses;
 
@@ -43,6 +46,46 @@ pub enum SubListErrors {
     /// The parent resource does not exist.
     #[response(status = 404, content_type = "application/problem+json")]
     NotFound(Problem),
+    /// The database did not answer in time; retry after the `Retry-After` delay.
+    #[response(status = 503, content_type = "application/problem+json")]
+    Unavailable(Problem),
+}
+
+/// Error answers shared by every write.
+#[derive(IntoResponses)]
+pub enum WriteErrors {
+    /// Malformed JSON, a malformed `Idempotency-Key`, or an unreadable body.
+    #[response(status = 400, content_type = "application/problem+json")]
+    BadRequest(Problem),
+    /// No bearer token, or one that is malformed, expired, not yet valid, wrongly signed, meant
+    /// for another audience or issuer, or revoked. `WWW-Authenticate: Bearer error="invalid_token"`.
+    #[response(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Problem),
+    /// The token is valid but may not do this: a missing scope (`insufficient_scope`), another
+    /// ministry's data (`wrong_ministry`), an operator-only action (`operator_only`), or a ministry
+    /// that was merged into a successor (`ministry_inactive`, naming the successor).
+    #[response(status = 403, content_type = "application/problem+json")]
+    Forbidden(Problem),
+    /// The resource does not exist.
+    #[response(status = 404, content_type = "application/problem+json")]
+    NotFound(Problem),
+    /// A resource with the same code already exists, or a request with the same
+    /// `Idempotency-Key` is being processed.
+    #[response(status = 409, content_type = "application/problem+json")]
+    Conflict(Problem),
+    /// `If-Match` names an ETag that is no longer current: read the resource again, then retry.
+    #[response(status = 412, content_type = "application/problem+json")]
+    PreconditionFailed(Problem),
+    /// The body is larger than 64 KiB.
+    #[response(status = 413, content_type = "application/problem+json")]
+    PayloadTooLarge(Problem),
+    /// The body is not `application/json` (or `application/merge-patch+json` for PATCH).
+    #[response(status = 415, content_type = "application/problem+json")]
+    UnsupportedMediaType(Problem),
+    /// The body has an unknown, missing or mistyped field, or an invalid value; `errors` names
+    /// each field. Also an `Idempotency-Key` reused with a different body.
+    #[response(status = 422, content_type = "application/problem+json")]
+    Unprocessable(Problem),
     /// The database did not answer in time; retry after the `Retry-After` delay.
     #[response(status = 503, content_type = "application/problem+json")]
     Unavailable(Problem),

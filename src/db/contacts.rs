@@ -87,3 +87,90 @@ pub async fn list(
         .await?;
     Ok((rows, total))
 }
+
+/// Inserts a contact and returns it.
+pub async fn insert(conn: &mut AsyncPgConnection, new: &NewContact<'_>) -> QueryResult<Contact> {
+    diesel::insert_into(contacts::table)
+        .values(new)
+        .returning(Contact::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// The contact with `id`, with its platform's code and owner.
+pub async fn find(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+) -> QueryResult<Option<ContactWithPlatform>> {
+    contacts::table
+        .inner_join(platforms::table)
+        .filter(contacts::id.eq(id))
+        .select((
+            Contact::as_select(),
+            platforms::code,
+            platforms::ministry_code,
+        ))
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The platform a contact belongs to.
+pub async fn platform_of(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Option<i64>> {
+    contacts::table
+        .find(id)
+        .select(contacts::platform_id)
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The contact with `id`, locked until the end of the transaction.
+pub async fn lock(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Option<Contact>> {
+    contacts::table
+        .find(id)
+        .select(Contact::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The writable fields of a contact, replacing the stored ones (a `None` clears the column).
+#[derive(Clone, Debug, AsChangeset)]
+#[diesel(table_name = contacts, treat_none_as_null = true)]
+pub struct ContactChangeset<'a> {
+    pub role: &'a str,
+    pub name: &'a str,
+    pub unit: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub url: Option<&'a str>,
+    pub notes: Option<&'a str>,
+    pub source: Option<&'a str>,
+}
+
+/// Replaces a contact's writable fields and bumps its version.
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    changes: &ContactChangeset<'_>,
+) -> QueryResult<Contact> {
+    diesel::update(contacts::table.find(id))
+        .set((
+            changes,
+            contacts::version.eq(contacts::version + 1),
+            contacts::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(Contact::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Deletes a contact.
+pub async fn delete(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<()> {
+    diesel::delete(contacts::table.find(id))
+        .execute(conn)
+        .await
+        .map(drop)
+}

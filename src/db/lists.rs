@@ -99,3 +99,36 @@ pub async fn members(
         .load(conn)
         .await
 }
+
+/// Adds a platform to an edition; false when it was already a member.
+pub async fn add_member(
+    conn: &mut AsyncPgConnection,
+    key: &str,
+    platform_id: i64,
+) -> QueryResult<bool> {
+    diesel::insert_into(list_memberships::table)
+        .values((
+            list_memberships::list_key.eq(key),
+            list_memberships::platform_id.eq(platform_id),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await
+        .map(|n| n > 0)
+}
+
+/// Removes a platform from an edition; false when it was not a member.
+pub async fn remove_member(
+    conn: &mut AsyncPgConnection,
+    key: &str,
+    platform_id: i64,
+) -> QueryResult<bool> {
+    diesel::delete(
+        list_memberships::table
+            .filter(list_memberships::list_key.eq(key))
+            .filter(list_memberships::platform_id.eq(platform_id)),
+    )
+    .execute(conn)
+    .await
+    .map(|n| n > 0)
+}

@@ -113,3 +113,54 @@ pub async fn successions(
         .load(conn)
         .await
 }
+
+/// The writable attributes of an agency (a `None` clears the column).
+#[derive(Clone, Debug, AsChangeset, Insertable)]
+#[diesel(table_name = ministries, treat_none_as_null = true)]
+pub struct MinistryChangeset<'a> {
+    pub code_vi: &'a str,
+    pub name_vi: &'a str,
+    pub name_en: &'a str,
+    pub abbr_en: Option<&'a str>,
+    pub kind: &'a str,
+    pub agency_id: Option<&'a str>,
+    pub agency_id_confidence: Option<&'a str>,
+    pub notes: Option<&'a str>,
+}
+
+/// Inserts an active agency.
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    code: &str,
+    attrs: &MinistryChangeset<'_>,
+) -> QueryResult<Ministry> {
+    diesel::insert_into(ministries::table)
+        .values((ministries::code.eq(code), attrs))
+        .returning(Ministry::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// The agency with `code`, locked until the end of the transaction.
+pub async fn lock(conn: &mut AsyncPgConnection, code: &str) -> QueryResult<Option<Ministry>> {
+    ministries::table
+        .find(code)
+        .select(Ministry::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Replaces an agency's writable attributes.
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    code: &str,
+    attrs: &MinistryChangeset<'_>,
+) -> QueryResult<Ministry> {
+    diesel::update(ministries::table.find(code))
+        .set((attrs, ministries::updated_at.eq(diesel::dsl::now)))
+        .returning(Ministry::as_returning())
+        .get_result(conn)
+        .await
+}

@@ -3,10 +3,13 @@
 //! turns rows into wire types.
 
 pub mod contacts;
+pub mod history;
+pub mod idempotency;
 pub mod lists;
 pub mod ministries;
 pub mod platforms;
 pub mod schema;
+pub mod tokens;
 
 use std::time::Duration;
 
@@ -80,10 +83,19 @@ pub async fn run_migrations(database_url: &str) -> Result<Vec<String>, SetupErro
         use diesel::Connection;
         let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url)
             .map_err(|error| SetupError(format!("cannot connect to the database: {error}")))?;
-        let applied = conn
+        // Several replicas (or a `seed` and a `serve`) may start at once: one migrates, the others
+        // wait for it and then find nothing pending.
+        let lock = |sql: &str, conn: &mut AsyncConnectionWrapper<AsyncPgConnection>| {
+            diesel::RunQueryDsl::execute(diesel::sql_query(sql), conn)
+                .map_err(|error| SetupError(format!("cannot take the migration lock: {error}")))
+        };
+        lock("SELECT pg_advisory_lock(7305126001)", &mut conn)?;
+        let result = conn
             .run_pending_migrations(MIGRATIONS)
-            .map_err(|error| SetupError(format!("migration failed: {error}")))?;
-        Ok(applied.iter().map(ToString::to_string).collect())
+            .map(|applied| applied.iter().map(ToString::to_string).collect())
+            .map_err(|error| SetupError(format!("migration failed: {error}")));
+        lock("SELECT pg_advisory_unlock(7305126001)", &mut conn)?;
+        result
     })
     .await
     .map_err(|error| SetupError(format!("migration task failed: {error}")))?

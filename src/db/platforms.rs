@@ -36,6 +36,30 @@ pub struct Platform {
     pub updated_at: DateTime<Utc>,
 }
 
+impl Platform {
+    /// The writable state, as a client would send it: the base of a merge patch and of the
+    /// history's field-level diffs.
+    pub fn snapshot(&self) -> serde_json::Value {
+        serde_json::json!({
+            "code": self.code,
+            "name_vi": self.name_vi,
+            "name_en": self.name_en,
+            "short_name": self.short_name,
+            "description": if self.description.is_empty() { None } else { Some(&self.description) },
+            "ministry": self.ministry_code,
+            "operator": self.operator,
+            "domains": self.domains,
+            "audiences": self.audiences,
+            "status": self.status,
+            "url": self.url,
+            "ndxp_status": self.ndxp_status,
+            "legal_basis": self.legal_basis_number.as_ref()
+                .map(|n| serde_json::json!({"number": n, "date": self.legal_basis_date})),
+            "source": self.source,
+        })
+    }
+}
+
 /// A platform to insert.
 #[derive(Clone, Debug, Insertable)]
 #[diesel(table_name = platforms)]
@@ -223,4 +247,157 @@ mod tests {
     fn like_metacharacters_are_escaped() {
         assert_eq!(like_contains("50%_a\\b"), "%50\\%\\_a\\\\b%");
     }
+}
+
+/// The writable fields of a platform, replacing the stored ones (a `None` clears the column).
+#[derive(Clone, Debug, AsChangeset)]
+#[diesel(table_name = platforms, treat_none_as_null = true)]
+pub struct PlatformChangeset<'a> {
+    pub name_vi: &'a str,
+    pub name_en: &'a str,
+    pub short_name: Option<&'a str>,
+    pub description: &'a str,
+    pub operator: Option<&'a str>,
+    pub domains: Vec<&'a str>,
+    pub audiences: Vec<&'a str>,
+    pub status: &'a str,
+    pub url: Option<&'a str>,
+    pub ndxp_status: &'a str,
+    pub legal_basis_number: Option<&'a str>,
+    pub legal_basis_date: Option<NaiveDate>,
+    pub source: Option<&'a str>,
+}
+
+/// Inserts a platform and returns it.
+pub async fn insert(conn: &mut AsyncPgConnection, new: &NewPlatform<'_>) -> QueryResult<Platform> {
+    diesel::insert_into(platforms::table)
+        .values(new)
+        .returning(Platform::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// The platform with `code`, locked until the end of the transaction.
+pub async fn lock(conn: &mut AsyncPgConnection, code: &str) -> QueryResult<Option<Platform>> {
+    platforms::table
+        .filter(platforms::code.eq(code))
+        .select(Platform::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The platform with `id`, locked until the end of the transaction.
+pub async fn lock_by_id(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Platform> {
+    platforms::table
+        .find(id)
+        .select(Platform::as_select())
+        .for_update()
+        .first(conn)
+        .await
+}
+
+/// Replaces the writable fields, bumps the version and returns the new row.
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    changes: &PlatformChangeset<'_>,
+) -> QueryResult<Platform> {
+    diesel::update(platforms::table.find(id))
+        .set((
+            changes,
+            platforms::version.eq(platforms::version + 1),
+            platforms::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(Platform::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Bumps the version of a platform whose representation changed through a related row (a
+/// contact, a list membership, its owner).
+pub async fn touch(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Platform> {
+    diesel::update(platforms::table.find(id))
+        .set((
+            platforms::version.eq(platforms::version + 1),
+            platforms::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(Platform::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Moves a platform to another owner on `effective_on`: closes the current ownership period the
+/// day before and opens a new one.
+pub async fn transfer(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    to: &str,
+    effective_on: NaiveDate,
+    reason: &str,
+) -> QueryResult<Platform> {
+    diesel::update(
+        platform_ownerships::table
+            .filter(platform_ownerships::platform_id.eq(id))
+            .filter(platform_ownerships::valid_to.is_null()),
+    )
+    .set(platform_ownerships::valid_to.eq(effective_on.pred_opt()))
+    .execute(conn)
+    .await?;
+    diesel::insert_into(platform_ownerships::table)
+        .values(NewOwnership {
+            platform_id: id,
+            ministry_code: to,
+            valid_from: Some(effective_on),
+            valid_to: None,
+            reason: Some(reason),
+        })
+        .execute(conn)
+        .await?;
+    diesel::update(platforms::table.find(id))
+        .set((
+            platforms::ministry_code.eq(to),
+            platforms::version.eq(platforms::version + 1),
+            platforms::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(Platform::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// The start of the current ownership period, if known.
+pub async fn current_ownership_start(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+) -> QueryResult<Option<NaiveDate>> {
+    platform_ownerships::table
+        .filter(platform_ownerships::platform_id.eq(id))
+        .filter(platform_ownerships::valid_to.is_null())
+        .select(platform_ownerships::valid_from)
+        .first(conn)
+        .await
+        .optional()
+        .map(Option::flatten)
+}
+
+/// Records the first ownership period of a new platform.
+pub async fn open_ownership(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    ministry: &str,
+    from: NaiveDate,
+    reason: &str,
+) -> QueryResult<()> {
+    diesel::insert_into(platform_ownerships::table)
+        .values(NewOwnership {
+            platform_id: id,
+            ministry_code: ministry,
+            valid_from: Some(from),
+            valid_to: None,
+            reason: Some(reason),
+        })
+        .execute(conn)
+        .await
+        .map(drop)
 }

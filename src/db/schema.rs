@@ -2,6 +2,35 @@
 // emits; the test `schema_matches_the_migrated_database` fails when the two drift apart.
 
 diesel::table! {
+    api_tokens (jti) {
+        jti -> Text,
+        subject -> Text,
+        ministry_code -> Nullable<Text>,
+        scopes -> Array<Text>,
+        label -> Nullable<Text>,
+        issued_at -> Timestamptz,
+        expires_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    change_log (id) {
+        id -> Int8,
+        tx -> Int8,
+        at -> Timestamptz,
+        entity -> Text,
+        entity_key -> Text,
+        platform_id -> Nullable<Int8>,
+        action -> Text,
+        changes -> Jsonb,
+        actor_sub -> Text,
+        actor_ministry -> Nullable<Text>,
+        actor_jti -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     contacts (id) {
         id -> Int8,
         platform_id -> Int8,
@@ -16,6 +45,19 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (actor_sub, key) {
+        actor_sub -> Text,
+        key -> Text,
+        request_hash -> Text,
+        status -> Int2,
+        location -> Nullable<Text>,
+        etag -> Nullable<Text>,
+        body -> Text,
+        created_at -> Timestamptz,
     }
 }
 
@@ -106,6 +148,8 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(api_tokens -> ministries (ministry_code));
+diesel::joinable!(change_log -> platforms (platform_id));
 diesel::joinable!(contacts -> platforms (platform_id));
 diesel::joinable!(list_declared_counts -> list_editions (list_key));
 diesel::joinable!(list_declared_counts -> ministries (ministry_code));
@@ -116,7 +160,10 @@ diesel::joinable!(platform_ownerships -> platforms (platform_id));
 diesel::joinable!(platforms -> ministries (ministry_code));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    api_tokens,
+    change_log,
     contacts,
+    idempotency_keys,
     list_declared_counts,
     list_editions,
     list_memberships,

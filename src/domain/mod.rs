@@ -8,6 +8,6 @@ mod vocabulary;
 pub use codes::{MinistryCode, PlatformCode};
 pub use text::{fold_for_search, normalize_text};
 pub use vocabulary::{
-    Audience, ContactRole, Domain, MinistryKind, MinistryStatus, NdxpStatus, PlatformStatus,
+    Audience, ContactRole, Domain, MinistryKind, MinistryStatus, NdxpStatus, PlatformStatus, Scope,
     SourceConfidence, Vocabulary, VocabularyEntry,
 };

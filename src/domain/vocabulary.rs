@@ -59,9 +59,8 @@ macro_rules! vocabulary {
     ) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-        #[serde(rename_all = "snake_case")]
         pub enum $name {
-            $(#[doc = concat!($en, " (", $vi, ")")] $variant,)+
+            $(#[doc = concat!($en, " (", $vi, ")")] #[serde(rename = $code)] $variant,)+
         }
 
         impl Vocabulary for $name {
@@ -194,6 +193,15 @@ vocabulary! {
         TechnicalSupport => "technical_support", "Hỗ trợ kỹ thuật", "Technical support";
         Business => "business", "Nghiệp vụ", "Business matters";
         Security => "security", "An toàn thông tin", "Security incidents";
+    }
+}
+
+vocabulary! {
+    /// What a bearer token allows.
+    Scope {
+        PlatformsWrite => "platforms:write", "Ghi nền tảng", "Create, update and retire the ministry's platforms";
+        ContactsWrite => "contacts:write", "Ghi đầu mối", "Manage the contacts of the ministry's platforms";
+        Admin => "admin", "Quản trị", "Registry operator: every write, ownership, ministries and lists";
     }
 }
 

@@ -103,6 +103,7 @@ fn diesel_type(udt: &str, nullable: bool) -> String {
         "jsonb" => "Jsonb".to_owned(),
         "uuid" => "Uuid".to_owned(),
         "_text" => "Array<Text>".to_owned(),
+        "int2" => "Int2".to_owned(),
         other => format!("<unmapped {other}>"),
     };
     if nullable {

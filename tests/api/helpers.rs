@@ -61,6 +61,93 @@ impl Drop for TestDb {
 }
 
 impl TestApp {
+    /// A ministry token issued by the CLI's code path, recorded in this test's database.
+    pub async fn token(&self, ministry: &str, scope: &str) -> String {
+        let keys =
+            ndp_registry::auth::JwtKeys::from_settings(&test_settings(&self.db.url)).unwrap();
+        let request = ndp_registry::tokens::IssueRequest {
+            ministry: Some(ministry.into()),
+            scope: Some(scope.into()),
+            admin: false,
+            ttl: "1h".into(),
+            label: Some("test".into()),
+            subject: Some(format!("{}-backoffice", ministry.to_lowercase())),
+        };
+        ndp_registry::tokens::issue(&mut self.conn().await, &keys, request)
+            .await
+            .unwrap()
+    }
+
+    /// A token of BTC with both write scopes.
+    pub async fn btc(&self) -> String {
+        self.token("BTC", "platforms:write contacts:write").await
+    }
+
+    /// An operator token.
+    pub async fn operator(&self) -> String {
+        let keys =
+            ndp_registry::auth::JwtKeys::from_settings(&test_settings(&self.db.url)).unwrap();
+        let request = ndp_registry::tokens::IssueRequest {
+            ministry: None,
+            scope: None,
+            admin: true,
+            ttl: "1h".into(),
+            label: None,
+            subject: Some("registry-operator".into()),
+        };
+        ndp_registry::tokens::issue(&mut self.conn().await, &keys, request)
+            .await
+            .unwrap()
+    }
+
+    /// Sends `method path` with an optional bearer token and JSON body.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Response {
+        let content_type = if method == reqwest::Method::PATCH {
+            "application/merge-patch+json"
+        } else {
+            "application/json"
+        };
+        let mut request = self
+            .client
+            .request(method, format!("{}{}", self.address, path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request
+                .header("content-type", content_type)
+                .body(serde_json::to_vec(body).unwrap());
+        }
+        request.send().await.unwrap()
+    }
+
+    /// The ETag of `path`.
+    pub async fn etag(&self, path: &str) -> String {
+        let response = self.get(path).await;
+        assert_eq!(response.status(), 200, "GET {path}");
+        response
+            .headers()
+            .get("etag")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// How many history entries a platform has.
+    pub async fn history_len(&self, code: &str) -> i64 {
+        self.get_json(&format!("/api/v1/platforms/{code}/history"))
+            .await["total"]
+            .as_i64()
+            .unwrap()
+    }
+
     /// GET `path` (relative to the server).
     pub async fn get(&self, path: &str) -> Response {
         self.client
@@ -154,6 +241,8 @@ pub fn test_settings(database_url: &str) -> Settings {
         "HTTP_WORKERS" => Some("1".into()),
         "DATABASE_POOL_SIZE" => Some("4".into()),
         "DATABASE_TIMEOUT_MS" => Some("2000".into()),
+        "JWT_SECRET" => Some(TEST_JWT_SECRET.into()),
+        "JWT_PUBLIC_KEY_FILE" => Some(fixture("test-ed25519-public.pem")),
         _ => None,
     })
     .unwrap()
@@ -323,6 +412,14 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
 /// `url` with its database name replaced by `name`.
 pub fn database_url(server: &str, name: &str) -> String {
     format!("{}/{}", server.trim_end_matches('/'), name)
+}
+
+/// The HS256 secret of every test server.
+pub const TEST_JWT_SECRET: &str = "test-secret-for-the-integration-tests-only-0123456789";
+
+/// The path of a file in `tests/fixtures`.
+pub fn fixture(name: &str) -> String {
+    format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
 /// The server URL: TEST_DATABASE_URL, DATABASE_URL or the API.md default, without the database;

@@ -5,6 +5,7 @@
     reason = "a failed unwrap is a failed test"
 )]
 
+mod auth;
 mod contacts;
 mod database;
 mod errors;
@@ -13,4 +14,6 @@ mod helpers;
 mod lists;
 mod ministries;
 mod openapi;
+mod other_writes;
+mod platform_writes;
 mod platforms;

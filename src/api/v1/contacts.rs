@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::query::{ListQuery, PageParams};
 use crate::api::representation::{Paginated, page_response};
 use crate::api::{ListErrors, SubListErrors};
-use crate::db::contacts::{self as db, Contact};
+use crate::db::contacts::{self as db, Contact, ContactChangeset};
 use crate::db::{ministries as ministry_db, platforms as platform_db};
 use crate::domain::{ContactRole, MinistryCode, Vocabulary};
 use crate::error::{ApiError, FieldError};
@@ -177,4 +177,105 @@ pub async fn list_contacts(
         .map(|(c, p, m)| ContactResponse::new(c, p, m))
         .collect();
     page_response(&req, &Paginated::new(items, query.page, total))
+}
+
+/// The fields of a contact channel a client writes. Publish an operating unit's official channels;
+/// a person's name or direct line only where the ministry chose to publish it (Decree 13/2023).
+#[derive(Clone, Debug, serde::Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "role": "operations",
+    "name": "Tổng đài hỗ trợ vận hành",
+    "unit": "Cục Công nghệ thông tin",
+    "email": "hotro@example.gov.vn",
+    "phone": "024 1234 5678",
+    "notes": "8:00-17:00, thứ Hai đến thứ Sáu"
+}))]
+pub struct ContactInput {
+    /// What to contact it for.
+    pub role: ContactRole,
+    /// The channel's name, 2 to 200 characters.
+    pub name: String,
+    /// The unit behind it, 2 to 300 characters.
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// An e-mail address.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// A telephone number as published.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// A web page or form (http or https).
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Opening hours or other notes, at most 1000 characters.
+    #[serde(default)]
+    pub notes: Option<String>,
+    /// Where the channel was published, at most 1000 characters.
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// A validated contact.
+pub struct ValidContact {
+    pub role: &'static str,
+    pub name: String,
+    pub unit: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub url: Option<String>,
+    pub notes: Option<String>,
+    pub source: Option<String>,
+}
+
+impl ValidContact {
+    /// The database changeset.
+    pub fn changeset(&self) -> ContactChangeset<'_> {
+        ContactChangeset {
+            role: self.role,
+            name: &self.name,
+            unit: self.unit.as_deref(),
+            email: self.email.as_deref(),
+            phone: self.phone.as_deref(),
+            url: self.url.as_deref(),
+            notes: self.notes.as_deref(),
+            source: self.source.as_deref(),
+        }
+    }
+}
+
+impl ContactInput {
+    /// Validates and normalises the input.
+    pub fn validate(&self) -> Result<ValidContact, ApiError> {
+        let mut c = crate::api::validate::Checker::default();
+        let valid = ValidContact {
+            role: self.role.as_str(),
+            name: c.text("name", &self.name, 2, 200, false),
+            unit: c.optional_text("unit", self.unit.as_deref(), 2, 300, false),
+            email: c.email("email", self.email.as_deref()),
+            phone: c.phone("phone", self.phone.as_deref()),
+            url: c.url("url", self.url.as_deref()),
+            notes: c.optional_text("notes", self.notes.as_deref(), 1, 1000, true),
+            source: c.optional_text("source", self.source.as_deref(), 1, 1000, true),
+        };
+        let reachable = [&self.email, &self.phone, &self.url]
+            .iter()
+            .any(|v| v.as_deref().is_some_and(|s| !s.trim().is_empty()));
+        if !reachable {
+            c.fail(
+                "email",
+                "a contact needs at least one of email, phone or url",
+            );
+        }
+        c.finish()?;
+        Ok(valid)
+    }
+}
+
+/// The writable state of a stored contact: the base of a merge patch and of the history's diffs.
+pub fn contact_snapshot(c: &Contact) -> serde_json::Value {
+    serde_json::json!({
+        "role": c.role, "name": c.name, "unit": c.unit, "email": c.email, "phone": c.phone,
+        "url": c.url, "notes": c.notes, "source": c.source,
+    })
 }

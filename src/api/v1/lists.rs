@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, put, web};
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -185,4 +185,98 @@ pub async fn get_edition(
             .collect(),
     };
     json_with_etag(&req, &detail)
+}
+
+/// Adds a platform to an official edition (operator only). Adding a member again changes nothing.
+#[utoipa::path(
+    tag = "lists",
+    security(("bearer" = ["admin"])),
+    params(
+        ("key" = String, Path, description = "The edition's key", example = "cv-2765-2024"),
+        ("code" = String, Path, description = "The platform's code", example = "vneid"),
+    ),
+    responses(
+        (status = 204, description = "The platform is a member of the edition."),
+        crate::api::WriteErrors,
+    )
+)]
+#[put("/lists/{key}/platforms/{code}")]
+pub async fn add_list_member(
+    state: web::Data<AppState>,
+    actor: crate::auth::Actor,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    change_membership(state, actor, path, true).await
+}
+
+/// Removes a platform from an official edition (operator only). Removing a non-member is a 404.
+#[utoipa::path(
+    tag = "lists",
+    security(("bearer" = ["admin"])),
+    params(
+        ("key" = String, Path, description = "The edition's key", example = "cv-2765-2024"),
+        ("code" = String, Path, description = "The platform's code", example = "vneid"),
+    ),
+    responses(
+        (status = 204, description = "The platform is no longer a member of the edition."),
+        crate::api::WriteErrors,
+    )
+)]
+#[delete("/lists/{key}/platforms/{code}")]
+pub async fn remove_list_member(
+    state: web::Data<AppState>,
+    actor: crate::auth::Actor,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    change_membership(state, actor, path, false).await
+}
+
+async fn change_membership(
+    state: web::Data<AppState>,
+    actor: crate::auth::Actor,
+    path: web::Path<(String, String)>,
+    add: bool,
+) -> Result<HttpResponse, ApiError> {
+    use diesel_async::AsyncConnection;
+    actor.require_operator()?;
+    let (key, code) = path.into_inner();
+    let mut conn = state.pool.get().await?;
+    conn.transaction(async |conn| {
+        db::find(conn, &key)
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("No list edition has the key {key:?}.")))?;
+        let platform = crate::db::platforms::lock(conn, &code)
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("No platform has the code {code:?}.")))?;
+        let changed = if add {
+            db::add_member(conn, &key, platform.id).await?
+        } else {
+            let removed = db::remove_member(conn, &key, platform.id).await?;
+            if !removed {
+                return Err(ApiError::not_found(format!(
+                    "{code} is not a member of {key}."
+                )));
+            }
+            removed
+        };
+        if changed {
+            crate::db::platforms::touch(conn, platform.id).await?;
+            let (old, new) = if add { (false, true) } else { (true, false) };
+            let changes = serde_json::json!({ "member": {"old": old, "new": new} });
+            let action = if add { "list_added" } else { "list_removed" };
+            crate::api::write::record_change(
+                conn,
+                &actor,
+                "list",
+                &key,
+                Some(platform.id),
+                action,
+                changes,
+            )
+            .await?;
+        }
+        Ok::<_, ApiError>(())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

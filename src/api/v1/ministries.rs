@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, NaiveDate, Utc};
+use diesel_async::AsyncPgConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -170,14 +171,23 @@ pub async fn get_ministry(
     let row = db::find(&mut conn, code.as_str())
         .await?
         .ok_or_else(not_found)?;
-    let count = db::platform_counts(&mut conn, std::slice::from_ref(&row.code))
+    json_with_etag(&req, &ministry_response(&mut conn, row).await?)
+}
+
+/// The wire form of one agency, with its platform count and predecessors.
+pub async fn ministry_response(
+    conn: &mut AsyncPgConnection,
+    row: Ministry,
+) -> Result<MinistryResponse, ApiError> {
+    let code = std::slice::from_ref(&row.code);
+    let count = db::platform_counts(conn, code)
         .await?
         .first()
         .map_or(0, |c| c.1);
-    let preds = db::successions(&mut conn, std::slice::from_ref(&row.code))
+    let preds = db::successions(conn, code)
         .await?
         .into_iter()
         .map(|p| p.0)
         .collect();
-    json_with_etag(&req, &MinistryResponse::new(row, count, preds))
+    Ok(MinistryResponse::new(row, count, preds))
 }

@@ -1,8 +1,11 @@
 //! Version 1 of the public API, mounted at `/api/v1`.
 
+pub mod contact_writes;
 pub mod contacts;
 pub mod lists;
 pub mod ministries;
+pub mod ministry_writes;
+pub mod platform_writes;
 pub mod platforms;
 pub mod vocabularies;
 
@@ -10,13 +13,27 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Registers every v1 handler; its `#[utoipa::path]` documentation is collected at the same time.
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(ministries::list_ministries)
-        .service(ministries::get_ministry)
-        .service(platforms::list_platforms)
+    cfg.service(platforms::list_platforms)
+        .service(platform_writes::create_platform)
         .service(platforms::get_platform)
+        .service(platform_writes::replace_platform)
+        .service(platform_writes::patch_platform)
+        .service(platform_writes::retire_platform)
+        .service(platform_writes::transfer_platform)
+        .service(platform_writes::platform_history)
         .service(contacts::list_platform_contacts)
+        .service(contact_writes::create_contact)
         .service(contacts::list_contacts)
+        .service(contact_writes::get_contact)
+        .service(contact_writes::patch_contact)
+        .service(contact_writes::delete_contact)
+        .service(ministries::list_ministries)
+        .service(ministry_writes::create_ministry)
+        .service(ministries::get_ministry)
+        .service(ministry_writes::patch_ministry)
         .service(lists::list_editions)
         .service(lists::get_edition)
+        .service(lists::add_list_member)
+        .service(lists::remove_list_member)
         .service(vocabularies::get_vocabularies);
 }

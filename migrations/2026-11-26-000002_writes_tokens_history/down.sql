@@ -1,0 +1,3 @@
+DROP TABLE idempotency_keys;
+DROP TABLE change_log;
+DROP TABLE api_tokens;

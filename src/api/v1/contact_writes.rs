@@ -1,0 +1,280 @@
+//! Writes on contacts: add to a platform, read one, merge-patch, remove. Each change bumps the
+//! platform's version (its representation includes its contacts) and is recorded in its history.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use serde_json::Value;
+
+use super::contacts::{ContactInput, ContactResponse, contact_snapshot};
+use crate::api::body::{JsonBody, MergePatchBody, from_value};
+use crate::api::representation::json_with_etag;
+use crate::api::write::{
+    Answer, Idempotency, check_if_match, diff, if_match, merge_patch, record_change, render,
+};
+use crate::api::{GetErrors, WriteErrors};
+use crate::auth::Actor;
+use crate::db::contacts::{self as db, Contact, NewContact};
+use crate::db::platforms as platform_db;
+use crate::domain::Scope;
+use crate::error::ApiError;
+use crate::startup::AppState;
+
+fn contact_not_found(id: i64) -> ApiError {
+    ApiError::not_found(format!("No contact has the id {id}."))
+}
+
+/// Locks a contact and its platform; checks the token may write it and that `If-Match` is current.
+async fn lock_contact(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    id: i64,
+    precondition: Option<&str>,
+) -> Result<(Contact, platform_db::Platform), ApiError> {
+    let platform_id = db::platform_of(conn, id)
+        .await?
+        .ok_or_else(|| contact_not_found(id))?;
+    let platform = platform_db::lock_by_id(conn, platform_id).await?;
+    let contact = db::lock(conn, id)
+        .await?
+        .ok_or_else(|| contact_not_found(id))?;
+    actor.require_owner(&platform.ministry_code)?;
+    let current = render(&ContactResponse::new(
+        contact.clone(),
+        platform.code.clone(),
+        platform.ministry_code.clone(),
+    ))?;
+    check_if_match(precondition, &current.etag)?;
+    Ok((contact, platform))
+}
+
+/// Adds a contact channel to a platform of the token's ministry.
+#[utoipa::path(
+    tag = "contacts",
+    security(("bearer" = ["contacts:write"])),
+    request_body(content = ContactInput, content_type = "application/json"),
+    params(
+        ("code" = String, Path, description = "The platform's code", example = "dang-ky-giao-dich-bao-dam"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried POST safe: 1 to 200 visible ASCII characters, kept for a day"),
+    ),
+    responses(
+        (status = 201, description = "Created. `Location` names the contact.", body = ContactResponse,
+         headers(("Location" = String, description = "The new contact's URL"), ("ETag" = String, description = "Tag of the representation"))),
+        WriteErrors,
+    )
+)]
+#[post("/platforms/{code}/contacts")]
+pub async fn create_contact(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    actor: Actor,
+    code: web::Path<String>,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    actor.require(Scope::ContactsWrite)?;
+    let idempotency = Idempotency::from_request(&req, &body.0)?;
+    let mut conn = state.pool.get().await?;
+    let answer = conn
+        .transaction(async |conn| {
+            if let Some(replay) = match &idempotency {
+                Some(key) => key.replay(conn, &actor).await?,
+                None => None,
+            } {
+                return Ok(replay);
+            }
+            let platform = platform_db::lock(conn, &code).await?.ok_or_else(|| {
+                ApiError::not_found(format!("No platform has the code {:?}.", code.as_str()))
+            })?;
+            actor.require_owner(&platform.ministry_code)?;
+            let valid = body.parse::<ContactInput>()?.validate()?;
+            let c = valid.changeset();
+            let new = NewContact {
+                platform_id: platform.id,
+                role: c.role,
+                name: c.name,
+                unit: c.unit,
+                email: c.email,
+                phone: c.phone,
+                url: c.url,
+                notes: c.notes,
+                source: c.source,
+            };
+            let contact = db::insert(conn, &new).await?;
+            platform_db::touch(conn, platform.id).await?;
+            let changes = diff(&Value::Null, &contact_snapshot(&contact));
+            record_change(
+                conn,
+                &actor,
+                "contact",
+                &contact.id.to_string(),
+                Some(platform.id),
+                "contact_added",
+                changes,
+            )
+            .await?;
+            let location = format!("/api/v1/contacts/{}", contact.id);
+            let response = ContactResponse::new(contact, platform.code, platform.ministry_code);
+            let answer = Answer::json(StatusCode::CREATED, &response, Some(location))?;
+            if let Some(key) = &idempotency {
+                key.store(conn, &actor, &answer).await?;
+            }
+            Ok::<_, ApiError>(answer)
+        })
+        .await?;
+    Ok(answer.into_response())
+}
+
+/// Gets one contact channel.
+#[utoipa::path(
+    tag = "contacts",
+    params(("id" = i64, Path, description = "The contact's id", example = 1)),
+    responses(
+        (status = 200, description = "The contact.", body = ContactResponse,
+         headers(("ETag" = String, description = "Tag of this representation; send it in `If-None-Match` or `If-Match`"))),
+        (status = 304, description = "Not modified since the `If-None-Match` tag."),
+        GetErrors,
+    )
+)]
+#[get("/contacts/{id}")]
+pub async fn get_contact(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(&id)?;
+    let mut conn = state.pool.get().await?;
+    let (contact, code, ministry) = db::find(&mut conn, id)
+        .await?
+        .ok_or_else(|| contact_not_found(id))?;
+    json_with_etag(&req, &ContactResponse::new(contact, code, ministry))
+}
+
+fn parse_id(raw: &str) -> Result<i64, ApiError> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| ApiError::not_found(format!("No contact has the id {raw:?}.")))
+}
+
+/// Changes some fields of a contact with a JSON Merge Patch (RFC 7396).
+#[utoipa::path(
+    tag = "contacts",
+    security(("bearer" = ["contacts:write"])),
+    request_body(content = Object, content_type = "application/merge-patch+json",
+                 example = json!({"email": "vanhanh@example.gov.vn", "notes": null})),
+    params(
+        ("id" = i64, Path, description = "The contact's id", example = 1),
+        ("If-Match" = Option<String>, Header, description = "The ETag you last read; 412 if the contact changed since"),
+    ),
+    responses(
+        (status = 200, description = "The contact as stored.", body = ContactResponse,
+         headers(("ETag" = String, description = "Tag of the new representation"))),
+        WriteErrors,
+    )
+)]
+#[patch("/contacts/{id}")]
+pub async fn patch_contact(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+    body: MergePatchBody,
+) -> Result<HttpResponse, ApiError> {
+    actor.require(Scope::ContactsWrite)?;
+    let id = parse_id(&id)?;
+    let precondition = if_match(&req);
+    let mut conn = state.pool.get().await?;
+    let answer = conn
+        .transaction(async |conn| {
+            let (contact, platform) =
+                lock_contact(conn, &actor, id, precondition.as_deref()).await?;
+            let before = contact_snapshot(&contact);
+            let mut merged = before.clone();
+            merge_patch(&mut merged, &Value::Object(body.patch()?));
+            let input: ContactInput = from_value(merged)?;
+            let valid = input.validate()?;
+            let candidate = Contact {
+                role: valid.role.to_owned(),
+                name: valid.name.clone(),
+                unit: valid.unit.clone(),
+                email: valid.email.clone(),
+                phone: valid.phone.clone(),
+                url: valid.url.clone(),
+                notes: valid.notes.clone(),
+                source: valid.source.clone(),
+                ..contact.clone()
+            };
+            let changes = diff(&before, &contact_snapshot(&candidate));
+            let stored = if changes.as_object().is_some_and(serde_json::Map::is_empty) {
+                contact
+            } else {
+                let updated = db::update(conn, id, &valid.changeset()).await?;
+                platform_db::touch(conn, platform.id).await?;
+                record_change(
+                    conn,
+                    &actor,
+                    "contact",
+                    &id.to_string(),
+                    Some(platform.id),
+                    "contact_updated",
+                    changes,
+                )
+                .await?;
+                updated
+            };
+            Answer::json(
+                StatusCode::OK,
+                &ContactResponse::new(stored, platform.code, platform.ministry_code),
+                None,
+            )
+        })
+        .await?;
+    Ok(answer.into_response())
+}
+
+/// Removes a contact channel. The removal, with the old values, stays in the platform's history.
+#[utoipa::path(
+    tag = "contacts",
+    security(("bearer" = ["contacts:write"])),
+    params(
+        ("id" = i64, Path, description = "The contact's id", example = 1),
+        ("If-Match" = Option<String>, Header, description = "The ETag you last read; 412 if the contact changed since"),
+    ),
+    responses(
+        (status = 204, description = "Removed."),
+        WriteErrors,
+    )
+)]
+#[delete("/contacts/{id}")]
+pub async fn delete_contact(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    actor.require(Scope::ContactsWrite)?;
+    let id = parse_id(&id)?;
+    let precondition = if_match(&req);
+    let mut conn = state.pool.get().await?;
+    let answer = conn
+        .transaction(async |conn| {
+            let (contact, platform) =
+                lock_contact(conn, &actor, id, precondition.as_deref()).await?;
+            db::delete(conn, id).await?;
+            platform_db::touch(conn, platform.id).await?;
+            let changes = diff(&contact_snapshot(&contact), &Value::Null);
+            record_change(
+                conn,
+                &actor,
+                "contact",
+                &id.to_string(),
+                Some(platform.id),
+                "contact_removed",
+                changes,
+            )
+            .await?;
+            Ok::<_, ApiError>(Answer::no_content())
+        })
+        .await?;
+    Ok(answer.into_response())
+}

@@ -1,0 +1,299 @@
+//! Operator writes on agencies: register one, correct its attributes. Successions (mergers) are
+//! their own operation, so that they move platforms and stop tokens in one transaction.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, patch, post, web};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+use super::ministries::{MinistryResponse, ministry_response};
+use crate::api::WriteErrors;
+use crate::api::body::{JsonBody, MergePatchBody, from_value};
+use crate::api::validate::Checker;
+use crate::api::write::{
+    Answer, Idempotency, check_if_match, diff, if_match, merge_patch, record_change, render,
+};
+use crate::auth::Actor;
+use crate::db::ministries::{self as db, Ministry, MinistryChangeset};
+use crate::domain::{MinistryCode, MinistryKind, Vocabulary};
+use crate::error::{ApiError, FieldError};
+use crate::startup::AppState;
+
+/// The fields of an agency an operator writes. `code` is required on create and immutable after.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "code": "BDTTG", "code_vi": "BDTTG", "name_vi": "Bộ Dân tộc và Tôn giáo",
+    "name_en": "Ministry of Ethnic and Religious Affairs", "kind": "ministry"
+}))]
+pub struct MinistryInput {
+    /// The URL-safe ASCII code, 2 to 16 upper-case letters or digits; immutable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// The Vietnamese abbreviation (`BKHĐT`), 2 to 16 characters.
+    pub code_vi: String,
+    /// The Vietnamese name, 2 to 200 characters.
+    pub name_vi: String,
+    /// The English name, 2 to 200 characters.
+    pub name_en: String,
+    /// The English abbreviation, at most 16 characters.
+    #[serde(default)]
+    pub abbr_en: Option<String>,
+    /// The kind of agency.
+    pub kind: MinistryKind,
+    /// The electronic agency ID of Decision 20/2020/QĐ-TTg (`000.00.00.G12`).
+    #[serde(default)]
+    pub agency_id: Option<String>,
+    /// How well the agency ID is attested: `confirmed`, `weak` or `inferred`.
+    #[serde(default)]
+    pub agency_id_confidence: Option<String>,
+    /// A note, at most 1000 characters.
+    #[serde(default)]
+    pub notes: Option<String>,
+}
+
+struct ValidMinistry {
+    code: Option<MinistryCode>,
+    code_vi: String,
+    name_vi: String,
+    name_en: String,
+    abbr_en: Option<String>,
+    kind: &'static str,
+    agency_id: Option<String>,
+    agency_id_confidence: Option<String>,
+    notes: Option<String>,
+}
+
+impl ValidMinistry {
+    fn changeset(&self) -> MinistryChangeset<'_> {
+        MinistryChangeset {
+            code_vi: &self.code_vi,
+            name_vi: &self.name_vi,
+            name_en: &self.name_en,
+            abbr_en: self.abbr_en.as_deref(),
+            kind: self.kind,
+            agency_id: self.agency_id.as_deref(),
+            agency_id_confidence: self.agency_id_confidence.as_deref(),
+            notes: self.notes.as_deref(),
+        }
+    }
+}
+
+fn validate(input: &MinistryInput) -> Result<ValidMinistry, ApiError> {
+    let mut c = Checker::default();
+    let code = match input.code.as_deref().map(MinistryCode::parse) {
+        None => None,
+        Some(Ok(code)) => Some(code),
+        Some(Err(message)) => {
+            c.fail("code", message);
+            None
+        }
+    };
+    let agency_id = c.optional_text("agency_id", input.agency_id.as_deref(), 13, 13, false);
+    if let Some(id) = &agency_id {
+        let b = id.as_bytes();
+        let shape = b.len() == 13
+            && b.iter().enumerate().all(|(i, ch)| match i {
+                3 | 6 | 9 => *ch == b'.',
+                10 => ch.is_ascii_uppercase(),
+                _ => ch.is_ascii_digit(),
+            });
+        if !shape {
+            c.fail("agency_id", "must look like 000.00.00.G12");
+        }
+    }
+    let confidence = input
+        .agency_id_confidence
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty());
+    if confidence.is_some_and(|v| !["confirmed", "weak", "inferred"].contains(&v)) {
+        c.fail(
+            "agency_id_confidence",
+            "must be one of confirmed, weak, inferred",
+        );
+    }
+    let valid = ValidMinistry {
+        code,
+        code_vi: c.text("code_vi", &input.code_vi, 2, 16, false),
+        name_vi: c.text("name_vi", &input.name_vi, 2, 200, false),
+        name_en: c.text("name_en", &input.name_en, 2, 200, false),
+        abbr_en: c.optional_text("abbr_en", input.abbr_en.as_deref(), 1, 16, false),
+        kind: input.kind.as_str(),
+        agency_id,
+        agency_id_confidence: confidence.map(str::to_owned),
+        notes: c.optional_text("notes", input.notes.as_deref(), 1, 1000, true),
+    };
+    c.finish()?;
+    Ok(valid)
+}
+
+fn snapshot(m: &Ministry) -> Value {
+    json!({
+        "code": m.code, "code_vi": m.code_vi, "name_vi": m.name_vi, "name_en": m.name_en,
+        "abbr_en": m.abbr_en, "kind": m.kind, "agency_id": m.agency_id,
+        "agency_id_confidence": m.agency_id_confidence, "notes": m.notes,
+    })
+}
+
+/// Registers a new agency (operator only).
+#[utoipa::path(
+    tag = "ministries",
+    security(("bearer" = ["admin"])),
+    request_body(content = MinistryInput, content_type = "application/json"),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried POST safe: 1 to 200 visible ASCII characters, kept for a day")),
+    responses(
+        (status = 201, description = "Created. `Location` names the agency.", body = MinistryResponse,
+         headers(("Location" = String, description = "The new agency's URL"), ("ETag" = String, description = "Tag of the representation"))),
+        WriteErrors,
+    )
+)]
+#[post("/ministries")]
+pub async fn create_ministry(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    actor: Actor,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    actor.require_operator()?;
+    let valid = validate(&body.parse::<MinistryInput>()?)?;
+    let code = valid
+        .code
+        .clone()
+        .ok_or_else(|| ApiError::validation(vec![FieldError::new("code", "is required")]))?;
+    let idempotency = Idempotency::from_request(&req, &body.0)?;
+    let mut conn = state.pool.get().await?;
+    let answer = conn
+        .transaction(async |conn| {
+            if let Some(replay) = match &idempotency {
+                Some(key) => key.replay(conn, &actor).await?,
+                None => None,
+            } {
+                return Ok(replay);
+            }
+            if db::exists(conn, code.as_str()).await? {
+                return Err(ApiError::client(
+                    StatusCode::CONFLICT,
+                    "ministry_exists",
+                    format!("An agency with the code {} already exists.", code.as_str()),
+                ));
+            }
+            let row = db::insert(conn, code.as_str(), &valid.changeset()).await?;
+            record_change(
+                conn,
+                &actor,
+                "ministry",
+                &row.code,
+                None,
+                "created",
+                diff(&Value::Null, &snapshot(&row)),
+            )
+            .await?;
+            let location = format!("/api/v1/ministries/{}", row.code);
+            let answer = Answer::json(
+                StatusCode::CREATED,
+                &ministry_response(conn, row).await?,
+                Some(location),
+            )?;
+            if let Some(key) = &idempotency {
+                key.store(conn, &actor, &answer).await?;
+            }
+            Ok::<_, ApiError>(answer)
+        })
+        .await?;
+    Ok(answer.into_response())
+}
+
+async fn lock(
+    conn: &mut AsyncPgConnection,
+    raw: &str,
+    precondition: Option<&str>,
+) -> Result<Ministry, ApiError> {
+    let not_found = || ApiError::not_found(format!("No ministry or agency has the code {raw:?}."));
+    let code = MinistryCode::parse(raw).map_err(|_| not_found())?;
+    let row = db::lock(conn, code.as_str()).await?.ok_or_else(not_found)?;
+    let current = render(&ministry_response(conn, row.clone()).await?)?;
+    check_if_match(precondition, &current.etag)?;
+    Ok(row)
+}
+
+/// Corrects an agency's attributes with a JSON Merge Patch (operator only). The code is immutable;
+/// a merger is recorded with the succession operation, not here.
+#[utoipa::path(
+    tag = "ministries",
+    security(("bearer" = ["admin"])),
+    request_body(content = Object, content_type = "application/merge-patch+json",
+                 example = json!({"agency_id": "000.00.00.G12", "agency_id_confidence": "confirmed"})),
+    params(
+        ("code" = String, Path, description = "The agency's code, any case", example = "BTC"),
+        ("If-Match" = Option<String>, Header, description = "The ETag you last read; 412 if the agency changed since"),
+    ),
+    responses(
+        (status = 200, description = "The agency as stored.", body = MinistryResponse,
+         headers(("ETag" = String, description = "Tag of the new representation"))),
+        WriteErrors,
+    )
+)]
+#[patch("/ministries/{code}")]
+pub async fn patch_ministry(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    actor: Actor,
+    code: web::Path<String>,
+    body: MergePatchBody,
+) -> Result<HttpResponse, ApiError> {
+    actor.require_operator()?;
+    let precondition = if_match(&req);
+    let mut conn = state.pool.get().await?;
+    let answer = conn
+        .transaction(async |conn| {
+            let row = lock(conn, &code, precondition.as_deref()).await?;
+            let before = snapshot(&row);
+            let mut merged = before.clone();
+            merge_patch(&mut merged, &Value::Object(body.patch()?));
+            let valid = validate(&from_value::<MinistryInput>(merged)?)?;
+            if valid.code.as_ref().is_some_and(|c| c.as_str() != row.code) {
+                return Err(ApiError::validation(vec![FieldError::new(
+                    "code",
+                    "is immutable",
+                )]));
+            }
+            let candidate = Ministry {
+                code_vi: valid.code_vi.clone(),
+                name_vi: valid.name_vi.clone(),
+                name_en: valid.name_en.clone(),
+                abbr_en: valid.abbr_en.clone(),
+                kind: valid.kind.to_owned(),
+                agency_id: valid.agency_id.clone(),
+                agency_id_confidence: valid.agency_id_confidence.clone(),
+                notes: valid.notes.clone(),
+                ..row.clone()
+            };
+            let changes = diff(&before, &snapshot(&candidate));
+            let updated = if changes.as_object().is_some_and(serde_json::Map::is_empty) {
+                row
+            } else {
+                let updated = db::update(conn, &row.code, &valid.changeset()).await?;
+                record_change(
+                    conn,
+                    &actor,
+                    "ministry",
+                    &updated.code,
+                    None,
+                    "updated",
+                    changes,
+                )
+                .await?;
+                updated
+            };
+            Answer::json(
+                StatusCode::OK,
+                &ministry_response(conn, updated).await?,
+                None,
+            )
+        })
+        .await?;
+    Ok(answer.into_response())
+}

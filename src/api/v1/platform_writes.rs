@@ -1,0 +1,725 @@
+//! Writes on platforms: create, replace, merge-patch, retire, transfer, and the history that
+//! records every change.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+use super::contacts::NoFilter;
+use super::platforms::{PlatformResponse, platform_responses};
+use crate::api::body::{JsonBody, MergePatchBody, from_value};
+use crate::api::query::{ListQuery, PageParams};
+use crate::api::representation::{Paginated, page_response};
+use crate::api::validate::Checker;
+use crate::api::write::{
+    Answer, Idempotency, check_if_match, diff, if_match, merge_patch, record_change, render,
+};
+use crate::api::{SubListErrors, WriteErrors};
+use crate::auth::Actor;
+use crate::db::platforms::{self as db, NewPlatform, Platform, PlatformChangeset};
+use crate::db::{history, tokens};
+use crate::domain::{
+    Audience, Domain, MinistryCode, NdxpStatus, PlatformCode, PlatformStatus, Scope, Vocabulary,
+};
+use crate::error::ApiError;
+use crate::startup::AppState;
+
+/// The fields of a platform a client writes. `code` is required on create and immutable after;
+/// `ministry` defaults to the token's own ministry and only an operator may name another.
+/// Everything else the registry keeps (`version`, timestamps, contacts, lists, ownership) is not
+/// writable here: a body naming such a field is refused.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "code": "he-thong-quan-ly-van-ban-dieu-hanh",
+    "name_vi": "Hệ thống quản lý văn bản và điều hành",
+    "name_en": "Document management and administration system",
+    "short_name": "QLVB",
+    "description": "Hệ thống dùng chung để quản lý văn bản đến, văn bản đi và điều hành công việc.",
+    "operator": "Cục Công nghệ thông tin",
+    "domains": ["government_operations"],
+    "audiences": ["government"],
+    "status": "operational",
+    "url": "https://qlvb.example.gov.vn",
+    "ndxp_status": "connected",
+    "legal_basis": {"number": "123/QĐ-BTC", "date": "2024-05-02"}
+}))]
+pub struct PlatformInput {
+    /// The stable slug, `[a-z0-9][a-z0-9-]{1,62}`: required on create, immutable afterwards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// The Vietnamese name, 2 to 300 characters.
+    pub name_vi: String,
+    /// The English name, 2 to 300 characters.
+    pub name_en: String,
+    /// The short name or acronym, at most 60 characters.
+    #[serde(default)]
+    pub short_name: Option<String>,
+    /// What the platform does, at most 4000 characters.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The owner's code. Optional for a ministry token (its own ministry, the only one it may
+    /// name); required for an operator. Ownership changes go through `/transfer`.
+    #[serde(default)]
+    pub ministry: Option<String>,
+    /// The operating unit, at most 300 characters.
+    #[serde(default)]
+    pub operator: Option<String>,
+    /// At least one field served.
+    pub domains: Vec<Domain>,
+    /// Who it is for.
+    #[serde(default)]
+    pub audiences: Vec<Audience>,
+    /// The lifecycle status.
+    pub status: PlatformStatus,
+    /// The public http(s) address.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// The NDXP connection status (default `unknown`).
+    #[serde(default)]
+    pub ndxp_status: Option<NdxpStatus>,
+    /// The document that establishes or governs it.
+    #[serde(default)]
+    pub legal_basis: Option<LegalBasisInput>,
+    /// Where the facts come from, at most 2000 characters.
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// A legal document reference in a write.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LegalBasisInput {
+    /// The document number, 2 to 100 characters.
+    #[schema(example = "833/QĐ-TCHQ")]
+    pub number: String,
+    /// The signing date.
+    #[serde(default)]
+    #[schema(example = "2015-03-26")]
+    pub date: Option<NaiveDate>,
+}
+
+/// A validated platform input.
+struct ValidPlatform {
+    code: Option<PlatformCode>,
+    ministry: Option<MinistryCode>,
+    name_vi: String,
+    name_en: String,
+    short_name: Option<String>,
+    description: String,
+    operator: Option<String>,
+    domains: Vec<&'static str>,
+    audiences: Vec<&'static str>,
+    status: &'static str,
+    url: Option<String>,
+    ndxp_status: &'static str,
+    legal_basis_number: Option<String>,
+    legal_basis_date: Option<NaiveDate>,
+    source: Option<String>,
+}
+
+impl ValidPlatform {
+    fn changeset(&self) -> PlatformChangeset<'_> {
+        PlatformChangeset {
+            name_vi: &self.name_vi,
+            name_en: &self.name_en,
+            short_name: self.short_name.as_deref(),
+            description: &self.description,
+            operator: self.operator.as_deref(),
+            domains: self.domains.clone(),
+            audiences: self.audiences.clone(),
+            status: self.status,
+            url: self.url.as_deref(),
+            ndxp_status: self.ndxp_status,
+            legal_basis_number: self.legal_basis_number.as_deref(),
+            legal_basis_date: self.legal_basis_date,
+            source: self.source.as_deref(),
+        }
+    }
+}
+
+fn unique<V: Vocabulary + PartialEq>(values: &[V]) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for v in values {
+        if !out.contains(&v.as_str()) {
+            out.push(v.as_str());
+        }
+    }
+    out
+}
+
+fn validate(input: &PlatformInput) -> Result<ValidPlatform, ApiError> {
+    let mut c = Checker::default();
+    let code = match input.code.as_deref().map(PlatformCode::parse) {
+        None => None,
+        Some(Ok(code)) => Some(code),
+        Some(Err(message)) => {
+            c.fail("code", message);
+            None
+        }
+    };
+    let ministry = match input.ministry.as_deref().map(MinistryCode::parse) {
+        None => None,
+        Some(Ok(code)) => Some(code),
+        Some(Err(message)) => {
+            c.fail("ministry", message);
+            None
+        }
+    };
+    if input.domains.is_empty() {
+        c.fail("domains", "must name at least one domain");
+    }
+    let legal_basis_number = input
+        .legal_basis
+        .as_ref()
+        .map(|l| c.text("legal_basis.number", &l.number, 2, 100, false));
+    let valid = ValidPlatform {
+        code,
+        ministry,
+        name_vi: c.text("name_vi", &input.name_vi, 2, 300, false),
+        name_en: c.text("name_en", &input.name_en, 2, 300, false),
+        short_name: c.optional_text("short_name", input.short_name.as_deref(), 1, 60, false),
+        description: c
+            .optional_text("description", input.description.as_deref(), 1, 4000, true)
+            .unwrap_or_default(),
+        operator: c.optional_text("operator", input.operator.as_deref(), 2, 300, false),
+        domains: unique(&input.domains),
+        audiences: unique(&input.audiences),
+        status: input.status.as_str(),
+        url: c.url("url", input.url.as_deref()),
+        ndxp_status: input.ndxp_status.unwrap_or(NdxpStatus::Unknown).as_str(),
+        legal_basis_number,
+        legal_basis_date: input.legal_basis.as_ref().and_then(|l| l.date),
+        source: c.optional_text("source", input.source.as_deref(), 1, 2000, true),
+    };
+    c.finish()?;
+    Ok(valid)
+}
+
+/// The single wire representation of `row`, rendered, with its tag.
+async fn representation(
+    conn: &mut AsyncPgConnection,
+    row: Platform,
+) -> Result<PlatformResponse, ApiError> {
+    platform_responses(conn, vec![row])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::internal("platform vanished"))
+}
+
+fn not_found(code: &str) -> ApiError {
+    ApiError::not_found(format!("No platform has the code {code:?}."))
+}
+
+/// Locks the platform, checks the token may write it and that `If-Match` is current.
+async fn lock_for_write(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    code: &str,
+    if_match: Option<&str>,
+) -> Result<Platform, ApiError> {
+    let row = db::lock(conn, code).await?.ok_or_else(|| not_found(code))?;
+    actor.require_owner(&row.ministry_code)?;
+    let current = render(&representation(conn, row.clone()).await?)?;
+    check_if_match(if_match, &current.etag)?;
+    Ok(row)
+}
+
+/// Checks that an active agency with `code` exists; `field` names the input at fault.
+async fn active_ministry(
+    conn: &mut AsyncPgConnection,
+    code: &str,
+    field: &str,
+) -> Result<(), ApiError> {
+    match tokens::ministry_standing(conn, code).await? {
+        Some(s) if s.status == "active" => Ok(()),
+        Some(s) => Err(ApiError::validation(vec![crate::error::FieldError::new(
+            field,
+            format!(
+                "{code} is no longer active; its successor is {}",
+                s.successor_code.unwrap_or_default()
+            ),
+        )])),
+        None => Err(ApiError::validation(vec![crate::error::FieldError::new(
+            field,
+            format!("{code:?} is not a known agency code"),
+        )])),
+    }
+}
+
+/// Registers a new platform owned by the token's ministry.
+///
+/// A ministry token creates platforms for its own ministry only (a body naming another ministry is
+/// a 403); an operator names the owner. Send an `Idempotency-Key` to make retries safe: the same
+/// key with the same body returns the original answer, with another body a 422.
+#[utoipa::path(
+    tag = "platforms",
+    security(("bearer" = ["platforms:write"])),
+    request_body(content = PlatformInput, content_type = "application/json"),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried POST safe: 1 to 200 visible ASCII characters, kept for a day")),
+    responses(
+        (status = 201, description = "Created. `Location` names the platform; `ETag` tags it.", body = PlatformResponse,
+         headers(("Location" = String, description = "The new platform's URL"), ("ETag" = String, description = "Tag of the representation"))),
+        WriteErrors,
+    )
+)]
+#[post("/platforms")]
+pub async fn create_platform(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    actor: Actor,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    actor.require(Scope::PlatformsWrite)?;
+    let input: PlatformInput = body.parse()?;
+    let valid = validate(&input)?;
+    let Some(code) = valid.code.clone() else {
+        return Err(ApiError::validation(vec![crate::error::FieldError::new(
+            "code",
+            "is required",
+        )]));
+    };
+    let owner = match (&valid.ministry, &actor.ministry) {
+        (Some(named), _) if actor.is_operator() => named.as_str().to_owned(),
+        (None, _) if actor.is_operator() => {
+            return Err(ApiError::validation(vec![crate::error::FieldError::new(
+                "ministry",
+                "is required for an operator token",
+            )]));
+        }
+        (named, Some(own)) => {
+            if let Some(named) = named {
+                actor.require_owner(named.as_str())?;
+            }
+            own.clone()
+        }
+        (_, None) => {
+            return Err(ApiError::client(
+                StatusCode::FORBIDDEN,
+                "wrong_ministry",
+                "This token names no ministry and is not an operator's.",
+            ));
+        }
+    };
+    let idempotency = Idempotency::from_request(&req, &body.0)?;
+    let mut conn = state.pool.get().await?;
+    let answer = conn
+        .transaction(async |conn| {
+            if let Some(replay) = match &idempotency {
+                Some(key) => key.replay(conn, &actor).await?,
+                None => None,
+            } {
+                return Ok(replay);
+            }
+            active_ministry(conn, &owner, "ministry").await?;
+            if db::find_id(conn, code.as_str()).await?.is_some() {
+                return Err(ApiError::client(
+                    StatusCode::CONFLICT,
+                    "platform_exists",
+                    format!("A platform with the code {:?} already exists; codes are unique and permanent.", code.as_str()),
+                ));
+            }
+            let changes = valid.changeset();
+            let new = NewPlatform {
+                code: code.as_str(),
+                name_vi: changes.name_vi,
+                name_en: changes.name_en,
+                short_name: changes.short_name,
+                description: changes.description,
+                ministry_code: &owner,
+                operator: changes.operator,
+                domains: changes.domains.clone(),
+                audiences: changes.audiences.clone(),
+                status: changes.status,
+                url: changes.url,
+                ndxp_status: changes.ndxp_status,
+                legal_basis_number: changes.legal_basis_number,
+                legal_basis_date: changes.legal_basis_date,
+                source: changes.source,
+                confidence: "owner_declared",
+            };
+            let row = db::insert(conn, &new).await?;
+            db::open_ownership(conn, row.id, &owner, Utc::now().date_naive(), "Registered in the registry").await?;
+            record_change(conn, &actor, "platform", &row.code, Some(row.id), "created", diff(&Value::Null, &row.snapshot()))
+                .await?;
+            let location = format!("/api/v1/platforms/{}", row.code);
+            let answer = Answer::json(StatusCode::CREATED, &representation(conn, row).await?, Some(location))?;
+            if let Some(key) = &idempotency {
+                key.store(conn, &actor, &answer).await?;
+            }
+            Ok::<_, ApiError>(answer)
+        })
+        .await?;
+    Ok(answer.into_response())
+}
+
+/// Replaces the writable fields of `row` with `input`, recording the diff. An unchanged body
+/// changes nothing (no new version, no history entry).
+async fn replace(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    row: Platform,
+    input: &PlatformInput,
+) -> Result<Answer, ApiError> {
+    let valid = validate(input)?;
+    if valid.code.as_ref().is_some_and(|c| c.as_str() != row.code) {
+        return Err(ApiError::validation(vec![crate::error::FieldError::new(
+            "code",
+            "is immutable; it must equal the code in the path",
+        )]));
+    }
+    if let Some(named) = valid
+        .ministry
+        .as_ref()
+        .filter(|m| m.as_str() != row.ministry_code)
+    {
+        actor.require_owner(named.as_str())?;
+        return Err(ApiError::validation(vec![crate::error::FieldError::new(
+            "ministry",
+            format!(
+                "ownership changes go through POST /api/v1/platforms/{}/transfer",
+                row.code
+            ),
+        )]));
+    }
+    let before = row.snapshot();
+    let candidate = Platform {
+        name_vi: valid.name_vi.clone(),
+        name_en: valid.name_en.clone(),
+        short_name: valid.short_name.clone(),
+        description: valid.description.clone(),
+        operator: valid.operator.clone(),
+        domains: valid.domains.iter().map(|s| (*s).to_owned()).collect(),
+        audiences: valid.audiences.iter().map(|s| (*s).to_owned()).collect(),
+        status: valid.status.to_owned(),
+        url: valid.url.clone(),
+        ndxp_status: valid.ndxp_status.to_owned(),
+        legal_basis_number: valid.legal_basis_number.clone(),
+        legal_basis_date: valid.legal_basis_date,
+        source: valid.source.clone(),
+        ..row.clone()
+    };
+    let changes = diff(&before, &candidate.snapshot());
+    if changes.as_object().is_some_and(serde_json::Map::is_empty) {
+        return Answer::json(StatusCode::OK, &representation(conn, row).await?, None);
+    }
+    let updated = db::update(conn, row.id, &valid.changeset()).await?;
+    let action = if updated.status == "retired" && row.status != "retired" {
+        "retired"
+    } else {
+        "updated"
+    };
+    record_change(
+        conn,
+        actor,
+        "platform",
+        &updated.code,
+        Some(updated.id),
+        action,
+        changes,
+    )
+    .await?;
+    Answer::json(StatusCode::OK, &representation(conn, updated).await?, None)
+}
+
+/// Replaces a platform's writable fields (fields left out are cleared or reset to defaults).
+#[utoipa::path(
+    tag = "platforms",
+    security(("bearer" = ["platforms:write"])),
+    request_body(content = PlatformInput, content_type = "application/json"),
+    params(
+        ("code" = String, Path, description = "The platform's code", example = "vneid"),
+        ("If-Match" = Option<String>, Header, description = "The ETag you last read; 412 if the platform changed since"),
+    ),
+    responses(
+        (status = 200, description = "The platform as stored.", body = PlatformResponse,
+         headers(("ETag" = String, description = "Tag of the new representation"))),
+        WriteErrors,
+    )
+)]
+#[put("/platforms/{code}")]
+pub async fn replace_platform(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    actor: Actor,
+    code: web::Path<String>,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    actor.require(Scope::PlatformsWrite)?;
+    let precondition = if_match(&req);
+    let mut conn = state.pool.get().await?;
+    let answer = conn
+        .transaction(async |conn| {
+            let row = lock_for_write(conn, &actor, &code, precondition.as_deref()).await?;
+            let input: PlatformInput = body.parse()?;
+            replace(conn, &actor, row, &input).await
+        })
+        .await?;
+    Ok(answer.into_response())
+}
+
+/// Changes some fields of a platform with a JSON Merge Patch (RFC 7396): fields sent replace the
+/// stored ones, `null` clears one, fields left out stay as they are.
+#[utoipa::path(
+    tag = "platforms",
+    security(("bearer" = ["platforms:write"])),
+    request_body(content = Object, content_type = "application/merge-patch+json",
+                 example = json!({"status": "operational", "ndxp_status": "connected", "url": null})),
+    params(
+        ("code" = String, Path, description = "The platform's code", example = "vneid"),
+        ("If-Match" = Option<String>, Header, description = "The ETag you last read; 412 if the platform changed since"),
+    ),
+    responses(
+        (status = 200, description = "The platform as stored.", body = PlatformResponse,
+         headers(("ETag" = String, description = "Tag of the new representation"))),
+        WriteErrors,
+    )
+)]
+#[patch("/platforms/{code}")]
+pub async fn patch_platform(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    actor: Actor,
+    code: web::Path<String>,
+    body: MergePatchBody,
+) -> Result<HttpResponse, ApiError> {
+    actor.require(Scope::PlatformsWrite)?;
+    let precondition = if_match(&req);
+    let mut conn = state.pool.get().await?;
+    let answer = conn
+        .transaction(async |conn| {
+            let row = lock_for_write(conn, &actor, &code, precondition.as_deref()).await?;
+            let patch = Value::Object(body.patch()?);
+            let mut merged = row.snapshot();
+            merge_patch(&mut merged, &patch);
+            let input: PlatformInput = from_value(merged)?;
+            replace(conn, &actor, row, &input).await
+        })
+        .await?;
+    Ok(answer.into_response())
+}
+
+/// Retires a platform. It stays readable, with status `retired`, and its history is kept.
+/// Retiring a retired platform changes nothing.
+#[utoipa::path(
+    tag = "platforms",
+    security(("bearer" = ["platforms:write"])),
+    params(
+        ("code" = String, Path, description = "The platform's code", example = "vneid"),
+        ("If-Match" = Option<String>, Header, description = "The ETag you last read; 412 if the platform changed since"),
+    ),
+    responses(
+        (status = 200, description = "The retired platform.", body = PlatformResponse,
+         headers(("ETag" = String, description = "Tag of the new representation"))),
+        WriteErrors,
+    )
+)]
+#[delete("/platforms/{code}")]
+pub async fn retire_platform(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    actor: Actor,
+    code: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    actor.require(Scope::PlatformsWrite)?;
+    let precondition = if_match(&req);
+    let mut conn = state.pool.get().await?;
+    let answer = conn
+        .transaction(async |conn| {
+            let row = lock_for_write(conn, &actor, &code, precondition.as_deref()).await?;
+            let mut input: PlatformInput = from_value(row.snapshot())?;
+            input.status = PlatformStatus::Retired;
+            replace(conn, &actor, row, &input).await
+        })
+        .await?;
+    Ok(answer.into_response())
+}
+
+/// A transfer of ownership.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransferRequest {
+    /// The new owner's code: an active agency.
+    #[schema(example = "BTC")]
+    pub to: String,
+    /// The first day of the new ownership; not in the future, not before the current period began.
+    #[schema(example = "2025-03-01")]
+    pub effective_on: NaiveDate,
+    /// Why, such as the decision that moved the function; 3 to 1000 characters.
+    #[schema(
+        example = "Nghị quyết 176/2025/QH15: hợp nhất Bộ Kế hoạch và Đầu tư vào Bộ Tài chính"
+    )]
+    pub reason: String,
+}
+
+/// Transfers a platform to another agency (operator only). The current ownership period closes
+/// the day before `effective_on` and a new one opens, so the history keeps who owned it when.
+#[utoipa::path(
+    tag = "platforms",
+    security(("bearer" = ["admin"])),
+    request_body(content = TransferRequest, content_type = "application/json"),
+    params(
+        ("code" = String, Path, description = "The platform's code", example = "he-thong-mang-dau-thau-quoc-gia"),
+        ("If-Match" = Option<String>, Header, description = "The ETag you last read; 412 if the platform changed since"),
+    ),
+    responses(
+        (status = 200, description = "The platform with its new owner.", body = PlatformResponse,
+         headers(("ETag" = String, description = "Tag of the new representation"))),
+        WriteErrors,
+    )
+)]
+#[post("/platforms/{code}/transfer")]
+pub async fn transfer_platform(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    actor: Actor,
+    code: web::Path<String>,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    actor.require_operator()?;
+    let precondition = if_match(&req);
+    let request: TransferRequest = body.parse()?;
+    let mut c = Checker::default();
+    let to = match MinistryCode::parse(&request.to) {
+        Ok(to) => Some(to),
+        Err(message) => {
+            c.fail("to", message);
+            None
+        }
+    };
+    let reason = c.text("reason", &request.reason, 3, 1000, false);
+    if request.effective_on > Utc::now().date_naive() {
+        c.fail("effective_on", "must not be in the future");
+    }
+    c.finish()?;
+    let to = to.ok_or_else(|| ApiError::internal("validated above"))?;
+    let mut conn = state.pool.get().await?;
+    let answer = conn
+        .transaction(async |conn| {
+            let row = lock_for_write(conn, &actor, &code, precondition.as_deref()).await?;
+            active_ministry(conn, to.as_str(), "to").await?;
+            let mut c = Checker::default();
+            if to.as_str() == row.ministry_code {
+                c.fail(
+                    "to",
+                    format!("{} already owns this platform", row.ministry_code),
+                );
+            }
+            if db::current_ownership_start(conn, row.id)
+                .await?
+                .is_some_and(|start| request.effective_on <= start)
+            {
+                c.fail(
+                    "effective_on",
+                    "must be after the start of the current ownership period",
+                );
+            }
+            c.finish()?;
+            let updated =
+                db::transfer(conn, row.id, to.as_str(), request.effective_on, &reason).await?;
+            let changes = json!({
+                "ministry": {"old": row.ministry_code, "new": updated.ministry_code},
+                "effective_on": {"old": null, "new": request.effective_on},
+                "reason": {"old": null, "new": reason},
+            });
+            record_change(
+                conn,
+                &actor,
+                "platform",
+                &updated.code,
+                Some(updated.id),
+                "transferred",
+                changes,
+            )
+            .await?;
+            Answer::json(StatusCode::OK, &representation(conn, updated).await?, None)
+        })
+        .await?;
+    Ok(answer.into_response())
+}
+
+/// Who made a change.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangeActor {
+    /// The token's subject.
+    #[schema(example = "btc-backoffice")]
+    pub sub: String,
+    /// The token's ministry; `null` for operators and the seed loader.
+    #[schema(example = "BTC")]
+    pub ministry: Option<String>,
+    /// The token's id; `null` for the seed loader.
+    pub jti: Option<String>,
+}
+
+/// One change to a platform, its contacts or its list memberships.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryEntry {
+    /// The change's id; later changes have larger ids.
+    #[schema(example = 42)]
+    pub id: i64,
+    /// When the change was committed.
+    pub at: DateTime<Utc>,
+    /// What changed: `platform`, `contact` or `list`.
+    #[schema(example = "platform")]
+    pub entity: String,
+    /// Its key: the platform code, the contact id or the list key.
+    #[schema(example = "vneid")]
+    pub entity_key: String,
+    /// `created`, `updated`, `retired`, `transferred`, `contact_added`, `contact_updated`,
+    /// `contact_removed`, `list_added` or `list_removed`.
+    #[schema(example = "updated")]
+    pub action: String,
+    /// Who made it.
+    pub actor: ChangeActor,
+    /// The fields that changed, each with its old and new value.
+    #[schema(value_type = Object, example = json!({"status": {"old": "piloting", "new": "operational"}}))]
+    pub changes: Value,
+}
+
+/// Lists every change to a platform, its contacts and its list memberships, newest first.
+#[utoipa::path(
+    tag = "platforms",
+    params(("code" = String, Path, description = "The platform's code", example = "vneid"), PageParams),
+    responses(
+        (status = 200, description = "A page of changes, newest first.", body = Paginated<HistoryEntry>,
+         headers(("ETag" = String, description = "Tag of this page"),
+                 ("Link" = String, description = "RFC 8288 pagination links"))),
+        (status = 304, description = "Not modified since the `If-None-Match` tag."),
+        SubListErrors,
+    )
+)]
+#[get("/platforms/{code}/history")]
+pub async fn platform_history(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+    query: ListQuery<NoFilter>,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.pool.get().await?;
+    let id = db::find_id(&mut conn, &code)
+        .await?
+        .ok_or_else(|| not_found(&code))?;
+    let (rows, total) =
+        history::for_platform(&mut conn, id, query.page.limit(), query.page.offset()).await?;
+    let items = rows
+        .into_iter()
+        .map(|c| HistoryEntry {
+            id: c.id,
+            at: c.at,
+            entity: c.entity,
+            entity_key: c.entity_key,
+            action: c.action,
+            actor: ChangeActor {
+                sub: c.actor_sub,
+                ministry: c.actor_ministry,
+                jti: c.actor_jti,
+            },
+            changes: c.changes,
+        })
+        .collect();
+    page_response(&req, &Paginated::new(items, query.page, total))
+}

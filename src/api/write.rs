@@ -1,0 +1,279 @@
+//! What every write shares: `If-Match` preconditions, `Idempotency-Key` replays, field-level diffs
+//! for the history, and the answers with `ETag` and `Location`.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
+use diesel_async::AsyncPgConnection;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use super::representation::etag_of;
+use crate::auth::Actor;
+pub use crate::db::history::diff;
+use crate::db::history::{self, NewChange};
+use crate::db::idempotency::{self, StoredAnswer};
+use crate::error::ApiError;
+
+/// The request's `If-Match` header, taken out of the request so that it can travel into a
+/// transaction.
+pub fn if_match(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get(header::IF_MATCH)
+        .map(|v| v.to_str().unwrap_or_default().to_owned())
+}
+
+/// Fails with 412 when `If-Match` names none of the current representation's tag. Entity tags
+/// compare strongly here (RFC 9110 13.1.1): a weak tag never matches.
+pub fn check_if_match(if_match: Option<&str>, current: &str) -> Result<(), ApiError> {
+    let Some(value) = if_match else {
+        return Ok(());
+    };
+    let matches = value
+        .split(',')
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag == current);
+    if matches {
+        Ok(())
+    } else {
+        Err(ApiError::client(
+            StatusCode::PRECONDITION_FAILED,
+            "precondition_failed",
+            format!(
+                "The resource changed since the ETag you sent; its current ETag is {current}. Fetch it again, then retry."
+            ),
+        ))
+    }
+}
+
+/// A serialised representation with its tag.
+pub struct Rendered {
+    /// The JSON body.
+    pub body: Vec<u8>,
+    /// Its strong entity tag.
+    pub etag: String,
+}
+
+/// Serialises `value` and computes its tag.
+pub fn render<T: Serialize>(value: &T) -> Result<Rendered, ApiError> {
+    let body = serde_json::to_vec(value).map_err(ApiError::internal)?;
+    let etag = etag_of(&body);
+    Ok(Rendered { body, etag })
+}
+
+/// The answer to a write, built inside its transaction and sent after it commits.
+pub struct Answer {
+    /// The status.
+    pub status: StatusCode,
+    /// The body and its tag; `None` for 204.
+    pub rendered: Option<Rendered>,
+    /// The `Location` of a created resource.
+    pub location: Option<String>,
+    /// Whether this replays the answer to an earlier request with the same `Idempotency-Key`.
+    pub replayed: bool,
+}
+
+impl Answer {
+    /// 200 or 201 with a JSON body.
+    pub fn json<T: Serialize>(
+        status: StatusCode,
+        value: &T,
+        location: Option<String>,
+    ) -> Result<Self, ApiError> {
+        Ok(Self {
+            status,
+            rendered: Some(render(value)?),
+            location,
+            replayed: false,
+        })
+    }
+
+    /// 204.
+    pub fn no_content() -> Self {
+        Self {
+            status: StatusCode::NO_CONTENT,
+            rendered: None,
+            location: None,
+            replayed: false,
+        }
+    }
+
+    /// The HTTP response.
+    pub fn into_response(self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status);
+        if let Some(location) = &self.location {
+            response.insert_header((header::LOCATION, location.as_str()));
+        }
+        if self.replayed {
+            response.insert_header(("idempotent-replayed", "true"));
+        }
+        match self.rendered {
+            Some(rendered) => response
+                .insert_header((header::ETAG, rendered.etag))
+                .content_type("application/json")
+                .body(rendered.body),
+            None => response.finish(),
+        }
+    }
+}
+
+/// RFC 7396: applies a merge patch to a JSON object.
+pub fn merge_patch(target: &mut Value, patch: &Value) {
+    match (target.as_object_mut(), patch.as_object()) {
+        (Some(target), Some(patch)) => {
+            for (key, value) in patch {
+                if value.is_null() {
+                    target.remove(key);
+                } else {
+                    let slot = target.entry(key.clone()).or_insert(Value::Null);
+                    merge_patch(slot, value);
+                }
+            }
+        }
+        (_, _) if patch.is_object() => {
+            *target = Value::Object(Map::new());
+            merge_patch(target, patch);
+        }
+        _ => *target = patch.clone(),
+    }
+}
+
+/// Records a change made by `actor`.
+pub async fn record_change(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    entity: &str,
+    entity_key: &str,
+    platform_id: Option<i64>,
+    action: &str,
+    changes: Value,
+) -> Result<(), ApiError> {
+    history::record(
+        conn,
+        NewChange {
+            entity,
+            entity_key,
+            platform_id,
+            action,
+            changes,
+            actor_sub: &actor.sub,
+            actor_ministry: actor.ministry.as_deref(),
+            actor_jti: Some(&actor.jti),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// An `Idempotency-Key` of a POST, with the hash of the request it arrived with.
+pub struct Idempotency {
+    key: String,
+    request_hash: String,
+}
+
+impl Idempotency {
+    /// Reads the header; `None` without one, 400 when malformed.
+    pub fn from_request(req: &HttpRequest, body: &[u8]) -> Result<Option<Self>, ApiError> {
+        let Some(value) = req.headers().get("idempotency-key") else {
+            return Ok(None);
+        };
+        let key = value
+            .to_str()
+            .ok()
+            .map(|k| k.trim().trim_matches('"').to_owned())
+            .filter(|k| (1..=200).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()))
+            .ok_or_else(|| {
+                ApiError::client(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_idempotency_key",
+                    "Idempotency-Key must be 1 to 200 visible ASCII characters.",
+                )
+            })?;
+        let mut hasher = Sha256::new();
+        hasher.update(req.method().as_str());
+        hasher.update(b" ");
+        hasher.update(req.path());
+        hasher.update(b"\n");
+        hasher.update(body);
+        let request_hash = hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Ok(Some(Self { key, request_hash }))
+    }
+
+    /// The original answer when this key was used before by the same subject with the same
+    /// request; 422 when it was used with a different one.
+    pub async fn replay(
+        &self,
+        conn: &mut AsyncPgConnection,
+        actor: &Actor,
+    ) -> Result<Option<Answer>, ApiError> {
+        let Some(stored) = idempotency::find(conn, &actor.sub, &self.key).await? else {
+            return Ok(None);
+        };
+        if stored.request_hash != self.request_hash {
+            return Err(ApiError::client(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "This Idempotency-Key was already used with a different request; use a new key.",
+            ));
+        }
+        let status = StatusCode::from_u16(stored.status as u16).map_err(ApiError::internal)?;
+        let rendered = stored.etag.map(|etag| Rendered {
+            body: stored.body.into_bytes(),
+            etag,
+        });
+        Ok(Some(Answer {
+            status,
+            rendered,
+            location: stored.location,
+            replayed: true,
+        }))
+    }
+
+    /// Stores the answer, in the transaction of the write it answers.
+    pub async fn store(
+        &self,
+        conn: &mut AsyncPgConnection,
+        actor: &Actor,
+        answer: &Answer,
+    ) -> Result<(), ApiError> {
+        let (etag, body) = match &answer.rendered {
+            Some(r) => (
+                Some(r.etag.clone()),
+                String::from_utf8_lossy(&r.body).into_owned(),
+            ),
+            None => (None, String::new()),
+        };
+        let stored = StoredAnswer {
+            actor_sub: actor.sub.clone(),
+            key: self.key.clone(),
+            request_hash: self.request_hash.clone(),
+            status: answer.status.as_u16() as i16,
+            location: answer.location.clone(),
+            etag,
+            body,
+        };
+        idempotency::store(conn, &stored).await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn merge_patch_follows_rfc_7396_examples() {
+        let mut target = json!({"a": "b", "c": {"d": "e", "f": "g"}});
+        merge_patch(&mut target, &json!({"a": "z", "c": {"f": null}}));
+        assert_eq!(target, json!({"a": "z", "c": {"d": "e"}}));
+        let mut target = json!({"a": ["b"]});
+        merge_patch(&mut target, &json!({"a": "c"}));
+        assert_eq!(target, json!({"a": "c"}));
+    }
+}

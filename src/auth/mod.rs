@@ -1,0 +1,219 @@
+//! Bearer tokens: their claims, the keys that sign and verify them, and the `Actor` extractor.
+//!
+//! A handler that writes takes an `Actor` argument before its body, so it cannot be written
+//! without authentication, and the token is checked before a byte of the body is read. The
+//! extractor verifies the signature and claims, then asks the database whether the token was
+//! revoked and whether its ministry still exists as an active agency.
+
+mod keys;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{FromRequest, HttpRequest, web};
+use serde::{Deserialize, Serialize};
+
+pub use keys::{JwtKeys, TokenError};
+
+use crate::db::tokens;
+use crate::domain::{Scope, Vocabulary};
+use crate::error::ApiError;
+use crate::startup::AppState;
+
+/// The claims of a registry token.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Claims {
+    /// Who acts: a system or person name chosen at issue time.
+    pub sub: String,
+    /// The ministry the token writes for; absent on operator tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ministry: Option<String>,
+    /// Space-separated scopes.
+    pub scope: String,
+    /// The token's unique id, used to revoke it.
+    pub jti: String,
+    /// Issued at (seconds since the epoch).
+    pub iat: i64,
+    /// Expires at (seconds since the epoch).
+    pub exp: i64,
+    /// Not valid before (seconds since the epoch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
+    /// The issuer.
+    pub iss: String,
+    /// The audience.
+    pub aud: String,
+}
+
+/// Who is making an authenticated request.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    /// The token's subject.
+    pub sub: String,
+    /// The ministry the token writes for; `None` for operators.
+    pub ministry: Option<String>,
+    /// What the token allows.
+    pub scopes: Vec<Scope>,
+    /// The token's id.
+    pub jti: String,
+}
+
+impl Actor {
+    /// Whether this is a registry operator.
+    pub fn is_operator(&self) -> bool {
+        self.scopes.contains(&Scope::Admin)
+    }
+
+    /// Fails with 403 unless the token has `scope` (operators have every scope).
+    pub fn require(&self, scope: Scope) -> Result<(), ApiError> {
+        if self.is_operator() || self.scopes.contains(&scope) {
+            Ok(())
+        } else {
+            Err(ApiError::client(
+                StatusCode::FORBIDDEN,
+                "insufficient_scope",
+                format!("This token lacks the `{scope}` scope."),
+            ))
+        }
+    }
+
+    /// Fails with 403 unless the token is an operator's.
+    pub fn require_operator(&self) -> Result<(), ApiError> {
+        if self.is_operator() {
+            Ok(())
+        } else {
+            Err(ApiError::client(
+                StatusCode::FORBIDDEN,
+                "operator_only",
+                "Only a registry operator token (scope `admin`) may do this.",
+            ))
+        }
+    }
+
+    /// Fails with 403 unless the token may write data owned by `ministry`.
+    pub fn require_owner(&self, ministry: &str) -> Result<(), ApiError> {
+        match &self.ministry {
+            _ if self.is_operator() => Ok(()),
+            Some(own) if own == ministry => Ok(()),
+            Some(own) => Err(ApiError::client(
+                StatusCode::FORBIDDEN,
+                "wrong_ministry",
+                format!("This token writes for {own}; the resource belongs to {ministry}."),
+            )),
+            None => Err(ApiError::client(
+                StatusCode::FORBIDDEN,
+                "wrong_ministry",
+                "This token names no ministry and is not an operator's.",
+            )),
+        }
+    }
+}
+
+impl ApiError {
+    /// 401 with `WWW-Authenticate: Bearer error="invalid_token"`. The detail never echoes the
+    /// decoder's error text.
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::Client {
+            status: StatusCode::UNAUTHORIZED,
+            code: "invalid_token",
+            detail: detail.into(),
+            errors: Vec::new(),
+            headers: vec![(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"ndp-registry\", error=\"invalid_token\""),
+            )],
+        }
+    }
+}
+
+fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
+    let value = req.headers().get(header::AUTHORIZATION).ok_or_else(|| {
+        ApiError::unauthorized("This request needs an `Authorization: Bearer <token>` header.")
+    })?;
+    let text = value
+        .to_str()
+        .map_err(|_| ApiError::unauthorized("The Authorization header is malformed."))?;
+    let (scheme, token) = text.split_once(' ').ok_or_else(|| {
+        ApiError::unauthorized("The Authorization header must be `Bearer <token>`.")
+    })?;
+    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+        return Err(ApiError::unauthorized(
+            "The Authorization header must be `Bearer <token>`.",
+        ));
+    }
+    Ok(token.trim().to_owned())
+}
+
+/// Verifies the request's token and checks it against the database.
+async fn authenticate(req: HttpRequest) -> Result<Actor, ApiError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| ApiError::internal("AppState is not configured"))?
+        .clone();
+    let token = bearer_token(&req)?;
+    let claims = state.jwt.verify(&token).map_err(|error| {
+        log::info!("rejected bearer token: {error}");
+        ApiError::unauthorized(error.public_message())
+    })?;
+    let scopes: Vec<Scope> = claims
+        .scope
+        .split_whitespace()
+        .filter_map(Scope::parse)
+        .collect();
+    let mut conn = state.pool.get().await?;
+    if tokens::is_revoked(&mut conn, &claims.jti).await? {
+        return Err(ApiError::unauthorized("This token has been revoked."));
+    }
+    if let Some(code) = &claims.ministry {
+        match tokens::ministry_standing(&mut conn, code).await? {
+            None => {
+                return Err(ApiError::client(
+                    StatusCode::FORBIDDEN,
+                    "unknown_ministry",
+                    format!("The token's ministry {code:?} is not in the registry."),
+                ));
+            }
+            Some(standing) if standing.status != "active" => {
+                let successor = standing
+                    .successor_code
+                    .unwrap_or_else(|| "no successor".into());
+                let since = standing
+                    .succeeded_on
+                    .map(|d| d.to_string())
+                    .unwrap_or_default();
+                return Err(ApiError::client(
+                    StatusCode::FORBIDDEN,
+                    "ministry_inactive",
+                    format!(
+                        "{code} is no longer an active agency: it was {} into {successor} on {since}. \
+                         Ask for a token of {successor}.",
+                        if standing.status == "merged" {
+                            "merged"
+                        } else {
+                            "dissolved, its functions moved"
+                        }
+                    ),
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(Actor {
+        sub: claims.sub,
+        ministry: claims.ministry,
+        scopes,
+        jti: claims.jti,
+    })
+}
+
+impl FromRequest for Actor {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        Box::pin(authenticate(req.clone()))
+    }
+}

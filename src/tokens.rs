@@ -1,0 +1,207 @@
+//! The `token` commands: issue, revoke and list bearer tokens. Issued tokens are recorded (never
+//! the token itself) so that an operator can list and revoke them.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use diesel_async::AsyncPgConnection;
+
+use crate::auth::{Claims, JwtKeys};
+use crate::db::tokens::{self, TokenRecord};
+use crate::domain::{MinistryCode, Scope, Vocabulary};
+
+/// The longest lifetime a token may have.
+pub const MAX_TTL_DAYS: i64 = 366;
+
+/// What to issue.
+#[derive(Clone, Debug)]
+pub struct IssueRequest {
+    /// The ministry the token writes for; `None` with `admin`.
+    pub ministry: Option<String>,
+    /// Space-separated scopes for a ministry token.
+    pub scope: Option<String>,
+    /// An operator token (scope `admin`).
+    pub admin: bool,
+    /// Lifetime such as `90d`, `12h`, `30m` or `3600s`.
+    pub ttl: String,
+    /// A label for the operator's list.
+    pub label: Option<String>,
+    /// The `sub` claim; defaults to `operator` or `ministry:<CODE>`.
+    pub subject: Option<String>,
+}
+
+/// Parses a lifetime such as `90d`, `12h`, `30m` or `3600s`.
+pub fn parse_ttl(raw: &str) -> Result<TimeDelta, String> {
+    let raw = raw.trim();
+    let (number, unit) = raw.split_at(raw.len().saturating_sub(1));
+    let amount: i64 = number.parse().map_err(|_| {
+        format!("--ttl {raw:?}: use a number and a unit, like 90d, 12h, 30m or 3600s")
+    })?;
+    let ttl = match unit {
+        "d" => TimeDelta::try_days(amount),
+        "h" => TimeDelta::try_hours(amount),
+        "m" => TimeDelta::try_minutes(amount),
+        "s" => TimeDelta::try_seconds(amount),
+        _ => None,
+    }
+    .ok_or_else(|| {
+        format!("--ttl {raw:?}: use a number and a unit, like 90d, 12h, 30m or 3600s")
+    })?;
+    if ttl <= TimeDelta::zero() || ttl > TimeDelta::days(MAX_TTL_DAYS) {
+        return Err(format!(
+            "--ttl {raw:?}: must be more than 0 and at most {MAX_TTL_DAYS}d"
+        ));
+    }
+    Ok(ttl)
+}
+
+/// Issues a token, records it and returns it.
+pub async fn issue(
+    conn: &mut AsyncPgConnection,
+    keys: &JwtKeys,
+    request: IssueRequest,
+) -> Result<String, String> {
+    let ttl = parse_ttl(&request.ttl)?;
+    let (ministry, scopes) = match (request.admin, &request.ministry) {
+        (true, Some(_)) => {
+            return Err(
+                "--admin and --ministry exclude each other: an operator token names no ministry"
+                    .into(),
+            );
+        }
+        (true, None) => (None, vec![Scope::Admin]),
+        (false, None) => {
+            return Err("--ministry CODE is required (or --admin for an operator token)".into());
+        }
+        (false, Some(raw)) => {
+            let code = MinistryCode::parse(raw).map_err(|e| format!("--ministry: {e}"))?;
+            let scope_text = request
+                .scope
+                .as_deref()
+                .unwrap_or("platforms:write contacts:write");
+            let mut scopes = Vec::new();
+            for word in scope_text.split_whitespace() {
+                match Scope::parse(word) {
+                    Some(Scope::Admin) => {
+                        return Err("--scope: `admin` is for operator tokens; use --admin".into());
+                    }
+                    Some(scope) if !scopes.contains(&scope) => scopes.push(scope),
+                    Some(_) => {}
+                    None => {
+                        return Err(format!(
+                            "--scope: unknown scope {word:?}; use platforms:write and/or contacts:write"
+                        ));
+                    }
+                }
+            }
+            if scopes.is_empty() {
+                return Err("--scope: name at least one scope".into());
+            }
+            match tokens::ministry_standing(conn, code.as_str())
+                .await
+                .map_err(|e| e.to_string())?
+            {
+                None => return Err(format!("--ministry: {code} is not in the registry")),
+                Some(s) if s.status != "active" => {
+                    return Err(format!(
+                        "--ministry: {code} is no longer active; its successor is {}",
+                        s.successor_code.unwrap_or_else(|| "none".into())
+                    ));
+                }
+                Some(_) => {}
+            }
+            (Some(code.as_str().to_owned()), scopes)
+        }
+    };
+    let now = Utc::now();
+    let expires = now + ttl;
+    let subject = request.subject.unwrap_or_else(|| match &ministry {
+        Some(code) => format!("ministry:{code}"),
+        None => "operator".into(),
+    });
+    let jti = uuid::Uuid::new_v4().to_string();
+    let scope = scopes
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let claims = Claims {
+        sub: subject.clone(),
+        ministry: ministry.clone(),
+        scope,
+        jti: jti.clone(),
+        iat: now.timestamp(),
+        exp: expires.timestamp(),
+        nbf: None,
+        iss: keys.issuer().to_owned(),
+        aud: keys.audience().to_owned(),
+    };
+    let token = keys.sign(&claims).map_err(|e| e.to_string())?;
+    let record = TokenRecord {
+        jti,
+        subject,
+        ministry_code: ministry,
+        scopes: scopes.iter().map(|s| s.as_str().to_owned()).collect(),
+        label: request.label,
+        issued_at: now,
+        expires_at: Some(expires),
+        revoked_at: None,
+    };
+    tokens::record(conn, &record)
+        .await
+        .map_err(|e| format!("cannot record the token: {e}"))?;
+    Ok(token)
+}
+
+/// Revokes a token by its jti, at once (running servers check every request).
+pub async fn revoke(conn: &mut AsyncPgConnection, jti: &str) -> Result<String, String> {
+    let jti = jti.trim();
+    if !(8..=100).contains(&jti.len()) {
+        return Err("a jti is 8 to 100 characters".into());
+    }
+    match tokens::revoke(conn, jti).await.map_err(|e| e.to_string())? {
+        true => Ok(format!("revoked {jti}")),
+        false => Ok(format!("{jti} was already revoked")),
+    }
+}
+
+fn when(t: Option<DateTime<Utc>>) -> String {
+    t.map_or_else(
+        || "-".into(),
+        |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+    )
+}
+
+/// The recorded tokens as a table.
+pub async fn list(conn: &mut AsyncPgConnection) -> Result<String, String> {
+    let rows = tokens::list(conn).await.map_err(|e| e.to_string())?;
+    let mut out = format!(
+        "{:<36}  {:<8}  {:<30}  {:<20}  {:<20}  {}\n",
+        "jti", "ministry", "scopes", "expires", "revoked", "label"
+    );
+    for r in rows {
+        out.push_str(&format!(
+            "{:<36}  {:<8}  {:<30}  {:<20}  {:<20}  {}\n",
+            r.jti,
+            r.ministry_code.unwrap_or_else(|| "-".into()),
+            r.scopes.join(" "),
+            when(r.expires_at),
+            when(r.revoked_at),
+            r.label.unwrap_or_default()
+        ));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ttls_take_a_unit_and_are_bounded() {
+        assert_eq!(parse_ttl("90d").unwrap(), TimeDelta::days(90));
+        assert_eq!(parse_ttl("1h").unwrap(), TimeDelta::hours(1));
+        assert!(parse_ttl("0d").is_err());
+        assert!(parse_ttl("400d").is_err());
+        assert!(parse_ttl("ten").is_err());
+        assert!(parse_ttl("").is_err());
+    }
+}
