@@ -46,6 +46,12 @@ pub struct Settings {
     pub database_timeout: Duration,
     /// `HTTP_WORKERS`: HTTP worker threads (default: one per CPU).
     pub workers: usize,
+    /// `OVERLAP_CHECKS_PER_MINUTE`: anonymous overlap checks allowed per client address and
+    /// minute, per replica (default 30; 0 disables the limit).
+    pub overlap_checks_per_minute: u32,
+    /// `TRUST_PROXY_HEADERS`: take the client address from `Forwarded`/`X-Forwarded-For` (set it
+    /// only behind a proxy that overwrites them; default false).
+    pub trust_proxy_headers: bool,
 }
 
 impl Settings {
@@ -96,9 +102,23 @@ impl Settings {
         let timeout_ms = parse_number(&lookup, "DATABASE_TIMEOUT_MS", 5000, 100, 120_000)?;
         let cpus = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
         let workers = parse_number(&lookup, "HTTP_WORKERS", cpus, 1, 256)?;
+        let overlap_checks_per_minute =
+            parse_number(&lookup, "OVERLAP_CHECKS_PER_MINUTE", 30, 0, 100_000)? as u32;
+        let trust_proxy_headers = match lookup("TRUST_PROXY_HEADERS").as_deref().map(str::trim) {
+            None | Some("" | "false" | "0") => false,
+            Some("true" | "1") => true,
+            Some(other) => {
+                return Err(ConfigError {
+                    variable: "TRUST_PROXY_HEADERS",
+                    message: format!("{other:?} is not true or false"),
+                });
+            }
+        };
         Ok(Self {
             database_url: SecretString::from(database_url),
             workers,
+            overlap_checks_per_minute,
+            trust_proxy_headers,
             bind_addr,
             jwt_secret,
             jwt_public_key_pem,

@@ -16,6 +16,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod openapi;
+pub mod relevance;
 pub mod seed;
 pub mod startup;
 pub mod tokens;

@@ -12,6 +12,7 @@ use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::body::MAX_BODY_BYTES;
+use crate::api::rate_limit::RateLimiter;
 use crate::api::routes::{KnownRoutes, no_route};
 use crate::api::{health, v1};
 use crate::auth::JwtKeys;
@@ -28,6 +29,10 @@ pub struct AppState {
     pub pool: DbPool,
     /// The keys that verify bearer tokens.
     pub jwt: JwtKeys,
+    /// The limit on anonymous overlap checks.
+    pub overlap_limiter: RateLimiter,
+    /// Whether client addresses come from proxy headers.
+    pub trust_proxy_headers: bool,
 }
 
 /// Registers every documented route. The OpenAPI document is collected from this same call.
@@ -71,7 +76,13 @@ impl Application {
         }
         let listener = TcpListener::bind(settings.bind_addr)?;
         let port = listener.local_addr()?.port();
-        let server = run(listener, AppState { pool, jwt }, settings.workers)?;
+        let state = AppState {
+            pool,
+            jwt,
+            overlap_limiter: RateLimiter::new(settings.overlap_checks_per_minute),
+            trust_proxy_headers: settings.trust_proxy_headers,
+        };
+        let server = run(listener, state, settings.workers)?;
         Ok(Self { server, port })
     }
 

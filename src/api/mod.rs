@@ -4,6 +4,7 @@
 pub mod body;
 pub mod health;
 pub mod query;
+pub mod rate_limit;
 pub mod representation;
 pub mod routes;
 pub mod v1;

@@ -90,6 +90,25 @@ impl<F: DeserializeOwned + IntoParams> FromRequest for ListQuery<F> {
     }
 }
 
+/// The filters of a view that is not paginated (facets): the same parsing, no page parameters.
+#[derive(Debug)]
+pub struct Filters<F>(pub F);
+
+impl<F: DeserializeOwned + IntoParams> FromRequest for Filters<F> {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let query = req.query_string();
+        let mut errors = check_names(query, &param_names::<F>());
+        let filter: Option<F> = deserialize(query, &mut errors);
+        ready(match filter {
+            Some(filter) if errors.is_empty() => Ok(Self(filter)),
+            _ => Err(ApiError::invalid_parameters(errors)),
+        })
+    }
+}
+
 /// Parses a collection query string.
 pub fn parse_list_query<F: DeserializeOwned + IntoParams>(
     query: &str,

@@ -7,6 +7,7 @@ pub mod history;
 pub mod idempotency;
 pub mod lists;
 pub mod ministries;
+pub mod overlap;
 pub mod platforms;
 pub mod schema;
 pub mod tokens;

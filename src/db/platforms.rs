@@ -4,10 +4,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::dsl::{count_star, sql};
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::{Float4, Text};
+use diesel::sql_types::{Bool, Float4, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use super::ndp_fold;
 use super::schema::{list_memberships, platform_ownerships, platforms};
 
 /// A platform as stored.
@@ -113,8 +112,6 @@ pub struct PlatformFilter {
     pub status: Option<String>,
     pub ndxp_status: Option<String>,
     pub updated_since: Option<DateTime<Utc>>,
-    /// Search terms; every one must occur in the folded searchable text.
-    pub terms: Vec<String>,
 }
 
 fn filtered(filter: &PlatformFilter) -> platforms::BoxedQuery<'_, Pg> {
@@ -137,9 +134,6 @@ fn filtered(filter: &PlatformFilter) -> platforms::BoxedQuery<'_, Pg> {
     if let Some(since) = filter.updated_since {
         query = query.filter(platforms::updated_at.ge(since));
     }
-    for term in &filter.terms {
-        query = query.filter(platforms::search_text.like(ndp_fold(like_contains(term))));
-    }
     query
 }
 
@@ -157,8 +151,7 @@ fn like_contains(term: &str) -> String {
     pattern
 }
 
-/// One page of platforms matching `filter`, and the total number that match. Ordered by code, or
-/// by relevance when there are search terms.
+/// One page of platforms matching `filter`, ordered by code, and the total number that match.
 pub async fn list(
     conn: &mut AsyncPgConnection,
     filter: &PlatformFilter,
@@ -169,27 +162,79 @@ pub async fn list(
         .select(count_star())
         .get_result(conn)
         .await?;
-    let mut query = filtered(filter).select(Platform::as_select());
-    if filter.terms.is_empty() {
-        query = query.order(platforms::code.asc());
-    } else {
-        // Relevance first: how closely the words match the names, then the whole text.
-        let words = filter.terms.join(" ");
-        query = query
-            .order(
-                sql::<Float4>("(2 * strict_word_similarity(")
-                    .bind::<Text, _>(words.clone())
-                    .sql(
-                        ", ndp_fold(name_vi || ' ' || coalesce(short_name, '') || ' ' || name_en))",
-                    )
-                    .sql(" + word_similarity(")
-                    .bind::<Text, _>(words)
-                    .sql(", search_text)) DESC"),
-            )
-            .then_order_by(platforms::code.asc());
-    }
-    let rows = query.limit(limit).offset(offset).load(conn).await?;
+    let rows = filtered(filter)
+        .select(Platform::as_select())
+        .order(platforms::code.asc())
+        .limit(limit)
+        .offset(offset)
+        .load(conn)
+        .await?;
     Ok((rows, total))
+}
+
+/// How many platforms match `filter`.
+pub async fn count(conn: &mut AsyncPgConnection, filter: &PlatformFilter) -> QueryResult<i64> {
+    filtered(filter).select(count_star()).get_result(conn).await
+}
+
+/// Every platform matching `filter`, ordered by code: for exports, `after` is the last code of the
+/// previous batch.
+pub async fn batch(
+    conn: &mut AsyncPgConnection,
+    filter: &PlatformFilter,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<Platform>> {
+    let mut query = filtered(filter).select(Platform::as_select());
+    if let Some(after) = after {
+        query = query.filter(platforms::code.gt(after));
+    }
+    query
+        .order(platforms::code.asc())
+        .limit(limit)
+        .load(conn)
+        .await
+}
+
+/// The platforms matching `filter` whose folded text contains one of `spellings` or has a word
+/// within a typo of one of `fuzzy` (pg_trgm word similarity), most similar to `rank_text` first.
+/// The trigram index answers both, so this stays fast on a large registry; the caller scores
+/// the candidates precisely.
+pub async fn candidates(
+    conn: &mut AsyncPgConnection,
+    filter: &PlatformFilter,
+    spellings: &[String],
+    fuzzy: &[String],
+    rank_text: &str,
+    limit: i64,
+) -> QueryResult<Vec<Platform>> {
+    if spellings.is_empty() && fuzzy.is_empty() {
+        return Ok(Vec::new());
+    }
+    type Condition = Box<dyn BoxableExpression<platforms::table, Pg, SqlType = Bool>>;
+    let mut condition: Condition = Box::new(false.into_sql::<Bool>());
+    for spelling in spellings {
+        condition = Box::new(condition.or(platforms::search_text.like(like_contains(spelling))));
+    }
+    for word in fuzzy {
+        condition = Box::new(
+            condition.or(sql::<Bool>("")
+                .bind::<Text, _>(word.clone())
+                .sql(" <% search_text")),
+        );
+    }
+    filtered(filter)
+        .filter(condition)
+        .select(Platform::as_select())
+        .order((
+            sql::<Float4>("word_similarity(")
+                .bind::<Text, _>(rank_text.to_owned())
+                .sql(", search_text) DESC"),
+            platforms::code.asc(),
+        ))
+        .limit(limit)
+        .load(conn)
+        .await
 }
 
 /// The platform with `code`, if any.

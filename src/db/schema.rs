@@ -112,6 +112,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    overlap_checks (id) {
+        id -> Uuid,
+        created_at -> Timestamptz,
+        verdict -> Text,
+        request -> Jsonb,
+        response -> Text,
+    }
+}
+
+diesel::table! {
     platform_ownerships (id) {
         id -> Int8,
         platform_id -> Int8,
@@ -168,6 +178,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     list_editions,
     list_memberships,
     ministries,
+    overlap_checks,
     platform_ownerships,
     platforms,
 );

@@ -2,6 +2,7 @@
 //! database here: the API layer parses into these types, the database layer stores their strings.
 
 mod codes;
+pub mod search;
 mod text;
 mod vocabulary;
 

@@ -17,3 +17,5 @@ mod openapi;
 mod other_writes;
 mod platform_writes;
 mod platforms;
+mod procurement;
+mod relevance;

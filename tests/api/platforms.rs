@@ -125,13 +125,64 @@ async fn search_ignores_diacritics_and_case() {
 }
 
 #[tokio::test]
-async fn search_with_like_metacharacters_matches_literally() {
+async fn hostile_or_empty_queries_get_a_clear_answer_never_a_500() {
     let app = spawn_app().await;
-    assert!(search(&app, "%").await.is_empty());
-    assert!(search(&app, "_").await.is_empty());
-    assert!(search(&app, "\\").await.is_empty());
+    for q in ["%", "_", "\\", "%%% ...", "🙂"] {
+        let response = app
+            .get(&format!("/api/v1/platforms?q={}", urlencode(q)))
+            .await;
+        assert_invalid_parameter(response, "q").await;
+    }
+    assert!(search(&app, "50% _a_ \\b").await.is_empty());
     assert!(search(&app, "' OR 1=1 --").await.is_empty());
-    assert!(search(&app, "🙂 ＤＶＣ").await.is_empty());
+    assert!(
+        search(&app, "x'); DROP TABLE platforms; --")
+            .await
+            .is_empty()
+    );
+    assert!(search(&app, "Нефть 石油 🙂 ＤＶＣ").await.is_empty());
+    assert_eq!(app.get_json("/api/v1/platforms").await["total"], 79);
+}
+
+#[tokio::test]
+async fn search_understands_abbreviations_typos_and_says_why() {
+    let app = spawn_app().await;
+    let body = app
+        .get_json("/api/v1/platforms?q=CSDL%20dan%20cu&per_page=3")
+        .await;
+    assert_eq!(body["items"][0]["code"], "csdlqg-dan-cu");
+    let matched = body["items"][0]["match"]["matched"].as_array().unwrap();
+    assert!(
+        matched
+            .iter()
+            .any(|m| m["term"] == "csdl" && m["how"] == "abbreviation"),
+        "{matched:?}"
+    );
+    assert!(body["items"][0]["match"]["score"].as_f64().unwrap() > 0.5);
+    // The other direction: the words for an abbreviation a platform's name uses.
+    assert!(
+        search(&app, "dich vu cong quoc gia").await[..2]
+            .contains(&"cong-dich-vu-cong-quoc-gia".to_owned())
+    );
+    let typo = app
+        .get_json("/api/v1/platforms?q=hoa%20donn%20dien%20tu")
+        .await;
+    assert_eq!(typo["items"][0]["code"], "nen-tang-hoa-don-dien-tu");
+    assert!(
+        typo["items"][0]["match"]["matched"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["how"] == "typo")
+    );
+    // Results come best first: the platform named by the words comes before mere mentions.
+    assert_eq!(search(&app, "dinh danh xac thuc").await[0], "vneid");
+    // Without q there is no `match`.
+    assert!(
+        app.get_json("/api/v1/platforms?per_page=1").await["items"][0]
+            .get("match")
+            .is_none()
+    );
 }
 
 #[tokio::test]

@@ -15,7 +15,7 @@ use crate::error::{ApiError, FieldError};
 use crate::startup::AppState;
 
 /// An official contact channel of a platform's operating unit (đầu mối vận hành).
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct ContactResponse {
     /// The contact's id, for `PATCH` and `DELETE /api/v1/contacts/{id}`.
     #[schema(example = 1)]

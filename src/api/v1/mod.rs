@@ -1,12 +1,15 @@
 //! Version 1 of the public API, mounted at `/api/v1`.
 
+pub mod catalogue;
 pub mod contact_writes;
 pub mod contacts;
 pub mod lists;
 pub mod ministries;
 pub mod ministry_writes;
+pub mod overlap;
 pub mod platform_writes;
 pub mod platforms;
+pub mod search;
 pub mod vocabularies;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -15,6 +18,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(platforms::list_platforms)
         .service(platform_writes::create_platform)
+        .service(catalogue::platform_facets)
         .service(platforms::get_platform)
         .service(platform_writes::replace_platform)
         .service(platform_writes::patch_platform)
@@ -35,5 +39,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(lists::get_edition)
         .service(lists::add_list_member)
         .service(lists::remove_list_member)
+        .service(catalogue::stats)
+        .service(overlap::create_overlap_check)
+        .service(overlap::get_overlap_check)
         .service(vocabularies::get_vocabularies);
 }

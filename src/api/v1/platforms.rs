@@ -8,12 +8,15 @@ use diesel_async::AsyncPgConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::catalogue::{Format, export_csv, wants_csv};
 use super::contacts::ContactResponse;
+use super::search::{self, SearchMatch};
 use crate::api::query::{ListQuery, PageParams};
 use crate::api::representation::{Paginated, json_with_etag, page_response};
 use crate::api::{GetErrors, ListErrors};
 use crate::db::platforms::{self as db, Platform, PlatformFilter};
 use crate::db::{contacts as contact_db, ministries as ministry_db};
+use crate::domain::search::Query;
 use crate::domain::{
     Audience, Domain, MinistryCode, NdxpStatus, PlatformStatus, SourceConfidence, Vocabulary,
     fold_for_search, normalize_text,
@@ -106,6 +109,9 @@ pub struct PlatformResponse {
     pub created_at: DateTime<Utc>,
     /// When the record last changed.
     pub updated_at: DateTime<Utc>,
+    /// With `q` only: how well the platform matches and why.
+    #[serde(rename = "match", skip_serializing_if = "Option::is_none")]
+    pub search_match: Option<SearchMatch>,
 }
 
 fn parse_all<V: Vocabulary>(codes: &[String]) -> Vec<V> {
@@ -177,6 +183,7 @@ pub async fn platform_responses(
             version: p.version,
             created_at: p.created_at,
             updated_at: p.updated_at,
+            search_match: None,
         })
         .collect())
 }
@@ -200,14 +207,19 @@ pub struct PlatformFilterParams {
     #[param(value_type = Option<String>, format = DateTime, example = "2025-03-01T00:00:00Z")]
     updated_since: Option<DateTime<Utc>>,
     /// Free text, case- and diacritics-insensitive: `hoa don` finds "Hóa đơn", `dinh danh` finds
-    /// VNeID. Every word must occur in the code, names, short name or description. At most 200
+    /// VNeID, `CSDL` finds "cơ sở dữ liệu" (and back), a one-letter typo is forgiven. Results come
+    /// best first, each with `match`: its score and the words found, where and how. At most 200
     /// characters and 12 words.
     #[param(example = "dich vu cong")]
     q: Option<String>,
+    /// The list only: `csv` exports every matching platform as one CSV file (UTF-8 with a
+    /// byte-order mark, stable column names), as `Accept: text/csv` does; `page` and `per_page`
+    /// do not apply.
+    format: Option<Format>,
 }
 
-/// Turns the `q` parameter into search terms, or explains why it cannot be searched.
-pub fn search_terms(q: &str) -> Result<Vec<String>, FieldError> {
+/// Checks the `q` parameter and analyses it, or explains why it cannot be searched.
+pub fn parse_q(q: &str) -> Result<(Query, String), FieldError> {
     if q.chars().count() > MAX_QUERY_CHARS {
         return Err(FieldError::new(
             "q",
@@ -218,17 +230,20 @@ pub fn search_terms(q: &str) -> Result<Vec<String>, FieldError> {
         return Err(FieldError::new("q", "must not contain control characters"));
     }
     let normalized = normalize_text(q);
-    let terms: Vec<String> = normalized.split_whitespace().map(fold_for_search).collect();
-    if terms.is_empty() {
-        return Err(FieldError::new("q", "must contain at least one word"));
+    let query = crate::domain::search::analyse(&normalized);
+    if query.units.is_empty() {
+        return Err(FieldError::new(
+            "q",
+            "must contain at least one letter or digit",
+        ));
     }
-    if terms.len() > MAX_QUERY_TERMS {
+    if query.units.len() > MAX_QUERY_TERMS {
         return Err(FieldError::new(
             "q",
             format!("must have at most {MAX_QUERY_TERMS} words"),
         ));
     }
-    Ok(terms)
+    Ok((query, fold_for_search(&normalized)))
 }
 
 /// Lists platforms, filtered and paginated, ordered by code.
@@ -236,8 +251,8 @@ pub fn search_terms(q: &str) -> Result<Vec<String>, FieldError> {
     tag = "platforms",
     params(PageParams, PlatformFilterParams),
     responses(
-        (status = 200, description = "A page of platforms. `Link` has first, prev, next and last.",
-         body = Paginated<PlatformResponse>,
+        (status = 200, description = "A page of platforms, or with `format=csv` (or `Accept: text/csv`) every matching platform as CSV. `Link` has first, prev, next and last.",
+         content((Paginated<PlatformResponse> = "application/json"), (String = "text/csv")),
          headers(("ETag" = String, description = "Tag of this page"),
                  ("Link" = String, description = "RFC 8288 pagination links"))),
         (status = 304, description = "Not modified since the `If-None-Match` tag."),
@@ -250,49 +265,99 @@ pub async fn list_platforms(
     state: web::Data<AppState>,
     query: ListQuery<PlatformFilterParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let params = query.filter;
-    let mut errors = Vec::new();
-    let ministry = match params.ministry.as_deref().map(MinistryCode::parse) {
-        None => None,
-        Some(Ok(code)) => Some(code),
-        Some(Err(message)) => {
-            errors.push(FieldError::new("ministry", message));
-            None
-        }
-    };
-    let terms = match params.q.as_deref().map(search_terms) {
-        None => Vec::new(),
-        Some(Ok(terms)) => terms,
-        Some(Err(error)) => {
-            errors.push(error);
-            Vec::new()
-        }
-    };
-    if !errors.is_empty() {
-        return Err(ApiError::invalid_parameters(errors));
-    }
     let mut conn = state.pool.get().await?;
-    if let Some(code) = &ministry
-        && !ministry_db::exists(&mut conn, code.as_str()).await?
-    {
-        return Err(ApiError::invalid_parameters(vec![FieldError::new(
-            "ministry",
-            format!("{code:?} is not a known agency code; see /api/v1/ministries"),
-        )]));
+    let selection = Selection::parse(&mut conn, &query.filter).await?;
+    if wants_csv(&req, query.filter.format) {
+        drop(conn);
+        return export_csv(state, selection).await;
     }
-    let filter = PlatformFilter {
-        ministry: ministry.map(|c| c.as_str().to_owned()),
-        domain: params.domain.map(|d| d.as_str().to_owned()),
-        audience: params.audience.map(|a| a.as_str().to_owned()),
-        status: params.status.map(|s| s.as_str().to_owned()),
-        ndxp_status: params.ndxp_status.map(|s| s.as_str().to_owned()),
-        updated_since: params.updated_since,
-        terms,
+    let Some((q, folded)) = &selection.search else {
+        let (rows, total) = db::list(
+            &mut conn,
+            &selection.filter,
+            query.page.limit(),
+            query.page.offset(),
+        )
+        .await?;
+        let items = platform_responses(&mut conn, rows).await?;
+        return page_response(&req, &Paginated::new(items, query.page, total));
     };
-    let (rows, total) =
-        db::list(&mut conn, &filter, query.page.limit(), query.page.offset()).await?;
-    let items = platform_responses(&mut conn, rows).await?;
+    let results = search::search(&mut conn, &selection.filter, q, folded).await?;
+    let total = results.len() as i64;
+    let page: Vec<_> = results
+        .into_iter()
+        .skip(query.page.offset() as usize)
+        .take(query.page.limit() as usize)
+        .collect();
+    let matches: Vec<SearchMatch> = page.iter().map(|(_, s)| SearchMatch::from(s)).collect();
+    let mut items =
+        platform_responses(&mut conn, page.into_iter().map(|(p, _)| p).collect()).await?;
+    for (item, m) in items.iter_mut().zip(matches) {
+        item.search_match = Some(m);
+    }
     page_response(&req, &Paginated::new(items, query.page, total))
+}
+
+/// The platform list's filters, checked against the database, and the analysed `q`.
+pub struct Selection {
+    /// The structured filters.
+    pub filter: PlatformFilter,
+    /// The analysed query and its folded text, when `q` was given.
+    pub search: Option<(Query, String)>,
+}
+
+impl Selection {
+    /// Every platform.
+    pub fn everything() -> Self {
+        Self {
+            filter: PlatformFilter::default(),
+            search: None,
+        }
+    }
+
+    /// Checks the filter parameters; every problem is reported at once.
+    pub async fn parse(
+        conn: &mut AsyncPgConnection,
+        params: &PlatformFilterParams,
+    ) -> Result<Self, ApiError> {
+        let mut errors = Vec::new();
+        let ministry = match params.ministry.as_deref().map(MinistryCode::parse) {
+            None => None,
+            Some(Ok(code)) => Some(code),
+            Some(Err(message)) => {
+                errors.push(FieldError::new("ministry", message));
+                None
+            }
+        };
+        let search = match params.q.as_deref().map(parse_q) {
+            None => None,
+            Some(Ok(query)) => Some(query),
+            Some(Err(error)) => {
+                errors.push(error);
+                None
+            }
+        };
+        if let Some(code) = &ministry
+            && !ministry_db::exists(conn, code.as_str()).await?
+        {
+            errors.push(FieldError::new(
+                "ministry",
+                format!("{code:?} is not a known agency code; see /api/v1/ministries"),
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::invalid_parameters(errors));
+        }
+        let filter = PlatformFilter {
+            ministry: ministry.map(|c| c.as_str().to_owned()),
+            domain: params.domain.map(|d| d.as_str().to_owned()),
+            audience: params.audience.map(|a| a.as_str().to_owned()),
+            status: params.status.map(|s| s.as_str().to_owned()),
+            ndxp_status: params.ndxp_status.map(|s| s.as_str().to_owned()),
+            updated_since: params.updated_since,
+        };
+        Ok(Self { filter, search })
+    }
 }
 
 /// Gets one platform by code, with its contacts, lists and ownership history.
@@ -328,18 +393,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn search_terms_are_folded_words() {
-        assert_eq!(
-            search_terms("  DỊCH VỤ   Công ").unwrap(),
-            vec!["dich", "vu", "cong"]
-        );
-    }
-
-    #[test]
     fn blank_long_and_control_queries_are_rejected() {
-        assert!(search_terms("   ").is_err());
-        assert!(search_terms(&"a".repeat(201)).is_err());
-        assert!(search_terms("a\u{0}b").is_err());
-        assert!(search_terms(&"a ".repeat(13)).is_err());
+        assert!(parse_q("   ").is_err());
+        assert!(parse_q("%%% ...").is_err());
+        assert!(parse_q(&"a".repeat(201)).is_err());
+        assert!(parse_q("a\u{0}b").is_err());
+        let thirteen: Vec<String> = (0..13).map(|i| format!("w{i}")).collect();
+        assert!(parse_q(&thirteen.join(" ")).is_err());
+        assert!(parse_q("DỊCH VỤ Công").is_ok());
     }
 }

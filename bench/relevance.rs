@@ -1,0 +1,57 @@
+//! `cargo run --release --bin relevance [-- FILE...]`: runs the relevance benchmark against the
+//! database at DATABASE_URL (migrated and seeded first; both are idempotent) and prints recall@5,
+//! MRR and verdict accuracy, overall and per tag, then every miss.
+
+use std::process::ExitCode;
+
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use ndp_registry::config::Settings;
+use ndp_registry::{db, relevance, seed};
+
+const DEFAULT_FILES: [&str; 2] = [
+    "bench/relevance/cases-dev.json",
+    "bench/relevance/cases-holdout.json",
+];
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), String> {
+    let settings = Settings::from_env().map_err(|e| e.to_string())?;
+    db::run_migrations(settings.database_url())
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut conn = AsyncPgConnection::establish(settings.database_url())
+        .await
+        .map_err(|e| e.to_string())?;
+    seed::run(&mut conn).await.map_err(|e| e.to_string())?;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let files: Vec<String> = if args.is_empty() {
+        DEFAULT_FILES.iter().map(|s| (*s).to_owned()).collect()
+    } else {
+        args
+    };
+    for file in files {
+        let cases = relevance::read_cases(&file)?;
+        let evaluation = relevance::evaluate(&mut conn, &file, &cases)
+            .await
+            .map_err(|e| e.to_string())?;
+        println!("{}", evaluation.report);
+        if !evaluation.misses.is_empty() {
+            println!("misses ({}):", evaluation.misses.len());
+            for miss in evaluation.misses {
+                println!("  {miss}");
+            }
+            println!();
+        }
+    }
+    Ok(())
+}

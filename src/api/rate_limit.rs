@@ -1,0 +1,151 @@
+//! Rate limits for anonymous callers: a token bucket per client address, kept in this process.
+//! With several replicas each keeps its own buckets, so the effective limit is per replica.
+
+use std::collections::HashMap;
+use std::future::{Ready, ready};
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use actix_web::dev::Payload;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{FromRequest, HttpRequest, web};
+
+use crate::error::ApiError;
+use crate::startup::AppState;
+
+/// Buckets are forgotten when this many addresses are tracked and they are full again.
+const MAX_TRACKED: usize = 100_000;
+
+struct Bucket {
+    tokens: f64,
+    updated: Instant,
+}
+
+/// A token bucket per client address: `per_minute` requests a minute, in bursts of as many.
+pub struct RateLimiter {
+    per_minute: u32,
+    buckets: Mutex<HashMap<IpAddr, Bucket>>,
+}
+
+impl RateLimiter {
+    /// A limiter allowing `per_minute` requests a minute per address; 0 disables it.
+    pub fn new(per_minute: u32) -> Self {
+        Self {
+            per_minute,
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Takes one token for `client`, or says how long to wait for one.
+    pub fn check(&self, client: IpAddr) -> Result<(), Duration> {
+        if self.per_minute == 0 {
+            return Ok(());
+        }
+        let capacity = f64::from(self.per_minute);
+        let rate = capacity / 60.0;
+        let now = Instant::now();
+        let mut buckets = self
+            .buckets
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if buckets.len() >= MAX_TRACKED {
+            buckets.retain(|_, b| {
+                b.tokens + now.duration_since(b.updated).as_secs_f64() * rate < capacity
+            });
+        }
+        let bucket = buckets.entry(client).or_insert(Bucket {
+            tokens: capacity,
+            updated: now,
+        });
+        bucket.tokens =
+            (bucket.tokens + now.duration_since(bucket.updated).as_secs_f64() * rate).min(capacity);
+        bucket.updated = now;
+        if bucket.tokens >= 1.0 {
+            bucket.tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(Duration::from_secs_f64(
+                ((1.0 - bucket.tokens) / rate).ceil().max(1.0),
+            ))
+        }
+    }
+}
+
+/// Extracting this takes a token from the caller's bucket unless it presents a valid bearer token.
+pub struct RateLimited;
+
+fn client_address(req: &HttpRequest, trust_proxy: bool) -> Option<IpAddr> {
+    if trust_proxy {
+        let info = req.connection_info();
+        if let Some(ip) = info
+            .realip_remote_addr()
+            .and_then(|a| a.parse::<IpAddr>().ok())
+        {
+            return Some(ip);
+        }
+    }
+    req.peer_addr().map(|a| a.ip())
+}
+
+impl FromRequest for RateLimited {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let Some(state) = req.app_data::<web::Data<AppState>>() else {
+            return ready(Err(ApiError::internal("AppState is not configured")));
+        };
+        let bearer = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        if bearer.is_some_and(|token| state.jwt.verify(token.trim()).is_ok()) {
+            return ready(Ok(Self));
+        }
+        let Some(client) = client_address(req, state.trust_proxy_headers) else {
+            return ready(Ok(Self));
+        };
+        ready(match state.overlap_limiter.check(client) {
+            Ok(()) => Ok(Self),
+            Err(wait) => Err(ApiError::Client {
+                status: StatusCode::TOO_MANY_REQUESTS,
+                code: "rate_limited",
+                detail: format!(
+                    "Too many anonymous overlap checks from this address; retry in {} s, or send a bearer token.",
+                    wait.as_secs()
+                ),
+                errors: Vec::new(),
+                headers: HeaderValue::from_str(&wait.as_secs().to_string())
+                    .map(|v| vec![(header::RETRY_AFTER, v)])
+                    .unwrap_or_default(),
+            }),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bucket_allows_its_capacity_then_says_how_long_to_wait() {
+        let limiter = RateLimiter::new(3);
+        let ip: IpAddr = "192.0.2.1".parse().unwrap();
+        for _ in 0..3 {
+            assert!(limiter.check(ip).is_ok());
+        }
+        let wait = limiter.check(ip).unwrap_err();
+        assert!((1..=20).contains(&wait.as_secs()), "{wait:?}");
+        assert!(
+            limiter.check("192.0.2.2".parse().unwrap()).is_ok(),
+            "buckets are per address"
+        );
+        assert!(
+            RateLimiter::new(0).check(ip).is_ok(),
+            "0 disables the limit"
+        );
+    }
+}

@@ -1,0 +1,465 @@
+//! `POST /api/v1/overlap-checks` and `GET /api/v1/overlap-checks/{id}`: before it buys a system, a
+//! province describes it and gets a verdict, the national platforms it may duplicate, why, and
+//! whom to call, as a receipt it can cite in its procurement file.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use chrono::{DateTime, Utc};
+use diesel_async::AsyncPgConnection;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::contacts::ContactResponse;
+use super::platforms::platform_responses;
+use super::search::{MatchedTerm, SearchMatch, scored_candidates};
+use crate::api::body::JsonBody;
+use crate::api::validate::Checker;
+use crate::api::{GetErrors, rate_limit::RateLimited};
+use crate::db::platforms::PlatformFilter;
+use crate::db::{ministries as ministry_db, overlap as db};
+use crate::domain::search::{self, LIKELY_DUPLICATE, POSSIBLE_OVERLAP, Query, Rarity};
+use crate::domain::{Audience, Domain, Vocabulary, fold_for_search};
+use crate::error::{ApiError, Problem};
+use crate::startup::AppState;
+
+/// How many candidates a receipt lists at most.
+pub const MAX_CANDIDATES_LISTED: usize = 5;
+/// The least score a candidate needs to be listed.
+pub const MIN_CANDIDATE_SCORE: f32 = 0.2;
+
+/// Who asks (optional; printed on the receipt). No personal data: a province and a unit.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Requester {
+    /// The province or city.
+    #[schema(example = "Quảng Ngãi")]
+    pub province: String,
+    /// The requesting unit.
+    #[schema(example = "Sở Khoa học và Công nghệ")]
+    pub unit: Option<String>,
+}
+
+/// What a province plans to buy.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "title": "Xây dựng hệ thống HĐĐT dùng chung của tỉnh",
+    "description": "Phần mềm phát hành, tiếp nhận và tra cứu hóa đơn điện tử cho doanh nghiệp trên địa bàn tỉnh.",
+    "domains": ["tax"],
+    "audiences": ["businesses"],
+    "requester": {"province": "Quảng Ngãi", "unit": "Sở Khoa học và Công nghệ"}
+}))]
+pub struct OverlapCheckRequest {
+    /// The planned purchase's title, 3 to 300 characters, with or without diacritics.
+    pub title: String,
+    /// What it should do, up to 5000 characters.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The fields it serves, if known.
+    #[serde(default)]
+    pub domains: Vec<Domain>,
+    /// Who it is for, if known.
+    #[serde(default)]
+    pub audiences: Vec<Audience>,
+    /// Who asks.
+    #[serde(default)]
+    pub requester: Option<Requester>,
+}
+
+/// The verdict of an overlap check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// A national platform already does this: use it instead of buying (score ≥ 0.75).
+    LikelyDuplicate,
+    /// A national platform does part of this: reuse or connect to it (score ≥ 0.30).
+    PossibleOverlap,
+    /// No national platform in the registry does this.
+    NoOverlap,
+}
+
+impl Verdict {
+    fn of(score: f32) -> Self {
+        if score >= LIKELY_DUPLICATE {
+            Self::LikelyDuplicate
+        } else if score >= POSSIBLE_OVERLAP {
+            Self::PossibleOverlap
+        } else {
+            Self::NoOverlap
+        }
+    }
+
+    /// The verdict's code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::LikelyDuplicate => "likely_duplicate",
+            Self::PossibleOverlap => "possible_overlap",
+            Self::NoOverlap => "no_overlap",
+        }
+    }
+}
+
+/// The owner of a candidate platform.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct CandidateOwner {
+    /// The agency's code.
+    #[schema(example = "BTC")]
+    pub code: String,
+    /// Its Vietnamese name.
+    #[schema(example = "Bộ Tài chính")]
+    pub name_vi: String,
+    /// Its English name.
+    pub name_en: String,
+}
+
+/// A national platform the purchase may duplicate.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct OverlapCandidate {
+    /// The platform's code (`/api/v1/platforms/{code}`).
+    #[schema(example = "nen-tang-hoa-don-dien-tu")]
+    pub platform: String,
+    /// Its Vietnamese name.
+    pub name_vi: String,
+    /// Its English name.
+    pub name_en: String,
+    /// Its short name.
+    pub short_name: Option<String>,
+    /// Its lifecycle status.
+    #[schema(example = "operational")]
+    pub status: String,
+    /// Its public address.
+    pub url: Option<String>,
+    /// How much the purchase overlaps it, from 0 to 1.
+    #[schema(example = 0.81)]
+    pub score: f32,
+    /// Why, in plain words.
+    pub reasons: Vec<String>,
+    /// The words of the title and description found in the platform.
+    pub matched: Vec<MatchedTerm>,
+    /// The owning agency.
+    pub ministry: CandidateOwner,
+    /// The operating unit.
+    pub operator: Option<String>,
+    /// The operating unit's published contact channels.
+    pub contacts: Vec<ContactResponse>,
+    /// Whom to call when there is no published channel.
+    pub contact_hint: String,
+}
+
+/// The registry's state when the check was judged.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct RegistryState {
+    /// The id of the last change recorded in the registry (see platform histories).
+    #[schema(example = 412)]
+    pub last_change_id: i64,
+    /// How many platforms were registered and not retired.
+    #[schema(example = 79)]
+    pub active_platforms: i64,
+}
+
+/// The thresholds the verdict was judged with.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Thresholds {
+    /// From this score up: `likely_duplicate`.
+    #[schema(example = 0.6)]
+    pub likely_duplicate: f32,
+    /// From this score up: `possible_overlap`.
+    #[schema(example = 0.35)]
+    pub possible_overlap: f32,
+}
+
+/// A stored overlap-check receipt.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct OverlapCheckResponse {
+    /// The receipt's id, to cite and to read it back.
+    pub id: Uuid,
+    /// When it was judged.
+    pub created_at: DateTime<Utc>,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The verdict in a sentence.
+    pub summary: String,
+    /// The question, as received (text NFC-normalised and trimmed).
+    pub request: OverlapCheckRequest,
+    /// Up to five national platforms, most overlapping first.
+    pub candidates: Vec<OverlapCandidate>,
+    /// The thresholds the verdict used.
+    pub thresholds: Thresholds,
+    /// The registry's state when judged.
+    pub registry_state: RegistryState,
+}
+
+fn validate(mut request: OverlapCheckRequest) -> Result<OverlapCheckRequest, ApiError> {
+    let mut c = Checker::default();
+    request.title = c.text("title", &request.title, 3, 300, false);
+    request.description =
+        c.optional_text("description", request.description.as_deref(), 1, 5000, true);
+    if let Some(requester) = &mut request.requester {
+        requester.province = c.text("requester.province", &requester.province, 2, 100, false);
+        requester.unit =
+            c.optional_text("requester.unit", requester.unit.as_deref(), 2, 200, false);
+    }
+    let title_words = search::analyse(&request.title).units.len();
+    if title_words == 0 {
+        c.fail("title", "must contain at least one letter or digit");
+    }
+    c.finish()?;
+    request.domains.dedup();
+    request.audiences.dedup();
+    Ok(request)
+}
+
+/// Judges a planned purchase against the registry. Used by the endpoint and by the relevance
+/// benchmark, so that what is measured is what is served.
+pub async fn judge(
+    conn: &mut AsyncPgConnection,
+    request: &OverlapCheckRequest,
+) -> Result<(Verdict, Vec<OverlapCandidate>), ApiError> {
+    let title = search::analyse(&request.title);
+    // Long descriptions: the first 60 units carry the gist and bound the work.
+    let mut description = search::analyse(request.description.as_deref().unwrap_or_default());
+    description.units.truncate(60);
+    let domains: Vec<String> = request
+        .domains
+        .iter()
+        .map(|d| d.as_str().to_owned())
+        .collect();
+    let audiences: Vec<String> = request
+        .audiences
+        .iter()
+        .map(|a| a.as_str().to_owned())
+        .collect();
+    let filter = PlatformFilter::default();
+    let rank_text = fold_for_search(&request.title);
+    let queries: Vec<&Query> = vec![&title, &description];
+    let candidates = scored_candidates(conn, &filter, &queries, &rank_text).await?;
+    let corpus = crate::db::platforms::count(conn, &filter).await? as usize;
+    let docs: Vec<&search::Document> = candidates.iter().map(|(_, d)| d).collect();
+    let title_rarity = Rarity::measure(&title, &docs, corpus);
+    let description_rarity = Rarity::measure(&description, &docs, corpus);
+    let mut scored: Vec<_> = candidates
+        .into_iter()
+        .filter(|(p, _)| p.status != "retired")
+        .map(|(p, doc)| {
+            let o = search::overlap(
+                (&title, &title_rarity),
+                (&description, &description_rarity),
+                &doc,
+                (&domains, &p.domains),
+                (&audiences, &p.audiences),
+            );
+            (p, o)
+        })
+        .filter(|(_, o)| o.value >= MIN_CANDIDATE_SCORE)
+        .collect();
+    scored.sort_by(|(a, x), (b, y)| {
+        y.value
+            .total_cmp(&x.value)
+            .then_with(|| a.code.cmp(&b.code))
+    });
+    scored.truncate(MAX_CANDIDATES_LISTED);
+    let verdict = Verdict::of(scored.first().map_or(0.0, |(_, o)| o.value));
+
+    let rows: Vec<_> = scored.iter().map(|(p, _)| p.clone()).collect();
+    let details = platform_responses(conn, rows).await?;
+    let codes: Vec<String> = scored
+        .iter()
+        .map(|(p, _)| p.ministry_code.clone())
+        .collect();
+    let mut owners = Vec::new();
+    for code in &codes {
+        owners.push(ministry_db::find(conn, code).await?);
+    }
+    let mut out = Vec::new();
+    for (((platform, o), detail), owner) in scored.into_iter().zip(details).zip(owners) {
+        let mut reasons = Vec::new();
+        let describe = |m: &search::UnitMatch| match (&m.matched_as, m.how) {
+            (Some(alt), search::How::Abbreviation) => format!("\"{}\" = \"{}\"", m.term, alt),
+            (Some(alt), search::How::Synonym) => format!("\"{}\" ~ \"{}\"", m.term, alt),
+            (Some(alt), search::How::Fuzzy) => format!("\"{}\" ≈ \"{}\"", m.term, alt),
+            _ => format!("\"{}\"", m.term),
+        };
+        let in_name: Vec<String> = o
+            .title
+            .matches
+            .iter()
+            .filter(|m| m.field != search::Field::Description)
+            .map(describe)
+            .collect();
+        if !in_name.is_empty() {
+            reasons.push(format!(
+                "title words in the platform's name: {}",
+                in_name.join(", ")
+            ));
+        }
+        let in_description: Vec<String> = o.description.matches.iter().map(describe).collect();
+        if !in_description.is_empty() {
+            reasons.push(format!(
+                "description words found in the platform: {}",
+                in_description.join(", ")
+            ));
+        }
+        if !o.shared_domains.is_empty() {
+            reasons.push(format!("shared domain: {}", o.shared_domains.join(", ")));
+        }
+        if !o.shared_audiences.is_empty() {
+            reasons.push(format!(
+                "shared audience: {}",
+                o.shared_audiences.join(", ")
+            ));
+        }
+        let mut matched = SearchMatch::from(&o.title).matched;
+        for m in SearchMatch::from(&o.description).matched {
+            if !matched.iter().any(|x| x.term == m.term) {
+                matched.push(m);
+            }
+        }
+        let owner = owner.map_or_else(
+            || CandidateOwner {
+                code: platform.ministry_code.clone(),
+                name_vi: String::new(),
+                name_en: String::new(),
+            },
+            |m| CandidateOwner {
+                code: m.code,
+                name_vi: m.name_vi,
+                name_en: m.name_en,
+            },
+        );
+        let contact_hint = match (detail.contacts.is_empty(), &platform.operator) {
+            (false, _) => "Call the contact channels listed here.".to_owned(),
+            (true, Some(unit)) => format!(
+                "No published channel yet: ask {} ({}), the operating unit's owner, for {unit}.",
+                owner.name_vi, owner.code
+            ),
+            (true, None) => format!(
+                "No published channel yet: ask {} ({}), the owning agency.",
+                owner.name_vi, owner.code
+            ),
+        };
+        out.push(OverlapCandidate {
+            platform: platform.code,
+            name_vi: platform.name_vi,
+            name_en: platform.name_en,
+            short_name: platform.short_name,
+            status: platform.status,
+            url: platform.url,
+            score: (o.value * 1000.0).round() / 1000.0,
+            reasons,
+            matched,
+            ministry: owner,
+            operator: platform.operator,
+            contacts: detail.contacts,
+            contact_hint,
+        });
+    }
+    Ok((verdict, out))
+}
+
+fn summary(verdict: Verdict, candidates: &[OverlapCandidate]) -> String {
+    match (verdict, candidates.first()) {
+        (Verdict::LikelyDuplicate, Some(c)) => format!(
+            "Likely duplicate of {} ({}), owned by {}: use it instead of buying.",
+            c.name_vi, c.platform, c.ministry.code
+        ),
+        (Verdict::PossibleOverlap, Some(c)) => format!(
+            "Possible overlap with {} ({}), owned by {}: reuse or connect to it where it serves the need.",
+            c.name_vi, c.platform, c.ministry.code
+        ),
+        _ => "No national platform in the registry does this.".to_owned(),
+    }
+}
+
+/// Checks a planned purchase for overlap with the national platforms and stores the receipt.
+///
+/// Anonymous callers are limited per client address (see `OVERLAP_CHECKS_PER_MINUTE`); a valid
+/// bearer token lifts the limit.
+#[utoipa::path(
+    tag = "overlap checks",
+    request_body(content = OverlapCheckRequest, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The receipt. `Location` is where to read it back.", body = OverlapCheckResponse,
+         headers(("Location" = String, description = "The receipt's URL"))),
+        (status = 400, description = "Malformed JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not `application/json`.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is unknown, missing, mistyped or invalid; `errors` names it.", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many anonymous checks from this address; retry after `Retry-After` seconds.", body = Problem, content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "The database did not answer in time.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/overlap-checks")]
+pub async fn create_overlap_check(
+    state: web::Data<AppState>,
+    _limit: RateLimited,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let request = validate(body.parse::<OverlapCheckRequest>()?)?;
+    let mut conn = state.pool.get().await?;
+    let (last_change_id, active_platforms) = db::registry_state(&mut conn).await?;
+    let (verdict, candidates) = judge(&mut conn, &request).await?;
+    let receipt = OverlapCheckResponse {
+        id: Uuid::new_v4(),
+        created_at: Utc::now(),
+        verdict,
+        summary: summary(verdict, &candidates),
+        request,
+        candidates,
+        thresholds: Thresholds {
+            likely_duplicate: LIKELY_DUPLICATE,
+            possible_overlap: POSSIBLE_OVERLAP,
+        },
+        registry_state: RegistryState {
+            last_change_id,
+            active_platforms,
+        },
+    };
+    let body = serde_json::to_string(&receipt).map_err(ApiError::internal)?;
+    let request_json = serde_json::to_value(&receipt.request).map_err(ApiError::internal)?;
+    db::insert(
+        &mut conn,
+        receipt.id,
+        verdict.as_str(),
+        &request_json,
+        &body,
+    )
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("location", format!("/api/v1/overlap-checks/{}", receipt.id)))
+        .content_type("application/json")
+        .body(body))
+}
+
+/// Reads a receipt back, exactly as it was first answered.
+#[utoipa::path(
+    tag = "overlap checks",
+    params(("id" = Uuid, Path, description = "The receipt's id")),
+    responses(
+        (status = 200, description = "The receipt, byte for byte as first answered.", body = OverlapCheckResponse),
+        GetErrors,
+    )
+)]
+#[get("/overlap-checks/{id}")]
+pub async fn get_overlap_check(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let not_found =
+        || ApiError::not_found(format!("No overlap check has the id {:?}.", id.as_str()));
+    let uuid = Uuid::parse_str(&id).map_err(|_| not_found())?;
+    let mut conn = state.pool.get().await?;
+    let body = db::find(&mut conn, uuid).await?.ok_or_else(not_found)?;
+    let etag = crate::api::representation::etag_of(body.as_bytes());
+    if crate::api::representation::none_match(&req, &etag) {
+        return Ok(HttpResponse::NotModified()
+            .insert_header(("etag", etag))
+            .finish());
+    }
+    Ok(HttpResponse::build(StatusCode::OK)
+        .insert_header(("etag", etag))
+        .content_type("application/json")
+        .body(body))
+}

@@ -1,0 +1,52 @@
+//! Overlap-check receipts.
+
+use diesel::dsl::{count_star, max};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::schema::{change_log, overlap_checks, platforms};
+
+/// Stores a receipt.
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    verdict: &str,
+    request: &serde_json::Value,
+    response: &str,
+) -> QueryResult<()> {
+    diesel::insert_into(overlap_checks::table)
+        .values((
+            overlap_checks::id.eq(id),
+            overlap_checks::verdict.eq(verdict),
+            overlap_checks::request.eq(request),
+            overlap_checks::response.eq(response),
+        ))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// The stored answer of a receipt.
+pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<String>> {
+    overlap_checks::table
+        .find(id)
+        .select(overlap_checks::response)
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The registry's state: the last change recorded and how many platforms are not retired.
+pub async fn registry_state(conn: &mut AsyncPgConnection) -> QueryResult<(i64, i64)> {
+    let last: Option<i64> = change_log::table
+        .select(max(change_log::id))
+        .first(conn)
+        .await?;
+    let active = platforms::table
+        .filter(platforms::status.ne("retired"))
+        .select(count_star())
+        .first(conn)
+        .await?;
+    Ok((last.unwrap_or(0), active))
+}

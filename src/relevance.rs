@@ -1,0 +1,304 @@
+//! The relevance benchmark: realistic Vietnamese queries and planned purchases with the platforms
+//! a good answer contains, run through the same code the API serves, reported as recall@5, MRR
+//! and verdict accuracy. The cases live in `bench/relevance/`; `cases-holdout.json` was written
+//! apart from the tuning and is reported separately.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use diesel_async::AsyncPgConnection;
+use serde::Deserialize;
+
+use crate::api::v1::overlap::{OverlapCheckRequest, Verdict, judge};
+use crate::api::v1::search::search;
+use crate::db::platforms::PlatformFilter;
+use crate::domain::search::analyse;
+use crate::domain::{Audience, Domain, fold_for_search};
+use crate::error::ApiError;
+
+/// One benchmark case.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Case {
+    /// A search: what is typed and the platforms the top 5 must contain.
+    Search {
+        /// The case's id.
+        id: String,
+        /// The query.
+        q: String,
+        /// The platforms expected in the top 5; empty when nothing should match.
+        expected: Vec<String>,
+        /// What the case exercises.
+        #[serde(default)]
+        tags: Vec<String>,
+    },
+    /// An overlap check: a planned purchase, the platforms and the verdict expected.
+    Overlap {
+        /// The case's id.
+        id: String,
+        /// The purchase's title.
+        title: String,
+        /// Its description.
+        #[serde(default)]
+        description: Option<String>,
+        /// Its domains.
+        #[serde(default)]
+        domains: Vec<Domain>,
+        /// Its audiences.
+        #[serde(default)]
+        audiences: Vec<Audience>,
+        /// The platforms expected among the candidates.
+        expected: Vec<String>,
+        /// The verdict expected.
+        verdict: Verdict,
+        /// What the case exercises.
+        #[serde(default)]
+        tags: Vec<String>,
+    },
+}
+
+#[derive(Default, Debug)]
+struct Tally {
+    cases: usize,
+    recall: f64,
+    reciprocal_rank: f64,
+    with_expected: usize,
+    negatives: usize,
+    negatives_empty: usize,
+    verdicts: usize,
+    verdicts_right: usize,
+}
+
+impl Tally {
+    fn add_ranked(&mut self, expected: &[String], ranked: &[String]) {
+        self.cases += 1;
+        if expected.is_empty() {
+            self.negatives += 1;
+            if ranked.is_empty() {
+                self.negatives_empty += 1;
+            }
+            return;
+        }
+        self.with_expected += 1;
+        let top5 = &ranked[..ranked.len().min(5)];
+        let found = expected.iter().filter(|e| top5.contains(e)).count();
+        self.recall += found as f64 / expected.len() as f64;
+        if let Some(rank) = ranked.iter().position(|code| expected.contains(code)) {
+            self.reciprocal_rank += 1.0 / (rank + 1) as f64;
+        }
+    }
+
+    fn line(&self, name: &str) -> String {
+        let per = |x: f64, n: usize| {
+            if n == 0 {
+                "-".to_owned()
+            } else {
+                format!("{:.3}", x / n as f64)
+            }
+        };
+        let verdicts = if self.verdicts == 0 {
+            "-".to_owned()
+        } else {
+            format!(
+                "{:.3} ({}/{})",
+                self.verdicts_right as f64 / self.verdicts as f64,
+                self.verdicts_right,
+                self.verdicts
+            )
+        };
+        let negatives = if self.negatives == 0 {
+            "-".to_owned()
+        } else {
+            format!("{}/{}", self.negatives_empty, self.negatives)
+        };
+        format!(
+            "{name:<28} {:>5} {:>10} {:>7} {:>12} {:>16}",
+            self.cases,
+            per(self.recall, self.with_expected),
+            per(self.reciprocal_rank, self.with_expected),
+            negatives,
+            verdicts
+        )
+    }
+}
+
+/// The outcome of a run.
+#[derive(Debug)]
+pub struct Evaluation {
+    /// The printed report.
+    pub report: String,
+    /// Each case that missed, for inspection.
+    pub misses: Vec<String>,
+    /// Search recall@5 over the cases that expect platforms.
+    pub search_recall: f64,
+    /// Search mean reciprocal rank.
+    pub search_mrr: f64,
+    /// Overlap recall@5 over the cases that expect platforms.
+    pub overlap_recall: f64,
+    /// Share of overlap cases with the expected verdict.
+    pub verdict_accuracy: f64,
+}
+
+/// Runs `cases` and returns the report, the misses and the headline figures.
+pub async fn evaluate(
+    conn: &mut AsyncPgConnection,
+    name: &str,
+    cases: &[Case],
+) -> Result<Evaluation, ApiError> {
+    let mut calibration: Vec<(Verdict, f32)> = Vec::new();
+    let mut by_kind: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut by_tag: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut misses = Vec::new();
+    for case in cases {
+        match case {
+            Case::Search {
+                id,
+                q,
+                expected,
+                tags,
+            } => {
+                let folded = fold_for_search(q);
+                let results =
+                    search(conn, &PlatformFilter::default(), &analyse(q), &folded).await?;
+                let ranked: Vec<String> = results.iter().map(|(p, _)| p.code.clone()).collect();
+                for key in std::iter::once("search".to_owned())
+                    .chain(tags.iter().map(|t| format!("search/{t}")))
+                {
+                    let tally = if key == "search" {
+                        by_kind.entry(key).or_default()
+                    } else {
+                        by_tag.entry(key).or_default()
+                    };
+                    tally.add_ranked(expected, &ranked);
+                }
+                let top5 = &ranked[..ranked.len().min(5)];
+                let ok = if expected.is_empty() {
+                    ranked.is_empty()
+                } else {
+                    expected.iter().all(|e| top5.contains(e))
+                };
+                if !ok {
+                    misses.push(format!("{id} q={q:?} expected={expected:?} got={top5:?}"));
+                }
+            }
+            Case::Overlap {
+                id,
+                title,
+                description,
+                domains,
+                audiences,
+                expected,
+                verdict,
+                tags,
+            } => {
+                let request = OverlapCheckRequest {
+                    title: title.clone(),
+                    description: description.clone(),
+                    domains: domains.clone(),
+                    audiences: audiences.clone(),
+                    requester: None,
+                };
+                let (got, candidates) = judge(conn, &request).await?;
+                calibration.push((*verdict, candidates.first().map_or(0.0, |c| c.score)));
+                let ranked: Vec<String> = candidates.iter().map(|c| c.platform.clone()).collect();
+                for key in std::iter::once("overlap".to_owned())
+                    .chain(tags.iter().map(|t| format!("overlap/{t}")))
+                {
+                    let tally = if key == "overlap" {
+                        by_kind.entry(key).or_default()
+                    } else {
+                        by_tag.entry(key).or_default()
+                    };
+                    if !expected.is_empty() {
+                        tally.add_ranked(expected, &ranked);
+                    } else {
+                        tally.cases += 1;
+                    }
+                    tally.verdicts += 1;
+                    if got == *verdict {
+                        tally.verdicts_right += 1;
+                    }
+                }
+                let found = expected.iter().all(|e| ranked.contains(e));
+                if got != *verdict || !found {
+                    let scores: Vec<String> = candidates
+                        .iter()
+                        .map(|c| format!("{}={}", c.platform, c.score))
+                        .collect();
+                    misses.push(format!(
+                        "{id} {title:?} expected={expected:?}/{} got={}/{scores:?}",
+                        verdict.as_str(),
+                        got.as_str()
+                    ));
+                }
+            }
+        }
+    }
+    let mut report = format!(
+        "== {name}\n{:<28} {:>5} {:>10} {:>7} {:>12} {:>16}\n",
+        "", "cases", "recall@5", "MRR", "negatives ok", "verdict accuracy"
+    );
+    for (key, tally) in by_kind.iter().chain(by_tag.iter()) {
+        let _ = writeln!(report, "{}", tally.line(key));
+    }
+    if !calibration.is_empty() {
+        let _ = writeln!(report, "\n{}", calibrate(&calibration));
+    }
+    let ratio = |x: f64, n: usize| if n == 0 { 0.0 } else { x / n as f64 };
+    let search = by_kind.get("search");
+    let overlap = by_kind.get("overlap");
+    Ok(Evaluation {
+        report,
+        misses,
+        search_recall: search.map_or(0.0, |t| ratio(t.recall, t.with_expected)),
+        search_mrr: search.map_or(0.0, |t| ratio(t.reciprocal_rank, t.with_expected)),
+        overlap_recall: overlap.map_or(0.0, |t| ratio(t.recall, t.with_expected)),
+        verdict_accuracy: overlap.map_or(0.0, |t| ratio(t.verdicts_right as f64, t.verdicts)),
+    })
+}
+
+/// Reads a case file.
+pub fn read_cases(path: &str) -> Result<Vec<Case>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+    serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))
+}
+
+/// Which pair of verdict thresholds would have judged these cases best: the evidence behind
+/// `LIKELY_DUPLICATE` and `POSSIBLE_OVERLAP`.
+fn calibrate(cases: &[(Verdict, f32)]) -> String {
+    let mut best = (0usize, 0.0f32, 0.0f32);
+    let steps: Vec<f32> = (10..=90).map(|i| i as f32 / 100.0).collect();
+    for &low in &steps {
+        for &high in steps.iter().filter(|h| **h > low) {
+            let right = cases
+                .iter()
+                .filter(|(expected, score)| {
+                    let got = if *score >= high {
+                        Verdict::LikelyDuplicate
+                    } else if *score >= low {
+                        Verdict::PossibleOverlap
+                    } else {
+                        Verdict::NoOverlap
+                    };
+                    got == *expected
+                })
+                .count();
+            if right > best.0 {
+                best = (right, low, high);
+            }
+        }
+    }
+    let mut sorted: Vec<String> = cases
+        .iter()
+        .map(|(v, s)| format!("{s:.2}:{}", &v.as_str()[..1]))
+        .collect();
+    sorted.sort();
+    format!(
+        "calibration: best thresholds on these cases would be possible_overlap >= {:.2}, likely_duplicate >= {:.2} ({}/{} right)\ntop scores (l=likely_duplicate, p=possible_overlap, n=no_overlap expected): {}",
+        best.1,
+        best.2,
+        best.0,
+        cases.len(),
+        sorted.join(" ")
+    )
+}

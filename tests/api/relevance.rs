@@ -1,0 +1,38 @@
+//! A regression guard on search quality: the development cases of the relevance benchmark must
+//! keep the figures measured when the thresholds were set (see BENCHMARKS.md for the full report).
+
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn the_development_cases_keep_their_measured_quality() {
+    let app = spawn_app().await;
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/bench/relevance/cases-dev.json"
+    );
+    let cases = ndp_registry::relevance::read_cases(path).unwrap();
+    let result = ndp_registry::relevance::evaluate(&mut app.conn().await, "dev", &cases)
+        .await
+        .unwrap();
+    let misses = result.misses.join("\n");
+    assert!(
+        result.search_recall >= 0.95,
+        "search recall@5 {} \n{misses}",
+        result.search_recall
+    );
+    assert!(
+        result.search_mrr >= 0.9,
+        "search MRR {}\n{misses}",
+        result.search_mrr
+    );
+    assert!(
+        result.overlap_recall >= 0.9,
+        "overlap recall@5 {}\n{misses}",
+        result.overlap_recall
+    );
+    assert!(
+        result.verdict_accuracy >= 0.65,
+        "verdict accuracy {}\n{misses}",
+        result.verdict_accuracy
+    );
+}
