@@ -7,11 +7,17 @@ const BODY: &str = r#"{"code":"vneid","name_vi":"Nền tảng định danh và x
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
-    let addr = std::env::args().nth(1).unwrap_or_else(|| "127.0.0.1:8090".to_owned());
+    let addr = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "127.0.0.1:8090".to_owned());
     HttpServer::new(|| {
         App::new().route(
             "/static",
-            web::get().to(|| async { HttpResponse::Ok().content_type("application/json").body(BODY) }),
+            web::get().to(|| async {
+                HttpResponse::Ok()
+                    .content_type("application/json")
+                    .body(BODY)
+            }),
         )
     })
     .bind(addr)?

@@ -30,6 +30,7 @@ with an RFC 8288 `Link` header.\n\
     tags(
         (name = "platforms", description = "National digital platforms, systems and databases."),
         (name = "overlap checks", description = "Before procurement: does a national platform already do this? Verdict, candidates, reasons and contacts, as a citable receipt."),
+        (name = "changes", description = "The change feed: what a mirror replays, in commit order, to stay in sync."),
         (name = "ministries", description = "Ministries and agencies that own platforms, with the 2025 successions."),
         (name = "contacts", description = "Operating units' published contact channels."),
         (name = "lists", description = "Official editions of the list: dated legal documents."),

@@ -195,7 +195,7 @@ pub async fn run(conn: &mut AsyncPgConnection) -> Result<SeedReport, SeedError> 
     let counts: Vec<DeclaredCountRow> = parse("list_declared_counts.csv", DECLARED_COUNTS_CSV)?;
     conn.transaction(async |conn| {
         let mut report = SeedReport {
-            ministries: seed_ministries(conn, &agencies).await?,
+            ministries: seed_ministries(conn, &agencies).await?.len(),
             lists: seed_lists(conn, &list_rows, &counts).await?,
             ..SeedReport::default()
         };
@@ -213,8 +213,8 @@ pub async fn run(conn: &mut AsyncPgConnection) -> Result<SeedReport, SeedError> 
 async fn seed_ministries(
     conn: &mut AsyncPgConnection,
     rows: &[MinistryRow],
-) -> Result<usize, SeedError> {
-    let mut inserted = 0;
+) -> Result<Vec<String>, SeedError> {
+    let mut inserted = Vec::new();
     // Successors first: a merged agency's row refers to its successor's.
     let (active, reorganised): (Vec<&MinistryRow>, Vec<&MinistryRow>) =
         rows.iter().partition(|r| r.active_2026.trim() == "yes");
@@ -227,7 +227,7 @@ async fn seed_ministries(
         } else {
             "merged"
         };
-        inserted += diesel::insert_into(ministries::table)
+        let code: Option<String> = diesel::insert_into(ministries::table)
             .values((
                 ministries::code.eq(row.code.trim()),
                 ministries::code_vi.eq(normalize_text(&row.code_vi)),
@@ -243,10 +243,66 @@ async fn seed_ministries(
                 ministries::notes.eq(opt(&row.notes)),
             ))
             .on_conflict_do_nothing()
-            .execute(conn)
-            .await?;
+            .returning(ministries::code)
+            .get_result(conn)
+            .await
+            .optional()?;
+        inserted.extend(code);
+    }
+    // Recorded once all are in, so that each state shows its predecessors.
+    for code in &inserted {
+        if let Some(row) = crate::db::ministries::find(conn, code).await? {
+            let response = crate::api::v1::ministries::ministry_response(conn, row)
+                .await
+                .map_err(api_failure)?;
+            let state = serde_json::to_value(&response).map_err(|e| SeedError::Data {
+                file: "ministries.csv",
+                message: e.to_string(),
+            })?;
+            log(conn, "ministry", code, None, state, None).await?;
+        }
     }
     Ok(inserted)
+}
+
+fn api_failure(error: crate::error::ApiError) -> SeedError {
+    SeedError::Data {
+        file: "(representation)",
+        message: error.to_string(),
+    }
+}
+
+/// Records a seeded record's creation in the history and the change feed.
+async fn log(
+    conn: &mut AsyncPgConnection,
+    entity: &str,
+    key: &str,
+    platform_id: Option<i64>,
+    state: serde_json::Value,
+    version: Option<i32>,
+) -> Result<(), SeedError> {
+    let action = if entity == "contact" {
+        "contact_added"
+    } else {
+        "created"
+    };
+    history::record(
+        conn,
+        NewChange {
+            entity,
+            entity_key: key,
+            platform_id,
+            action,
+            changes: history::diff(&serde_json::Value::Null, &state),
+            actor_sub: SEED_ACTOR,
+            actor_ministry: None,
+            actor_jti: None,
+            version,
+            state: Some(state),
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 async fn seed_lists(
@@ -256,7 +312,7 @@ async fn seed_lists(
 ) -> Result<usize, SeedError> {
     let mut inserted = 0;
     for row in rows {
-        inserted += diesel::insert_into(list_editions::table)
+        let added = diesel::insert_into(list_editions::table)
             .values((
                 list_editions::key.eq(&row.key),
                 list_editions::document.eq(normalize_text(&row.document)),
@@ -269,6 +325,15 @@ async fn seed_lists(
             .on_conflict_do_nothing()
             .execute(conn)
             .await?;
+        if added > 0 {
+            let state = serde_json::json!({
+                "key": row.key, "document": normalize_text(&row.document), "title_vi": normalize_text(&row.title_vi),
+                "title_en": normalize_text(&row.title_en), "issued_on": row.issued_on,
+                "declared_total": row.declared_total, "source": normalize_text(&row.source),
+            });
+            log(conn, "list", &row.key, None, state, None).await?;
+        }
+        inserted += added;
     }
     for count in counts {
         diesel::insert_into(list_declared_counts::table)
@@ -330,21 +395,6 @@ async fn seed_platform(
         return Ok(None);
     };
     let id = inserted.id;
-    history::record(
-        conn,
-        NewChange {
-            entity: "platform",
-            entity_key: &inserted.code,
-            platform_id: Some(id),
-            action: "created",
-            changes: history::diff(&serde_json::Value::Null, &inserted.snapshot()),
-            actor_sub: SEED_ACTOR,
-            actor_ministry: None,
-            actor_jti: None,
-        },
-    )
-    .await?;
-
     let (year, month, day) = REORGANISATION_2025;
     let reorganised = NaiveDate::from_ymd_opt(year, month, day);
     let owner = row.owner_code.trim();
@@ -408,6 +458,36 @@ async fn seed_platform(
             })
             .execute(conn)
             .await?;
+    }
+    let code = inserted.code.clone();
+    let response = crate::api::v1::platforms::platform_responses(conn, vec![inserted])
+        .await
+        .map_err(api_failure)?
+        .pop()
+        .ok_or_else(|| SeedError::Data {
+            file: "platforms.csv",
+            message: format!("{code} vanished"),
+        })?;
+    let version = response.version;
+    let state = serde_json::to_value(&response).map_err(|e| SeedError::Data {
+        file: "platforms.csv",
+        message: e.to_string(),
+    })?;
+    log(conn, "platform", &code, Some(id), state, Some(version)).await?;
+    for contact in &response.contacts {
+        let state = serde_json::to_value(contact).map_err(|e| SeedError::Data {
+            file: "platforms.csv",
+            message: e.to_string(),
+        })?;
+        log(
+            conn,
+            "contact",
+            &contact.id.to_string(),
+            Some(id),
+            state,
+            Some(contact.version),
+        )
+        .await?;
     }
     Ok(Some(contacts_added))
 }

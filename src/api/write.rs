@@ -139,31 +139,52 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
     }
 }
 
-/// Records a change made by `actor`.
+/// A change to record: what, which, how, and the state it left.
+pub struct ChangeRecord<'a> {
+    /// `platform`, `contact`, `ministry` or `list`.
+    pub entity: &'a str,
+    /// The entity's key: a code, a contact id, `list-key/platform-code`.
+    pub key: &'a str,
+    /// The platform whose history shows the change.
+    pub platform_id: Option<i64>,
+    /// What happened: `created`, `updated`, `retired`, `transferred`, `contact_added`...
+    pub action: &'a str,
+    /// The field-level diff.
+    pub changes: Value,
+    /// The entity's version after the change.
+    pub version: Option<i32>,
+    /// The entity's full representation after the change; `None` (a tombstone) when removed.
+    pub state: Option<Value>,
+}
+
+/// Records a change made by `actor`, in the caller's transaction.
 pub async fn record_change(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
-    entity: &str,
-    entity_key: &str,
-    platform_id: Option<i64>,
-    action: &str,
-    changes: Value,
+    change: ChangeRecord<'_>,
 ) -> Result<(), ApiError> {
     history::record(
         conn,
         NewChange {
-            entity,
-            entity_key,
-            platform_id,
-            action,
-            changes,
+            entity: change.entity,
+            entity_key: change.key,
+            platform_id: change.platform_id,
+            action: change.action,
+            changes: change.changes,
             actor_sub: &actor.sub,
             actor_ministry: actor.ministry.as_deref(),
             actor_jti: Some(&actor.jti),
+            version: change.version,
+            state: change.state,
         },
     )
     .await?;
     Ok(())
+}
+
+/// The JSON form of a representation, for a change's state.
+pub fn state_of<T: Serialize>(value: &T) -> Result<Value, ApiError> {
+    serde_json::to_value(value).map_err(ApiError::internal)
 }
 
 /// An `Idempotency-Key` of a POST, with the hash of the request it arrived with.

@@ -36,15 +36,50 @@ pub struct NewChange<'a> {
     pub actor_sub: &'a str,
     pub actor_ministry: Option<&'a str>,
     pub actor_jti: Option<&'a str>,
+    /// The entity's version after the change.
+    pub version: Option<i32>,
+    /// The entity's full representation after the change; `None` when it was removed.
+    pub state: Option<Value>,
 }
 
-/// Records a change.
+/// Records a change. Its feed position is assigned when the transaction commits.
 pub async fn record(conn: &mut AsyncPgConnection, change: NewChange<'_>) -> QueryResult<()> {
     diesel::insert_into(change_log::table)
         .values(change)
         .execute(conn)
         .await
         .map(drop)
+}
+
+/// A change as the feed shows it.
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = change_log, check_for_backend(Pg))]
+pub struct FeedEntry {
+    pub seq: Option<i64>,
+    pub at: DateTime<Utc>,
+    pub entity: String,
+    pub entity_key: String,
+    pub action: String,
+    pub version: Option<i32>,
+    pub state: Option<Value>,
+    pub actor_sub: String,
+    pub actor_ministry: Option<String>,
+}
+
+/// Up to `limit` committed changes after feed position `after`, in commit order. Positions are
+/// assigned as transactions commit, so every visible position below the last one is visible too.
+pub async fn feed(
+    conn: &mut AsyncPgConnection,
+    after: i64,
+    limit: i64,
+) -> QueryResult<Vec<FeedEntry>> {
+    change_log::table
+        .filter(change_log::seq.gt(after))
+        .select(FeedEntry::as_select())
+        .order(change_log::seq.asc())
+        .limit(limit)
+        .load(conn)
+        .await
 }
 
 /// A page of a platform's changes (its contacts' and lists' included), newest first.

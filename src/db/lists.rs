@@ -132,3 +132,33 @@ pub async fn remove_member(
     .await
     .map(|n| n > 0)
 }
+
+/// Who owned the platform `code` on `day`, from its ownership periods (its current owner when no
+/// period covers the day).
+pub async fn owner_on(
+    conn: &mut AsyncPgConnection,
+    code: &str,
+    day: NaiveDate,
+) -> QueryResult<String> {
+    use super::schema::platform_ownerships as o;
+    let period: Option<String> = o::table
+        .inner_join(platforms::table)
+        .filter(platforms::code.eq(code))
+        .filter(o::valid_from.is_null().or(o::valid_from.le(day)))
+        .filter(o::valid_to.is_null().or(o::valid_to.ge(day)))
+        .select(o::ministry_code)
+        .order(o::valid_from.desc().nulls_last())
+        .first(conn)
+        .await
+        .optional()?;
+    match period {
+        Some(owner) => Ok(owner),
+        None => {
+            platforms::table
+                .filter(platforms::code.eq(code))
+                .select(platforms::ministry_code)
+                .first(conn)
+                .await
+        }
+    }
+}

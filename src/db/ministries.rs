@@ -164,3 +164,22 @@ pub async fn update(
         .get_result(conn)
         .await
 }
+
+/// Marks an agency merged into `successor` on `on`.
+pub async fn merge(
+    conn: &mut AsyncPgConnection,
+    code: &str,
+    successor: &str,
+    on: NaiveDate,
+) -> QueryResult<Ministry> {
+    diesel::update(ministries::table.find(code))
+        .set((
+            ministries::status.eq("merged"),
+            ministries::successor_code.eq(successor),
+            ministries::succeeded_on.eq(on),
+            ministries::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(Ministry::as_returning())
+        .get_result(conn)
+        .await
+}

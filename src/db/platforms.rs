@@ -446,3 +446,48 @@ pub async fn open_ownership(
         .await
         .map(drop)
 }
+
+/// The platforms an agency owns and has not retired, locked until the end of the transaction.
+pub async fn owned_active(
+    conn: &mut AsyncPgConnection,
+    ministry: &str,
+) -> QueryResult<Vec<Platform>> {
+    platforms::table
+        .filter(platforms::ministry_code.eq(ministry))
+        .filter(platforms::status.ne("retired"))
+        .select(Platform::as_select())
+        .order(platforms::code)
+        .for_update()
+        .load(conn)
+        .await
+}
+
+/// Gives the current ownership period (and the platform) to another owner, for a period that
+/// began after a succession took effect.
+pub async fn reassign_current(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    to: &str,
+    reason: &str,
+) -> QueryResult<Platform> {
+    diesel::update(
+        platform_ownerships::table
+            .filter(platform_ownerships::platform_id.eq(id))
+            .filter(platform_ownerships::valid_to.is_null()),
+    )
+    .set((
+        platform_ownerships::ministry_code.eq(to),
+        platform_ownerships::reason.eq(reason),
+    ))
+    .execute(conn)
+    .await?;
+    diesel::update(platforms::table.find(id))
+        .set((
+            platforms::ministry_code.eq(to),
+            platforms::version.eq(platforms::version + 1),
+            platforms::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(Platform::as_returning())
+        .get_result(conn)
+        .await
+}

@@ -27,6 +27,9 @@ diesel::table! {
         actor_sub -> Text,
         actor_ministry -> Nullable<Text>,
         actor_jti -> Nullable<Text>,
+        seq -> Nullable<Int8>,
+        version -> Nullable<Int4>,
+        state -> Nullable<Jsonb>,
     }
 }
 
@@ -45,6 +48,13 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    feed_clock (id) {
+        id -> Int2,
+        seq -> Int8,
     }
 }
 
@@ -173,6 +183,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     change_log,
     contacts,
+    feed_clock,
     idempotency_keys,
     list_declared_counts,
     list_editions,

@@ -19,3 +19,4 @@ mod platform_writes;
 mod platforms;
 mod procurement;
 mod relevance;
+mod sync;

@@ -10,7 +10,8 @@ use super::contacts::{ContactInput, ContactResponse, contact_snapshot};
 use crate::api::body::{JsonBody, MergePatchBody, from_value};
 use crate::api::representation::json_with_etag;
 use crate::api::write::{
-    Answer, Idempotency, check_if_match, diff, if_match, merge_patch, record_change, render,
+    Answer, ChangeRecord, Idempotency, check_if_match, diff, if_match, merge_patch, record_change,
+    render, state_of,
 };
 use crate::api::{GetErrors, WriteErrors};
 use crate::auth::Actor;
@@ -102,18 +103,20 @@ pub async fn create_contact(
             let contact = db::insert(conn, &new).await?;
             platform_db::touch(conn, platform.id).await?;
             let changes = diff(&Value::Null, &contact_snapshot(&contact));
-            record_change(
-                conn,
-                &actor,
-                "contact",
-                &contact.id.to_string(),
-                Some(platform.id),
-                "contact_added",
-                changes,
-            )
-            .await?;
+            let key = contact.id.to_string();
+            let version = contact.version;
             let location = format!("/api/v1/contacts/{}", contact.id);
             let response = ContactResponse::new(contact, platform.code, platform.ministry_code);
+            let change = ChangeRecord {
+                entity: "contact",
+                key: &key,
+                platform_id: Some(platform.id),
+                action: "contact_added",
+                changes,
+                version: Some(version),
+                state: Some(state_of(&response)?),
+            };
+            record_change(conn, &actor, change).await?;
             let answer = Answer::json(StatusCode::CREATED, &response, Some(location))?;
             if let Some(key) = &idempotency {
                 key.store(conn, &actor, &answer).await?;
@@ -210,16 +213,21 @@ pub async fn patch_contact(
             } else {
                 let updated = db::update(conn, id, &valid.changeset()).await?;
                 platform_db::touch(conn, platform.id).await?;
-                record_change(
-                    conn,
-                    &actor,
-                    "contact",
-                    &id.to_string(),
-                    Some(platform.id),
-                    "contact_updated",
+                let state = ContactResponse::new(
+                    updated.clone(),
+                    platform.code.clone(),
+                    platform.ministry_code.clone(),
+                );
+                let change = ChangeRecord {
+                    entity: "contact",
+                    key: &id.to_string(),
+                    platform_id: Some(platform.id),
+                    action: "contact_updated",
                     changes,
-                )
-                .await?;
+                    version: Some(updated.version),
+                    state: Some(state_of(&state)?),
+                };
+                record_change(conn, &actor, change).await?;
                 updated
             };
             Answer::json(
@@ -263,16 +271,16 @@ pub async fn delete_contact(
             db::delete(conn, id).await?;
             platform_db::touch(conn, platform.id).await?;
             let changes = diff(&contact_snapshot(&contact), &Value::Null);
-            record_change(
-                conn,
-                &actor,
-                "contact",
-                &id.to_string(),
-                Some(platform.id),
-                "contact_removed",
+            let change = ChangeRecord {
+                entity: "contact",
+                key: &id.to_string(),
+                platform_id: Some(platform.id),
+                action: "contact_removed",
                 changes,
-            )
-            .await?;
+                version: Some(contact.version + 1),
+                state: None,
+            };
+            record_change(conn, &actor, change).await?;
             Ok::<_, ApiError>(Answer::no_content())
         })
         .await?;

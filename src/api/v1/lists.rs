@@ -264,19 +264,131 @@ async fn change_membership(
             let (old, new) = if add { (false, true) } else { (true, false) };
             let changes = serde_json::json!({ "member": {"old": old, "new": new} });
             let action = if add { "list_added" } else { "list_removed" };
-            crate::api::write::record_change(
-                conn,
-                &actor,
-                "list",
-                &key,
-                Some(platform.id),
+            let member_key = format!("{key}/{code}");
+            let state = add.then(|| serde_json::json!({"list": key, "platform": code}));
+            let change = crate::api::write::ChangeRecord {
+                entity: "list",
+                key: &member_key,
+                platform_id: Some(platform.id),
                 action,
                 changes,
-            )
-            .await?;
+                version: None,
+                state,
+            };
+            crate::api::write::record_change(conn, &actor, change).await?;
         }
         Ok::<_, ApiError>(())
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// A platform in both editions whose owner differs between their dates.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangedMember {
+    /// The platform's code.
+    #[schema(example = "he-thong-mang-dau-thau-quoc-gia")]
+    pub code: String,
+    /// Its Vietnamese name.
+    pub name_vi: String,
+    /// Its owner on the first edition's date.
+    #[schema(example = "BKHDT")]
+    pub owner_then: String,
+    /// Its owner on the second edition's date.
+    #[schema(example = "BTC")]
+    pub owner_now: String,
+}
+
+/// What changed between two editions.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListDiff {
+    /// The earlier edition's key, as given first.
+    pub from: String,
+    /// The other edition's key.
+    pub to: String,
+    /// Platforms in `to` and not in `from`.
+    pub added: Vec<ListMember>,
+    /// Platforms in `from` and not in `to`.
+    pub removed: Vec<ListMember>,
+    /// Platforms in both whose owner changed between the two documents' dates.
+    pub changed: Vec<ChangedMember>,
+    /// How many platforms are in both, unchanged.
+    pub unchanged: usize,
+}
+
+/// Compares two official editions: the platforms added, removed, and those whose owner changed
+/// between the two documents' dates (from the ownership history).
+#[utoipa::path(
+    tag = "lists",
+    params(
+        ("a" = String, Path, description = "The first edition's key", example = "cv-2765-2024"),
+        ("b" = String, Path, description = "The second edition's key", example = "qd-2618-2025"),
+    ),
+    responses(
+        (status = 200, description = "The differences.", body = ListDiff,
+         headers(("ETag" = String, description = "Tag of this representation"))),
+        (status = 304, description = "Not modified since the `If-None-Match` tag."),
+        GetErrors,
+    )
+)]
+#[get("/lists/{a}/diff/{b}")]
+pub async fn diff_editions(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (a, b) = path.into_inner();
+    let mut conn = state.pool.get().await?;
+    let mut editions = Vec::new();
+    for key in [&a, &b] {
+        editions.push(
+            db::find(&mut conn, key).await?.ok_or_else(|| {
+                ApiError::not_found(format!("No list edition has the key {key:?}."))
+            })?,
+        );
+    }
+    let from = db::members(&mut conn, &a).await?;
+    let to = db::members(&mut conn, &b).await?;
+    let member = |(code, name_vi, ministry): &(String, String, String)| ListMember {
+        code: code.clone(),
+        name_vi: name_vi.clone(),
+        ministry: ministry.clone(),
+    };
+    let added = to
+        .iter()
+        .filter(|t| !from.iter().any(|f| f.0 == t.0))
+        .map(member)
+        .collect();
+    let removed = from
+        .iter()
+        .filter(|f| !to.iter().any(|t| t.0 == f.0))
+        .map(member)
+        .collect();
+    let mut changed = Vec::new();
+    let mut unchanged = 0;
+    for (code, name_vi, _) in from.iter().filter(|f| to.iter().any(|t| t.0 == f.0)) {
+        let then = db::owner_on(&mut conn, code, editions[0].issued_on).await?;
+        let now = db::owner_on(&mut conn, code, editions[1].issued_on).await?;
+        if then == now {
+            unchanged += 1;
+        } else {
+            changed.push(ChangedMember {
+                code: code.clone(),
+                name_vi: name_vi.clone(),
+                owner_then: then,
+                owner_now: now,
+            });
+        }
+    }
+    json_with_etag(
+        &req,
+        &ListDiff {
+            from: a,
+            to: b,
+            added,
+            removed,
+            changed,
+            unchanged,
+        },
+    )
 }

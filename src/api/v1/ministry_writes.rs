@@ -13,7 +13,8 @@ use crate::api::WriteErrors;
 use crate::api::body::{JsonBody, MergePatchBody, from_value};
 use crate::api::validate::Checker;
 use crate::api::write::{
-    Answer, Idempotency, check_if_match, diff, if_match, merge_patch, record_change, render,
+    Answer, ChangeRecord, Idempotency, check_if_match, diff, if_match, merge_patch, record_change,
+    render, state_of,
 };
 use crate::auth::Actor;
 use crate::db::ministries::{self as db, Ministry, MinistryChangeset};
@@ -181,22 +182,20 @@ pub async fn create_ministry(
                 ));
             }
             let row = db::insert(conn, code.as_str(), &valid.changeset()).await?;
-            record_change(
-                conn,
-                &actor,
-                "ministry",
-                &row.code,
-                None,
-                "created",
-                diff(&Value::Null, &snapshot(&row)),
-            )
-            .await?;
+            let changes = diff(&Value::Null, &snapshot(&row));
             let location = format!("/api/v1/ministries/{}", row.code);
-            let answer = Answer::json(
-                StatusCode::CREATED,
-                &ministry_response(conn, row).await?,
-                Some(location),
-            )?;
+            let response = ministry_response(conn, row).await?;
+            let change = ChangeRecord {
+                entity: "ministry",
+                key: &response.code,
+                platform_id: None,
+                action: "created",
+                changes,
+                version: None,
+                state: Some(state_of(&response)?),
+            };
+            record_change(conn, &actor, change).await?;
+            let answer = Answer::json(StatusCode::CREATED, &response, Some(location))?;
             if let Some(key) = &idempotency {
                 key.store(conn, &actor, &answer).await?;
             }
@@ -272,25 +271,176 @@ pub async fn patch_ministry(
                 ..row.clone()
             };
             let changes = diff(&before, &snapshot(&candidate));
-            let updated = if changes.as_object().is_some_and(serde_json::Map::is_empty) {
-                row
-            } else {
-                let updated = db::update(conn, &row.code, &valid.changeset()).await?;
-                record_change(
+            if changes.as_object().is_some_and(serde_json::Map::is_empty) {
+                return Answer::json(StatusCode::OK, &ministry_response(conn, row).await?, None);
+            }
+            let updated = db::update(conn, &row.code, &valid.changeset()).await?;
+            let response = ministry_response(conn, updated).await?;
+            let change = ChangeRecord {
+                entity: "ministry",
+                key: &response.code,
+                platform_id: None,
+                action: "updated",
+                changes,
+                version: None,
+                state: Some(state_of(&response)?),
+            };
+            record_change(conn, &actor, change).await?;
+            Answer::json(StatusCode::OK, &response, None)
+        })
+        .await?;
+    Ok(answer.into_response())
+}
+
+/// A succession: the agency merges into its successor on a date.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"successor": "BTC", "effective_on": "2025-03-01", "reason": "Nghị quyết 176/2025/QH15"}))]
+pub struct SuccessionRequest {
+    /// The successor's code: an active agency.
+    pub successor: String,
+    /// The day the succession takes effect; not in the future.
+    pub effective_on: chrono::NaiveDate,
+    /// The legal basis or reason, 3 to 1000 characters.
+    pub reason: String,
+}
+
+/// What a succession did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SuccessionResponse {
+    /// The agency, now merged.
+    pub ministry: MinistryResponse,
+    /// The platforms that moved to the successor, by code.
+    pub transferred_platforms: Vec<String>,
+}
+
+/// Records that an agency merged into a successor (operator only), in one transaction: the agency
+/// becomes `merged`; each of its platforms that is not retired moves to the successor, its
+/// ownership period closed the day before and a new one opened on the date; its tokens stop
+/// writing (a 403 names the successor); every change enters the history and the change feed.
+#[utoipa::path(
+    tag = "ministries",
+    security(("bearer" = ["admin"])),
+    request_body(content = SuccessionRequest, content_type = "application/json"),
+    params(("code" = String, Path, description = "The agency that is merged, any case", example = "BKHDT")),
+    responses(
+        (status = 200, description = "The merged agency and the platforms that moved.", body = SuccessionResponse),
+        WriteErrors,
+    )
+)]
+#[post("/ministries/{code}/succession")]
+pub async fn record_succession(
+    state: web::Data<AppState>,
+    actor: Actor,
+    code: web::Path<String>,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    actor.require_operator()?;
+    let request: SuccessionRequest = body.parse()?;
+    let mut c = Checker::default();
+    let successor = match MinistryCode::parse(&request.successor) {
+        Ok(code) => Some(code),
+        Err(message) => {
+            c.fail("successor", message);
+            None
+        }
+    };
+    let reason = c.text("reason", &request.reason, 3, 1000, false);
+    if request.effective_on > chrono::Utc::now().date_naive() {
+        c.fail("effective_on", "must not be in the future");
+    }
+    c.finish()?;
+    let successor = successor.ok_or_else(|| ApiError::internal("validated above"))?;
+    let mut conn = state.pool.get().await?;
+    let answer = conn
+        .transaction(async |conn| {
+            let row = lock(conn, &code, None).await?;
+            let mut c = Checker::default();
+            if row.status != "active" {
+                c.fail(
+                    "successor",
+                    format!("{} is already {}", row.code, row.status),
+                );
+            }
+            if successor.as_str() == row.code {
+                c.fail("successor", "an agency cannot succeed itself");
+            }
+            match crate::db::tokens::ministry_standing(conn, successor.as_str()).await? {
+                Some(s) if s.status == "active" => {}
+                Some(_) => c.fail("successor", format!("{successor} is not active")),
+                None => c.fail(
+                    "successor",
+                    format!("{successor:?} is not a known agency code"),
+                ),
+            }
+            c.finish()?;
+            let merged =
+                db::merge(conn, &row.code, successor.as_str(), request.effective_on).await?;
+            let why = format!("{} merged into {successor}: {reason}", row.code);
+            let mut moved = Vec::new();
+            for platform in crate::db::platforms::owned_active(conn, &row.code).await? {
+                let start =
+                    crate::db::platforms::current_ownership_start(conn, platform.id).await?;
+                // A platform registered on or after the date was the successor's from the start.
+                let (updated, on) = match start {
+                    Some(start) if start >= request.effective_on => (
+                        crate::db::platforms::reassign_current(
+                            conn,
+                            platform.id,
+                            successor.as_str(),
+                            &why,
+                        )
+                        .await?,
+                        start,
+                    ),
+                    _ => (
+                        crate::db::platforms::transfer(
+                            conn,
+                            platform.id,
+                            successor.as_str(),
+                            request.effective_on,
+                            &why,
+                        )
+                        .await?,
+                        request.effective_on,
+                    ),
+                };
+                let changes = json!({
+                    "ministry": {"old": row.code, "new": successor.as_str()},
+                    "effective_on": {"old": null, "new": on},
+                    "reason": {"old": null, "new": why},
+                });
+                super::platform_writes::record_platform_change(
                     conn,
                     &actor,
-                    "ministry",
-                    &updated.code,
-                    None,
-                    "updated",
+                    updated,
+                    "transferred",
                     changes,
                 )
                 .await?;
-                updated
+                moved.push(platform.code);
+            }
+            let response = ministry_response(conn, merged).await?;
+            let change = ChangeRecord {
+                entity: "ministry",
+                key: &response.code,
+                platform_id: None,
+                action: "succeeded",
+                changes: json!({
+                    "status": {"old": "active", "new": "merged"},
+                    "successor": {"old": null, "new": successor.as_str()},
+                    "succeeded_on": {"old": null, "new": request.effective_on},
+                }),
+                version: None,
+                state: Some(state_of(&response)?),
             };
+            record_change(conn, &actor, change).await?;
             Answer::json(
                 StatusCode::OK,
-                &ministry_response(conn, updated).await?,
+                &SuccessionResponse {
+                    ministry: response,
+                    transferred_platforms: moved,
+                },
                 None,
             )
         })

@@ -1,6 +1,7 @@
 //! Version 1 of the public API, mounted at `/api/v1`.
 
 pub mod catalogue;
+pub mod changes;
 pub mod contact_writes;
 pub mod contacts;
 pub mod lists;
@@ -35,11 +36,14 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(ministry_writes::create_ministry)
         .service(ministries::get_ministry)
         .service(ministry_writes::patch_ministry)
+        .service(ministry_writes::record_succession)
         .service(lists::list_editions)
         .service(lists::get_edition)
+        .service(lists::diff_editions)
         .service(lists::add_list_member)
         .service(lists::remove_list_member)
         .service(catalogue::stats)
+        .service(changes::list_changes)
         .service(overlap::create_overlap_check)
         .service(overlap::get_overlap_check)
         .service(vocabularies::get_vocabularies);

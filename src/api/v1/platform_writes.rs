@@ -16,7 +16,8 @@ use crate::api::query::{ListQuery, PageParams};
 use crate::api::representation::{Paginated, page_response};
 use crate::api::validate::Checker;
 use crate::api::write::{
-    Answer, Idempotency, check_if_match, diff, if_match, merge_patch, record_change, render,
+    Answer, ChangeRecord, Idempotency, check_if_match, diff, if_match, merge_patch, record_change,
+    render, state_of,
 };
 use crate::api::{SubListErrors, WriteErrors};
 use crate::auth::Actor;
@@ -344,10 +345,10 @@ pub async fn create_platform(
             };
             let row = db::insert(conn, &new).await?;
             db::open_ownership(conn, row.id, &owner, Utc::now().date_naive(), "Registered in the registry").await?;
-            record_change(conn, &actor, "platform", &row.code, Some(row.id), "created", diff(&Value::Null, &row.snapshot()))
-                .await?;
+            let changes = diff(&Value::Null, &row.snapshot());
             let location = format!("/api/v1/platforms/{}", row.code);
-            let answer = Answer::json(StatusCode::CREATED, &representation(conn, row).await?, Some(location))?;
+            let response = record_platform_change(conn, &actor, row, "created", changes).await?;
+            let answer = Answer::json(StatusCode::CREATED, &response, Some(location))?;
             if let Some(key) = &idempotency {
                 key.store(conn, &actor, &answer).await?;
             }
@@ -413,17 +414,32 @@ async fn replace(
     } else {
         "updated"
     };
-    record_change(
-        conn,
-        actor,
-        "platform",
-        &updated.code,
-        Some(updated.id),
+    let response = record_platform_change(conn, actor, updated, action, changes).await?;
+    Answer::json(StatusCode::OK, &response, None)
+}
+
+/// Records a change to a platform with the representation it left, and returns that
+/// representation.
+pub async fn record_platform_change(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    row: Platform,
+    action: &str,
+    changes: Value,
+) -> Result<PlatformResponse, ApiError> {
+    let (id, version) = (row.id, row.version);
+    let response = representation(conn, row).await?;
+    let change = ChangeRecord {
+        entity: "platform",
+        key: &response.code,
+        platform_id: Some(id),
         action,
         changes,
-    )
-    .await?;
-    Answer::json(StatusCode::OK, &representation(conn, updated).await?, None)
+        version: Some(version),
+        state: Some(state_of(&response)?),
+    };
+    record_change(conn, actor, change).await?;
+    Ok(response)
 }
 
 /// Replaces a platform's writable fields (fields left out are cleared or reset to defaults).
@@ -626,17 +642,9 @@ pub async fn transfer_platform(
                 "effective_on": {"old": null, "new": request.effective_on},
                 "reason": {"old": null, "new": reason},
             });
-            record_change(
-                conn,
-                &actor,
-                "platform",
-                &updated.code,
-                Some(updated.id),
-                "transferred",
-                changes,
-            )
-            .await?;
-            Answer::json(StatusCode::OK, &representation(conn, updated).await?, None)
+            let response =
+                record_platform_change(conn, &actor, updated, "transferred", changes).await?;
+            Answer::json(StatusCode::OK, &response, None)
         })
         .await?;
     Ok(answer.into_response())
