@@ -22,6 +22,12 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// A JSON request body (`application/json`), read but not yet parsed.
 pub struct JsonBody(pub Bytes);
 
+/// The largest bulk request body (a ministry's whole set of platforms), in bytes.
+pub const MAX_BULK_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+/// A large JSON request body (`application/json`) for bulk operations, up to 4 MiB.
+pub struct BulkJsonBody(pub Bytes);
+
 /// A JSON Merge Patch body (RFC 7396): `application/merge-patch+json` (or `application/json`).
 pub struct MergePatchBody(pub Bytes);
 
@@ -46,6 +52,7 @@ async fn read(
     req: HttpRequest,
     mut payload: Payload,
     accepted: &'static [&'static str],
+    limit: usize,
 ) -> Result<Bytes, ApiError> {
     let media_type = req
         .headers()
@@ -72,7 +79,7 @@ async fn read(
         ApiError::client(
             StatusCode::PAYLOAD_TOO_LARGE,
             "payload_too_large",
-            format!("The request body must be at most {MAX_BODY_BYTES} bytes."),
+            format!("The request body must be at most {limit} bytes."),
         )
     };
     let declared = req
@@ -80,7 +87,7 @@ async fn read(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|len| len > MAX_BODY_BYTES) {
+    if declared.is_some_and(|len| len > limit) {
         return Err(too_large());
     }
     let mut body = BytesMut::new();
@@ -92,7 +99,7 @@ async fn read(
                 "The request body could not be read.",
             )
         })?;
-        if body.len() + chunk.len() > MAX_BODY_BYTES {
+        if body.len() + chunk.len() > limit {
             return Err(too_large());
         }
         body.extend_from_slice(&chunk);
@@ -106,7 +113,11 @@ impl FromRequest for JsonBody {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let (req, payload) = (req.clone(), payload.take());
-        Box::pin(async move { read(req, payload, &["application/json"]).await.map(Self) })
+        Box::pin(async move {
+            read(req, payload, &["application/json"], MAX_BODY_BYTES)
+                .await
+                .map(Self)
+        })
     }
 }
 
@@ -121,9 +132,24 @@ impl FromRequest for MergePatchBody {
                 req,
                 payload,
                 &["application/merge-patch+json", "application/json"],
+                MAX_BODY_BYTES,
             )
             .await
             .map(Self)
+        })
+    }
+}
+
+impl FromRequest for BulkJsonBody {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let (req, payload) = (req.clone(), payload.take());
+        Box::pin(async move {
+            read(req, payload, &["application/json"], MAX_BULK_BODY_BYTES)
+                .await
+                .map(Self)
         })
     }
 }

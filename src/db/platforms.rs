@@ -491,3 +491,27 @@ pub async fn reassign_current(
         .get_result(conn)
         .await
 }
+
+/// Every platform an agency owns, retired ones included.
+pub async fn owned_all(conn: &mut AsyncPgConnection, ministry: &str) -> QueryResult<Vec<Platform>> {
+    platforms::table
+        .filter(platforms::ministry_code.eq(ministry))
+        .select(Platform::as_select())
+        .order(platforms::code)
+        .load(conn)
+        .await
+}
+
+/// Every platform an agency owns, locked until the end of the transaction.
+pub async fn owned_all_locked(
+    conn: &mut AsyncPgConnection,
+    ministry: &str,
+) -> QueryResult<Vec<Platform>> {
+    platforms::table
+        .filter(platforms::ministry_code.eq(ministry))
+        .select(Platform::as_select())
+        .order(platforms::code)
+        .for_update()
+        .load(conn)
+        .await
+}

@@ -367,3 +367,170 @@ async fn two_editions_can_be_compared() {
     )
     .await;
 }
+
+/// BTC's current platforms as a bulk body, with one changed, one new, and the last one left out.
+async fn btc_set(app: &TestApp) -> (Vec<Value>, String) {
+    let list = app
+        .get_json("/api/v1/platforms?ministry=BTC&per_page=100")
+        .await;
+    let mut set: Vec<Value> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let mut input = json!({
+                "code": p["code"], "name_vi": p["name_vi"], "name_en": p["name_en"], "short_name": p["short_name"],
+                "description": p["description"], "operator": p["operator"], "domains": p["domains"],
+                "audiences": p["audiences"], "status": p["status"], "url": p["url"], "ndxp_status": p["ndxp_status"],
+                "legal_basis": p["legal_basis"], "source": p["source"],
+            });
+            if input["description"] == "" {
+                input["description"] = Value::Null;
+            }
+            input
+        })
+        .collect();
+    let dropped = set.pop().unwrap()["code"].as_str().unwrap().to_owned();
+    set[0]["status"] = json!("suspended");
+    set.push(json!({"code": "btc-moi", "name_vi": "Hệ thống mới", "name_en": "New system", "domains": ["tax"], "status": "planned"}));
+    (set, dropped)
+}
+
+#[tokio::test]
+async fn a_bulk_sync_plans_then_applies_atomically_and_is_idempotent() {
+    let app = spawn_app().await;
+    let token = app.btc().await;
+    let (set, dropped) = btc_set(&app).await;
+    let body = Value::Array(set);
+    let before = app.get_json("/api/v1/changes?limit=1000").await["next_cursor"].clone();
+    let dry = app
+        .send(
+            Method::PUT,
+            "/api/v1/ministries/BTC/platforms?dry_run=true",
+            Some(&token),
+            Some(&body),
+        )
+        .await;
+    assert_eq!(dry.status(), 200);
+    let plan: Value = dry.json().await.unwrap();
+    assert_eq!(plan["applied"], false);
+    assert_eq!(plan["create"], json!(["btc-moi"]));
+    assert_eq!(plan["retire"], json!([dropped]));
+    assert_eq!(plan["update"].as_array().unwrap().len(), 1);
+    assert_eq!(plan["update"][0]["changes"]["status"]["new"], "suspended");
+    assert_eq!(
+        app.get_json("/api/v1/changes?limit=1000").await["next_cursor"],
+        before,
+        "a dry run changes nothing"
+    );
+    assert_eq!(app.get("/api/v1/platforms/btc-moi").await.status(), 404);
+
+    let applied: Value = app
+        .send(
+            Method::PUT,
+            "/api/v1/ministries/btc/platforms",
+            Some(&token),
+            Some(&body),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(applied["applied"], true);
+    assert_eq!(applied["create"], plan["create"]);
+    assert_eq!(
+        app.get_json("/api/v1/platforms/btc-moi").await["ministry"],
+        "BTC"
+    );
+    assert_eq!(
+        app.get_json(&format!("/api/v1/platforms/{dropped}")).await["status"],
+        "retired"
+    );
+    let feed = app
+        .get_json(&format!(
+            "/api/v1/changes?after={}",
+            before.as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(
+        feed["items"].as_array().unwrap().len(),
+        3,
+        "one entry per change"
+    );
+
+    let again: Value = app
+        .send(
+            Method::PUT,
+            "/api/v1/ministries/BTC/platforms",
+            Some(&token),
+            Some(&body),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["create"], json!([]));
+    assert_eq!(again["update"], json!([]));
+    assert_eq!(again["retire"], json!([]));
+}
+
+#[tokio::test]
+async fn a_bulk_sync_never_touches_other_ministries() {
+    let app = spawn_app().await;
+    let token = app.btc().await;
+    let count = app
+        .get_json("/api/v1/platforms?ministry=BTC&per_page=1")
+        .await["total"]
+        .clone();
+    let (mut set, _) = btc_set(&app).await;
+    let cursor = app.get_json("/api/v1/changes?limit=1000").await["next_cursor"].clone();
+    set.push(json!({"code": "vneid", "name_vi": "Chiếm quyền", "name_en": "Takeover", "domains": ["identity"], "status": "operational"}));
+    let response = app
+        .send(
+            Method::PUT,
+            "/api/v1/ministries/BTC/platforms",
+            Some(&token),
+            Some(&Value::Array(set)),
+        )
+        .await;
+    let problem = assert_problem(response, 409, "owned_elsewhere").await;
+    assert!(problem["detail"].as_str().unwrap().contains("vneid"));
+    assert_eq!(
+        app.get_json("/api/v1/changes?limit=1000").await["next_cursor"],
+        cursor,
+        "nothing applied"
+    );
+    let empty = Value::Array(vec![]);
+    let response = app
+        .send(
+            Method::PUT,
+            "/api/v1/ministries/BCA/platforms",
+            Some(&token),
+            Some(&empty),
+        )
+        .await;
+    assert_problem(response, 403, "wrong_ministry").await;
+    let bad = json!([{"code": "x y", "name_vi": "a", "name_en": "ok name", "domains": [], "status": "planned"}]);
+    let response = app
+        .send(
+            Method::PUT,
+            "/api/v1/ministries/BTC/platforms",
+            Some(&token),
+            Some(&bad),
+        )
+        .await;
+    let problem = assert_problem(response, 422, "validation_failed").await;
+    assert!(
+        problem["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["field"] == "[0].code"),
+        "{problem}"
+    );
+    assert_eq!(
+        app.get_json("/api/v1/platforms?ministry=BTC&per_page=1")
+            .await["total"],
+        count
+    );
+}

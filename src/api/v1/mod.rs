@@ -1,5 +1,6 @@
 //! Version 1 of the public API, mounted at `/api/v1`.
 
+pub mod bulk;
 pub mod catalogue;
 pub mod changes;
 pub mod contact_writes;
@@ -37,6 +38,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(ministries::get_ministry)
         .service(ministry_writes::patch_ministry)
         .service(ministry_writes::record_succession)
+        .service(bulk::sync_platforms)
         .service(lists::list_editions)
         .service(lists::get_edition)
         .service(lists::diff_editions)

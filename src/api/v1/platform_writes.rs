@@ -105,9 +105,10 @@ pub struct LegalBasisInput {
 }
 
 /// A validated platform input.
-struct ValidPlatform {
-    code: Option<PlatformCode>,
-    ministry: Option<MinistryCode>,
+#[derive(Clone)]
+pub(super) struct ValidPlatform {
+    pub(super) code: Option<PlatformCode>,
+    pub(super) ministry: Option<MinistryCode>,
     name_vi: String,
     name_en: String,
     short_name: Option<String>,
@@ -153,7 +154,7 @@ fn unique<V: Vocabulary + PartialEq>(values: &[V]) -> Vec<&'static str> {
     out
 }
 
-fn validate(input: &PlatformInput) -> Result<ValidPlatform, ApiError> {
+pub(super) fn validate(input: &PlatformInput) -> Result<ValidPlatform, ApiError> {
     let mut c = Checker::default();
     let code = match input.code.as_deref().map(PlatformCode::parse) {
         None => None,
@@ -231,7 +232,7 @@ async fn lock_for_write(
 }
 
 /// Checks that an active agency with `code` exists; `field` names the input at fault.
-async fn active_ministry(
+pub(super) async fn active_ministry(
     conn: &mut AsyncPgConnection,
     code: &str,
     field: &str,
@@ -324,30 +325,8 @@ pub async fn create_platform(
                     format!("A platform with the code {:?} already exists; codes are unique and permanent.", code.as_str()),
                 ));
             }
-            let changes = valid.changeset();
-            let new = NewPlatform {
-                code: code.as_str(),
-                name_vi: changes.name_vi,
-                name_en: changes.name_en,
-                short_name: changes.short_name,
-                description: changes.description,
-                ministry_code: &owner,
-                operator: changes.operator,
-                domains: changes.domains.clone(),
-                audiences: changes.audiences.clone(),
-                status: changes.status,
-                url: changes.url,
-                ndxp_status: changes.ndxp_status,
-                legal_basis_number: changes.legal_basis_number,
-                legal_basis_date: changes.legal_basis_date,
-                source: changes.source,
-                confidence: "owner_declared",
-            };
-            let row = db::insert(conn, &new).await?;
-            db::open_ownership(conn, row.id, &owner, Utc::now().date_naive(), "Registered in the registry").await?;
-            let changes = diff(&Value::Null, &row.snapshot());
-            let location = format!("/api/v1/platforms/{}", row.code);
-            let response = record_platform_change(conn, &actor, row, "created", changes).await?;
+            let location = format!("/api/v1/platforms/{}", code.as_str());
+            let response = insert_platform(conn, &actor, code.as_str(), &owner, &valid).await?;
             let answer = Answer::json(StatusCode::CREATED, &response, Some(location))?;
             if let Some(key) = &idempotency {
                 key.store(conn, &actor, &answer).await?;
@@ -356,6 +335,84 @@ pub async fn create_platform(
         })
         .await?;
     Ok(answer.into_response())
+}
+
+/// Inserts a validated platform owned by `owner`, opens its ownership and records its creation.
+pub(super) async fn insert_platform(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    code: &str,
+    owner: &str,
+    valid: &ValidPlatform,
+) -> Result<PlatformResponse, ApiError> {
+    let changes = valid.changeset();
+    let new = NewPlatform {
+        code,
+        name_vi: changes.name_vi,
+        name_en: changes.name_en,
+        short_name: changes.short_name,
+        description: changes.description,
+        ministry_code: owner,
+        operator: changes.operator,
+        domains: changes.domains.clone(),
+        audiences: changes.audiences.clone(),
+        status: changes.status,
+        url: changes.url,
+        ndxp_status: changes.ndxp_status,
+        legal_basis_number: changes.legal_basis_number,
+        legal_basis_date: changes.legal_basis_date,
+        source: changes.source,
+        confidence: "owner_declared",
+    };
+    let row = db::insert(conn, &new).await?;
+    db::open_ownership(
+        conn,
+        row.id,
+        owner,
+        Utc::now().date_naive(),
+        "Registered in the registry",
+    )
+    .await?;
+    let changes = diff(&Value::Null, &row.snapshot());
+    record_platform_change(conn, actor, row, "created", changes).await
+}
+
+/// The field-level diff that replacing `row`'s writable fields with `valid` would make.
+pub(super) fn replacement_diff(row: &Platform, valid: &ValidPlatform) -> Value {
+    let candidate = Platform {
+        name_vi: valid.name_vi.clone(),
+        name_en: valid.name_en.clone(),
+        short_name: valid.short_name.clone(),
+        description: valid.description.clone(),
+        operator: valid.operator.clone(),
+        domains: valid.domains.iter().map(|s| (*s).to_owned()).collect(),
+        audiences: valid.audiences.iter().map(|s| (*s).to_owned()).collect(),
+        status: valid.status.to_owned(),
+        url: valid.url.clone(),
+        ndxp_status: valid.ndxp_status.to_owned(),
+        legal_basis_number: valid.legal_basis_number.clone(),
+        legal_basis_date: valid.legal_basis_date,
+        source: valid.source.clone(),
+        ..row.clone()
+    };
+    diff(&row.snapshot(), &candidate.snapshot())
+}
+
+/// Applies a replacement whose diff is `changes` (not empty) and records it.
+pub(super) async fn apply_replacement(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    row: Platform,
+    valid: &ValidPlatform,
+    changes: Value,
+) -> Result<PlatformResponse, ApiError> {
+    let updated = db::update(conn, row.id, &valid.changeset()).await?;
+    let action = if updated.status == "retired" && row.status != "retired" {
+        "retired"
+    } else {
+        "updated"
+    };
+    record_platform_change(conn, actor, updated, action, changes).await
 }
 
 /// Replaces the writable fields of `row` with `input`, recording the diff. An unchanged body
@@ -387,34 +444,11 @@ async fn replace(
             ),
         )]));
     }
-    let before = row.snapshot();
-    let candidate = Platform {
-        name_vi: valid.name_vi.clone(),
-        name_en: valid.name_en.clone(),
-        short_name: valid.short_name.clone(),
-        description: valid.description.clone(),
-        operator: valid.operator.clone(),
-        domains: valid.domains.iter().map(|s| (*s).to_owned()).collect(),
-        audiences: valid.audiences.iter().map(|s| (*s).to_owned()).collect(),
-        status: valid.status.to_owned(),
-        url: valid.url.clone(),
-        ndxp_status: valid.ndxp_status.to_owned(),
-        legal_basis_number: valid.legal_basis_number.clone(),
-        legal_basis_date: valid.legal_basis_date,
-        source: valid.source.clone(),
-        ..row.clone()
-    };
-    let changes = diff(&before, &candidate.snapshot());
+    let changes = replacement_diff(&row, &valid);
     if changes.as_object().is_some_and(serde_json::Map::is_empty) {
         return Answer::json(StatusCode::OK, &representation(conn, row).await?, None);
     }
-    let updated = db::update(conn, row.id, &valid.changeset()).await?;
-    let action = if updated.status == "retired" && row.status != "retired" {
-        "retired"
-    } else {
-        "updated"
-    };
-    let response = record_platform_change(conn, actor, updated, action, changes).await?;
+    let response = apply_replacement(conn, actor, row, &valid, changes).await?;
     Answer::json(StatusCode::OK, &response, None)
 }
 

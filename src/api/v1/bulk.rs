@@ -1,0 +1,265 @@
+//! `PUT /api/v1/ministries/{code}/platforms`: a ministry's back-office sends its whole set of
+//! platforms; the registry plans the creations, updates and retirements, and applies them
+//! atomically (or only shows the plan with `dry_run=true`).
+
+use std::collections::{BTreeMap, HashSet};
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, put, web};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+
+use super::platform_writes::{
+    PlatformInput, ValidPlatform, active_ministry, apply_replacement, insert_platform,
+    replacement_diff, validate,
+};
+use crate::api::WriteErrors;
+use crate::api::body::BulkJsonBody;
+use crate::api::query::Filters;
+use crate::auth::Actor;
+use crate::db::platforms::{self as db, Platform};
+use crate::domain::{MinistryCode, PlatformStatus, Scope, Vocabulary};
+use crate::error::{ApiError, FieldError};
+use crate::startup::AppState;
+
+/// The most platforms one bulk request may carry.
+pub const MAX_BULK_PLATFORMS: usize = 2000;
+
+/// Whether to apply or only plan.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BulkParams {
+    /// `true` returns the plan and changes nothing.
+    #[param(example = false)]
+    dry_run: Option<bool>,
+}
+
+/// An update in a plan, with its field-level diff.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlannedUpdate {
+    /// The platform's code.
+    pub code: String,
+    /// `{"field": {"old": ..., "new": ...}}`.
+    #[schema(value_type = Object)]
+    pub changes: Value,
+}
+
+/// What a bulk synchronisation does (or did).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BulkPlan {
+    /// Whether the plan was applied (`false` for a dry run).
+    pub applied: bool,
+    /// Platforms created, by code.
+    pub create: Vec<String>,
+    /// Platforms updated, with their diffs.
+    pub update: Vec<PlannedUpdate>,
+    /// Platforms of the ministry absent from the set, retired (they stay readable).
+    pub retire: Vec<String>,
+    /// Platforms sent unchanged.
+    pub unchanged: Vec<String>,
+}
+
+enum Op {
+    Create(String, Box<ValidPlatform>),
+    Update(Platform, Box<ValidPlatform>, Value),
+    Retire(Platform, Box<ValidPlatform>, Value),
+    Unchanged(String),
+}
+
+fn conflict(codes: Vec<String>) -> ApiError {
+    ApiError::client(
+        StatusCode::CONFLICT,
+        "owned_elsewhere",
+        format!(
+            "These codes belong to platforms of other ministries and were not touched: {}.",
+            codes.join(", ")
+        ),
+    )
+}
+
+/// Computes the plan against the current rows (locked when `lock` is set).
+async fn plan(
+    conn: &mut AsyncPgConnection,
+    ministry: &str,
+    inputs: &[(String, ValidPlatform)],
+    lock: bool,
+) -> Result<Vec<Op>, ApiError> {
+    let owned = if lock {
+        db::owned_all_locked(conn, ministry).await?
+    } else {
+        db::owned_all(conn, ministry).await?
+    };
+    let mut owned: BTreeMap<String, Platform> =
+        owned.into_iter().map(|p| (p.code.clone(), p)).collect();
+    let mut foreign = Vec::new();
+    let mut ops = Vec::new();
+    for (code, valid) in inputs {
+        match owned.remove(code) {
+            Some(row) => {
+                let changes = replacement_diff(&row, valid);
+                if changes.as_object().is_some_and(serde_json::Map::is_empty) {
+                    ops.push(Op::Unchanged(code.clone()));
+                } else {
+                    ops.push(Op::Update(row, Box::new(valid.clone()), changes));
+                }
+            }
+            None => {
+                if db::find_id(conn, code).await?.is_some() {
+                    foreign.push(code.clone());
+                } else {
+                    ops.push(Op::Create(code.clone(), Box::new(valid.clone())));
+                }
+            }
+        }
+    }
+    if !foreign.is_empty() {
+        return Err(conflict(foreign));
+    }
+    for (_, row) in owned
+        .into_iter()
+        .filter(|(_, p)| p.status != PlatformStatus::Retired.as_str())
+    {
+        let mut input: PlatformInput = crate::api::body::from_value(row.snapshot())?;
+        input.status = PlatformStatus::Retired;
+        let valid = validate(&input)?;
+        let changes = replacement_diff(&row, &valid);
+        ops.push(Op::Retire(row, Box::new(valid), changes));
+    }
+    Ok(ops)
+}
+
+fn summary(ops: &[Op], applied: bool) -> BulkPlan {
+    let mut plan = BulkPlan {
+        applied,
+        create: vec![],
+        update: vec![],
+        retire: vec![],
+        unchanged: vec![],
+    };
+    for op in ops {
+        match op {
+            Op::Create(code, _) => plan.create.push(code.clone()),
+            Op::Update(row, _, changes) => plan.update.push(PlannedUpdate {
+                code: row.code.clone(),
+                changes: changes.clone(),
+            }),
+            Op::Retire(row, _, _) => plan.retire.push(row.code.clone()),
+            Op::Unchanged(code) => plan.unchanged.push(code.clone()),
+        }
+    }
+    plan
+}
+
+/// Synchronises a ministry's whole set of platforms (its own token, or an operator's).
+///
+/// The body is the JSON array of every platform the ministry owns, as `POST /api/v1/platforms`
+/// takes them (`code` required). Platforms not in the registry are created, changed ones updated
+/// (one history entry each, with its diff), and the ministry's platforms missing from the set are
+/// retired. All or nothing, in one transaction; sending the same set twice changes nothing the
+/// second time. A code that belongs to another ministry is a 409 naming it, and nothing is
+/// applied.
+#[utoipa::path(
+    tag = "ministries",
+    security(("bearer" = ["platforms:write"])),
+    request_body(content = Vec<PlatformInput>, content_type = "application/json",
+                 description = "Every platform of the ministry (at most 2000; body up to 4 MiB)."),
+    params(("code" = String, Path, description = "The ministry's code, any case", example = "BTC"), BulkParams),
+    responses(
+        (status = 200, description = "The plan, applied unless `dry_run=true`.", body = BulkPlan),
+        WriteErrors,
+    )
+)]
+#[put("/ministries/{code}/platforms")]
+pub async fn sync_platforms(
+    state: web::Data<AppState>,
+    actor: Actor,
+    code: web::Path<String>,
+    params: Filters<BulkParams>,
+    body: BulkJsonBody,
+) -> Result<HttpResponse, ApiError> {
+    actor.require(Scope::PlatformsWrite)?;
+    let ministry = MinistryCode::parse(&code).map_err(|_| {
+        ApiError::not_found(format!(
+            "No ministry or agency has the code {:?}.",
+            code.as_str()
+        ))
+    })?;
+    actor.require_owner(ministry.as_str())?;
+    let inputs: Vec<PlatformInput> = crate::api::body::parse_json(&body.0)?;
+    if inputs.len() > MAX_BULK_PLATFORMS {
+        return Err(ApiError::validation(vec![FieldError::new(
+            "body",
+            format!("must hold at most {MAX_BULK_PLATFORMS} platforms"),
+        )]));
+    }
+    let mut valid = Vec::new();
+    let mut seen = HashSet::new();
+    let mut errors = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        match validate(input) {
+            Ok(v) => {
+                let Some(code) = v.code.as_ref().map(|c| c.as_str().to_owned()) else {
+                    errors.push(FieldError::new(format!("[{i}].code"), "is required"));
+                    continue;
+                };
+                if v.ministry
+                    .as_ref()
+                    .is_some_and(|m| m.as_str() != ministry.as_str())
+                {
+                    errors.push(FieldError::new(
+                        format!("[{i}].ministry"),
+                        format!("must be {ministry} or absent"),
+                    ));
+                }
+                if !seen.insert(code.clone()) {
+                    errors.push(FieldError::new(
+                        format!("[{i}].code"),
+                        format!("{code} appears twice"),
+                    ));
+                }
+                valid.push((code, v));
+            }
+            Err(ApiError::Client {
+                errors: field_errors,
+                ..
+            }) => {
+                errors.extend(
+                    field_errors
+                        .into_iter()
+                        .map(|e| FieldError::new(format!("[{i}].{}", e.field), e.message)),
+                );
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    let mut conn = state.pool.get().await?;
+    active_ministry(&mut conn, ministry.as_str(), "code").await?;
+    if params.0.dry_run.unwrap_or(false) {
+        let ops = plan(&mut conn, ministry.as_str(), &valid, false).await?;
+        return Ok(HttpResponse::Ok().json(summary(&ops, false)));
+    }
+    let result = conn
+        .transaction(async |conn| {
+            let ops = plan(conn, ministry.as_str(), &valid, true).await?;
+            let result = summary(&ops, true);
+            for op in ops {
+                match op {
+                    Op::Create(code, v) => {
+                        insert_platform(conn, &actor, &code, ministry.as_str(), &v).await?;
+                    }
+                    Op::Update(row, v, changes) | Op::Retire(row, v, changes) => {
+                        apply_replacement(conn, &actor, row, &v, changes).await?;
+                    }
+                    Op::Unchanged(_) => {}
+                }
+            }
+            Ok::<_, ApiError>(result)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(result))
+}
