@@ -52,6 +52,11 @@ pub struct Settings {
     /// `TRUST_PROXY_HEADERS`: take the client address from `Forwarded`/`X-Forwarded-For` (set it
     /// only behind a proxy that overwrites them; default false).
     pub trust_proxy_headers: bool,
+    /// `WEBHOOK_ALLOW_PRIVATE_TARGETS`: accept webhook targets on private, loopback and
+    /// link-local addresses (tests and local setups; default false).
+    pub webhook_allow_private_targets: bool,
+    /// `WEBHOOK_POLL_MS`: how often the delivery worker looks for due deliveries (default 1000).
+    pub webhook_poll: Duration,
 }
 
 impl Settings {
@@ -104,21 +109,16 @@ impl Settings {
         let workers = parse_number(&lookup, "HTTP_WORKERS", cpus, 1, 256)?;
         let overlap_checks_per_minute =
             parse_number(&lookup, "OVERLAP_CHECKS_PER_MINUTE", 30, 0, 100_000)? as u32;
-        let trust_proxy_headers = match lookup("TRUST_PROXY_HEADERS").as_deref().map(str::trim) {
-            None | Some("" | "false" | "0") => false,
-            Some("true" | "1") => true,
-            Some(other) => {
-                return Err(ConfigError {
-                    variable: "TRUST_PROXY_HEADERS",
-                    message: format!("{other:?} is not true or false"),
-                });
-            }
-        };
+        let trust_proxy_headers = parse_bool(&lookup, "TRUST_PROXY_HEADERS")?;
+        let webhook_allow_private_targets = parse_bool(&lookup, "WEBHOOK_ALLOW_PRIVATE_TARGETS")?;
+        let webhook_poll_ms = parse_number(&lookup, "WEBHOOK_POLL_MS", 1000, 10, 600_000)?;
         Ok(Self {
             database_url: SecretString::from(database_url),
             workers,
             overlap_checks_per_minute,
             trust_proxy_headers,
+            webhook_allow_private_targets,
+            webhook_poll: Duration::from_millis(webhook_poll_ms as u64),
             bind_addr,
             jwt_secret,
             jwt_public_key_pem,
@@ -133,6 +133,20 @@ impl Settings {
     /// The database URL, for the few places that must open a connection.
     pub fn database_url(&self) -> &str {
         self.database_url.expose_secret()
+    }
+}
+
+fn parse_bool(
+    lookup: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+) -> Result<bool, ConfigError> {
+    match lookup(variable).as_deref().map(str::trim) {
+        None | Some("" | "false" | "0") => Ok(false),
+        Some("true" | "1") => Ok(true),
+        Some(other) => Err(ConfigError {
+            variable,
+            message: format!("{other:?} is not true or false"),
+        }),
     }
 }
 

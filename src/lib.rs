@@ -20,3 +20,4 @@ pub mod relevance;
 pub mod seed;
 pub mod startup;
 pub mod tokens;
+pub mod webhooks;

@@ -35,6 +35,7 @@ with an RFC 8288 `Link` header.\n\
         (name = "contacts", description = "Operating units' published contact channels."),
         (name = "lists", description = "Official editions of the list: dated legal documents."),
         (name = "vocabularies", description = "Controlled vocabularies with Vietnamese and English labels."),
+        (name = "webhooks", description = "Signed POSTs of every change to subscribers, from a transactional outbox (operator)."),
         (name = "health", description = "Liveness and readiness probes."),
     ),
     components(schemas(Problem, FieldError)),

@@ -33,6 +33,8 @@ pub struct AppState {
     pub overlap_limiter: RateLimiter,
     /// Whether client addresses come from proxy headers.
     pub trust_proxy_headers: bool,
+    /// Whether webhook targets may be private addresses.
+    pub webhook_allow_private_targets: bool,
 }
 
 /// Registers every documented route. The OpenAPI document is collected from this same call.
@@ -81,7 +83,13 @@ impl Application {
             jwt,
             overlap_limiter: RateLimiter::new(settings.overlap_checks_per_minute),
             trust_proxy_headers: settings.trust_proxy_headers,
+            webhook_allow_private_targets: settings.webhook_allow_private_targets,
         };
+        crate::webhooks::spawn_worker(
+            state.pool.clone(),
+            settings.webhook_allow_private_targets,
+            settings.webhook_poll,
+        );
         let server = run(listener, state, settings.workers)?;
         Ok(Self { server, port })
     }

@@ -11,6 +11,7 @@ pub mod overlap;
 pub mod platforms;
 pub mod schema;
 pub mod tokens;
+pub mod webhooks;
 
 use std::time::Duration;
 

@@ -168,6 +168,35 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Int8,
+        subscription_id -> Int8,
+        change_id -> Int8,
+        status -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        last_status -> Nullable<Int4>,
+        last_error -> Nullable<Text>,
+        delivered_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    webhook_subscriptions (id) {
+        id -> Int8,
+        url -> Text,
+        secret -> Text,
+        ministry -> Nullable<Text>,
+        domain -> Nullable<Text>,
+        events -> Nullable<Array<Text>>,
+        active -> Bool,
+        created_at -> Timestamptz,
+        created_by -> Text,
+    }
+}
+
 diesel::joinable!(api_tokens -> ministries (ministry_code));
 diesel::joinable!(change_log -> platforms (platform_id));
 diesel::joinable!(contacts -> platforms (platform_id));
@@ -178,6 +207,9 @@ diesel::joinable!(list_memberships -> platforms (platform_id));
 diesel::joinable!(platform_ownerships -> ministries (ministry_code));
 diesel::joinable!(platform_ownerships -> platforms (platform_id));
 diesel::joinable!(platforms -> ministries (ministry_code));
+diesel::joinable!(webhook_deliveries -> change_log (change_id));
+diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
+diesel::joinable!(webhook_subscriptions -> ministries (ministry));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
@@ -192,4 +224,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     overlap_checks,
     platform_ownerships,
     platforms,
+    webhook_deliveries,
+    webhook_subscriptions,
 );

@@ -242,6 +242,8 @@ pub fn test_settings(database_url: &str) -> Settings {
         "DATABASE_POOL_SIZE" => Some("4".into()),
         "DATABASE_TIMEOUT_MS" => Some("2000".into()),
         "JWT_SECRET" => Some(TEST_JWT_SECRET.into()),
+        "WEBHOOK_ALLOW_PRIVATE_TARGETS" => Some("true".into()),
+        "WEBHOOK_POLL_MS" => Some("50".into()),
         "JWT_PUBLIC_KEY_FILE" => Some(fixture("test-ed25519-public.pem")),
         _ => None,
     })

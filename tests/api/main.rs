@@ -20,3 +20,4 @@ mod platforms;
 mod procurement;
 mod relevance;
 mod sync;
+mod webhooks;

@@ -13,6 +13,7 @@ pub mod platform_writes;
 pub mod platforms;
 pub mod search;
 pub mod vocabularies;
+pub mod webhooks;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -48,5 +49,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(changes::list_changes)
         .service(overlap::create_overlap_check)
         .service(overlap::get_overlap_check)
+        .service(webhooks::create_webhook)
+        .service(webhooks::list_webhooks)
+        .service(webhooks::delete_webhook)
+        .service(webhooks::list_deliveries)
+        .service(webhooks::redeliver)
         .service(vocabularies::get_vocabularies);
 }
