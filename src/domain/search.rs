@@ -146,6 +146,19 @@ const GENERIC: &[&str] = &[
     "online",
     "software",
     "app",
+    // The level or place a system serves says nothing about what it does.
+    "cap xa",
+    "cap huyen",
+    "cap tinh",
+    "cap bo",
+    "cap quan",
+    "cap phuong",
+    "dia phuong",
+    "tren dia ban",
+    "toan tinh",
+    "so nganh",
+    "so ban nganh",
+    "uy ban nhan dan",
 ];
 
 /// How much a generic unit weighs, against 1 for any other.
@@ -409,6 +422,8 @@ pub struct UnitMatch {
     pub how: How,
     /// What it matched as, when not as typed.
     pub matched_as: Option<String>,
+    /// Whether the unit is significant (not a generic word).
+    pub significant: bool,
 }
 
 /// How well a platform answers a query, and why.
@@ -483,6 +498,7 @@ fn find(unit: &Unit, doc: &Document) -> Option<UnitMatch> {
                         field: *field,
                         how: *how,
                         matched_as,
+                        significant: unit.is_significant(),
                     },
                 );
             }
@@ -510,6 +526,7 @@ fn find(unit: &Unit, doc: &Document) -> Option<UnitMatch> {
                             field: *field,
                             how: How::Fuzzy,
                             matched_as: Some(near.clone()),
+                            significant: true,
                         },
                     );
                 }

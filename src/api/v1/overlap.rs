@@ -284,7 +284,7 @@ pub async fn judge(
             .title
             .matches
             .iter()
-            .filter(|m| m.field != search::Field::Description)
+            .filter(|m| m.field != search::Field::Description && m.significant)
             .map(describe)
             .collect();
         if !in_name.is_empty() {
@@ -293,7 +293,13 @@ pub async fn judge(
                 in_name.join(", ")
             ));
         }
-        let in_description: Vec<String> = o.description.matches.iter().map(describe).collect();
+        let in_description: Vec<String> = o
+            .description
+            .matches
+            .iter()
+            .filter(|m| m.significant)
+            .map(describe)
+            .collect();
         if !in_description.is_empty() {
             reasons.push(format!(
                 "description words found in the platform: {}",
