@@ -68,6 +68,11 @@ pub struct Problem {
     /// For invalid input: each field or parameter at fault.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// The request's id (also in the `X-Request-Id` header and the server's log): quote it when
+    /// reporting a problem.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "6f1c2a0e-5b7d-4c1e-9a51-2f0c3b8d9e47")]
+    pub request_id: Option<String>,
 }
 
 /// Everything a handler can fail with.
@@ -185,6 +190,7 @@ pub fn problem_response(
         detail,
         code: code.to_owned(),
         errors,
+        request_id: None,
     };
     let mut response = HttpResponse::build(status);
     response.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));

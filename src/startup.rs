@@ -3,7 +3,7 @@
 use std::net::TcpListener;
 
 use actix_web::dev::Server;
-use actix_web::middleware::{ErrorHandlers, Logger};
+use actix_web::middleware::{ErrorHandlers, Logger, from_fn};
 use actix_web::{App, HttpServer, web};
 use utoipa::OpenApi as _;
 use utoipa::openapi::OpenApi;
@@ -12,6 +12,7 @@ use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::body::MAX_BODY_BYTES;
+use crate::api::observe::{Metrics, observe};
 use crate::api::rate_limit::RateLimiter;
 use crate::api::routes::{KnownRoutes, no_route};
 use crate::api::{health, v1};
@@ -41,6 +42,7 @@ pub struct AppState {
 fn register(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
+        .service(crate::api::observe::prometheus_metrics)
         .service(scope::scope("/api/v1").configure(v1::routes));
 }
 
@@ -85,12 +87,14 @@ impl Application {
             trust_proxy_headers: settings.trust_proxy_headers,
             webhook_allow_private_targets: settings.webhook_allow_private_targets,
         };
+        let metrics = web::Data::new(Metrics::default());
         crate::webhooks::spawn_worker(
             state.pool.clone(),
             settings.webhook_allow_private_targets,
             settings.webhook_poll,
+            metrics.clone(),
         );
-        let server = run(listener, state, settings.workers)?;
+        let server = run(listener, state, metrics, settings.workers)?;
         Ok(Self { server, port })
     }
 
@@ -105,14 +109,25 @@ impl Application {
     }
 }
 
-fn run(listener: TcpListener, state: AppState, workers: usize) -> Result<Server, std::io::Error> {
+fn run(
+    listener: TcpListener,
+    state: AppState,
+    metrics: web::Data<Metrics>,
+    workers: usize,
+) -> Result<Server, std::io::Error> {
     let api = openapi();
     let routes = web::Data::new(KnownRoutes::from_openapi(&api));
     let state = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
             .wrap(ErrorHandlers::new().default_handler(ensure_problem_body))
-            .wrap(Logger::new("%{r}a \"%r\" %s %b %Dms"))
+            .wrap(from_fn(observe))
+            // One line per request, readable and parseable: address, request, status, bytes,
+            // milliseconds, request id.
+            .wrap(Logger::new(
+                "%{r}a \"%r\" %s %b %Dms request_id=%{x-request-id}o",
+            ))
+            .app_data(metrics.clone())
             .app_data(state.clone())
             .app_data(routes.clone())
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))

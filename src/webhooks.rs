@@ -15,6 +15,7 @@ use hmac::{Hmac, Mac};
 use serde_json::json;
 use sha2::Sha256;
 
+use crate::api::observe::Metrics;
 use crate::db::DbPool;
 use crate::db::webhooks::{self, Claimed, Outcome};
 
@@ -127,7 +128,13 @@ pub fn backoff(attempts: i32) -> TimeDelta {
 }
 
 /// Sends one claimed delivery and records the outcome.
-async fn send(pool: &DbPool, client: &reqwest::Client, claimed: Claimed, allow_private: bool) {
+async fn send(
+    pool: &DbPool,
+    client: &reqwest::Client,
+    claimed: Claimed,
+    allow_private: bool,
+    metrics: &Metrics,
+) {
     let body = payload(&claimed);
     let (status, error) = match check_target(&claimed.url, allow_private).await {
         Err(reason) => (None, Some(format!("target refused: {reason}"))),
@@ -170,6 +177,11 @@ async fn send(pool: &DbPool, client: &reqwest::Client, claimed: Claimed, allow_p
         (Some(_), attempts) if attempts >= MAX_ATTEMPTS => Outcome::Failed,
         (Some(_), attempts) => Outcome::Retry(Utc::now() + backoff(attempts)),
     };
+    metrics.count(match outcome {
+        Outcome::Delivered => "ndp_webhook_deliveries_delivered_total",
+        Outcome::Retry(_) => "ndp_webhook_deliveries_retried_total",
+        Outcome::Failed => "ndp_webhook_deliveries_failed_total",
+    });
     match pool.get().await {
         Ok(mut conn) => {
             if let Err(e) =
@@ -189,7 +201,12 @@ async fn send(pool: &DbPool, client: &reqwest::Client, claimed: Claimed, allow_p
 }
 
 /// Claims and sends the due deliveries once; returns how many were attempted.
-pub async fn deliver_due(pool: &DbPool, client: &reqwest::Client, allow_private: bool) -> usize {
+pub async fn deliver_due(
+    pool: &DbPool,
+    client: &reqwest::Client,
+    allow_private: bool,
+    metrics: &Metrics,
+) -> usize {
     let claimed = match pool.get().await {
         Ok(mut conn) => match webhooks::claim(&mut conn, 20, LEASE_SECONDS).await {
             Ok(claimed) => claimed,
@@ -203,13 +220,18 @@ pub async fn deliver_due(pool: &DbPool, client: &reqwest::Client, allow_private:
     let count = claimed.len();
     let sends = claimed
         .into_iter()
-        .map(|c| send(pool, client, c, allow_private));
+        .map(|c| send(pool, client, c, allow_private, metrics));
     futures_util::future::join_all(sends).await;
     count
 }
 
 /// Runs the worker until the process ends: every `interval`, or at once after a full batch.
-pub fn spawn_worker(pool: DbPool, allow_private: bool, interval: Duration) {
+pub fn spawn_worker(
+    pool: DbPool,
+    allow_private: bool,
+    interval: Duration,
+    metrics: actix_web::web::Data<Metrics>,
+) {
     let client = match reqwest::Client::builder()
         .timeout(TIMEOUT)
         .redirect(reqwest::redirect::Policy::none())
@@ -223,7 +245,7 @@ pub fn spawn_worker(pool: DbPool, allow_private: bool, interval: Duration) {
     };
     tokio::spawn(async move {
         loop {
-            if deliver_due(&pool, &client, allow_private).await == 0 {
+            if deliver_due(&pool, &client, allow_private, &metrics).await == 0 {
                 tokio::time::sleep(interval).await;
             }
         }

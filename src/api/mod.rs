@@ -3,6 +3,7 @@
 
 pub mod body;
 pub mod health;
+pub mod observe;
 pub mod query;
 pub mod rate_limit;
 pub mod representation;

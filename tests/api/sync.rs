@@ -534,3 +534,86 @@ async fn a_bulk_sync_never_touches_other_ministries() {
         count
     );
 }
+
+#[tokio::test]
+async fn two_replicas_on_one_database_see_each_others_writes_at_once() {
+    let app = spawn_app().await;
+    let other =
+        ndp_registry::startup::Application::build(&crate::helpers::test_settings(&app.db.url))
+            .unwrap();
+    let second = format!("http://127.0.0.1:{}", other.port());
+    tokio::spawn(other.run_until_stopped());
+    let url = |base: &str| format!("{base}/api/v1/platforms/tabmis");
+    let etag_on = |base: String| {
+        let client = app.client.clone();
+        async move {
+            client
+                .get(base)
+                .send()
+                .await
+                .unwrap()
+                .headers()
+                .get("etag")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let before = etag_on(url(&second)).await;
+    assert_eq!(
+        before,
+        etag_on(url(&app.address)).await,
+        "the same representation, the same tag"
+    );
+    let token = app.btc().await;
+    let write = app
+        .send(
+            Method::PATCH,
+            "/api/v1/platforms/tabmis",
+            Some(&token),
+            Some(&json!({"status": "piloting"})),
+        )
+        .await;
+    let written = write
+        .headers()
+        .get("etag")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        etag_on(url(&second)).await,
+        written,
+        "the other replica serves the new state and tag at once"
+    );
+    let stale = app
+        .client
+        .patch(url(&second))
+        .bearer_auth(&token)
+        .header("content-type", "application/merge-patch+json")
+        .header("if-match", before)
+        .body(json!({"status": "operational"}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_problem(stale, 412, "precondition_failed").await;
+    let revoked_jti =
+        app.get_json("/api/v1/platforms/tabmis/history").await["items"][0]["actor"]["jti"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    ndp_registry::tokens::revoke(&mut app.conn().await, &revoked_jti)
+        .await
+        .unwrap();
+    let refused = app
+        .client
+        .patch(url(&second))
+        .bearer_auth(&token)
+        .header("content-type", "application/merge-patch+json")
+        .body(json!({"status": "operational"}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_problem(refused, 401, "invalid_token").await;
+}

@@ -399,6 +399,7 @@ fn summary(verdict: Verdict, candidates: &[OverlapCandidate]) -> String {
 #[post("/overlap-checks")]
 pub async fn create_overlap_check(
     state: web::Data<AppState>,
+    metrics: web::Data<crate::api::observe::Metrics>,
     _limit: RateLimited,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
@@ -432,6 +433,7 @@ pub async fn create_overlap_check(
         &body,
     )
     .await?;
+    metrics.count(&format!("ndp_overlap_checks_{}_total", verdict.as_str()));
     Ok(HttpResponse::Created()
         .insert_header(("location", format!("/api/v1/overlap-checks/{}", receipt.id)))
         .content_type("application/json")

@@ -1,0 +1,320 @@
+//! Observability: a request id on every response, log line and problem body; Prometheus metrics;
+//! and a panicking handler answered with a 500 problem instead of a dropped connection.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{HttpMessage, HttpResponse, get, web};
+use futures_util::FutureExt;
+
+use crate::error::problem_response;
+use crate::startup::AppState;
+
+/// The header that carries the request id.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The id of a request, in its extensions.
+#[derive(Clone, Debug)]
+pub struct RequestId(pub String);
+
+/// Upper bounds of the latency histogram, in seconds.
+const BUCKETS: [f64; 11] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
+];
+
+#[derive(Default)]
+struct Series {
+    count: u64,
+    sum: f64,
+    buckets: [u64; BUCKETS.len()],
+}
+
+/// Counters and histograms kept in this process (each replica exposes its own).
+#[derive(Default)]
+pub struct Metrics {
+    requests: Mutex<BTreeMap<(String, String, u16), Series>>,
+    counters: Mutex<BTreeMap<String, u64>>,
+}
+
+impl Metrics {
+    fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        let mut map = self
+            .requests
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let series = map
+            .entry((method.to_owned(), route.to_owned(), status))
+            .or_default();
+        series.count += 1;
+        series.sum += seconds;
+        for (i, bound) in BUCKETS.iter().enumerate() {
+            if seconds <= *bound {
+                series.buckets[i] += 1;
+            }
+        }
+    }
+
+    /// Adds one to a named counter (`ndp_overlap_checks_total`, webhook outcomes...).
+    pub fn count(&self, name: &str) {
+        let mut map = self
+            .counters
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *map.entry(name.to_owned()).or_default() += 1;
+    }
+
+    fn render(&self, pool: &crate::db::DbPool) -> String {
+        let mut out = String::new();
+        out.push_str("# HELP ndp_http_requests_total HTTP requests by method, route and status.\n");
+        out.push_str("# TYPE ndp_http_requests_total counter\n");
+        let requests = self
+            .requests
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for ((method, route, status), s) in requests.iter() {
+            let _ = writeln!(
+                out,
+                "ndp_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {}",
+                s.count
+            );
+        }
+        out.push_str("# HELP ndp_http_request_duration_seconds HTTP request latency by method, route and status.\n");
+        out.push_str("# TYPE ndp_http_request_duration_seconds histogram\n");
+        for ((method, route, status), s) in requests.iter() {
+            let labels = format!("method=\"{method}\",route=\"{route}\",status=\"{status}\"");
+            for (bound, n) in BUCKETS.iter().zip(s.buckets.iter()) {
+                let _ = writeln!(
+                    out,
+                    "ndp_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {n}"
+                );
+            }
+            let _ = writeln!(
+                out,
+                "ndp_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
+                s.count
+            );
+            let _ = writeln!(
+                out,
+                "ndp_http_request_duration_seconds_sum{{{labels}}} {}",
+                s.sum
+            );
+            let _ = writeln!(
+                out,
+                "ndp_http_request_duration_seconds_count{{{labels}}} {}",
+                s.count
+            );
+        }
+        drop(requests);
+        let status = pool.status();
+        out.push_str("# HELP ndp_db_pool_connections Database connections by state.\n# TYPE ndp_db_pool_connections gauge\n");
+        let _ = writeln!(
+            out,
+            "ndp_db_pool_connections{{state=\"open\"}} {}",
+            status.size
+        );
+        let _ = writeln!(
+            out,
+            "ndp_db_pool_connections{{state=\"idle\"}} {}",
+            status.available
+        );
+        let _ = writeln!(
+            out,
+            "ndp_db_pool_connections{{state=\"max\"}} {}",
+            status.max_size
+        );
+        let _ = writeln!(out, "ndp_db_pool_waiting {}", status.waiting);
+        let counters = self
+            .counters
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for (name, value) in counters.iter() {
+            let _ = writeln!(out, "# TYPE {name} counter\n{name} {value}");
+        }
+        out
+    }
+}
+
+fn valid_id(value: &HeaderValue) -> Option<String> {
+    let text = value.to_str().ok()?;
+    let ok = (1..=64).contains(&text.len())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    ok.then(|| text.to_owned())
+}
+
+/// Gives each request an id (the caller's `X-Request-Id` when it is sane, else a new one),
+/// measures it, turns a panic into a 500 problem, and sets `X-Request-Id` on the response.
+pub async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let id = req
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(valid_id)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let started = Instant::now();
+    let method = req.method().to_string();
+    let registry = req.app_data::<web::Data<Metrics>>().cloned();
+    let result = std::panic::AssertUnwindSafe(next.call(req))
+        .catch_unwind()
+        .await;
+    let mut response = match result {
+        Ok(Ok(response)) => response.map_into_boxed_body(),
+        Ok(Err(error)) => return Err(error),
+        Err(_) => {
+            log::error!("request {id}: the handler panicked");
+            // The request went to the handler with the panic, so the answer is built without it.
+            let mut body = problem_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_error",
+                "The registry failed to answer this request; the failure has been logged.".into(),
+                Vec::new(),
+            );
+            let problem = serde_json::json!({
+                "type": "urn:ndp-registry:problem:internal_error",
+                "title": "Internal server error",
+                "status": 500,
+                "detail": "The registry failed to answer this request; the failure has been logged.",
+                "code": "internal_error",
+                "request_id": id,
+            });
+            body = body.set_body(BoxBody::new(problem.to_string()));
+            if let Ok(value) = HeaderValue::from_str(&id) {
+                body.headers_mut().insert(REQUEST_ID, value);
+            }
+            return Err(
+                actix_web::error::InternalError::from_response("handler panicked", body).into(),
+            );
+        }
+    };
+    let is_problem = response
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .is_some_and(|v| {
+            v.as_bytes()
+                .starts_with(crate::error::PROBLEM_JSON.as_bytes())
+        });
+    if is_problem {
+        response = with_request_id(response, &id).await;
+    }
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(REQUEST_ID, value);
+    }
+    if let Some(registry) = registry {
+        let route = response
+            .request()
+            .match_pattern()
+            .unwrap_or_else(|| "(unmatched)".to_owned());
+        registry.observe(
+            &method,
+            &route,
+            response.status().as_u16(),
+            started.elapsed().as_secs_f64(),
+        );
+    }
+    Ok(response)
+}
+
+/// Adds `request_id` to a problem body, so that a caller can quote it to the operator.
+async fn with_request_id(response: ServiceResponse<BoxBody>, id: &str) -> ServiceResponse<BoxBody> {
+    let (request, response) = response.into_parts();
+    let (head, body) = response.into_parts();
+    let bytes = actix_web::body::to_bytes(body).await.unwrap_or_default();
+    let body = match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(serde_json::Value::Object(mut problem)) => {
+            problem.insert(
+                "request_id".into(),
+                serde_json::Value::String(id.to_owned()),
+            );
+            serde_json::to_vec(&problem).unwrap_or_else(|_| bytes.to_vec())
+        }
+        _ => bytes.to_vec(),
+    };
+    let mut head = head;
+    head.headers_mut()
+        .remove(actix_web::http::header::CONTENT_LENGTH);
+    ServiceResponse::new(request, head.set_body(BoxBody::new(body)))
+}
+
+/// Metrics in the Prometheus text format: request counts and latency histograms by route and
+/// status, database pool usage, overlap checks and webhook deliveries. Per replica.
+#[utoipa::path(
+    tag = "health",
+    responses((status = 200, description = "Prometheus text exposition format.", body = String, content_type = "text/plain"))
+)]
+#[get("/metrics")]
+pub async fn prometheus_metrics(
+    state: web::Data<AppState>,
+    registry: web::Data<Metrics>,
+) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(registry.render(&state.pool))
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::middleware::{ErrorHandlers, from_fn};
+    use actix_web::{App, test as actix_test, web};
+
+    use super::*;
+
+    async fn panics() -> HttpResponse {
+        panic!("a bug in a handler")
+    }
+
+    #[actix_web::test]
+    async fn a_panicking_handler_is_a_500_problem_with_the_request_id() {
+        let app = actix_test::init_service(
+            App::new()
+                .wrap(ErrorHandlers::new().default_handler(crate::error::ensure_problem_body))
+                .wrap(from_fn(observe))
+                .route("/boom", web::get().to(panics)),
+        )
+        .await;
+        let request = actix_test::TestRequest::get()
+            .uri("/boom")
+            .insert_header(("x-request-id", "req-123"))
+            .to_request();
+        // The server turns the error into its response; so does this test.
+        let response = match actix_test::try_call_service(&app, request).await {
+            Ok(response) => response.into_parts().1,
+            Err(error) => error.error_response(),
+        };
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(response.headers().get("x-request-id").unwrap(), "req-123");
+        let bytes = actix_web::body::to_bytes(response.into_body())
+            .await
+            .unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(body["code"], "internal_error");
+        assert_eq!(body["request_id"], "req-123");
+        assert!(
+            !body["detail"].as_str().unwrap().contains("a bug"),
+            "the panic message is not sent"
+        );
+    }
+
+    #[test]
+    fn request_ids_from_callers_are_checked() {
+        assert_eq!(
+            valid_id(&HeaderValue::from_static("abc-123_X")),
+            Some("abc-123_X".into())
+        );
+        assert_eq!(valid_id(&HeaderValue::from_static("has space")), None);
+        assert_eq!(
+            valid_id(&HeaderValue::from_str(&"a".repeat(65)).unwrap()),
+            None
+        );
+    }
+}
