@@ -447,21 +447,6 @@ pub async fn open_ownership(
         .map(drop)
 }
 
-/// The platforms an agency owns and has not retired, locked until the end of the transaction.
-pub async fn owned_active(
-    conn: &mut AsyncPgConnection,
-    ministry: &str,
-) -> QueryResult<Vec<Platform>> {
-    platforms::table
-        .filter(platforms::ministry_code.eq(ministry))
-        .filter(platforms::status.ne("retired"))
-        .select(Platform::as_select())
-        .order(platforms::code)
-        .for_update()
-        .load(conn)
-        .await
-}
-
 /// Gives the current ownership period (and the platform) to another owner, for a period that
 /// began after a succession took effect.
 pub async fn reassign_current(
@@ -492,26 +477,26 @@ pub async fn reassign_current(
         .await
 }
 
-/// Every platform an agency owns, retired ones included.
-pub async fn owned_all(conn: &mut AsyncPgConnection, ministry: &str) -> QueryResult<Vec<Platform>> {
-    platforms::table
-        .filter(platforms::ministry_code.eq(ministry))
-        .select(Platform::as_select())
-        .order(platforms::code)
-        .load(conn)
-        .await
-}
-
-/// Every platform an agency owns, locked until the end of the transaction.
-pub async fn owned_all_locked(
+/// The platforms an agency owns, by code: retired ones too when `with_retired`, locked until the
+/// end of the transaction when `lock`.
+pub async fn owned_by(
     conn: &mut AsyncPgConnection,
     ministry: &str,
+    with_retired: bool,
+    lock: bool,
 ) -> QueryResult<Vec<Platform>> {
-    platforms::table
+    let query = platforms::table
         .filter(platforms::ministry_code.eq(ministry))
+        .filter(
+            platforms::status
+                .ne("retired")
+                .or(with_retired.into_sql::<Bool>()),
+        )
         .select(Platform::as_select())
-        .order(platforms::code)
-        .for_update()
-        .load(conn)
-        .await
+        .order(platforms::code);
+    if lock {
+        query.for_update().load(conn).await
+    } else {
+        query.load(conn).await
+    }
 }

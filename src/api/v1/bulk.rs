@@ -86,11 +86,7 @@ async fn plan(
     inputs: &[(String, ValidPlatform)],
     lock: bool,
 ) -> Result<Vec<Op>, ApiError> {
-    let owned = if lock {
-        db::owned_all_locked(conn, ministry).await?
-    } else {
-        db::owned_all(conn, ministry).await?
-    };
+    let owned = db::owned_by(conn, ministry, true, lock).await?;
     let mut owned: BTreeMap<String, Platform> =
         owned.into_iter().map(|p| (p.code.clone(), p)).collect();
     let mut foreign = Vec::new();

@@ -378,7 +378,7 @@ pub async fn record_succession(
                 db::merge(conn, &row.code, successor.as_str(), request.effective_on).await?;
             let why = format!("{} merged into {successor}: {reason}", row.code);
             let mut moved = Vec::new();
-            for platform in crate::db::platforms::owned_active(conn, &row.code).await? {
+            for platform in crate::db::platforms::owned_by(conn, &row.code, false, true).await? {
                 let start =
                     crate::db::platforms::current_ownership_start(conn, platform.id).await?;
                 // A platform registered on or after the date was the successor's from the start.
