@@ -36,6 +36,8 @@ pub struct AppState {
     pub trust_proxy_headers: bool,
     /// Whether webhook targets may be private addresses.
     pub webhook_allow_private_targets: bool,
+    /// The tags of representations recently served, for cheap 304s.
+    pub tags: crate::api::representation::TagCache,
 }
 
 /// Registers every documented route. The OpenAPI document is collected from this same call.
@@ -86,6 +88,7 @@ impl Application {
             overlap_limiter: RateLimiter::new(settings.overlap_checks_per_minute),
             trust_proxy_headers: settings.trust_proxy_headers,
             webhook_allow_private_targets: settings.webhook_allow_private_targets,
+            tags: Default::default(),
         };
         let metrics = web::Data::new(Metrics::default());
         crate::webhooks::spawn_worker(

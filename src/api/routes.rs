@@ -22,7 +22,6 @@ impl KnownRoutes {
                 let mut methods: Vec<String> = Vec::new();
                 let ops = [
                     ("GET", item.get.is_some()),
-                    ("HEAD", item.get.is_some()),
                     ("POST", item.post.is_some()),
                     ("PUT", item.put.is_some()),
                     ("PATCH", item.patch.is_some()),

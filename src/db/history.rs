@@ -139,3 +139,11 @@ mod tests {
         );
     }
 }
+
+/// The feed position of the last committed change: any change to any representation moves it.
+pub async fn feed_position(conn: &mut AsyncPgConnection) -> QueryResult<i64> {
+    super::schema::feed_clock::table
+        .select(super::schema::feed_clock::seq)
+        .first(conn)
+        .await
+}

@@ -566,6 +566,21 @@ async fn two_replicas_on_one_database_see_each_others_writes_at_once() {
         etag_on(url(&app.address)).await,
         "the same representation, the same tag"
     );
+    let conditional = |base: String, tag: String| {
+        let client = app.client.clone();
+        async move {
+            client
+                .get(base)
+                .header("if-none-match", tag)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    // The second replica remembers the tag it served...
+    assert_eq!(conditional(url(&second), before.clone()).await, 304);
     let token = app.btc().await;
     let write = app
         .send(
@@ -575,6 +590,8 @@ async fn two_replicas_on_one_database_see_each_others_writes_at_once() {
             Some(&json!({"status": "piloting"})),
         )
         .await;
+    // ...and a write through the first one makes it serve the new representation at once.
+    assert_eq!(conditional(url(&second), before.clone()).await, 200);
     let written = write
         .headers()
         .get("etag")
