@@ -126,6 +126,14 @@ pub fn diff(before: &Value, after: &Value) -> Value {
     Value::Object(changes)
 }
 
+/// The feed position of the last committed change: any change to any representation moves it.
+pub async fn feed_position(conn: &mut AsyncPgConnection) -> QueryResult<i64> {
+    super::schema::feed_clock::table
+        .select(super::schema::feed_clock::seq)
+        .first(conn)
+        .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,12 +146,4 @@ mod tests {
             json!({"b": {"old": 2, "new": 3}, "c": {"old": null, "new": 4}})
         );
     }
-}
-
-/// The feed position of the last committed change: any change to any representation moves it.
-pub async fn feed_position(conn: &mut AsyncPgConnection) -> QueryResult<i64> {
-    super::schema::feed_clock::table
-        .select(super::schema::feed_clock::seq)
-        .first(conn)
-        .await
 }
