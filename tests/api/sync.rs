@@ -171,6 +171,7 @@ async fn bad_feed_parameters_are_400_problems() {
     let app = spawn_app().await;
     assert_invalid_parameter(app.get("/api/v1/changes?after=abc").await, "after").await;
     assert_invalid_parameter(app.get("/api/v1/changes?after=-5").await, "after").await;
+    assert_invalid_parameter(app.get("/api/v1/changes?after=99999999").await, "after").await;
     assert_invalid_parameter(app.get("/api/v1/changes?limit=0").await, "limit").await;
     assert_invalid_parameter(app.get("/api/v1/changes?limit=1001").await, "limit").await;
     assert_invalid_parameter(app.get("/api/v1/changes?page=2").await, "page").await;
@@ -325,6 +326,24 @@ async fn a_succession_moves_platforms_stops_tokens_and_is_in_the_feed() {
         "validation_failed",
     )
     .await;
+    for (successor, code) in [("VTV", "VTV"), ("NOPE", "VTV"), ("VOV", "VTV")] {
+        // Itself, an unknown agency, and VOV (merged into VTV): a cycle can never form.
+        let body =
+            json!({"successor": successor, "effective_on": "2025-12-01", "reason": "invalid"});
+        let path = format!("/api/v1/ministries/{code}/succession");
+        let problem = assert_problem(
+            app.send(Method::POST, &path, Some(&operator), Some(&body))
+                .await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(problem["errors"][0]["field"], "successor");
+    }
+    assert_eq!(
+        app.get_json("/api/v1/ministries/VTV").await["status"],
+        "active"
+    );
 }
 
 #[tokio::test]

@@ -128,6 +128,15 @@ pub async fn list_changes(
         return Err(ApiError::invalid_parameters(errors));
     }
     let mut conn = state.pool.get().await?;
+    let end = history::feed_position(&mut conn).await?;
+    if after > end {
+        return Err(ApiError::invalid_parameters(vec![FieldError::new(
+            "after",
+            format!(
+                "is beyond the end of the feed (the last position is {end}); use a cursor this feed returned"
+            ),
+        )]));
+    }
     let mut rows = history::feed(&mut conn, after, limit + 1).await?;
     let has_more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
