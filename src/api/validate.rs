@@ -108,7 +108,10 @@ impl Checker {
             .chars()
             .enumerate()
             .all(|(i, c)| c.is_ascii_digit() || " .()-".contains(c) || (i == 0 && c == '+'));
-        if allowed && (6..=20).contains(&digits) && value.len() <= 32 {
+        let starts_with_digit = value
+            .trim_start_matches('+')
+            .starts_with(|c: char| c.is_ascii_digit());
+        if allowed && starts_with_digit && (6..=20).contains(&digits) && value.len() <= 32 {
             Some(value.to_owned())
         } else {
             self.fail(field, "must be a telephone number of 6 to 20 digits, such as 024.62739677 or +84 24 6273 9677");

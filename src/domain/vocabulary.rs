@@ -59,8 +59,9 @@ macro_rules! vocabulary {
     ) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        #[serde(rename_all = "snake_case")]
         pub enum $name {
-            $(#[doc = concat!($en, " (", $vi, ")")] #[serde(rename = $code)] $variant,)+
+            $(#[doc = concat!($en, " (", $vi, ")")] $variant,)+
         }
 
         impl Vocabulary for $name {
@@ -197,7 +198,8 @@ vocabulary! {
 }
 
 vocabulary! {
-    /// What a bearer token allows.
+    /// What a bearer token allows. Parsed from the `scope` claim by its codes
+    /// (`platforms:write`), never sent through serde.
     Scope {
         PlatformsWrite => "platforms:write", "Ghi nền tảng", "Create, update and retire the ministry's platforms";
         ContactsWrite => "contacts:write", "Ghi đầu mối", "Manage the contacts of the ministry's platforms";
@@ -220,6 +222,21 @@ mod tests {
 
     #[test]
     fn serde_uses_the_same_codes_as_as_str() {
+        fn check<V: Vocabulary + Serialize>() {
+            for v in V::ALL {
+                assert_eq!(
+                    serde_json::to_value(v).unwrap(),
+                    serde_json::json!(v.as_str())
+                );
+            }
+        }
+        check::<Domain>();
+        check::<Audience>();
+        check::<PlatformStatus>();
+        check::<SourceConfidence>();
+        check::<MinistryKind>();
+        check::<MinistryStatus>();
+        check::<ContactRole>();
         for s in NdxpStatus::ALL {
             let json = serde_json::to_string(s).unwrap();
             assert_eq!(json, format!("\"{}\"", s.as_str()));

@@ -79,3 +79,39 @@ async fn swagger_ui_is_served_without_network_access() {
             .contains("/api/v1/openapi.json")
     );
 }
+
+#[tokio::test]
+async fn documented_vocabularies_are_the_codes_the_api_sends() {
+    use ndp_registry::domain::{
+        Audience, ContactRole, Domain, MinistryKind, MinistryStatus, NdxpStatus, PlatformStatus,
+        SourceConfidence, Vocabulary,
+    };
+    let document = serde_json::to_value(ndp_registry::startup::openapi()).unwrap();
+    let schemas = &document["components"]["schemas"];
+    let check = |name: &str, codes: Vec<&str>| {
+        let documented: Vec<&str> = schemas[name]["enum"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{name}"))
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert_eq!(documented, codes, "{name}");
+    };
+    check("Domain", Domain::codes());
+    check("Audience", Audience::codes());
+    check("PlatformStatus", PlatformStatus::codes());
+    check("NdxpStatus", NdxpStatus::codes());
+    check("SourceConfidence", SourceConfidence::codes());
+    check("ContactRole", ContactRole::codes());
+    check("MinistryKind", MinistryKind::codes());
+    check("MinistryStatus", MinistryStatus::codes());
+    // Every $ref resolves.
+    let text = document.to_string();
+    for reference in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
+        let name = reference.split('"').next().unwrap();
+        assert!(
+            schemas.get(name).is_some(),
+            "unresolvable reference to {name}"
+        );
+    }
+}

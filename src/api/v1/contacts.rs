@@ -195,24 +195,31 @@ pub struct ContactInput {
     /// What to contact it for.
     pub role: ContactRole,
     /// The channel's name, 2 to 200 characters.
+    #[schema(min_length = 2, max_length = 200, pattern = "^\\S(.*\\S)?$")]
     pub name: String,
     /// The unit behind it, 2 to 300 characters.
     #[serde(default)]
+    #[schema(max_length = 300)]
     pub unit: Option<String>,
-    /// An e-mail address.
+    /// An e-mail address. At least one of `email`, `phone` and `url` is required.
     #[serde(default)]
+    #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
-    /// A telephone number as published.
+    /// A telephone number as published: 6 to 20 digits with spaces, dots, dashes, parentheses.
     #[serde(default)]
+    #[schema(pattern = "^\\+?[0-9][0-9 .()-]{5,30}$")]
     pub phone: Option<String>,
     /// A web page or form (http or https).
     #[serde(default)]
+    #[schema(max_length = 500, pattern = "^https?://[^\\s/]+")]
     pub url: Option<String>,
     /// Opening hours or other notes, at most 1000 characters.
     #[serde(default)]
+    #[schema(max_length = 1000)]
     pub notes: Option<String>,
     /// Where the channel was published, at most 1000 characters.
     #[serde(default)]
+    #[schema(max_length = 1000)]
     pub source: Option<String>,
 }
 

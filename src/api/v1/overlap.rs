@@ -32,11 +32,16 @@ pub const MIN_CANDIDATE_SCORE: f32 = 0.2;
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Requester {
-    /// The province or city.
-    #[schema(example = "Quảng Ngãi")]
+    /// The province or city, 2 to 100 characters.
+    #[schema(
+        example = "Quảng Ngãi",
+        min_length = 2,
+        max_length = 100,
+        pattern = "^\\S(.*\\S)?$"
+    )]
     pub province: String,
-    /// The requesting unit.
-    #[schema(example = "Sở Khoa học và Công nghệ")]
+    /// The requesting unit, 2 to 200 characters.
+    #[schema(example = "Sở Khoa học và Công nghệ", max_length = 200)]
     pub unit: Option<String>,
 }
 
@@ -52,9 +57,11 @@ pub struct Requester {
 }))]
 pub struct OverlapCheckRequest {
     /// The planned purchase's title, 3 to 300 characters, with or without diacritics.
+    #[schema(min_length = 3, max_length = 300, pattern = "^\\S.*[0-9A-Za-z].*\\S$")]
     pub title: String,
     /// What it should do, up to 5000 characters.
     #[serde(default)]
+    #[schema(max_length = 5000)]
     pub description: Option<String>,
     /// The fields it serves, if known.
     #[serde(default)]

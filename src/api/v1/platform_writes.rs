@@ -52,25 +52,33 @@ use crate::startup::AppState;
 pub struct PlatformInput {
     /// The stable slug, `[a-z0-9][a-z0-9-]{1,62}`: required on create, immutable afterwards.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^[a-z0-9][a-z0-9-]{1,62}$")]
     pub code: Option<String>,
     /// The Vietnamese name, 2 to 300 characters.
+    #[schema(min_length = 2, max_length = 300, pattern = "^\\S(.*\\S)?$")]
     pub name_vi: String,
     /// The English name, 2 to 300 characters.
+    #[schema(min_length = 2, max_length = 300, pattern = "^\\S(.*\\S)?$")]
     pub name_en: String,
     /// The short name or acronym, at most 60 characters.
     #[serde(default)]
+    #[schema(max_length = 60)]
     pub short_name: Option<String>,
     /// What the platform does, at most 4000 characters.
     #[serde(default)]
+    #[schema(max_length = 4000)]
     pub description: Option<String>,
     /// The owner's code. Optional for a ministry token (its own ministry, the only one it may
     /// name); required for an operator. Ownership changes go through `/transfer`.
     #[serde(default)]
+    #[schema(pattern = "^[A-Za-z][A-Za-z0-9]{1,15}$")]
     pub ministry: Option<String>,
     /// The operating unit, at most 300 characters.
     #[serde(default)]
+    #[schema(max_length = 300)]
     pub operator: Option<String>,
     /// At least one field served.
+    #[schema(min_items = 1)]
     pub domains: Vec<Domain>,
     /// Who it is for.
     #[serde(default)]
@@ -79,6 +87,7 @@ pub struct PlatformInput {
     pub status: PlatformStatus,
     /// The public http(s) address.
     #[serde(default)]
+    #[schema(max_length = 500, pattern = "^https?://[^\\s/]+")]
     pub url: Option<String>,
     /// The NDXP connection status (default `unknown`).
     #[serde(default)]
@@ -88,6 +97,7 @@ pub struct PlatformInput {
     pub legal_basis: Option<LegalBasisInput>,
     /// Where the facts come from, at most 2000 characters.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub source: Option<String>,
 }
 
@@ -96,7 +106,12 @@ pub struct PlatformInput {
 #[serde(deny_unknown_fields)]
 pub struct LegalBasisInput {
     /// The document number, 2 to 100 characters.
-    #[schema(example = "833/QĐ-TCHQ")]
+    #[schema(
+        example = "833/QĐ-TCHQ",
+        min_length = 2,
+        max_length = 100,
+        pattern = "^\\S(.*\\S)?$"
+    )]
     pub number: String,
     /// The signing date.
     #[serde(default)]
@@ -594,14 +609,17 @@ pub async fn retire_platform(
 #[serde(deny_unknown_fields)]
 pub struct TransferRequest {
     /// The new owner's code: an active agency.
-    #[schema(example = "BTC")]
+    #[schema(example = "BTC", pattern = "^[A-Za-z][A-Za-z0-9]{1,15}$")]
     pub to: String,
     /// The first day of the new ownership; not in the future, not before the current period began.
     #[schema(example = "2025-03-01")]
     pub effective_on: NaiveDate,
     /// Why, such as the decision that moved the function; 3 to 1000 characters.
     #[schema(
-        example = "Nghị quyết 176/2025/QH15: hợp nhất Bộ Kế hoạch và Đầu tư vào Bộ Tài chính"
+        example = "Nghị quyết 176/2025/QH15: hợp nhất Bộ Kế hoạch và Đầu tư vào Bộ Tài chính",
+        min_length = 3,
+        max_length = 1000,
+        pattern = "^\\S(.*\\S)?$"
     )]
     pub reason: String,
 }

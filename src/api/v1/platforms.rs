@@ -215,6 +215,7 @@ pub struct PlatformFilterParams {
     /// The list only: `csv` exports every matching platform as one CSV file (UTF-8 with a
     /// byte-order mark, stable column names), as `Accept: text/csv` does; `page` and `per_page`
     /// do not apply.
+    #[param(inline)]
     format: Option<Format>,
 }
 
