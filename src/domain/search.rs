@@ -237,6 +237,11 @@ pub struct Unit {
 }
 
 impl Unit {
+    /// Whether this unit spans several syllables (a known phrase such as an expansion).
+    pub fn is_phrase(&self) -> bool {
+        self.len > 1 || self.alternatives.iter().any(|(words, _)| words.len() > 1)
+    }
+
     /// Whether this unit weighs fully (is not a generic word).
     pub fn is_significant(&self) -> bool {
         self.weight >= 1.0

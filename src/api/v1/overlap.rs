@@ -239,9 +239,16 @@ pub async fn judge(
         .collect();
     let filter = PlatformFilter::default();
     let rank_text = fold_for_search(&request.title);
-    let queries: Vec<&Query> = vec![&title, &description];
+    // Candidates come from the title and the description's known phrases: a description's single
+    // syllables would each match a large share of a big registry and make the lookup slow, while
+    // adding little (they still count in the score).
+    let mut description_phrases = description.clone();
+    description_phrases
+        .units
+        .retain(|u| u.is_significant() && u.is_phrase());
+    let queries: Vec<&Query> = vec![&title, &description_phrases];
     let candidates = scored_candidates(conn, &filter, &queries, &rank_text).await?;
-    let corpus = crate::db::platforms::count(conn, &filter).await? as usize;
+    let corpus = crate::db::platforms::approximate_count(conn).await? as usize;
     let docs: Vec<&search::Document> = candidates.iter().map(|(_, d)| d).collect();
     let title_rarity = Rarity::measure(&title, &docs, corpus);
     let description_rarity = Rarity::measure(&description, &docs, corpus);

@@ -124,7 +124,7 @@ pub async fn search(
     rank_text: &str,
 ) -> Result<Vec<(Platform, Score)>, ApiError> {
     let candidates = scored_candidates(conn, filter, &[q], rank_text).await?;
-    let corpus = db::count(conn, filter).await? as usize;
+    let corpus = db::approximate_count(conn).await? as usize;
     let docs: Vec<&Document> = candidates.iter().map(|(_, d)| d).collect();
     let rarity = Rarity::measure(q, &docs, corpus);
     let mut results: Vec<(Platform, Score)> = candidates
