@@ -409,6 +409,11 @@ pub async fn transfer(
         })
         .execute(conn)
         .await?;
+    set_owner(conn, id, to).await
+}
+
+/// Records `to` as the platform's owner and bumps its version.
+async fn set_owner(conn: &mut AsyncPgConnection, id: i64, to: &str) -> QueryResult<Platform> {
     diesel::update(platforms::table.find(id))
         .set((
             platforms::ministry_code.eq(to),
@@ -475,15 +480,7 @@ pub async fn reassign_current(
     ))
     .execute(conn)
     .await?;
-    diesel::update(platforms::table.find(id))
-        .set((
-            platforms::ministry_code.eq(to),
-            platforms::version.eq(platforms::version + 1),
-            platforms::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(Platform::as_returning())
-        .get_result(conn)
-        .await
+    set_owner(conn, id, to).await
 }
 
 /// The platforms an agency owns, by code: retired ones too when `with_retired`, locked until the
