@@ -208,6 +208,11 @@ where
     T: Serialize,
     F: AsyncFnOnce(&mut diesel_async::AsyncPgConnection) -> Result<T, ApiError>,
 {
+    // Only a conditional request pays for the position; a plain GET costs what it did without
+    // the memory, and the first conditional GET of a URL fills it.
+    if !req.headers().contains_key(header::IF_NONE_MATCH) {
+        return json_response(req, StatusCode::OK, &build(conn).await?, None);
+    }
     let url = format!("{}?{}", req.path(), req.query_string());
     let position = crate::db::history::feed_position(conn).await?;
     if let Some((cached_at, etag)) = cache.get(&url)
@@ -220,7 +225,13 @@ where
             .finish());
     }
     let body = build(conn).await?;
-    let bytes = serde_json::to_vec(&body).map_err(ApiError::internal)?;
-    cache.put(url, position, etag_of(&bytes));
-    json_response(req, StatusCode::OK, &body, None)
+    let response = json_response(req, StatusCode::OK, &body, None)?;
+    if let Some(etag) = response
+        .headers()
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+    {
+        cache.put(url, position, etag.to_owned());
+    }
+    Ok(response)
 }
