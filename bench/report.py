@@ -95,6 +95,14 @@ def environment(meta):
     return "\n".join(lines)
 
 
+def incidents(meta):
+    inc = meta.get("incidents") or []
+    if not inc:
+        return ""
+    return ("Incidents during this run (the measurement was taken again after a restart where "
+            "the server had been stopped from outside):\n\n" + "\n".join(f"- {i}" for i in inc) + "\n")
+
+
 def throughput_section(meta, rows):
     tput = [r for r in rows if r["kind"] == "tput"]
     lat = {(r["scenario"], r["server"]): r for r in rows if r["kind"] == "lat"}
@@ -211,6 +219,8 @@ def throughput_section(meta, rows):
     out.append("")
     if meta.get("peer_note"):
         out.append(meta["peer_note"] + "\n")
+    if incidents(meta):
+        out.append(incidents(meta))
     warnings = meta.get("ours_log_warnings")
     if warnings is not None:
         out.append(
@@ -283,6 +293,8 @@ def scale_section(meta, rows):
     out.append("")
     if meta.get("scale_notes"):
         out.append(meta["scale_notes"] + "\n")
+    if incidents(meta):
+        out.append(incidents(meta))
     out.append("### Commands\n")
     out.append("```sh\n" + "\n".join(meta["commands"]) + "\n```\n")
     return "\n".join(out)

@@ -207,7 +207,7 @@ start_ours() { # database
         DATABASE_POOL_SIZE=$POOL OVERLAP_CHECKS_PER_MINUTE=0 RUST_LOG=warn ndp-registry serve '&'
     DATABASE_URL="$PG_URL/$db" BIND_ADDR=$OURS_ADDR JWT_SECRET=$JWT_SECRET_BENCH HTTP_WORKERS=$WORKERS \
         DATABASE_POOL_SIZE=$POOL OVERLAP_CHECKS_PER_MINUTE=0 RUST_LOG=warn \
-        "$BIN/ndp-registry" serve >"$OUT/ours-$db.log" 2>&1 &
+        "$BIN/ndp-registry" serve >>"$OUT/ours-$db.log" 2>&1 &
     OURS_PID=$!
     PIDS+=("$OURS_PID")
     if ! (wait_http "http://$OURS_ADDR/readyz" 60); then
@@ -339,7 +339,10 @@ wrk_run() {
     start_rss_sampler "$pid" "$rssf"
     wrk -t"$THREADS" -c"$CONNS" -d"${DUR}s" --latency "$@" "$url" >"$file" 2>&1 || true
     stop_rss_sampler
-    check_alive "$pid" "$sv server" "$sc" "$(server_of "$pid")"
+    if ! survived "$pid" "$sv server" "$sc" "$(server_of "$pid")"; then
+        wrk_run "$sc" "$sv" "$round" "$OURS_PID" "$url" "$@"
+        return
+    fi
     c1=$(cpu_ticks "$pid"); p1=$(pg_ticks); x1=$(db_xacts)
     local requests rps non2xx sockerr p50 p99
     requests=$(awk '/requests in/ {print $1; exit}' "$file")
@@ -387,7 +390,10 @@ oha_run() {
         >"$file" 2>"$file.err" || { cat "$file.err" >&2; die "oha failed for $sc/$sv"; }
     local spid
     case $sv in ours) spid=$OURS_PID ;; peer) spid=$PEER_PID ;; *) spid=$STATIC_PID ;; esac
-    check_alive "$spid" "$sv server" "$sc" "$(server_of "$spid")"
+    if ! survived "$spid" "$sv server" "$sc" "$(server_of "$spid")"; then
+        oha_run "$kind" "$sc" "$sv" "$rate" "$dur" "$extra" "$url" "$@"
+        return
+    fi
     jq -c --arg kind "$kind" --arg sc "$sc" --arg sv "$sv" --argjson rate "$rate_json" --argjson extra "$extra" \
         --argjson busy "$busy" '{kind: $kind, scenario: $sc, server: $sv, rate: $rate,
           p50_ms: (if .latencyPercentiles.p50 == null then null else .latencyPercentiles.p50 * 1000 end),
@@ -403,12 +409,30 @@ oha_run() {
 
 # Stops the run when a server died during a measurement, saying how (something else on the
 # machine killing it shows as a signal, a crash as a panic in its log).
-check_alive() { # pid name scenario
-    local pid=$1 name=$2 sc=$3 status=0 how
+# After a measurement: 0 if the server that answered it is still running. When ndp-registry is
+# gone but did not crash (a signal, or a clean exit, as when something else on the machine stops
+# every process of that name), the incident is recorded, the server restarted and the caller
+# measures again (at most twice a run); a panic, or any other server dying, stops the run.
+RESTARTS=0
+INCIDENTS=()
+survived() { # pid name scenario logfile
+    local pid=$1 name=$2 sc=$3 log=$4 status=0 how panic
     kill -0 "$pid" 2>/dev/null && return 0
     wait "$pid" 2>/dev/null || status=$?
     if ((status > 128)); then how="killed by signal $((status - 128)) ($(kill -l $((status - 128)) 2>/dev/null))"; else how="exited with status $status"; fi
-    die "$name (pid $pid) $how during the $sc measurement; last lines of its log: $(tail -n 5 "$OUT"/"$4" 2>/dev/null | tr '\n' ' ' | cut -c1-400)"
+    panic=$(grep -m1 -A1 panicked "$OUT/$log" 2>/dev/null | tr '\n' ' ' || true)
+    local msg
+    msg="$(date -u +%H:%M:%S) UTC: $name (pid $pid) $how during the $sc measurement${panic:+; $panic}"
+    INCIDENTS+=("$msg")
+    echo "bench: $msg" >&2
+    if [[ $pid == "$OURS_PID" && -z $panic ]] && ((status == 0 || status > 128)) && ((RESTARTS < 2)); then
+        RESTARTS=$((RESTARTS + 1))
+        echo "bench: restarting ndp-registry and measuring $sc again" >&2
+        OURS_PID=""
+        start_ours "$DB_NAME"
+        return 1
+    fi
+    die "$msg; last lines of its log: $(tail -n 5 "$OUT/$log" 2>/dev/null | tr '\n' ' ' | cut -c1-400)"
 }
 
 server_of() { # pid -> its log file name in $OUT
@@ -432,6 +456,8 @@ check_status() { # expected-code curl-args...
 
 write_meta() { # extra key=value pairs as JSON object string
     local extra=${1:-'{}'}
+    extra=$(jq -c --argjson inc "$(jq -nc '$ARGS.positional' --args "${INCIDENTS[@]}")" \
+        --arg out "$OUT" '. + {incidents: $inc, out_dir: $out}' <<<"$extra")
     python3 - "$OUT/meta.json" "$MODE" "$extra" "$PEER_STATUS" "$PEER_SHORT" "$PEER_NOTE" "$RUNS" "$BUSY_RUNS" \
         "${COMMANDS[@]}" <<'EOF'
 import json, os, subprocess, sys, datetime
