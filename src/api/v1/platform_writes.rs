@@ -491,6 +491,28 @@ pub async fn record_platform_change(
     Ok(response)
 }
 
+/// What PUT, PATCH and DELETE share: the scope, the row locked, `If-Match` checked, then the
+/// writable fields replaced by what `input` makes of the locked row.
+async fn replace_locked(
+    req: &HttpRequest,
+    state: &AppState,
+    actor: &Actor,
+    code: &str,
+    input: impl FnOnce(&Platform) -> Result<PlatformInput, ApiError> + Send,
+) -> Result<HttpResponse, ApiError> {
+    actor.require(Scope::PlatformsWrite)?;
+    let precondition = if_match(req);
+    let mut conn = state.pool.get().await?;
+    let answer = conn
+        .transaction(async |conn| {
+            let row = lock_for_write(conn, actor, code, precondition.as_deref()).await?;
+            let input = input(&row)?;
+            replace(conn, actor, row, &input).await
+        })
+        .await?;
+    Ok(answer.into_response())
+}
+
 /// Replaces a platform's writable fields (fields left out are cleared or reset to defaults).
 #[utoipa::path(
     tag = "platforms",
@@ -514,17 +536,7 @@ pub async fn replace_platform(
     code: web::Path<String>,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    actor.require(Scope::PlatformsWrite)?;
-    let precondition = if_match(&req);
-    let mut conn = state.pool.get().await?;
-    let answer = conn
-        .transaction(async |conn| {
-            let row = lock_for_write(conn, &actor, &code, precondition.as_deref()).await?;
-            let input: PlatformInput = body.parse()?;
-            replace(conn, &actor, row, &input).await
-        })
-        .await?;
-    Ok(answer.into_response())
+    replace_locked(&req, &state, &actor, &code, |_| body.parse()).await
 }
 
 /// Changes some fields of a platform with a JSON Merge Patch (RFC 7396): fields sent replace the
@@ -552,20 +564,14 @@ pub async fn patch_platform(
     code: web::Path<String>,
     body: MergePatchBody,
 ) -> Result<HttpResponse, ApiError> {
-    actor.require(Scope::PlatformsWrite)?;
-    let precondition = if_match(&req);
-    let mut conn = state.pool.get().await?;
-    let answer = conn
-        .transaction(async |conn| {
-            let row = lock_for_write(conn, &actor, &code, precondition.as_deref()).await?;
-            let patch = Value::Object(body.patch()?);
-            let mut merged = row.snapshot();
-            merge_patch(&mut merged, &patch);
-            let input: PlatformInput = from_value(merged)?;
-            replace(conn, &actor, row, &input).await
-        })
-        .await?;
-    Ok(answer.into_response())
+    // The body is read after the owner and `If-Match` checks, like every write's.
+    replace_locked(&req, &state, &actor, &code, |row| {
+        let patch = Value::Object(body.patch()?);
+        let mut merged = row.snapshot();
+        merge_patch(&mut merged, &patch);
+        from_value(merged)
+    })
+    .await
 }
 
 /// Retires a platform. It stays readable, with status `retired`, and its history is kept.
@@ -590,18 +596,12 @@ pub async fn retire_platform(
     actor: Actor,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    actor.require(Scope::PlatformsWrite)?;
-    let precondition = if_match(&req);
-    let mut conn = state.pool.get().await?;
-    let answer = conn
-        .transaction(async |conn| {
-            let row = lock_for_write(conn, &actor, &code, precondition.as_deref()).await?;
-            let mut input: PlatformInput = from_value(row.snapshot())?;
-            input.status = PlatformStatus::Retired;
-            replace(conn, &actor, row, &input).await
-        })
-        .await?;
-    Ok(answer.into_response())
+    replace_locked(&req, &state, &actor, &code, |row| {
+        let mut input: PlatformInput = from_value(row.snapshot())?;
+        input.status = PlatformStatus::Retired;
+        Ok(input)
+    })
+    .await
 }
 
 /// A transfer of ownership.
