@@ -162,6 +162,16 @@ impl JsonBody {
 }
 
 impl MergePatchBody {
+    /// Applies the patch (RFC 7396) to `current`, a resource's writable state, and reads the
+    /// result as `T`: what the resource would be after the patch.
+    pub fn apply_to<T: DeserializeOwned>(
+        &self,
+        mut current: serde_json::Value,
+    ) -> Result<T, ApiError> {
+        crate::api::write::merge_patch(&mut current, &serde_json::Value::Object(self.patch()?));
+        from_value(current)
+    }
+
     /// The patch document, which must be a JSON object.
     pub fn patch(&self) -> Result<serde_json::Map<String, serde_json::Value>, ApiError> {
         match parse_json::<serde_json::Value>(&self.0)? {

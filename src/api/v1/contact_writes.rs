@@ -7,11 +7,11 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use serde_json::Value;
 
 use super::contacts::{ContactInput, ContactResponse, contact_snapshot};
-use crate::api::body::{JsonBody, MergePatchBody, from_value};
+use crate::api::body::{JsonBody, MergePatchBody};
 use crate::api::representation::json_with_etag;
 use crate::api::write::{
-    Answer, ChangeRecord, Idempotency, check_if_match, diff, if_match, merge_patch, record_change,
-    render, state_of,
+    Answer, ChangeRecord, Idempotency, check_if_match, diff, if_match, record_change, render,
+    state_of,
 };
 use crate::api::{GetErrors, WriteErrors};
 use crate::auth::Actor;
@@ -192,9 +192,7 @@ pub async fn patch_contact(
             let (contact, platform) =
                 lock_contact(conn, &actor, id, precondition.as_deref()).await?;
             let before = contact_snapshot(&contact);
-            let mut merged = before.clone();
-            merge_patch(&mut merged, &Value::Object(body.patch()?));
-            let input: ContactInput = from_value(merged)?;
+            let input: ContactInput = body.apply_to(before.clone())?;
             let valid = input.validate()?;
             let candidate = Contact {
                 role: valid.role.to_owned(),

@@ -10,11 +10,11 @@ use utoipa::ToSchema;
 
 use super::ministries::{MinistryResponse, ministry_response};
 use crate::api::WriteErrors;
-use crate::api::body::{JsonBody, MergePatchBody, from_value};
+use crate::api::body::{JsonBody, MergePatchBody};
 use crate::api::validate::Checker;
 use crate::api::write::{
-    Answer, ChangeRecord, Idempotency, check_if_match, diff, if_match, merge_patch, record_change,
-    render, state_of,
+    Answer, ChangeRecord, Idempotency, check_if_match, diff, if_match, record_change, render,
+    state_of,
 };
 use crate::auth::Actor;
 use crate::db::ministries::{self as db, Ministry, MinistryChangeset};
@@ -250,9 +250,7 @@ pub async fn patch_ministry(
         .transaction(async |conn| {
             let row = lock(conn, &code, precondition.as_deref()).await?;
             let before = snapshot(&row);
-            let mut merged = before.clone();
-            merge_patch(&mut merged, &Value::Object(body.patch()?));
-            let valid = validate(&from_value::<MinistryInput>(merged)?)?;
+            let valid = validate(&body.apply_to::<MinistryInput>(before.clone())?)?;
             if valid.code.as_ref().is_some_and(|c| c.as_str() != row.code) {
                 return Err(ApiError::validation(vec![FieldError::new(
                     "code",

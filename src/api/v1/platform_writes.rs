@@ -16,8 +16,8 @@ use crate::api::query::{ListQuery, PageParams};
 use crate::api::representation::{Paginated, page_response};
 use crate::api::validate::Checker;
 use crate::api::write::{
-    Answer, ChangeRecord, Idempotency, check_if_match, diff, if_match, merge_patch, record_change,
-    render, state_of,
+    Answer, ChangeRecord, Idempotency, check_if_match, diff, if_match, record_change, render,
+    state_of,
 };
 use crate::api::{SubListErrors, WriteErrors};
 use crate::auth::Actor;
@@ -566,10 +566,7 @@ pub async fn patch_platform(
 ) -> Result<HttpResponse, ApiError> {
     // The body is read after the owner and `If-Match` checks, like every write's.
     replace_locked(&req, &state, &actor, &code, |row| {
-        let patch = Value::Object(body.patch()?);
-        let mut merged = row.snapshot();
-        merge_patch(&mut merged, &patch);
-        from_value(merged)
+        body.apply_to(row.snapshot())
     })
     .await
 }
