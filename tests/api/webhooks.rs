@@ -283,6 +283,66 @@ async fn bad_subscriptions_are_refused() {
     )
     .await;
 
+    assert_problem(
+        app.send(
+            Method::GET,
+            "/api/v1/webhooks/abc/deliveries",
+            Some(&operator),
+            None,
+        )
+        .await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert_problem(
+        app.send(
+            Method::GET,
+            "/api/v1/webhooks/999/deliveries",
+            Some(&operator),
+            None,
+        )
+        .await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert_problem(
+        app.send(
+            Method::GET,
+            "/api/v1/webhooks/1/deliveries",
+            Some(&btc),
+            None,
+        )
+        .await,
+        403,
+        "operator_only",
+    )
+    .await;
+    let unknown_delivery = "/api/v1/webhooks/999/deliveries/1/redeliver";
+    assert_problem(
+        app.send(Method::POST, unknown_delivery, Some(&operator), None)
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert_problem(
+        app.send(Method::POST, unknown_delivery, Some(&btc), None)
+            .await,
+        403,
+        "operator_only",
+    )
+    .await;
+    let paging = app
+        .send(
+            Method::GET,
+            "/api/v1/webhooks/1/deliveries?per_page=0",
+            Some(&operator),
+            None,
+        )
+        .await;
+    crate::helpers::assert_invalid_parameter(paging, "per_page").await;
     // Without WEBHOOK_ALLOW_PRIVATE_TARGETS, loopback and private targets are refused.
     let mut settings = test_settings(&app.db.url);
     settings.webhook_allow_private_targets = false;
