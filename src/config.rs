@@ -49,6 +49,12 @@ pub struct Settings {
     /// `OVERLAP_CHECKS_PER_MINUTE`: anonymous overlap checks allowed per client address and
     /// minute, per replica (default 30; 0 disables the limit).
     pub overlap_checks_per_minute: u32,
+    /// `WRITES_PER_MINUTE_PER_TOKEN`: writes allowed per bearer token and minute, per replica, in
+    /// bursts of as many (default 120; 0 disables the limit). A bulk sync counts as one write.
+    pub writes_per_minute_per_token: u32,
+    /// `REQUEST_BODY_TIMEOUT_MS`: how long a client may take to send a request's headers, and
+    /// then its body, before it is answered 408 (default 10000).
+    pub body_timeout: Duration,
     /// `TRUST_PROXY_HEADERS`: take the client address from `Forwarded`/`X-Forwarded-For` (set it
     /// only behind a proxy that overwrites them; default false).
     pub trust_proxy_headers: bool,
@@ -109,6 +115,10 @@ impl Settings {
         let workers = parse_number(&lookup, "HTTP_WORKERS", cpus, 1, 256)?;
         let overlap_checks_per_minute =
             parse_number(&lookup, "OVERLAP_CHECKS_PER_MINUTE", 30, 0, 100_000)? as u32;
+        let writes_per_minute_per_token =
+            parse_number(&lookup, "WRITES_PER_MINUTE_PER_TOKEN", 120, 0, 100_000)? as u32;
+        let body_timeout_ms =
+            parse_number(&lookup, "REQUEST_BODY_TIMEOUT_MS", 10_000, 100, 600_000)?;
         let trust_proxy_headers = parse_bool(&lookup, "TRUST_PROXY_HEADERS")?;
         let webhook_allow_private_targets = parse_bool(&lookup, "WEBHOOK_ALLOW_PRIVATE_TARGETS")?;
         let webhook_poll_ms = parse_number(&lookup, "WEBHOOK_POLL_MS", 1000, 10, 600_000)?;
@@ -116,6 +126,8 @@ impl Settings {
             database_url: SecretString::from(database_url),
             workers,
             overlap_checks_per_minute,
+            writes_per_minute_per_token,
+            body_timeout: Duration::from_millis(body_timeout_ms as u64),
             trust_proxy_headers,
             webhook_allow_private_targets,
             webhook_poll: Duration::from_millis(webhook_poll_ms as u64),

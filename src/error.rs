@@ -183,6 +183,18 @@ pub fn problem_response(
     detail: String,
     errors: Vec<FieldError>,
 ) -> HttpResponse {
+    problem_response_with_id(status, code, detail, errors, None)
+}
+
+/// Builds a problem response that names the request it answers (for answers given before the
+/// request reaches a handler, or instead of it).
+pub fn problem_response_with_id(
+    status: StatusCode,
+    code: &str,
+    detail: String,
+    errors: Vec<FieldError>,
+    request_id: Option<&str>,
+) -> HttpResponse {
     let problem = Problem {
         problem_type: format!("urn:ndp-registry:problem:{code}"),
         title: title_for(code, status),
@@ -190,7 +202,7 @@ pub fn problem_response(
         detail,
         code: code.to_owned(),
         errors,
-        request_id: None,
+        request_id: request_id.map(str::to_owned),
     };
     let mut response = HttpResponse::build(status);
     response.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
@@ -225,6 +237,10 @@ fn title_for(code: &str, status: StatusCode) -> String {
         "platform_exists" | "ministry_exists" | "conflict" => "Resource already exists",
         "idempotency_key_reused" => "Idempotency-Key reused with another request",
         "invalid_idempotency_key" => "Malformed Idempotency-Key",
+        "rate_limited" => "Too many requests",
+        "headers_too_large" => "Request header fields too large",
+        "body_timeout" => "Request body too slow",
+        "write_outcome_unknown" => "Outcome of the write unknown",
         _ => status.canonical_reason().unwrap_or("Error"),
     };
     title.to_owned()
@@ -247,7 +263,14 @@ impl ResponseError for ApiError {
         let mut response = problem_response(status, code, detail, errors.to_vec());
         if let Self::Client { headers, .. } = self {
             for (name, value) in headers {
-                response.headers_mut().insert(name.clone(), value.clone());
+                if name == header::CONNECTION && value == "close" {
+                    // actix writes the Connection header itself, from the connection type.
+                    response
+                        .head_mut()
+                        .set_connection_type(actix_web::http::ConnectionType::Close);
+                } else {
+                    response.headers_mut().insert(name.clone(), value.clone());
+                }
             }
         }
         response
@@ -271,12 +294,12 @@ impl From<diesel::result::Error> for ApiError {
         use diesel::result::{DatabaseErrorKind, Error};
         match error {
             Error::NotFound => Self::not_found("The requested resource does not exist."),
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
-                Self::Unavailable(Box::new(error))
-            }
+            Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                _,
+            ) => Self::Unavailable(Box::new(error)),
             Error::DatabaseError(DatabaseErrorKind::Unknown, ref info)
-                if info.message().contains("statement timeout")
-                    || info.message().contains("canceling statement") =>
+                if is_transient(info.message()) =>
             {
                 Self::Unavailable(Box::new(error))
             }
@@ -303,6 +326,25 @@ impl From<diesel::result::Error> for ApiError {
             other => Self::Internal(Box::new(other)),
         }
     }
+}
+
+/// Whether a database error message says the server is restarting, overloaded, cancelled the
+/// statement or lost the connection (SQLSTATE classes 08, 53, 57 and deadlocks): the request may
+/// succeed when retried, so it is answered 503, never 500. diesel-async keeps only the message of
+/// errors it does not classify, so the message is what can be matched.
+fn is_transient(message: &str) -> bool {
+    const TRANSIENT: [&str; 9] = [
+        "terminating connection",
+        "the database system is",
+        "canceling statement",
+        "sorry, too many clients",
+        "remaining connection slots",
+        "deadlock detected",
+        "could not serialize",
+        "connection",
+        "server closed",
+    ];
+    TRANSIENT.iter().any(|prefix| message.starts_with(prefix))
 }
 
 impl From<diesel_async::pooled_connection::deadpool::PoolError> for ApiError {

@@ -30,8 +30,14 @@ pub struct AppState {
     pub pool: DbPool,
     /// The keys that verify bearer tokens.
     pub jwt: JwtKeys,
-    /// The limit on anonymous overlap checks.
+    /// The limit on anonymous overlap checks, per client address.
     pub overlap_limiter: RateLimiter,
+    /// The limit on writes, per bearer token (`jti`).
+    pub write_limiter: RateLimiter<String>,
+    /// How long a request may wait for the database (pool, statement, transaction).
+    pub database_timeout: std::time::Duration,
+    /// How long a client may take to send a request body.
+    pub body_timeout: std::time::Duration,
     /// Whether client addresses come from proxy headers.
     pub trust_proxy_headers: bool,
     /// Whether webhook targets may be private addresses.
@@ -86,6 +92,9 @@ impl Application {
             pool,
             jwt,
             overlap_limiter: RateLimiter::new(settings.overlap_checks_per_minute),
+            write_limiter: RateLimiter::new(settings.writes_per_minute_per_token),
+            database_timeout: settings.database_timeout,
+            body_timeout: settings.body_timeout,
             trust_proxy_headers: settings.trust_proxy_headers,
             webhook_allow_private_targets: settings.webhook_allow_private_targets,
             tags: Default::default(),
@@ -97,13 +106,18 @@ impl Application {
             settings.webhook_poll,
             metrics.clone(),
         );
-        let server = run(listener, state, metrics, settings.workers)?;
+        let server = run(listener, state, metrics, settings)?;
         Ok(Self { server, port })
     }
 
     /// The port actually bound (useful with port 0).
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// A handle that stops the server (gracefully: in-flight requests are answered first).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
     }
 
     /// Serves until stopped; SIGINT and SIGTERM drain in-flight requests first.
@@ -116,7 +130,7 @@ fn run(
     listener: TcpListener,
     state: AppState,
     metrics: web::Data<Metrics>,
-    workers: usize,
+    settings: &Settings,
 ) -> Result<Server, std::io::Error> {
     let api = openapi();
     let routes = web::Data::new(KnownRoutes::from_openapi(&api));
@@ -141,7 +155,10 @@ fn run(
             .into_app()
             .default_service(web::to(no_route))
     })
-    .workers(workers)
+    .workers(settings.workers)
+    // A client that takes longer than this to send its request head is answered 408 by actix;
+    // the body has the same allowance, enforced where it is read (`api::body`).
+    .client_request_timeout(settings.body_timeout)
     .listen(listener)?
     .shutdown_timeout(30)
     .run();

@@ -5,16 +5,21 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Duration;
 
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::web::{Bytes, BytesMut};
-use actix_web::{FromRequest, HttpRequest};
+use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, FieldError};
+use crate::startup::AppState;
+
+/// How long a body may take to arrive when no settings are at hand (unit tests).
+const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The largest request body accepted, in bytes.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -90,20 +95,43 @@ async fn read(
     if declared.is_some_and(|len| len > limit) {
         return Err(too_large());
     }
+    let allowance = req
+        .app_data::<web::Data<AppState>>()
+        .map_or(DEFAULT_BODY_TIMEOUT, |state| state.body_timeout);
     let mut body = BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| {
-            ApiError::client(
-                StatusCode::BAD_REQUEST,
-                "body_unreadable",
-                "The request body could not be read.",
-            )
-        })?;
-        if body.len() + chunk.len() > limit {
-            return Err(too_large());
+    let receive = async {
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|_| {
+                ApiError::client(
+                    StatusCode::BAD_REQUEST,
+                    "body_unreadable",
+                    "The request body could not be read.",
+                )
+            })?;
+            if body.len() + chunk.len() > limit {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
         }
-        body.extend_from_slice(&chunk);
-    }
+        Ok(())
+    };
+    // A client that trickles its body would hold a worker's buffer forever: it gets 408, and the
+    // connection is closed because the rest of its body cannot be told from a next request.
+    tokio::time::timeout(allowance, receive)
+        .await
+        .map_err(|_| ApiError::Client {
+            status: StatusCode::REQUEST_TIMEOUT,
+            code: "body_timeout",
+            detail: format!(
+                "The request body did not arrive within {} ms; send it at once.",
+                allowance.as_millis()
+            ),
+            errors: Vec::new(),
+            headers: vec![(
+                header::CONNECTION,
+                header::HeaderValue::from_static("close"),
+            )],
+        })??;
     Ok(body.freeze())
 }
 

@@ -88,7 +88,22 @@ pub enum WriteErrors {
     /// each field. Also an `Idempotency-Key` reused with a different body.
     #[response(status = 422, content_type = "application/problem+json")]
     Unprocessable(Problem),
-    /// The database did not answer in time; retry after the `Retry-After` delay.
+    /// The body did not arrive within `REQUEST_BODY_TIMEOUT_MS` (`body_timeout`); the connection
+    /// is closed.
+    #[response(status = 408, content_type = "application/problem+json")]
+    RequestTimeout(Problem),
+    /// This token has used its writes for now (`WRITES_PER_MINUTE_PER_TOKEN`); retry after the
+    /// `Retry-After` delay, in seconds.
+    #[response(
+        status = 429,
+        content_type = "application/problem+json",
+        headers(("Retry-After" = u64, description = "Seconds until the token may write again."))
+    )]
+    TooManyRequests(Problem),
+    /// The database did not answer in time and the write was not applied
+    /// (`database_unavailable`), or it went away while the write committed and did not come back
+    /// in time to say whether it did (`write_outcome_unknown`: read the resource, or retry with
+    /// the same `Idempotency-Key` or `If-Match`). Retry after the `Retry-After` delay.
     #[response(status = 503, content_type = "application/problem+json")]
     Unavailable(Problem),
 }

@@ -4,17 +4,17 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Mutex;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpResponse, get, web};
 use futures_util::FutureExt;
 
-use crate::error::problem_response;
+use crate::error::problem_response_with_id;
 use crate::startup::AppState;
 
 /// The header that carries the request id.
@@ -150,6 +150,48 @@ fn valid_id(value: &HeaderValue) -> Option<String> {
     ok.then(|| text.to_owned())
 }
 
+/// The most header fields a request may carry, and their largest total size in bytes. Beyond
+/// these a request is answered 431 with a problem body; far beyond them (96 fields or 128 KiB)
+/// actix's parser answers a bare 431 itself.
+pub const MAX_HEADER_FIELDS: usize = 64;
+/// See [`MAX_HEADER_FIELDS`].
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// The deadline when no settings are at hand (unit tests).
+const DEFAULT_DEADLINE: Duration = Duration::from_secs(20);
+
+/// How long a request may take before it is answered 503. Every database wait is bounded by the
+/// database timeout T (pool wait, connection, statement), but a frozen server answers no
+/// statement, so the whole request is bounded too: a read by 2T, a write by 7T, which is more than
+/// a write transaction's own bound (pool 2T, work 2T, commit T, settling T: see
+/// `api::write::transaction`), so that a write is never cut off while its outcome is settled.
+fn deadline_for(method: &Method, database_timeout: Duration) -> Duration {
+    if method.is_safe() {
+        database_timeout * 2
+    } else {
+        database_timeout * 7
+    }
+}
+
+/// A 431 problem when the request's header fields are too many or too large.
+fn oversized_head(req: &ServiceRequest) -> Option<(StatusCode, &'static str, String)> {
+    let headers = req.headers();
+    let bytes: usize = headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    (headers.len() > MAX_HEADER_FIELDS || bytes > MAX_HEADER_BYTES).then(|| {
+        (
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "headers_too_large",
+            format!(
+                "The request carries {} header fields in {bytes} bytes; at most {MAX_HEADER_FIELDS} fields and {MAX_HEADER_BYTES} bytes are accepted.",
+                headers.len()
+            ),
+        )
+    })
+}
+
 /// Gives each request an id (the caller's `X-Request-Id` when it is sane, else a new one),
 /// measures it, turns a panic into a 500 problem, and sets `X-Request-Id` on the response.
 pub async fn observe(
@@ -165,38 +207,80 @@ pub async fn observe(
     let started = Instant::now();
     let method = req.method().to_string();
     let registry = req.app_data::<web::Data<Metrics>>().cloned();
-    let result = std::panic::AssertUnwindSafe(next.call(req))
-        .catch_unwind()
-        .await;
-    let mut response = match result {
-        Ok(Ok(response)) => response.map_into_boxed_body(),
-        Ok(Err(error)) => return Err(error),
-        Err(_) => {
+    let deadline = req
+        .app_data::<web::Data<AppState>>()
+        .map_or(DEFAULT_DEADLINE, |state| {
+            deadline_for(req.method(), state.database_timeout)
+        });
+    if let Some((status, code, detail)) = oversized_head(&req) {
+        let answer = early_answer(&id, status, code, detail);
+        if let Some(registry) = &registry {
+            registry.observe(&method, "(rejected)", status.as_u16(), 0.0);
+        }
+        return Err(actix_web::error::InternalError::from_response(code, answer).into());
+    }
+    let call = std::panic::AssertUnwindSafe(next.call(req)).catch_unwind();
+    let (status, code, detail) = match tokio::time::timeout(deadline, call).await {
+        Ok(Ok(Ok(response))) => {
+            return Ok(finish(
+                response.map_into_boxed_body(),
+                &id,
+                &method,
+                started,
+                registry,
+            )
+            .await);
+        }
+        Ok(Ok(Err(error))) => return Err(error),
+        Ok(Err(_)) => {
             log::error!("request {id}: the handler panicked");
-            // The request went to the handler with the panic, so the answer is built without it.
-            let mut body = problem_response(
+            (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal_error",
-                "The registry failed to answer this request; the failure has been logged.".into(),
-                Vec::new(),
-            );
-            let problem = serde_json::json!({
-                "type": "urn:ndp-registry:problem:internal_error",
-                "title": "Internal server error",
-                "status": 500,
-                "detail": "The registry failed to answer this request; the failure has been logged.",
-                "code": "internal_error",
-                "request_id": id,
-            });
-            body = body.set_body(BoxBody::new(problem.to_string()));
-            if let Ok(value) = HeaderValue::from_str(&id) {
-                body.headers_mut().insert(REQUEST_ID, value);
-            }
-            return Err(
-                actix_web::error::InternalError::from_response("handler panicked", body).into(),
-            );
+                "The registry failed to answer this request; the failure has been logged."
+                    .to_owned(),
+            )
+        }
+        Err(_) => {
+            log::warn!("request {id}: no answer within {} ms", deadline.as_millis());
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "database_unavailable",
+                "The registry's database is not answering; retry shortly.".to_owned(),
+            )
         }
     };
+    // The request went to the handler that panicked or was cut off, so the answer is built
+    // without it, as an error that actix turns into this response.
+    if let Some(registry) = &registry {
+        registry.observe(
+            &method,
+            "(failed)",
+            status.as_u16(),
+            started.elapsed().as_secs_f64(),
+        );
+    }
+    let answer = early_answer(&id, status, code, detail);
+    Err(actix_web::error::InternalError::from_response(code, answer).into())
+}
+
+/// A problem answer given instead of the handler's, with the request id in body and header.
+fn early_answer(id: &str, status: StatusCode, code: &str, detail: String) -> HttpResponse {
+    let mut answer = problem_response_with_id(status, code, detail, Vec::new(), Some(id));
+    if let Ok(value) = HeaderValue::from_str(id) {
+        answer.headers_mut().insert(REQUEST_ID, value);
+    }
+    answer
+}
+
+/// Puts the request id on a handler's answer and records it in the metrics.
+async fn finish(
+    mut response: ServiceResponse<BoxBody>,
+    id: &str,
+    method: &str,
+    started: Instant,
+    registry: Option<web::Data<Metrics>>,
+) -> ServiceResponse<BoxBody> {
     let is_problem = response
         .headers()
         .get(actix_web::http::header::CONTENT_TYPE)
@@ -205,9 +289,9 @@ pub async fn observe(
                 .starts_with(crate::error::PROBLEM_JSON.as_bytes())
         });
     if is_problem {
-        response = with_request_id(response, &id).await;
+        response = with_request_id(response, id).await;
     }
-    if let Ok(value) = HeaderValue::from_str(&id) {
+    if let Ok(value) = HeaderValue::from_str(id) {
         response.headers_mut().insert(REQUEST_ID, value);
     }
     if let Some(registry) = registry {
@@ -216,13 +300,13 @@ pub async fn observe(
             .match_pattern()
             .unwrap_or_else(|| "(unmatched)".to_owned());
         registry.observe(
-            &method,
+            method,
             &route,
             response.status().as_u16(),
             started.elapsed().as_secs_f64(),
         );
     }
-    Ok(response)
+    response
 }
 
 /// Adds `request_id` to a problem body, so that a caller can quote it to the operator.

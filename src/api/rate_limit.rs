@@ -1,8 +1,10 @@
-//! Rate limits for anonymous callers: a token bucket per client address, kept in this process.
-//! With several replicas each keeps its own buckets, so the effective limit is per replica.
+//! Rate limits: a token bucket per client address for anonymous overlap checks, and one per bearer
+//! token for writes. Buckets are kept in this process: with several replicas each keeps its own,
+//! so the effective limits are per replica (the README's "Scaling out" says so).
 
 use std::collections::HashMap;
 use std::future::{Ready, ready};
+use std::hash::Hash;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -23,14 +25,15 @@ struct Bucket {
     updated: Instant,
 }
 
-/// A token bucket per client address: `per_minute` requests a minute, in bursts of as many.
-pub struct RateLimiter {
+/// A token bucket per key (a client address, a token id): `per_minute` requests a minute, in
+/// bursts of as many.
+pub struct RateLimiter<K = IpAddr> {
     per_minute: u32,
-    buckets: Mutex<HashMap<IpAddr, Bucket>>,
+    buckets: Mutex<HashMap<K, Bucket>>,
 }
 
-impl RateLimiter {
-    /// A limiter allowing `per_minute` requests a minute per address; 0 disables it.
+impl<K: Hash + Eq> RateLimiter<K> {
+    /// A limiter allowing `per_minute` requests a minute per key; 0 disables it.
     pub fn new(per_minute: u32) -> Self {
         Self {
             per_minute,
@@ -39,7 +42,7 @@ impl RateLimiter {
     }
 
     /// Takes one token for `client`, or says how long to wait for one.
-    pub fn check(&self, client: IpAddr) -> Result<(), Duration> {
+    pub fn check(&self, client: K) -> Result<(), Duration> {
         if self.per_minute == 0 {
             return Ok(());
         }
@@ -108,21 +111,26 @@ impl FromRequest for RateLimited {
         let Some(client) = client_address(req, state.trust_proxy_headers) else {
             return ready(Ok(Self));
         };
-        ready(match state.overlap_limiter.check(client) {
-            Ok(()) => Ok(Self),
-            Err(wait) => Err(ApiError::Client {
-                status: StatusCode::TOO_MANY_REQUESTS,
-                code: "rate_limited",
-                detail: format!(
-                    "Too many anonymous overlap checks from this address; retry in {} s, or send a bearer token.",
-                    wait.as_secs()
-                ),
-                errors: Vec::new(),
-                headers: HeaderValue::from_str(&wait.as_secs().to_string())
-                    .map(|v| vec![(header::RETRY_AFTER, v)])
-                    .unwrap_or_default(),
-            }),
-        })
+        ready(state.overlap_limiter.check(client).map(|()| Self).map_err(|wait| {
+            ApiError::rate_limited(
+                wait,
+                "Too many anonymous overlap checks from this address; send a bearer token to lift the limit.",
+            )
+        }))
+    }
+}
+
+impl ApiError {
+    /// 429 with a `Retry-After` of `wait`, rounded up to whole seconds.
+    pub fn rate_limited(wait: Duration, detail: &str) -> Self {
+        let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+        Self::Client {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            code: "rate_limited",
+            detail: format!("{detail} Retry in {seconds} s."),
+            errors: Vec::new(),
+            headers: vec![(header::RETRY_AFTER, HeaderValue::from(seconds))],
+        }
     }
 }
 

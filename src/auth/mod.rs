@@ -158,6 +158,16 @@ async fn authenticate(req: HttpRequest) -> Result<Actor, ApiError> {
         log::info!("rejected bearer token: {error}");
         ApiError::unauthorized(error.public_message())
     })?;
+    // Writes are limited per token, before the database is asked anything; reads that need a
+    // token (operator views) are not.
+    if !req.method().is_safe()
+        && let Err(wait) = state.write_limiter.check(claims.jti.clone())
+    {
+        return Err(ApiError::rate_limited(
+            wait,
+            "This token has used its writes for now; a ministry syncing many platforms should use the bulk endpoint.",
+        ));
+    }
     let scopes: Vec<Scope> = claims
         .scope
         .split_whitespace()

@@ -19,7 +19,9 @@ use diesel::ConnectionError;
 use diesel_async::AsyncPgConnection;
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
-use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
@@ -37,6 +39,16 @@ diesel::define_sql_function! {
     fn ndp_fold(input: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
 
+diesel::define_sql_function! {
+    /// The current transaction's id, with its epoch (assigns one if the transaction has none).
+    fn txid_current() -> diesel::sql_types::BigInt;
+}
+
+diesel::define_sql_function! {
+    /// `committed`, `aborted` or `in progress` for a recent transaction id; NULL when too old.
+    fn txid_status(xid: diesel::sql_types::BigInt) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
+}
+
 /// Builds the pool. Connections are opened lazily, so the service starts while PostgreSQL is down
 /// and becomes ready when it comes up. Every connection gets a statement timeout so that no query
 /// can hold a worker longer than `timeout`.
@@ -46,6 +58,10 @@ pub fn build_pool(
     timeout: Duration,
 ) -> Result<DbPool, SetupError> {
     let mut config = ManagerConfig::default();
+    // A checked-out connection is not pinged first (that would be a round trip per request): one
+    // that the server closed is known closed and replaced, and a query on one that breaks
+    // mid-request is answered 503.
+    config.recycling_method = RecyclingMethod::Fast;
     let statement_timeout_ms = timeout.as_millis();
     config.custom_setup = Box::new(move |url| establish(url, statement_timeout_ms));
     let manager =

@@ -2,7 +2,6 @@
 //! and its own server on a free port. Databases are dropped when the test ends, pass or fail.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use diesel::QueryableByName;
@@ -25,6 +24,8 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub db: TestDb,
+    /// Stops the server.
+    pub server: actix_web::dev::ServerHandle,
 }
 
 /// A database that is dropped with the value.
@@ -217,26 +218,69 @@ pub async fn assert_invalid_parameter(response: Response, field: &str) -> Value 
 /// Starts the application on a fresh copy of the seeded template.
 pub async fn spawn_app() -> TestApp {
     let db = create_test_db(Some(template().await)).await;
-    spawn_app_on(db).await
+    spawn_app_on(db, &[]).await
 }
 
-async fn spawn_app_on(db: TestDb) -> TestApp {
-    let settings = test_settings(&db.url);
+/// Starts the application on a fresh copy of the seeded template, with some settings changed.
+pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
+    let db = create_test_db(Some(template().await)).await;
+    spawn_app_on(db, overrides).await
+}
+
+/// A new database on the server at `server_url`, migrated and seeded (outside the shared server).
+pub async fn seeded_database(server_url: &str, name: &str) -> String {
+    let mut conn = AsyncPgConnection::establish(&database_url(server_url, "postgres"))
+        .await
+        .unwrap();
+    diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let url = database_url(server_url, name);
+    ndp_registry::db::run_migrations(&url).await.unwrap();
+    let mut seed_conn = AsyncPgConnection::establish(&url).await.unwrap();
+    ndp_registry::seed::run(&mut seed_conn).await.unwrap();
+    url
+}
+
+async fn spawn_app_on(db: TestDb, overrides: &[(&str, &str)]) -> TestApp {
+    let settings = settings_with(&db.url, overrides);
     let app = Application::build(&settings).expect("the app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let server = app.handle();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
         client: reqwest::Client::new(),
         db,
+        server,
     }
 }
 
 /// Settings for a test server on `database_url`.
 pub fn test_settings(database_url: &str) -> Settings {
+    settings_with(database_url, &[])
+}
+
+/// Test settings with some variables changed.
+pub fn settings_with(database_url: &str, overrides: &[(&str, &str)]) -> Settings {
     let url = database_url.to_owned();
-    Settings::from_lookup(move |name| match name {
-        "DATABASE_URL" => Some(url.clone()),
+    let overrides: Vec<(String, String)> = overrides
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    Settings::from_lookup(move |name| {
+        if let Some((_, value)) = overrides.iter().find(|(k, _)| k == name) {
+            return Some(value.clone());
+        }
+        default_test_setting(name, &url)
+    })
+    .unwrap()
+}
+
+fn default_test_setting(name: &str, url: &str) -> Option<String> {
+    match name {
+        "DATABASE_URL" => Some(url.to_owned()),
         "BIND_ADDR" => Some("127.0.0.1:0".into()),
         "HTTP_WORKERS" => Some("1".into()),
         "DATABASE_POOL_SIZE" => Some("4".into()),
@@ -245,9 +289,10 @@ pub fn test_settings(database_url: &str) -> Settings {
         "WEBHOOK_ALLOW_PRIVATE_TARGETS" => Some("true".into()),
         "WEBHOOK_POLL_MS" => Some("50".into()),
         "JWT_PUBLIC_KEY_FILE" => Some(fixture("test-ed25519-public.pem")),
+        // Most tests write more than a back-office would in a minute; `limits` tests the limit.
+        "WRITES_PER_MINUTE_PER_TOKEN" => Some("0".into()),
         _ => None,
-    })
-    .unwrap()
+    }
 }
 
 /// A new database, cloned from `template` or empty.
@@ -436,10 +481,16 @@ async fn server() -> &'static str {
             if AsyncPgConnection::establish(&database_url(&server, "postgres")).await.is_ok() {
                 return server;
             }
-            match start_throwaway_cluster() {
-                Some(server) => server,
-                None => panic!(
-                    "no PostgreSQL answers at {server}: start one (pg_ctlcluster 15 main start) or set TEST_DATABASE_URL"
+            match crate::cluster::Cluster::start() {
+                Ok(cluster) => {
+                    let url = cluster.server_url();
+                    // It lives as long as this process; its watchdog removes it afterwards.
+                    std::mem::forget(cluster);
+                    url
+                }
+                Err(error) => panic!(
+                    "no PostgreSQL answers at {server} and no private cluster could start ({error}): \
+                     start one (pg_ctlcluster 15 main start) or set TEST_DATABASE_URL"
                 ),
             }
         })
@@ -453,77 +504,4 @@ fn strip_database(url: &str) -> String {
         Some(slash) => without_query[..scheme_end + slash].to_owned(),
         None => without_query.to_owned(),
     }
-}
-
-/// Starts a private cluster with trust auth on a free port, stopped by a watchdog when this
-/// process exits. Returns None when PostgreSQL's binaries are not installed or cannot run here.
-fn start_throwaway_cluster() -> Option<String> {
-    let bin = find_pg_bin()?;
-    let dir = std::env::temp_dir().join(format!("ndp-pg-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let ok = Command::new(bin.join("initdb"))
-        .args([
-            "-D",
-            dir.to_str()?,
-            "-U",
-            "postgres",
-            "-A",
-            "trust",
-            "-E",
-            "UTF8",
-            "--no-sync",
-        ])
-        .output()
-        .ok()?
-        .status
-        .success();
-    if !ok {
-        eprintln!("initdb failed (it refuses to run as root); start PostgreSQL instead");
-        return None;
-    }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .ok()?
-        .local_addr()
-        .ok()?
-        .port();
-    let options = format!(
-        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
-        dir.display()
-    );
-    let started = Command::new(bin.join("pg_ctl"))
-        .args(["-D", dir.to_str()?, "-o", &options, "-w", "-l"])
-        .arg(dir.join("log"))
-        .arg("start")
-        .status()
-        .ok()?
-        .success();
-    if !started {
-        return None;
-    }
-    let watchdog = format!(
-        "while kill -0 {pid} 2>/dev/null; do sleep 1; done; {ctl} -D {dir} stop -m immediate; rm -rf {dir}",
-        pid = std::process::id(),
-        ctl = bin.join("pg_ctl").display(),
-        dir = dir.display()
-    );
-    Command::new("sh").args(["-c", &watchdog]).spawn().ok()?;
-    Some(format!("postgres://postgres@127.0.0.1:{port}"))
-}
-
-fn find_pg_bin() -> Option<PathBuf> {
-    if let Ok(output) = Command::new("sh")
-        .args(["-c", "command -v initdb"])
-        .output()
-        && output.status.success()
-    {
-        let path = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
-        return path.parent().map(Path::to_path_buf);
-    }
-    let mut candidates: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .ok()?
-        .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
-        .filter(|p| p.join("initdb").exists())
-        .collect();
-    candidates.sort();
-    candidates.pop()
 }

@@ -6,11 +6,14 @@
 )]
 
 mod auth;
+mod cluster;
 mod contacts;
 mod database;
 mod errors;
+mod faults;
 mod health;
 mod helpers;
+mod limits;
 mod lists;
 mod ministries;
 mod openapi;

@@ -174,12 +174,14 @@ async fn deliveries_wait_in_the_outbox_until_a_worker_runs_and_go_out_once() {
     idle.webhook_poll = Duration::from_secs(600);
     let first = ndp_registry::startup::Application::build(&idle).unwrap();
     let address = format!("http://127.0.0.1:{}", first.port());
+    let server = first.handle();
     tokio::spawn(first.run_until_stopped());
     tokio::time::sleep(Duration::from_millis(200)).await;
     let app = TestApp {
         address,
         client: reqwest::Client::new(),
         db,
+        server,
     };
     let (url, received) = receiver(0).await;
     subscribe(&app, json!({"url": url, "secret": SECRET})).await;

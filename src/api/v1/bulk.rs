@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, put, web};
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_async::AsyncPgConnection;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -239,23 +239,23 @@ pub async fn sync_platforms(
         let ops = plan(&mut conn, ministry.as_str(), &valid, false).await?;
         return Ok(HttpResponse::Ok().json(summary(&ops, false)));
     }
-    let result = conn
-        .transaction(async |conn| {
-            let ops = plan(conn, ministry.as_str(), &valid, true).await?;
-            let result = summary(&ops, true);
-            for op in ops {
-                match op {
-                    Op::Create(code, v) => {
-                        insert_platform(conn, &actor, &code, ministry.as_str(), &v).await?;
-                    }
-                    Op::Update(row, v, changes) | Op::Retire(row, v, changes) => {
-                        apply_replacement(conn, &actor, row, &v, changes).await?;
-                    }
-                    Op::Unchanged(_) => {}
+    drop(conn);
+    let result = crate::api::write::transaction(&state, async |conn| {
+        let ops = plan(conn, ministry.as_str(), &valid, true).await?;
+        let result = summary(&ops, true);
+        for op in ops {
+            match op {
+                Op::Create(code, v) => {
+                    insert_platform(conn, &actor, &code, ministry.as_str(), &v).await?;
                 }
+                Op::Update(row, v, changes) | Op::Retire(row, v, changes) => {
+                    apply_replacement(conn, &actor, row, &v, changes).await?;
+                }
+                Op::Unchanged(_) => {}
             }
-            Ok::<_, ApiError>(result)
-        })
-        .await?;
+        }
+        Ok::<_, ApiError>(result)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(result))
 }

@@ -3,7 +3,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_async::AsyncPgConnection;
 use serde_json::Value;
 
 use super::contacts::{ContactInput, ContactResponse, contact_snapshot};
@@ -74,56 +74,54 @@ pub async fn create_contact(
 ) -> Result<HttpResponse, ApiError> {
     actor.require(Scope::ContactsWrite)?;
     let idempotency = Idempotency::from_request(&req, &body.0)?;
-    let mut conn = state.pool.get().await?;
-    let answer = conn
-        .transaction(async |conn| {
-            if let Some(replay) = match &idempotency {
-                Some(key) => key.replay(conn, &actor).await?,
-                None => None,
-            } {
-                return Ok(replay);
-            }
-            let platform = platform_db::lock(conn, &code).await?.ok_or_else(|| {
-                ApiError::not_found(format!("No platform has the code {:?}.", code.as_str()))
-            })?;
-            actor.require_owner(&platform.ministry_code)?;
-            let valid = body.parse::<ContactInput>()?.validate()?;
-            let c = valid.changeset();
-            let new = NewContact {
-                platform_id: platform.id,
-                role: c.role,
-                name: c.name,
-                unit: c.unit,
-                email: c.email,
-                phone: c.phone,
-                url: c.url,
-                notes: c.notes,
-                source: c.source,
-            };
-            let contact = db::insert(conn, &new).await?;
-            platform_db::touch(conn, platform.id).await?;
-            let changes = diff(&Value::Null, &contact_snapshot(&contact));
-            let key = contact.id.to_string();
-            let version = contact.version;
-            let location = format!("/api/v1/contacts/{}", contact.id);
-            let response = ContactResponse::new(contact, platform.code, platform.ministry_code);
-            let change = ChangeRecord {
-                entity: "contact",
-                key: &key,
-                platform_id: Some(platform.id),
-                action: "contact_added",
-                changes,
-                version: Some(version),
-                state: Some(state_of(&response)?),
-            };
-            record_change(conn, &actor, change).await?;
-            let answer = Answer::json(StatusCode::CREATED, &response, Some(location))?;
-            if let Some(key) = &idempotency {
-                key.store(conn, &actor, &answer).await?;
-            }
-            Ok::<_, ApiError>(answer)
-        })
-        .await?;
+    let answer = crate::api::write::transaction(&state, async |conn| {
+        if let Some(replay) = match &idempotency {
+            Some(key) => key.replay(conn, &actor).await?,
+            None => None,
+        } {
+            return Ok(replay);
+        }
+        let platform = platform_db::lock(conn, &code).await?.ok_or_else(|| {
+            ApiError::not_found(format!("No platform has the code {:?}.", code.as_str()))
+        })?;
+        actor.require_owner(&platform.ministry_code)?;
+        let valid = body.parse::<ContactInput>()?.validate()?;
+        let c = valid.changeset();
+        let new = NewContact {
+            platform_id: platform.id,
+            role: c.role,
+            name: c.name,
+            unit: c.unit,
+            email: c.email,
+            phone: c.phone,
+            url: c.url,
+            notes: c.notes,
+            source: c.source,
+        };
+        let contact = db::insert(conn, &new).await?;
+        platform_db::touch(conn, platform.id).await?;
+        let changes = diff(&Value::Null, &contact_snapshot(&contact));
+        let key = contact.id.to_string();
+        let version = contact.version;
+        let location = format!("/api/v1/contacts/{}", contact.id);
+        let response = ContactResponse::new(contact, platform.code, platform.ministry_code);
+        let change = ChangeRecord {
+            entity: "contact",
+            key: &key,
+            platform_id: Some(platform.id),
+            action: "contact_added",
+            changes,
+            version: Some(version),
+            state: Some(state_of(&response)?),
+        };
+        record_change(conn, &actor, change).await?;
+        let answer = Answer::json(StatusCode::CREATED, &response, Some(location))?;
+        if let Some(key) = &idempotency {
+            key.store(conn, &actor, &answer).await?;
+        }
+        Ok::<_, ApiError>(answer)
+    })
+    .await?;
     Ok(answer.into_response())
 }
 
@@ -186,55 +184,52 @@ pub async fn patch_contact(
     actor.require(Scope::ContactsWrite)?;
     let id = parse_id(&id)?;
     let precondition = if_match(&req);
-    let mut conn = state.pool.get().await?;
-    let answer = conn
-        .transaction(async |conn| {
-            let (contact, platform) =
-                lock_contact(conn, &actor, id, precondition.as_deref()).await?;
-            let before = contact_snapshot(&contact);
-            let input: ContactInput = body.apply_to(before.clone())?;
-            let valid = input.validate()?;
-            let candidate = Contact {
-                role: valid.role.to_owned(),
-                name: valid.name.clone(),
-                unit: valid.unit.clone(),
-                email: valid.email.clone(),
-                phone: valid.phone.clone(),
-                url: valid.url.clone(),
-                notes: valid.notes.clone(),
-                source: valid.source.clone(),
-                ..contact.clone()
+    let answer = crate::api::write::transaction(&state, async |conn| {
+        let (contact, platform) = lock_contact(conn, &actor, id, precondition.as_deref()).await?;
+        let before = contact_snapshot(&contact);
+        let input: ContactInput = body.apply_to(before.clone())?;
+        let valid = input.validate()?;
+        let candidate = Contact {
+            role: valid.role.to_owned(),
+            name: valid.name.clone(),
+            unit: valid.unit.clone(),
+            email: valid.email.clone(),
+            phone: valid.phone.clone(),
+            url: valid.url.clone(),
+            notes: valid.notes.clone(),
+            source: valid.source.clone(),
+            ..contact.clone()
+        };
+        let changes = diff(&before, &contact_snapshot(&candidate));
+        let stored = if changes.as_object().is_some_and(serde_json::Map::is_empty) {
+            contact
+        } else {
+            let updated = db::update(conn, id, &valid.changeset()).await?;
+            platform_db::touch(conn, platform.id).await?;
+            let state = ContactResponse::new(
+                updated.clone(),
+                platform.code.clone(),
+                platform.ministry_code.clone(),
+            );
+            let change = ChangeRecord {
+                entity: "contact",
+                key: &id.to_string(),
+                platform_id: Some(platform.id),
+                action: "contact_updated",
+                changes,
+                version: Some(updated.version),
+                state: Some(state_of(&state)?),
             };
-            let changes = diff(&before, &contact_snapshot(&candidate));
-            let stored = if changes.as_object().is_some_and(serde_json::Map::is_empty) {
-                contact
-            } else {
-                let updated = db::update(conn, id, &valid.changeset()).await?;
-                platform_db::touch(conn, platform.id).await?;
-                let state = ContactResponse::new(
-                    updated.clone(),
-                    platform.code.clone(),
-                    platform.ministry_code.clone(),
-                );
-                let change = ChangeRecord {
-                    entity: "contact",
-                    key: &id.to_string(),
-                    platform_id: Some(platform.id),
-                    action: "contact_updated",
-                    changes,
-                    version: Some(updated.version),
-                    state: Some(state_of(&state)?),
-                };
-                record_change(conn, &actor, change).await?;
-                updated
-            };
-            Answer::json(
-                StatusCode::OK,
-                &ContactResponse::new(stored, platform.code, platform.ministry_code),
-                None,
-            )
-        })
-        .await?;
+            record_change(conn, &actor, change).await?;
+            updated
+        };
+        Answer::json(
+            StatusCode::OK,
+            &ContactResponse::new(stored, platform.code, platform.ministry_code),
+            None,
+        )
+    })
+    .await?;
     Ok(answer.into_response())
 }
 
@@ -261,26 +256,23 @@ pub async fn delete_contact(
     actor.require(Scope::ContactsWrite)?;
     let id = parse_id(&id)?;
     let precondition = if_match(&req);
-    let mut conn = state.pool.get().await?;
-    let answer = conn
-        .transaction(async |conn| {
-            let (contact, platform) =
-                lock_contact(conn, &actor, id, precondition.as_deref()).await?;
-            db::delete(conn, id).await?;
-            platform_db::touch(conn, platform.id).await?;
-            let changes = diff(&contact_snapshot(&contact), &Value::Null);
-            let change = ChangeRecord {
-                entity: "contact",
-                key: &id.to_string(),
-                platform_id: Some(platform.id),
-                action: "contact_removed",
-                changes,
-                version: Some(contact.version + 1),
-                state: None,
-            };
-            record_change(conn, &actor, change).await?;
-            Ok::<_, ApiError>(Answer::no_content())
-        })
-        .await?;
+    let answer = crate::api::write::transaction(&state, async |conn| {
+        let (contact, platform) = lock_contact(conn, &actor, id, precondition.as_deref()).await?;
+        db::delete(conn, id).await?;
+        platform_db::touch(conn, platform.id).await?;
+        let changes = diff(&contact_snapshot(&contact), &Value::Null);
+        let change = ChangeRecord {
+            entity: "contact",
+            key: &id.to_string(),
+            platform_id: Some(platform.id),
+            action: "contact_removed",
+            changes,
+            version: Some(contact.version + 1),
+            state: None,
+        };
+        record_change(conn, &actor, change).await?;
+        Ok::<_, ApiError>(Answer::no_content())
+    })
+    .await?;
     Ok(answer.into_response())
 }

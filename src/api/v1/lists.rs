@@ -237,11 +237,9 @@ async fn change_membership(
     path: web::Path<(String, String)>,
     add: bool,
 ) -> Result<HttpResponse, ApiError> {
-    use diesel_async::AsyncConnection;
     actor.require_operator()?;
     let (key, code) = path.into_inner();
-    let mut conn = state.pool.get().await?;
-    conn.transaction(async |conn| {
+    crate::api::write::transaction(&state, async |conn| {
         db::find(conn, &key)
             .await?
             .ok_or_else(|| ApiError::not_found(format!("No list edition has the key {key:?}.")))?;

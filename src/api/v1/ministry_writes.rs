@@ -3,7 +3,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, patch, post, web};
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_async::AsyncPgConnection;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
@@ -165,43 +165,41 @@ pub async fn create_ministry(
         .clone()
         .ok_or_else(|| ApiError::validation(vec![FieldError::new("code", "is required")]))?;
     let idempotency = Idempotency::from_request(&req, &body.0)?;
-    let mut conn = state.pool.get().await?;
-    let answer = conn
-        .transaction(async |conn| {
-            if let Some(replay) = match &idempotency {
-                Some(key) => key.replay(conn, &actor).await?,
-                None => None,
-            } {
-                return Ok(replay);
-            }
-            if db::exists(conn, code.as_str()).await? {
-                return Err(ApiError::client(
-                    StatusCode::CONFLICT,
-                    "ministry_exists",
-                    format!("An agency with the code {} already exists.", code.as_str()),
-                ));
-            }
-            let row = db::insert(conn, code.as_str(), &valid.changeset()).await?;
-            let changes = diff(&Value::Null, &snapshot(&row));
-            let location = format!("/api/v1/ministries/{}", row.code);
-            let response = ministry_response(conn, row).await?;
-            let change = ChangeRecord {
-                entity: "ministry",
-                key: &response.code,
-                platform_id: None,
-                action: "created",
-                changes,
-                version: None,
-                state: Some(state_of(&response)?),
-            };
-            record_change(conn, &actor, change).await?;
-            let answer = Answer::json(StatusCode::CREATED, &response, Some(location))?;
-            if let Some(key) = &idempotency {
-                key.store(conn, &actor, &answer).await?;
-            }
-            Ok::<_, ApiError>(answer)
-        })
-        .await?;
+    let answer = crate::api::write::transaction(&state, async |conn| {
+        if let Some(replay) = match &idempotency {
+            Some(key) => key.replay(conn, &actor).await?,
+            None => None,
+        } {
+            return Ok(replay);
+        }
+        if db::exists(conn, code.as_str()).await? {
+            return Err(ApiError::client(
+                StatusCode::CONFLICT,
+                "ministry_exists",
+                format!("An agency with the code {} already exists.", code.as_str()),
+            ));
+        }
+        let row = db::insert(conn, code.as_str(), &valid.changeset()).await?;
+        let changes = diff(&Value::Null, &snapshot(&row));
+        let location = format!("/api/v1/ministries/{}", row.code);
+        let response = ministry_response(conn, row).await?;
+        let change = ChangeRecord {
+            entity: "ministry",
+            key: &response.code,
+            platform_id: None,
+            action: "created",
+            changes,
+            version: None,
+            state: Some(state_of(&response)?),
+        };
+        record_change(conn, &actor, change).await?;
+        let answer = Answer::json(StatusCode::CREATED, &response, Some(location))?;
+        if let Some(key) = &idempotency {
+            key.store(conn, &actor, &answer).await?;
+        }
+        Ok::<_, ApiError>(answer)
+    })
+    .await?;
     Ok(answer.into_response())
 }
 
@@ -245,48 +243,46 @@ pub async fn patch_ministry(
 ) -> Result<HttpResponse, ApiError> {
     actor.require_operator()?;
     let precondition = if_match(&req);
-    let mut conn = state.pool.get().await?;
-    let answer = conn
-        .transaction(async |conn| {
-            let row = lock(conn, &code, precondition.as_deref()).await?;
-            let before = snapshot(&row);
-            let valid = validate(&body.apply_to::<MinistryInput>(before.clone())?)?;
-            if valid.code.as_ref().is_some_and(|c| c.as_str() != row.code) {
-                return Err(ApiError::validation(vec![FieldError::new(
-                    "code",
-                    "is immutable",
-                )]));
-            }
-            let candidate = Ministry {
-                code_vi: valid.code_vi.clone(),
-                name_vi: valid.name_vi.clone(),
-                name_en: valid.name_en.clone(),
-                abbr_en: valid.abbr_en.clone(),
-                kind: valid.kind.to_owned(),
-                agency_id: valid.agency_id.clone(),
-                agency_id_confidence: valid.agency_id_confidence.clone(),
-                notes: valid.notes.clone(),
-                ..row.clone()
-            };
-            let changes = diff(&before, &snapshot(&candidate));
-            if changes.as_object().is_some_and(serde_json::Map::is_empty) {
-                return Answer::json(StatusCode::OK, &ministry_response(conn, row).await?, None);
-            }
-            let updated = db::update(conn, &row.code, &valid.changeset()).await?;
-            let response = ministry_response(conn, updated).await?;
-            let change = ChangeRecord {
-                entity: "ministry",
-                key: &response.code,
-                platform_id: None,
-                action: "updated",
-                changes,
-                version: None,
-                state: Some(state_of(&response)?),
-            };
-            record_change(conn, &actor, change).await?;
-            Answer::json(StatusCode::OK, &response, None)
-        })
-        .await?;
+    let answer = crate::api::write::transaction(&state, async |conn| {
+        let row = lock(conn, &code, precondition.as_deref()).await?;
+        let before = snapshot(&row);
+        let valid = validate(&body.apply_to::<MinistryInput>(before.clone())?)?;
+        if valid.code.as_ref().is_some_and(|c| c.as_str() != row.code) {
+            return Err(ApiError::validation(vec![FieldError::new(
+                "code",
+                "is immutable",
+            )]));
+        }
+        let candidate = Ministry {
+            code_vi: valid.code_vi.clone(),
+            name_vi: valid.name_vi.clone(),
+            name_en: valid.name_en.clone(),
+            abbr_en: valid.abbr_en.clone(),
+            kind: valid.kind.to_owned(),
+            agency_id: valid.agency_id.clone(),
+            agency_id_confidence: valid.agency_id_confidence.clone(),
+            notes: valid.notes.clone(),
+            ..row.clone()
+        };
+        let changes = diff(&before, &snapshot(&candidate));
+        if changes.as_object().is_some_and(serde_json::Map::is_empty) {
+            return Answer::json(StatusCode::OK, &ministry_response(conn, row).await?, None);
+        }
+        let updated = db::update(conn, &row.code, &valid.changeset()).await?;
+        let response = ministry_response(conn, updated).await?;
+        let change = ChangeRecord {
+            entity: "ministry",
+            key: &response.code,
+            platform_id: None,
+            action: "updated",
+            changes,
+            version: None,
+            state: Some(state_of(&response)?),
+        };
+        record_change(conn, &actor, change).await?;
+        Answer::json(StatusCode::OK, &response, None)
+    })
+    .await?;
     Ok(answer.into_response())
 }
 
@@ -349,99 +345,95 @@ pub async fn record_succession(
     }
     c.finish()?;
     let successor = successor.ok_or_else(|| ApiError::internal("validated above"))?;
-    let mut conn = state.pool.get().await?;
-    let answer = conn
-        .transaction(async |conn| {
-            let row = lock(conn, &code, None).await?;
-            let mut c = Checker::default();
-            if row.status != "active" {
-                c.fail(
-                    "successor",
-                    format!("{} is already {}", row.code, row.status),
-                );
-            }
-            if successor.as_str() == row.code {
-                c.fail("successor", "an agency cannot succeed itself");
-            }
-            match crate::db::tokens::ministry_standing(conn, successor.as_str()).await? {
-                Some(s) if s.status == "active" => {}
-                Some(_) => c.fail("successor", format!("{successor} is not active")),
-                None => c.fail(
-                    "successor",
-                    format!("{successor:?} is not a known agency code"),
+    let answer = crate::api::write::transaction(&state, async |conn| {
+        let row = lock(conn, &code, None).await?;
+        let mut c = Checker::default();
+        if row.status != "active" {
+            c.fail(
+                "successor",
+                format!("{} is already {}", row.code, row.status),
+            );
+        }
+        if successor.as_str() == row.code {
+            c.fail("successor", "an agency cannot succeed itself");
+        }
+        match crate::db::tokens::ministry_standing(conn, successor.as_str()).await? {
+            Some(s) if s.status == "active" => {}
+            Some(_) => c.fail("successor", format!("{successor} is not active")),
+            None => c.fail(
+                "successor",
+                format!("{successor:?} is not a known agency code"),
+            ),
+        }
+        c.finish()?;
+        let merged = db::merge(conn, &row.code, successor.as_str(), request.effective_on).await?;
+        let why = format!("{} merged into {successor}: {reason}", row.code);
+        let mut moved = Vec::new();
+        for platform in crate::db::platforms::owned_by(conn, &row.code, false, true).await? {
+            let start = crate::db::platforms::current_ownership_start(conn, platform.id).await?;
+            // A platform registered on or after the date was the successor's from the start.
+            let (updated, on) = match start {
+                Some(start) if start >= request.effective_on => (
+                    crate::db::platforms::reassign_current(
+                        conn,
+                        platform.id,
+                        successor.as_str(),
+                        &why,
+                    )
+                    .await?,
+                    start,
                 ),
-            }
-            c.finish()?;
-            let merged =
-                db::merge(conn, &row.code, successor.as_str(), request.effective_on).await?;
-            let why = format!("{} merged into {successor}: {reason}", row.code);
-            let mut moved = Vec::new();
-            for platform in crate::db::platforms::owned_by(conn, &row.code, false, true).await? {
-                let start =
-                    crate::db::platforms::current_ownership_start(conn, platform.id).await?;
-                // A platform registered on or after the date was the successor's from the start.
-                let (updated, on) = match start {
-                    Some(start) if start >= request.effective_on => (
-                        crate::db::platforms::reassign_current(
-                            conn,
-                            platform.id,
-                            successor.as_str(),
-                            &why,
-                        )
-                        .await?,
-                        start,
-                    ),
-                    _ => (
-                        crate::db::platforms::transfer(
-                            conn,
-                            platform.id,
-                            successor.as_str(),
-                            request.effective_on,
-                            &why,
-                        )
-                        .await?,
+                _ => (
+                    crate::db::platforms::transfer(
+                        conn,
+                        platform.id,
+                        successor.as_str(),
                         request.effective_on,
-                    ),
-                };
-                let changes = json!({
-                    "ministry": {"old": row.code, "new": successor.as_str()},
-                    "effective_on": {"old": null, "new": on},
-                    "reason": {"old": null, "new": why},
-                });
-                super::platform_writes::record_platform_change(
-                    conn,
-                    &actor,
-                    updated,
-                    "transferred",
-                    changes,
-                )
-                .await?;
-                moved.push(platform.code);
-            }
-            let response = ministry_response(conn, merged).await?;
-            let change = ChangeRecord {
-                entity: "ministry",
-                key: &response.code,
-                platform_id: None,
-                action: "succeeded",
-                changes: json!({
-                    "status": {"old": "active", "new": "merged"},
-                    "successor": {"old": null, "new": successor.as_str()},
-                    "succeeded_on": {"old": null, "new": request.effective_on},
-                }),
-                version: None,
-                state: Some(state_of(&response)?),
+                        &why,
+                    )
+                    .await?,
+                    request.effective_on,
+                ),
             };
-            record_change(conn, &actor, change).await?;
-            Answer::json(
-                StatusCode::OK,
-                &SuccessionResponse {
-                    ministry: response,
-                    transferred_platforms: moved,
-                },
-                None,
+            let changes = json!({
+                "ministry": {"old": row.code, "new": successor.as_str()},
+                "effective_on": {"old": null, "new": on},
+                "reason": {"old": null, "new": why},
+            });
+            super::platform_writes::record_platform_change(
+                conn,
+                &actor,
+                updated,
+                "transferred",
+                changes,
             )
-        })
-        .await?;
+            .await?;
+            moved.push(platform.code);
+        }
+        let response = ministry_response(conn, merged).await?;
+        let change = ChangeRecord {
+            entity: "ministry",
+            key: &response.code,
+            platform_id: None,
+            action: "succeeded",
+            changes: json!({
+                "status": {"old": "active", "new": "merged"},
+                "successor": {"old": null, "new": successor.as_str()},
+                "succeeded_on": {"old": null, "new": request.effective_on},
+            }),
+            version: None,
+            state: Some(state_of(&response)?),
+        };
+        record_change(conn, &actor, change).await?;
+        Answer::json(
+            StatusCode::OK,
+            &SuccessionResponse {
+                ministry: response,
+                transferred_platforms: moved,
+            },
+            None,
+        )
+    })
+    .await?;
     Ok(answer.into_response())
 }

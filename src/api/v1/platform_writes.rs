@@ -4,7 +4,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_async::AsyncPgConnection;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
@@ -323,32 +323,33 @@ pub async fn create_platform(
         }
     };
     let idempotency = Idempotency::from_request(&req, &body.0)?;
-    let mut conn = state.pool.get().await?;
-    let answer = conn
-        .transaction(async |conn| {
-            if let Some(replay) = match &idempotency {
-                Some(key) => key.replay(conn, &actor).await?,
-                None => None,
-            } {
-                return Ok(replay);
-            }
-            active_ministry(conn, &owner, "ministry").await?;
-            if db::find_id(conn, code.as_str()).await?.is_some() {
-                return Err(ApiError::client(
-                    StatusCode::CONFLICT,
-                    "platform_exists",
-                    format!("A platform with the code {:?} already exists; codes are unique and permanent.", code.as_str()),
-                ));
-            }
-            let location = format!("/api/v1/platforms/{}", code.as_str());
-            let response = insert_platform(conn, &actor, code.as_str(), &owner, &valid).await?;
-            let answer = Answer::json(StatusCode::CREATED, &response, Some(location))?;
-            if let Some(key) = &idempotency {
-                key.store(conn, &actor, &answer).await?;
-            }
-            Ok::<_, ApiError>(answer)
-        })
-        .await?;
+    let answer = crate::api::write::transaction(&state, async |conn| {
+        if let Some(replay) = match &idempotency {
+            Some(key) => key.replay(conn, &actor).await?,
+            None => None,
+        } {
+            return Ok(replay);
+        }
+        active_ministry(conn, &owner, "ministry").await?;
+        if db::find_id(conn, code.as_str()).await?.is_some() {
+            return Err(ApiError::client(
+                StatusCode::CONFLICT,
+                "platform_exists",
+                format!(
+                    "A platform with the code {:?} already exists; codes are unique and permanent.",
+                    code.as_str()
+                ),
+            ));
+        }
+        let location = format!("/api/v1/platforms/{}", code.as_str());
+        let response = insert_platform(conn, &actor, code.as_str(), &owner, &valid).await?;
+        let answer = Answer::json(StatusCode::CREATED, &response, Some(location))?;
+        if let Some(key) = &idempotency {
+            key.store(conn, &actor, &answer).await?;
+        }
+        Ok::<_, ApiError>(answer)
+    })
+    .await?;
     Ok(answer.into_response())
 }
 
@@ -502,14 +503,12 @@ async fn replace_locked(
 ) -> Result<HttpResponse, ApiError> {
     actor.require(Scope::PlatformsWrite)?;
     let precondition = if_match(req);
-    let mut conn = state.pool.get().await?;
-    let answer = conn
-        .transaction(async |conn| {
-            let row = lock_for_write(conn, actor, code, precondition.as_deref()).await?;
-            let input = input(&row)?;
-            replace(conn, actor, row, &input).await
-        })
-        .await?;
+    let answer = crate::api::write::transaction(state, async |conn| {
+        let row = lock_for_write(conn, actor, code, precondition.as_deref()).await?;
+        let input = input(&row)?;
+        replace(conn, actor, row, &input).await
+    })
+    .await?;
     Ok(answer.into_response())
 }
 
@@ -662,40 +661,38 @@ pub async fn transfer_platform(
     }
     c.finish()?;
     let to = to.ok_or_else(|| ApiError::internal("validated above"))?;
-    let mut conn = state.pool.get().await?;
-    let answer = conn
-        .transaction(async |conn| {
-            let row = lock_for_write(conn, &actor, &code, precondition.as_deref()).await?;
-            active_ministry(conn, to.as_str(), "to").await?;
-            let mut c = Checker::default();
-            if to.as_str() == row.ministry_code {
-                c.fail(
-                    "to",
-                    format!("{} already owns this platform", row.ministry_code),
-                );
-            }
-            if db::current_ownership_start(conn, row.id)
-                .await?
-                .is_some_and(|start| request.effective_on <= start)
-            {
-                c.fail(
-                    "effective_on",
-                    "must be after the start of the current ownership period",
-                );
-            }
-            c.finish()?;
-            let updated =
-                db::transfer(conn, row.id, to.as_str(), request.effective_on, &reason).await?;
-            let changes = json!({
-                "ministry": {"old": row.ministry_code, "new": updated.ministry_code},
-                "effective_on": {"old": null, "new": request.effective_on},
-                "reason": {"old": null, "new": reason},
-            });
-            let response =
-                record_platform_change(conn, &actor, updated, "transferred", changes).await?;
-            Answer::json(StatusCode::OK, &response, None)
-        })
-        .await?;
+    let answer = crate::api::write::transaction(&state, async |conn| {
+        let row = lock_for_write(conn, &actor, &code, precondition.as_deref()).await?;
+        active_ministry(conn, to.as_str(), "to").await?;
+        let mut c = Checker::default();
+        if to.as_str() == row.ministry_code {
+            c.fail(
+                "to",
+                format!("{} already owns this platform", row.ministry_code),
+            );
+        }
+        if db::current_ownership_start(conn, row.id)
+            .await?
+            .is_some_and(|start| request.effective_on <= start)
+        {
+            c.fail(
+                "effective_on",
+                "must be after the start of the current ownership period",
+            );
+        }
+        c.finish()?;
+        let updated =
+            db::transfer(conn, row.id, to.as_str(), request.effective_on, &reason).await?;
+        let changes = json!({
+            "ministry": {"old": row.ministry_code, "new": updated.ministry_code},
+            "effective_on": {"old": null, "new": request.effective_on},
+            "reason": {"old": null, "new": reason},
+        });
+        let response =
+            record_platform_change(conn, &actor, updated, "transferred", changes).await?;
+        Answer::json(StatusCode::OK, &response, None)
+    })
+    .await?;
     Ok(answer.into_response())
 }
 
