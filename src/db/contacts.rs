@@ -46,12 +46,12 @@ pub struct NewContact<'a> {
 pub type ContactWithPlatform = (Contact, String, String);
 
 /// Contacts of the given platforms, in id order.
-pub async fn for_platforms(conn: &mut AsyncPgConnection, ids: &[i64]) -> QueryResult<Vec<Contact>> {
+pub async fn for_platforms(conn: &AsyncPgConnection, ids: &[i64]) -> QueryResult<Vec<Contact>> {
     contacts::table
         .filter(contacts::platform_id.eq_any(ids))
         .select(Contact::as_select())
         .order((contacts::platform_id, contacts::id))
-        .load(conn)
+        .load(&mut &*conn)
         .await
 }
 

@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::dsl::{count_star, sql};
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Float4, Text};
+use diesel::sql_types::{Array, BigInt, Bool, Float4, Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::schema::{list_memberships, platform_ownerships, platforms};
@@ -158,17 +158,18 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> QueryResult<(Vec<Platform>, i64)> {
+    // The count and the page, pipelined: one round trip.
+    let shared: &AsyncPgConnection = conn;
     let total = filtered(filter)
         .select(count_star())
-        .get_result(conn)
-        .await?;
+        .get_result(&mut &*shared);
     let rows = filtered(filter)
         .select(Platform::as_select())
         .order(platforms::code.asc())
         .limit(limit)
         .offset(offset)
-        .load(conn)
-        .await?;
+        .load(&mut &*shared);
+    let (total, rows) = futures_util::future::try_join(total, rows).await?;
     Ok((rows, total))
 }
 
@@ -217,6 +218,26 @@ pub async fn candidates(
     rank_text: &str,
     limit: i64,
 ) -> QueryResult<Vec<Platform>> {
+    // Rows found only through a typo rank after every row containing a spelling, so when the
+    // spellings alone fill the limit the typo search (trigram similarity over whole texts, the
+    // costly part on a large registry) cannot change the answer and is skipped.
+    if !spellings.is_empty() && !fuzzy.is_empty() {
+        let exact = matching(conn, filter, spellings, &[], rank_text, limit).await?;
+        if exact.len() as i64 >= limit {
+            return Ok(exact);
+        }
+    }
+    matching(conn, filter, spellings, fuzzy, rank_text, limit).await
+}
+
+async fn matching(
+    conn: &mut AsyncPgConnection,
+    filter: &PlatformFilter,
+    spellings: &[String],
+    fuzzy: &[String],
+    rank_text: &str,
+    limit: i64,
+) -> QueryResult<Vec<Platform>> {
     if spellings.is_empty() && fuzzy.is_empty() {
         return Ok(Vec::new());
     }
@@ -232,13 +253,33 @@ pub async fn candidates(
                 .sql(" <% search_text")),
         );
     }
+    // When more rows match than the caller scores, the ones kept are those containing the most
+    // spellings, earliest (a name comes first in `search_text`). `strpos` is cheap; ranking every
+    // match by trigram similarity over its whole text cost seconds when a common word matched
+    // half of a 100,000-platform registry. Similarity still orders the rows found only through a
+    // typo, which contain no spelling.
+    let present = |aggregate: &str| {
+        sql::<Nullable<BigInt>>(&format!("(SELECT {aggregate} FROM unnest("))
+            .bind::<Array<Text>, _>(spellings.to_vec())
+            .sql("::text[]) AS t(s) WHERE strpos(search_text, t.s) > 0)")
+    };
+    type Rank = Box<dyn BoxableExpression<platforms::table, Pg, SqlType = Float4>>;
+    let similarity: Rank = if fuzzy.is_empty() {
+        Box::new(sql::<Float4>("0::real"))
+    } else {
+        Box::new(
+            sql::<Float4>("word_similarity(")
+                .bind::<Text, _>(rank_text.to_owned())
+                .sql(", search_text)"),
+        )
+    };
     filtered(filter)
         .filter(condition)
         .select(Platform::as_select())
         .order((
-            sql::<Float4>("word_similarity(")
-                .bind::<Text, _>(rank_text.to_owned())
-                .sql(", search_text) DESC"),
+            present("count(*)").desc(),
+            present("min(strpos(search_text, t.s))").asc(),
+            similarity.desc(),
             platforms::code.asc(),
         ))
         .limit(limit)
@@ -267,7 +308,9 @@ pub async fn find_id(conn: &mut AsyncPgConnection, code: &str) -> QueryResult<Op
 }
 
 /// The ownership periods of the given platforms, oldest first.
-pub async fn ownerships(conn: &mut AsyncPgConnection, ids: &[i64]) -> QueryResult<Vec<Ownership>> {
+/// The ownership periods of the given platforms. Takes a shared connection so that it can be
+/// pipelined with the other parts of a platform's representation.
+pub async fn ownerships(conn: &AsyncPgConnection, ids: &[i64]) -> QueryResult<Vec<Ownership>> {
     platform_ownerships::table
         .filter(platform_ownerships::platform_id.eq_any(ids))
         .select(Ownership::as_select())
@@ -276,20 +319,17 @@ pub async fn ownerships(conn: &mut AsyncPgConnection, ids: &[i64]) -> QueryResul
             platform_ownerships::valid_from.asc().nulls_first(),
             platform_ownerships::id,
         ))
-        .load(conn)
+        .load(&mut &*conn)
         .await
 }
 
 /// `(platform_id, list_key)` for every list edition the given platforms belong to.
-pub async fn memberships(
-    conn: &mut AsyncPgConnection,
-    ids: &[i64],
-) -> QueryResult<Vec<(i64, String)>> {
+pub async fn memberships(conn: &AsyncPgConnection, ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
     list_memberships::table
         .filter(list_memberships::platform_id.eq_any(ids))
         .select((list_memberships::platform_id, list_memberships::list_key))
         .order((list_memberships::platform_id, list_memberships::list_key))
-        .load(conn)
+        .load(&mut &*conn)
         .await
 }
 

@@ -212,7 +212,7 @@ pub async fn stats(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
     let platforms = select_all(&mut conn, &Selection::everything()).await?;
     let ids: Vec<i64> = platforms.iter().map(|p| p.id).collect();
     let mut with_contact: std::collections::HashSet<i64> = std::collections::HashSet::new();
-    for c in contact_db::for_platforms(&mut conn, &ids).await? {
+    for c in contact_db::for_platforms(&conn, &ids).await? {
         with_contact.insert(c.platform_id);
     }
     let mut by_status = BTreeMap::new();

@@ -118,7 +118,7 @@ fn parse_all<V: Vocabulary>(codes: &[String]) -> Vec<V> {
     codes.iter().filter_map(|c| V::parse(c)).collect()
 }
 
-/// Builds the wire form of `rows`, loading their contacts, owners and lists in three queries.
+/// Builds the wire form of `rows`, loading their contacts, owners and lists in one round trip.
 pub async fn platform_responses(
     conn: &mut AsyncPgConnection,
     rows: Vec<Platform>,
@@ -129,7 +129,15 @@ pub async fn platform_responses(
         .iter()
         .map(|p| (p.id, (p.code.clone(), p.ministry_code.clone())))
         .collect();
-    for contact in contact_db::for_platforms(conn, &ids).await? {
+    // Three independent queries, pipelined on one connection: one round trip, not three.
+    let shared: &AsyncPgConnection = conn;
+    let (contact_rows, ownership_rows, membership_rows) = futures_util::future::try_join3(
+        contact_db::for_platforms(shared, &ids),
+        db::ownerships(shared, &ids),
+        db::memberships(shared, &ids),
+    )
+    .await?;
+    for contact in contact_rows {
         if let Some((code, ministry)) = codes.get(&contact.platform_id) {
             let entry = contacts.entry(contact.platform_id).or_default();
             entry.push(ContactResponse::new(
@@ -140,7 +148,7 @@ pub async fn platform_responses(
         }
     }
     let mut owners: HashMap<i64, Vec<OwnershipPeriod>> = HashMap::new();
-    for o in db::ownerships(conn, &ids).await? {
+    for o in ownership_rows {
         owners
             .entry(o.platform_id)
             .or_default()
@@ -152,7 +160,7 @@ pub async fn platform_responses(
             });
     }
     let mut lists: HashMap<i64, Vec<String>> = HashMap::new();
-    for (id, key) in db::memberships(conn, &ids).await? {
+    for (id, key) in membership_rows {
         lists.entry(id).or_default().push(key);
     }
     Ok(rows
