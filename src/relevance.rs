@@ -10,7 +10,7 @@ use diesel_async::AsyncPgConnection;
 use serde::Deserialize;
 
 use crate::api::v1::overlap::{OverlapCheckRequest, Verdict, judge};
-use crate::api::v1::search::search;
+use crate::api::v1::search::{DocumentCache, search};
 use crate::db::platforms::PlatformFilter;
 use crate::domain::search::analyse;
 use crate::domain::{Audience, Domain, fold_for_search};
@@ -147,6 +147,7 @@ pub async fn evaluate(
 ) -> Result<Evaluation, ApiError> {
     let mut calibration: Vec<(Verdict, f32)> = Vec::new();
     let mut by_kind: BTreeMap<String, Tally> = BTreeMap::new();
+    let docs = DocumentCache::default();
     let mut by_tag: BTreeMap<String, Tally> = BTreeMap::new();
     let mut misses = Vec::new();
     for case in cases {
@@ -158,8 +159,14 @@ pub async fn evaluate(
                 tags,
             } => {
                 let folded = fold_for_search(q);
-                let results =
-                    search(conn, &PlatformFilter::default(), &analyse(q), &folded).await?;
+                let results = search(
+                    conn,
+                    &docs,
+                    &PlatformFilter::default(),
+                    &analyse(q),
+                    &folded,
+                )
+                .await?;
                 let ranked: Vec<String> = results.iter().map(|(p, _)| p.code.clone()).collect();
                 for key in std::iter::once("search".to_owned())
                     .chain(tags.iter().map(|t| format!("search/{t}")))
@@ -198,7 +205,7 @@ pub async fn evaluate(
                     audiences: audiences.clone(),
                     requester: None,
                 };
-                let (got, candidates) = judge(conn, &request).await?;
+                let (got, candidates) = judge(conn, &docs, &request).await?;
                 calibration.push((*verdict, candidates.first().map_or(0.0, |c| c.score)));
                 let ranked: Vec<String> = candidates.iter().map(|c| c.platform.clone()).collect();
                 for key in std::iter::once("overlap".to_owned())

@@ -44,6 +44,8 @@ pub struct AppState {
     pub webhook_allow_private_targets: bool,
     /// The tags of representations recently served, for cheap 304s.
     pub tags: crate::api::representation::TagCache,
+    /// The searchable forms of platforms, by id and version.
+    pub documents: crate::api::v1::search::DocumentCache,
 }
 
 /// Registers every documented route. The OpenAPI document is collected from this same call.
@@ -98,6 +100,7 @@ impl Application {
             trust_proxy_headers: settings.trust_proxy_headers,
             webhook_allow_private_targets: settings.webhook_allow_private_targets,
             tags: Default::default(),
+            documents: Default::default(),
         };
         let metrics = web::Data::new(Metrics::default());
         crate::webhooks::spawn_worker(

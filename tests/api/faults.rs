@@ -20,9 +20,9 @@ use crate::helpers::{seeded_database, settings_with};
 /// The database timeout of the server under test; its bounds follow from it.
 const DATABASE_TIMEOUT: Duration = Duration::from_millis(1000);
 /// A read is answered within two database timeouts (plus scheduling slack).
-const READ_BOUND: Duration = Duration::from_millis(2 * 1000 + 700);
+const READ_BOUND: Duration = Duration::from_millis(2 * 1000 + 1500);
 /// A write within seven (see `api::observe::deadline_for`).
-const WRITE_BOUND: Duration = Duration::from_millis(7 * 1000 + 700);
+const WRITE_BOUND: Duration = Duration::from_millis(7 * 1000 + 1500);
 
 #[derive(Debug)]
 struct Outcome {

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::platforms::{PlatformFilterParams, Selection};
-use super::search::search;
+use super::search::{DocumentCache, search};
 use crate::api::ListErrors;
 use crate::api::query::Filters;
 use crate::api::representation::json_with_etag;
@@ -24,10 +24,11 @@ use crate::startup::AppState;
 /// Every platform of a selection, in list order (relevance with `q`, else code).
 async fn select_all(
     conn: &mut AsyncPgConnection,
+    docs: &DocumentCache,
     selection: &Selection,
 ) -> Result<Vec<Platform>, ApiError> {
     if let Some((q, folded)) = &selection.search {
-        return Ok(search(conn, &selection.filter, q, folded)
+        return Ok(search(conn, docs, &selection.filter, q, folded)
             .await?
             .into_iter()
             .map(|(p, _)| p)
@@ -103,7 +104,7 @@ pub async fn platform_facets(
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.pool.get().await?;
     let selection = Selection::parse(&mut conn, &query.0).await?;
-    let rows = select_all(&mut conn, &selection).await?;
+    let rows = select_all(&mut conn, &state.documents, &selection).await?;
     let mut ministry = BTreeMap::new();
     let mut domain = BTreeMap::new();
     let mut audience = BTreeMap::new();
@@ -209,7 +210,7 @@ pub struct Stats {
 #[get("/stats")]
 pub async fn stats(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let mut conn = state.pool.get().await?;
-    let platforms = select_all(&mut conn, &Selection::everything()).await?;
+    let platforms = select_all(&mut conn, &state.documents, &Selection::everything()).await?;
     let ids: Vec<i64> = platforms.iter().map(|p| p.id).collect();
     let mut with_contact: std::collections::HashSet<i64> = std::collections::HashSet::new();
     for c in contact_db::for_platforms(&conn, &ids).await? {
@@ -411,7 +412,7 @@ pub async fn export_csv(
     // selection is read by code, batch after batch.
     let ranked = match &selection.search {
         Some((q, folded)) => Some(
-            search(&mut conn, &selection.filter, q, folded)
+            search(&mut conn, &state.documents, &selection.filter, q, folded)
                 .await?
                 .into_iter()
                 .map(|(p, _)| p)

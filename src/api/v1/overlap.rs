@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::contacts::ContactResponse;
 use super::platforms::platform_responses;
-use super::search::{MatchedTerm, SearchMatch, scored_candidates};
+use super::search::{DocumentCache, MatchedTerm, SearchMatch, scored_candidates};
 use crate::api::body::JsonBody;
 use crate::api::validate::Checker;
 use crate::api::{GetErrors, rate_limit::RateLimited};
@@ -221,6 +221,7 @@ fn validate(mut request: OverlapCheckRequest) -> Result<OverlapCheckRequest, Api
 /// benchmark, so that what is measured is what is served.
 pub async fn judge(
     conn: &mut AsyncPgConnection,
+    docs: &DocumentCache,
     request: &OverlapCheckRequest,
 ) -> Result<(Verdict, Vec<OverlapCandidate>), ApiError> {
     let title = search::analyse(&request.title);
@@ -247,9 +248,9 @@ pub async fn judge(
         .units
         .retain(|u| u.is_significant() && u.is_phrase());
     let queries: Vec<&Query> = vec![&title, &description_phrases];
-    let candidates = scored_candidates(conn, &filter, &queries, &rank_text).await?;
+    let candidates = scored_candidates(conn, docs, &filter, &queries, &rank_text).await?;
     let corpus = crate::db::platforms::approximate_count(conn).await? as usize;
-    let docs: Vec<&search::Document> = candidates.iter().map(|(_, d)| d).collect();
+    let docs: Vec<&search::Document> = candidates.iter().map(|(_, d)| d.as_ref()).collect();
     let title_rarity = Rarity::measure(&title, &docs, corpus);
     let description_rarity = Rarity::measure(&description, &docs, corpus);
     let mut scored: Vec<_> = candidates
@@ -420,7 +421,7 @@ pub async fn create_overlap_check(
     let request = validate(body.parse::<OverlapCheckRequest>()?)?;
     let mut conn = state.pool.get().await?;
     let (last_change_id, active_platforms) = db::registry_state(&mut conn).await?;
-    let (verdict, candidates) = judge(&mut conn, &request).await?;
+    let (verdict, candidates) = judge(&mut conn, &state.documents, &request).await?;
     let receipt = OverlapCheckResponse {
         id: Uuid::new_v4(),
         created_at: Utc::now(),

@@ -291,7 +291,7 @@ pub async fn list_platforms(
         let items = platform_responses(&mut conn, rows).await?;
         return page_response(&req, &Paginated::new(items, query.page, total));
     };
-    let results = search::search(&mut conn, &selection.filter, q, folded).await?;
+    let results = search::search(&mut conn, &state.documents, &selection.filter, q, folded).await?;
     let total = results.len() as i64;
     let page: Vec<_> = results
         .into_iter()

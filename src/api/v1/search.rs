@@ -2,6 +2,10 @@
 //! the reasons each result matched. Shared by the platform list, its facets, its CSV export and
 //! the overlap check.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -63,25 +67,61 @@ impl From<&Score> for SearchMatch {
     }
 }
 
-/// The searchable form of a stored platform.
-pub fn document(p: &Platform) -> Document {
-    Document::new(
-        &p.name_vi,
-        p.short_name.as_deref(),
-        &p.code,
-        &p.name_en,
-        &p.description,
-    )
+/// The most searchable forms kept: every platform of a national registry, and the recent
+/// candidates of a far larger synthetic one (a few KiB each).
+const MAX_CACHED_DOCUMENTS: usize = 5_000;
+
+/// The searchable forms of platforms, kept across requests: folding and splitting descriptions was
+/// most of a search's CPU time. An entry is used only for the same platform at the same version
+/// and update time, so a platform changed through any replica is folded again; nothing here can
+/// be stale.
+#[derive(Default)]
+pub struct DocumentCache {
+    entries: Mutex<HashMap<i64, CachedDocument>>,
+}
+
+/// A platform's version and update time, with its searchable form at that version.
+type CachedDocument = (i32, DateTime<Utc>, Arc<Document>);
+
+impl DocumentCache {
+    /// The searchable form of a stored platform.
+    pub fn document(&self, p: &Platform) -> Arc<Document> {
+        let lock = || {
+            self.entries
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        if let Some((version, updated_at, doc)) = lock().get(&p.id)
+            && *version == p.version
+            && *updated_at == p.updated_at
+        {
+            return Arc::clone(doc);
+        }
+        let doc = Arc::new(Document::new(
+            &p.name_vi,
+            p.short_name.as_deref(),
+            &p.code,
+            &p.name_en,
+            &p.description,
+        ));
+        let mut entries = lock();
+        if entries.len() >= MAX_CACHED_DOCUMENTS {
+            entries.clear();
+        }
+        entries.insert(p.id, (p.version, p.updated_at, Arc::clone(&doc)));
+        doc
+    }
 }
 
 /// The candidates for `queries` (their significant words, or all when none is significant), each
 /// scored against every query by `score`.
 pub async fn scored_candidates(
     conn: &mut AsyncPgConnection,
+    docs: &DocumentCache,
     filter: &PlatformFilter,
     queries: &[&Query],
     rank_text: &str,
-) -> Result<Vec<(Platform, Document)>, ApiError> {
+) -> Result<Vec<(Platform, Arc<Document>)>, ApiError> {
     let mut spellings: Vec<String> = Vec::new();
     let mut fuzzy: Vec<String> = Vec::new();
     for query in queries {
@@ -110,7 +150,7 @@ pub async fn scored_candidates(
     Ok(rows
         .into_iter()
         .map(|p| {
-            let doc = document(&p);
+            let doc = docs.document(&p);
             (p, doc)
         })
         .collect())
@@ -119,13 +159,14 @@ pub async fn scored_candidates(
 /// Searches: the platforms matching `filter` that answer `q` well enough, best first.
 pub async fn search(
     conn: &mut AsyncPgConnection,
+    docs: &DocumentCache,
     filter: &PlatformFilter,
     q: &Query,
     rank_text: &str,
 ) -> Result<Vec<(Platform, Score)>, ApiError> {
-    let candidates = scored_candidates(conn, filter, &[q], rank_text).await?;
+    let candidates = scored_candidates(conn, docs, filter, &[q], rank_text).await?;
     let corpus = db::approximate_count(conn).await? as usize;
-    let docs: Vec<&Document> = candidates.iter().map(|(_, d)| d).collect();
+    let docs: Vec<&Document> = candidates.iter().map(|(_, d)| d.as_ref()).collect();
     let rarity = Rarity::measure(q, &docs, corpus);
     let mut results: Vec<(Platform, Score)> = candidates
         .into_iter()
@@ -143,4 +184,56 @@ pub async fn search(
             .then_with(|| a.code.cmp(&b.code))
     });
     Ok(results)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn platform(version: i32, description: &str) -> Platform {
+        let at = DateTime::<Utc>::from_timestamp(1_780_000_000, 0).unwrap_or_default();
+        Platform {
+            id: 7,
+            code: "hoa-don".into(),
+            name_vi: "Hệ thống hóa đơn điện tử".into(),
+            name_en: "E-invoice system".into(),
+            short_name: None,
+            description: description.into(),
+            ministry_code: "BTC".into(),
+            operator: None,
+            domains: Vec::new(),
+            audiences: Vec::new(),
+            status: "operational".into(),
+            url: None,
+            ndxp_status: "unknown".into(),
+            legal_basis_number: None,
+            legal_basis_date: None,
+            source: None,
+            confidence: "unconfirmed".into(),
+            version,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    #[test]
+    fn a_cached_document_is_reused_only_for_the_same_version() {
+        let cache = DocumentCache::default();
+        let first = cache.document(&platform(1, "Tra cứu thuế"));
+        assert!(Arc::ptr_eq(
+            &first,
+            &cache.document(&platform(1, "Tra cứu thuế"))
+        ));
+        let changed = cache.document(&platform(2, "Cấp phép xây dựng"));
+        assert!(
+            !Arc::ptr_eq(&first, &changed),
+            "a new version is folded again"
+        );
+        let query = search::analyse("xay dung");
+        let rarity = Rarity::measure(&query, &[changed.as_ref()], 1);
+        assert!(
+            search::score(&query, &changed, &rarity).value > 0.0,
+            "the new document carries the new description"
+        );
+    }
 }
