@@ -38,15 +38,16 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<
 }
 
 /// The registry's state: the last change recorded and how many platforms are not retired.
+/// Both queries are pipelined: one round trip.
 pub async fn registry_state(conn: &mut AsyncPgConnection) -> QueryResult<(i64, i64)> {
-    let last: Option<i64> = change_log::table
+    let shared: &AsyncPgConnection = conn;
+    let last = change_log::table
         .select(max(change_log::id))
-        .first(conn)
-        .await?;
+        .first::<Option<i64>>(&mut &*shared);
     let active = platforms::table
         .filter(platforms::status.ne("retired"))
         .select(count_star())
-        .first(conn)
-        .await?;
+        .first::<i64>(&mut &*shared);
+    let (last, active) = futures_util::future::try_join(last, active).await?;
     Ok((last.unwrap_or(0), active))
 }

@@ -374,12 +374,20 @@ async fn template() -> &'static str {
 }
 
 async fn build_template(server: &str, name: &str, conn: &mut AsyncPgConnection) {
-    // Templates of earlier migrations or seeds are stale.
-    let stale: Vec<Name> =
-        diesel::sql_query("SELECT datname FROM pg_database WHERE datname LIKE 'ndp\\_tpl\\_%'")
-            .load(conn)
-            .await
-            .unwrap();
+    // Templates of earlier migrations or seeds are stale; one built in the last hour may belong
+    // to another checkout testing on the same server at the same time, and is left alone.
+    let built_before = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        .saturating_sub(3600);
+    let stale: Vec<Name> = diesel::sql_query(format!(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'ndp\\_tpl\\_%' \
+         AND coalesce(substring(shobj_description(oid, 'pg_database') FROM '^built at ([0-9]+)$')::bigint, 0) < {built_before}"
+    ))
+    .load(conn)
+    .await
+    .unwrap();
     for old in stale {
         let _ = diesel::sql_query(format!(
             "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
@@ -417,6 +425,16 @@ async fn build_template(server: &str, name: &str, conn: &mut AsyncPgConnection) 
         &format!("ALTER DATABASE \"{building}\" RENAME TO \"{name}\""),
     )
     .await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    diesel::sql_query(format!(
+        "COMMENT ON DATABASE \"{name}\" IS 'built at {now}'"
+    ))
+    .execute(conn)
+    .await
+    .unwrap();
 }
 
 /// A hash of everything the template is built from.

@@ -1,0 +1,1 @@
+DROP INDEX platforms_active_idx;
