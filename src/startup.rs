@@ -14,7 +14,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::api::body::MAX_BODY_BYTES;
 use crate::api::observe::{Metrics, observe};
 use crate::api::rate_limit::RateLimiter;
-use crate::api::routes::{KnownRoutes, no_route};
+use crate::api::routes::{KnownRoutes, no_route, reject_nul_in_path};
 use crate::api::{health, v1};
 use crate::auth::JwtKeys;
 use crate::config::Settings;
@@ -123,6 +123,7 @@ fn run(
     let state = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(from_fn(reject_nul_in_path))
             .wrap(ErrorHandlers::new().default_handler(ensure_problem_body))
             .wrap(from_fn(observe))
             // One line per request, readable and parseable: address, request, status, bytes,

@@ -107,7 +107,7 @@ pub async fn list_changes(
     let after = match params.after.as_deref().map(str::trim) {
         None | Some("") => 0,
         Some(raw) => match raw.parse::<i64>() {
-            Ok(n) if n >= 0 => n,
+            Ok(n) if n >= 0 && raw.bytes().all(|b| b.is_ascii_digit()) => n,
             _ => {
                 errors.push(FieldError::new(
                     "after",

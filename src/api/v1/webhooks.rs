@@ -160,19 +160,28 @@ pub async fn create_webhook(
     actor.require_operator()?;
     let input: WebhookInput = body.parse()?;
     let mut c = Checker::default();
-    let url =
-        match crate::webhooks::check_target(input.url.trim(), state.webhook_allow_private_targets)
-            .await
-        {
+    let target = input.url.trim();
+    let url = if !crate::api::validate::is_http_url(target) || target.chars().count() > 500 {
+        c.fail(
+            "url",
+            "must be an http:// or https:// URL with a host name or IPv4 address, at most 500 characters",
+        );
+        None
+    } else {
+        match crate::webhooks::check_target(target, state.webhook_allow_private_targets).await {
             Ok(url) => Some(url.to_string()),
             Err(reason) => {
                 c.fail("url", reason);
                 None
             }
-        };
+        }
+    };
     let secret = input.secret.clone();
-    if !(16..=200).contains(&secret.chars().count()) {
-        c.fail("secret", "must be 16 to 200 characters");
+    if !(16..=200).contains(&secret.chars().count()) || secret.chars().any(char::is_control) {
+        c.fail(
+            "secret",
+            "must be 16 to 200 characters, none of them a control character",
+        );
     }
     let ministry = match input.ministry.as_deref().map(MinistryCode::parse) {
         None => None,
