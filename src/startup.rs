@@ -50,11 +50,12 @@ fn register(cfg: &mut ServiceConfig) {
 
 /// The full OpenAPI document, as served and as `ndp-registry openapi` prints it.
 pub fn openapi() -> OpenApi {
-    let (_, api) = App::new()
+    let (_, mut api) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(register)
         .split_for_parts();
+    crate::openapi::expand_patterns(&mut api);
     api
 }
 

@@ -126,7 +126,7 @@ pub async fn list_platform_contacts(
 #[into_params(parameter_in = Query)]
 pub struct ContactFilterParams {
     /// Only contacts of platforms owned by this agency (code, any case). An unknown code is a 400.
-    #[param(example = "BTP")]
+    #[param(example = "BTP", pattern = "{ministry}", nullable = false)]
     ministry: Option<String>,
 }
 
@@ -195,31 +195,33 @@ pub struct ContactInput {
     /// What to contact it for.
     pub role: ContactRole,
     /// The channel's name, 2 to 200 characters.
-    #[schema(min_length = 2, max_length = 200, pattern = "^\\S(.*\\S)?$")]
+    #[schema(pattern = "{line 2..200}")]
     pub name: String,
     /// The unit behind it, 2 to 300 characters.
     #[serde(default)]
-    #[schema(max_length = 300)]
+    #[schema(pattern = "{line? 2..300}")]
     pub unit: Option<String>,
-    /// An e-mail address. At least one of `email`, `phone` and `url` is required.
+    /// An e-mail address, at most 254 bytes. At least one of `email`, `phone` and `url` is
+    /// required.
     #[serde(default)]
-    #[schema(format = Email, max_length = 254)]
+    #[schema(pattern = "{email?}")]
     pub email: Option<String>,
-    /// A telephone number as published: 6 to 20 digits with spaces, dots, dashes, parentheses.
+    /// A telephone number as published: an optional `+`, then 6 to 15 digits, two digits
+    /// separated by at most one space, dot, dash or parenthesis.
     #[serde(default)]
-    #[schema(pattern = "^\\+?[0-9][0-9 .()-]{5,30}$")]
+    #[schema(pattern = "{phone?}")]
     pub phone: Option<String>,
-    /// A web page or form (http or https).
+    /// A web page or form (http or https), at most 500 characters.
     #[serde(default)]
-    #[schema(max_length = 500, pattern = "^https?://[^\\s/]+")]
+    #[schema(pattern = "{url?}")]
     pub url: Option<String>,
     /// Opening hours or other notes, at most 1000 characters.
     #[serde(default)]
-    #[schema(max_length = 1000)]
+    #[schema(pattern = "{lines? 1..1000}")]
     pub notes: Option<String>,
     /// Where the channel was published, at most 1000 characters.
     #[serde(default)]
-    #[schema(max_length = 1000)]
+    #[schema(pattern = "{lines? 1..1000}")]
     pub source: Option<String>,
 }
 
