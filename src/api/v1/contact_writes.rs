@@ -163,7 +163,7 @@ fn parse_id(raw: &str) -> Result<i64, ApiError> {
 #[utoipa::path(
     tag = "contacts",
     security(("bearer" = ["contacts:write"])),
-    request_body(content = Object, content_type = "application/merge-patch+json",
+    request_body(content = super::contacts::ContactPatch, content_type = "application/merge-patch+json",
                  example = json!({"email": "vanhanh@example.gov.vn", "notes": null})),
     params(
         ("id" = i64, Path, description = "The contact's id", example = 1),

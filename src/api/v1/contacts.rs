@@ -225,6 +225,39 @@ pub struct ContactInput {
     pub source: Option<String>,
 }
 
+/// A JSON Merge Patch (RFC 7396) of a contact channel, as the documentation of `PATCH`: fields sent
+/// replace the stored ones, `null` clears an optional one, fields left out stay. The result must
+/// keep at least one of `email`, `phone` and `url`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactPatch {
+    /// What to contact it for.
+    #[schema(nullable = false)]
+    pub role: Option<ContactRole>,
+    /// The channel's name, 2 to 200 characters.
+    #[schema(pattern = "{line 2..200}", nullable = false)]
+    pub name: Option<String>,
+    /// The unit behind it, 2 to 300 characters.
+    #[schema(pattern = "{line? 2..300}")]
+    pub unit: Option<String>,
+    /// An e-mail address, at most 254 bytes.
+    #[schema(pattern = "{email?}")]
+    pub email: Option<String>,
+    /// A telephone number: an optional `+`, then 6 to 15 digits, two digits separated by at most
+    /// one space, dot, dash or parenthesis.
+    #[schema(pattern = "{phone?}")]
+    pub phone: Option<String>,
+    /// A web page or form (http or https), at most 500 characters.
+    #[schema(pattern = "{url?}")]
+    pub url: Option<String>,
+    /// Opening hours or other notes, at most 1000 characters.
+    #[schema(pattern = "{lines? 1..1000}")]
+    pub notes: Option<String>,
+    /// Where the channel was published, at most 1000 characters.
+    #[schema(pattern = "{lines? 1..1000}")]
+    pub source: Option<String>,
+}
+
 /// A validated contact.
 pub struct ValidContact {
     pub role: &'static str,

@@ -63,6 +63,37 @@ pub struct MinistryInput {
     pub notes: Option<String>,
 }
 
+/// A JSON Merge Patch (RFC 7396) of an agency, as the documentation of `PATCH`: fields sent replace
+/// the stored ones, `null` clears an optional one, fields left out stay. The code is immutable.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MinistryPatch {
+    /// The Vietnamese abbreviation (`BKHĐT`), 2 to 16 characters.
+    #[schema(pattern = "{line 2..16}", nullable = false)]
+    pub code_vi: Option<String>,
+    /// The Vietnamese name, 2 to 200 characters.
+    #[schema(pattern = "{line 2..200}", nullable = false)]
+    pub name_vi: Option<String>,
+    /// The English name, 2 to 200 characters.
+    #[schema(pattern = "{line 2..200}", nullable = false)]
+    pub name_en: Option<String>,
+    /// The English abbreviation, at most 16 characters.
+    #[schema(pattern = "{line? 1..16}")]
+    pub abbr_en: Option<String>,
+    /// The kind of agency.
+    #[schema(nullable = false)]
+    pub kind: Option<MinistryKind>,
+    /// The electronic agency ID of Decision 20/2020/QĐ-TTg (`000.00.00.G12`).
+    #[schema(pattern = "{agency-id?}")]
+    pub agency_id: Option<String>,
+    /// How well the agency ID is attested: `confirmed`, `weak` or `inferred`.
+    #[schema(pattern = "{agency-id-confidence?}")]
+    pub agency_id_confidence: Option<String>,
+    /// A note, at most 1000 characters.
+    #[schema(pattern = "{lines? 1..1000}")]
+    pub notes: Option<String>,
+}
+
 struct ValidMinistry {
     code: Option<MinistryCode>,
     code_vi: String,
@@ -231,7 +262,7 @@ async fn lock(
 #[utoipa::path(
     tag = "ministries",
     security(("bearer" = ["admin"])),
-    request_body(content = Object, content_type = "application/merge-patch+json",
+    request_body(content = MinistryPatch, content_type = "application/merge-patch+json",
                  example = json!({"agency_id": "000.00.00.G12", "agency_id_confidence": "confirmed"})),
     params(
         ("code" = String, Path, description = "The agency's code, any case", example = "BTC"),

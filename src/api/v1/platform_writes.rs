@@ -101,6 +101,59 @@ pub struct PlatformInput {
     pub source: Option<String>,
 }
 
+/// A JSON Merge Patch (RFC 7396) of a platform, as the documentation of `PATCH`: fields sent
+/// replace the stored ones, `null` clears an optional one, fields left out stay. The result must
+/// still be a valid platform (a `legal_basis` patch without `number` needs a stored number). The
+/// code is immutable and ownership changes through `/transfer`, so neither is patched.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformPatch {
+    /// The Vietnamese name, 2 to 300 characters.
+    #[schema(pattern = "{line 2..300}", nullable = false)]
+    pub name_vi: Option<String>,
+    /// The English name, 2 to 300 characters.
+    #[schema(pattern = "{line 2..300}", nullable = false)]
+    pub name_en: Option<String>,
+    /// The short name or acronym, at most 60 characters.
+    #[schema(pattern = "{line? 1..60}")]
+    pub short_name: Option<String>,
+    /// What the platform does, at most 4000 characters.
+    #[schema(pattern = "{lines? 1..4000}")]
+    pub description: Option<String>,
+    /// The operating unit, 2 to 300 characters.
+    #[schema(pattern = "{line? 2..300}")]
+    pub operator: Option<String>,
+    /// At least one field served.
+    #[schema(min_items = 1, nullable = false)]
+    pub domains: Option<Vec<Domain>>,
+    /// Who it is for.
+    pub audiences: Option<Vec<Audience>>,
+    /// The lifecycle status.
+    #[schema(nullable = false)]
+    pub status: Option<PlatformStatus>,
+    /// The public http(s) address, at most 500 characters.
+    #[schema(pattern = "{url?}")]
+    pub url: Option<String>,
+    /// The NDXP connection status (`null` resets it to `unknown`).
+    pub ndxp_status: Option<NdxpStatus>,
+    /// The document that establishes or governs it, itself merged.
+    pub legal_basis: Option<LegalBasisPatch>,
+    /// Where the facts come from, at most 2000 characters.
+    #[schema(pattern = "{lines? 1..2000}")]
+    pub source: Option<String>,
+}
+
+/// A merge patch of a platform's legal basis.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LegalBasisPatch {
+    /// The document number, 2 to 100 characters.
+    #[schema(example = "833/QĐ-TCHQ", pattern = "{line 2..100}", nullable = false)]
+    pub number: Option<String>,
+    /// The signing date.
+    pub date: Option<NaiveDate>,
+}
+
 /// A legal document reference in a write.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -539,7 +592,7 @@ pub async fn replace_platform(
 #[utoipa::path(
     tag = "platforms",
     security(("bearer" = ["platforms:write"])),
-    request_body(content = Object, content_type = "application/merge-patch+json",
+    request_body(content = PlatformPatch, content_type = "application/merge-patch+json",
                  example = json!({"status": "operational", "ndxp_status": "connected", "url": null})),
     params(
         ("code" = String, Path, description = "The platform's code", example = "vneid"),
