@@ -216,3 +216,47 @@ mod tests {
         assert_eq!(rule_pattern("{line 5..2}"), None);
     }
 }
+
+/// The schema of a create's body: `T`, which also serves replacements (where the path names the
+/// resource and `code` may be left out), with its `code` required.
+pub fn with_code_required<T: utoipa::ToSchema>()
+-> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::Ref;
+    use utoipa::openapi::schema::{AllOfBuilder, ObjectBuilder, Type};
+    AllOfBuilder::new()
+        .item(Ref::from_schema_name(T::name()))
+        .item(
+            ObjectBuilder::new()
+                .required("code")
+                .property("code", ObjectBuilder::new().schema_type(Type::String)),
+        )
+        .into()
+}
+
+/// Declares `$name`, the documented body of a create: `$input` with `code` required.
+macro_rules! create_body {
+    ($(#[$meta:meta])* $name:ident, $input:ty) => {
+        $(#[$meta])*
+        pub struct $name;
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                $crate::openapi::with_code_required::<$input>()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {
+            fn schemas(
+                schemas: &mut Vec<(
+                    String,
+                    utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+                )>,
+            ) {
+                use utoipa::PartialSchema as _;
+                schemas.push((<$input as utoipa::ToSchema>::name().into(), <$input>::schema()));
+                <$input as utoipa::ToSchema>::schemas(schemas);
+            }
+        }
+    };
+}
+pub(crate) use create_body;

@@ -161,7 +161,10 @@ pub async fn list_contacts(
     {
         return Err(ApiError::invalid_parameters(vec![FieldError::new(
             "ministry",
-            format!("{code:?} is not a known agency code; see /api/v1/ministries"),
+            format!(
+                "{:?} is not a known agency code; see /api/v1/ministries",
+                code.as_str()
+            ),
         )]));
     }
     let (rows, total) = db::list(

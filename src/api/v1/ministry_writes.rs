@@ -63,6 +63,12 @@ pub struct MinistryInput {
     pub notes: Option<String>,
 }
 
+crate::openapi::create_body!(
+    /// The body of `POST /ministries`: a `MinistryInput` with its `code`.
+    NewMinistryInput,
+    MinistryInput
+);
+
 /// A JSON Merge Patch (RFC 7396) of an agency, as the documentation of `PATCH`: fields sent replace
 /// the stored ones, `null` clears an optional one, fields left out stay. The code is immutable.
 #[derive(Deserialize, ToSchema)]
@@ -182,7 +188,7 @@ fn snapshot(m: &Ministry) -> Value {
 #[utoipa::path(
     tag = "ministries",
     security(("bearer" = ["admin"])),
-    request_body(content = MinistryInput, content_type = "application/json"),
+    request_body(content = NewMinistryInput, content_type = "application/json"),
     params(("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = "^\"*[!#-~](?:[!-~]{0,198}[!#-~])?\"*$", description = "Makes a retried POST safe: 1 to 200 visible ASCII characters, kept for a day")),
     responses(
         (status = 201, description = "Created. `Location` names the agency.", body = MinistryResponse,
@@ -409,7 +415,7 @@ pub async fn record_succession(
                 Some(_) => c.fail("successor", format!("{successor} is not active")),
                 None => c.fail(
                     "successor",
-                    format!("{successor:?} is not a known agency code"),
+                    format!("{:?} is not a known agency code", successor.as_str()),
                 ),
             }
             c.finish()?;

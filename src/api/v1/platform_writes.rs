@@ -101,6 +101,12 @@ pub struct PlatformInput {
     pub source: Option<String>,
 }
 
+crate::openapi::create_body!(
+    /// The body of `POST /platforms`: a `PlatformInput` with its `code`.
+    NewPlatformInput,
+    PlatformInput
+);
+
 /// A JSON Merge Patch (RFC 7396) of a platform, as the documentation of `PATCH`: fields sent
 /// replace the stored ones, `null` clears an optional one, fields left out stay. The result must
 /// still be a valid platform (a `legal_basis` patch without `number` needs a stored number). The
@@ -324,7 +330,7 @@ pub(super) async fn active_ministry(
 #[utoipa::path(
     tag = "platforms",
     security(("bearer" = ["platforms:write"])),
-    request_body(content = PlatformInput, content_type = "application/json"),
+    request_body(content = NewPlatformInput, content_type = "application/json"),
     params(("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = "^\"*[!#-~](?:[!-~]{0,198}[!#-~])?\"*$", description = "Makes a retried POST safe: 1 to 200 visible ASCII characters, kept for a day")),
     responses(
         (status = 201, description = "Created. `Location` names the platform; `ETag` tags it.", body = PlatformResponse,

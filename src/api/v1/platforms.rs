@@ -347,7 +347,10 @@ impl Selection {
         {
             errors.push(FieldError::new(
                 "ministry",
-                format!("{code:?} is not a known agency code; see /api/v1/ministries"),
+                format!(
+                    "{:?} is not a known agency code; see /api/v1/ministries",
+                    code.as_str()
+                ),
             ));
         }
         if !errors.is_empty() {
