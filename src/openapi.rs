@@ -200,23 +200,6 @@ pub fn rule_pattern(name: &str) -> Option<String> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::rule_pattern;
-
-    #[test]
-    fn rules_expand_and_anything_else_is_left_alone() {
-        let line = rule_pattern("{line 2..300}").unwrap_or_default();
-        assert!(line.starts_with('^') && line.ends_with('$') && line.contains("{0,298}"));
-        let optional = rule_pattern("{line? 1..60}").unwrap_or_default();
-        assert!(optional.contains(")?"), "{optional}");
-        assert!(rule_pattern("{phone?}").is_some());
-        assert_eq!(rule_pattern("^[a-z]$"), None);
-        assert_eq!(rule_pattern("{nonsense}"), None);
-        assert_eq!(rule_pattern("{line 5..2}"), None);
-    }
-}
-
 /// The schema of a create's body: `T`, which also serves replacements (where the path names the
 /// resource and `code` may be left out), with its `code` required.
 pub fn with_code_required<T: utoipa::ToSchema>()
@@ -260,3 +243,20 @@ macro_rules! create_body {
     };
 }
 pub(crate) use create_body;
+
+#[cfg(test)]
+mod tests {
+    use super::rule_pattern;
+
+    #[test]
+    fn rules_expand_and_anything_else_is_left_alone() {
+        let line = rule_pattern("{line 2..300}").unwrap_or_default();
+        assert!(line.starts_with('^') && line.ends_with('$') && line.contains("{0,298}"));
+        let optional = rule_pattern("{line? 1..60}").unwrap_or_default();
+        assert!(optional.contains(")?"), "{optional}");
+        assert!(rule_pattern("{phone?}").is_some());
+        assert_eq!(rule_pattern("^[a-z]$"), None);
+        assert_eq!(rule_pattern("{nonsense}"), None);
+        assert_eq!(rule_pattern("{line 5..2}"), None);
+    }
+}
