@@ -14,7 +14,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::api::body::MAX_BODY_BYTES;
 use crate::api::observe::{Metrics, observe};
 use crate::api::rate_limit::RateLimiter;
-use crate::api::routes::{KnownRoutes, no_route};
+use crate::api::routes::{KnownRoutes, no_route, reject_nul_in_path};
 use crate::api::{health, v1};
 use crate::auth::JwtKeys;
 use crate::config::Settings;
@@ -58,11 +58,12 @@ fn register(cfg: &mut ServiceConfig) {
 
 /// The full OpenAPI document, as served and as `ndp-registry openapi` prints it.
 pub fn openapi() -> OpenApi {
-    let (_, api) = App::new()
+    let (_, mut api) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(register)
         .split_for_parts();
+    crate::openapi::expand_patterns(&mut api);
     api
 }
 
@@ -140,6 +141,7 @@ fn run(
     let state = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(from_fn(reject_nul_in_path))
             .wrap(ErrorHandlers::new().default_handler(ensure_problem_body))
             .wrap(from_fn(observe))
             // One line per request, readable and parseable: address, request, status, bytes,

@@ -63,3 +63,18 @@ pub async fn no_route(
         ),
     })
 }
+
+/// No code, key or id of this API contains a NUL character, and PostgreSQL text cannot hold one:
+/// a path with an encoded NUL (`%00`) names no resource, so it is a 404 before any handler runs
+/// (a query with it would be refused by the database and surface as a 500).
+pub async fn reject_nul_in_path(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    if req.path().contains("%00") {
+        return Err(
+            ApiError::not_found("No resource has an identifier with a NUL character.").into(),
+        );
+    }
+    next.call(req).await
+}

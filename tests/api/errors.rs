@@ -50,3 +50,15 @@ async fn a_malformed_query_string_is_a_400_problem() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_nul_in_a_path_names_no_resource() {
+    let app = spawn_app().await;
+    for path in [
+        "/api/v1/platforms/%00",
+        "/api/v1/platforms/vneid%00/history",
+        "/api/v1/lists/%00/diff/qd-2618-2025",
+    ] {
+        assert_problem(app.get(path).await, 404, "not_found").await;
+    }
+}

@@ -105,6 +105,11 @@ async fn documented_vocabularies_are_the_codes_the_api_sends() {
     check("ContactRole", ContactRole::codes());
     check("MinistryKind", MinistryKind::codes());
     check("MinistryStatus", MinistryStatus::codes());
+    // Every rule named in a `pattern` attribute was expanded into its regular expression.
+    assert!(
+        !document.to_string().contains("\"pattern\":\"{"),
+        "a pattern rule was not expanded"
+    );
     // Every $ref resolves.
     let text = document.to_string();
     for reference in text.split("\"$ref\":\"#/components/schemas/").skip(1) {

@@ -238,6 +238,15 @@ async fn bad_subscriptions_are_refused() {
             json!({"url": "https://example.org/x", "secret": SECRET, "filter": "x"}),
             "filter",
         ),
+        // PostgreSQL text cannot hold NUL: refused as input, never a 500.
+        (
+            json!({"url": "https://example.org/x", "secret": "0123456789abcdef\u{0}"}),
+            "secret",
+        ),
+        (
+            json!({"url": "https://example.org*", "secret": SECRET}),
+            "url",
+        ),
     ] {
         let response = app
             .send(

@@ -22,7 +22,7 @@ pub const MAX_LIMIT: i64 = 1000;
 pub struct FeedParams {
     /// The cursor of the last change applied (`next_cursor` of the previous page); absent or `0`
     /// to start from the beginning.
-    #[param(example = "0", pattern = "^[0-9]{1,18}$")]
+    #[param(example = "0", pattern = "{digits? 1..18}", nullable = false)]
     after: Option<String>,
     /// How many changes to return, 1 to 1000 (default 100).
     #[param(minimum = 1, maximum = 1000, example = 100)]
@@ -107,7 +107,7 @@ pub async fn list_changes(
     let after = match params.after.as_deref().map(str::trim) {
         None | Some("") => 0,
         Some(raw) => match raw.parse::<i64>() {
-            Ok(n) if n >= 0 => n,
+            Ok(n) if n >= 0 && raw.bytes().all(|b| b.is_ascii_digit()) => n,
             _ => {
                 errors.push(FieldError::new(
                     "after",

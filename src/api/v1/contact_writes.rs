@@ -56,7 +56,7 @@ async fn lock_contact(
     request_body(content = ContactInput, content_type = "application/json"),
     params(
         ("code" = String, Path, description = "The platform's code", example = "dang-ky-giao-dich-bao-dam"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried POST safe: 1 to 200 visible ASCII characters, kept for a day"),
+        ("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = "^\"*[!#-~](?:[!-~]{0,198}[!#-~])?\"*$", description = "Makes a retried POST safe: 1 to 200 visible ASCII characters, kept for a day"),
     ),
     responses(
         (status = 201, description = "Created. `Location` names the contact.", body = ContactResponse,
@@ -161,11 +161,11 @@ fn parse_id(raw: &str) -> Result<i64, ApiError> {
 #[utoipa::path(
     tag = "contacts",
     security(("bearer" = ["contacts:write"])),
-    request_body(content = Object, content_type = "application/merge-patch+json",
+    request_body(content = super::contacts::ContactPatch, content_type = "application/merge-patch+json",
                  example = json!({"email": "vanhanh@example.gov.vn", "notes": null})),
     params(
         ("id" = i64, Path, description = "The contact's id", example = 1),
-        ("If-Match" = Option<String>, Header, description = "The ETag you last read; 412 if the contact changed since"),
+        ("If-Match" = Option<String>, Header, nullable = false, description = "The ETag you last read; 412 if the contact changed since"),
     ),
     responses(
         (status = 200, description = "The contact as stored.", body = ContactResponse,
@@ -239,7 +239,7 @@ pub async fn patch_contact(
     security(("bearer" = ["contacts:write"])),
     params(
         ("id" = i64, Path, description = "The contact's id", example = 1),
-        ("If-Match" = Option<String>, Header, description = "The ETag you last read; 412 if the contact changed since"),
+        ("If-Match" = Option<String>, Header, nullable = false, description = "The ETag you last read; 412 if the contact changed since"),
     ),
     responses(
         (status = 204, description = "Removed."),

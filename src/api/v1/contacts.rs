@@ -126,7 +126,7 @@ pub async fn list_platform_contacts(
 #[into_params(parameter_in = Query)]
 pub struct ContactFilterParams {
     /// Only contacts of platforms owned by this agency (code, any case). An unknown code is a 400.
-    #[param(example = "BTP")]
+    #[param(example = "BTP", pattern = "{ministry}", nullable = false)]
     ministry: Option<String>,
 }
 
@@ -161,7 +161,10 @@ pub async fn list_contacts(
     {
         return Err(ApiError::invalid_parameters(vec![FieldError::new(
             "ministry",
-            format!("{code:?} is not a known agency code; see /api/v1/ministries"),
+            format!(
+                "{:?} is not a known agency code; see /api/v1/ministries",
+                code.as_str()
+            ),
         )]));
     }
     let (rows, total) = db::list(
@@ -195,31 +198,66 @@ pub struct ContactInput {
     /// What to contact it for.
     pub role: ContactRole,
     /// The channel's name, 2 to 200 characters.
-    #[schema(min_length = 2, max_length = 200, pattern = "^\\S(.*\\S)?$")]
+    #[schema(pattern = "{line 2..200}")]
     pub name: String,
     /// The unit behind it, 2 to 300 characters.
     #[serde(default)]
-    #[schema(max_length = 300)]
+    #[schema(pattern = "{line? 2..300}")]
     pub unit: Option<String>,
-    /// An e-mail address. At least one of `email`, `phone` and `url` is required.
+    /// An e-mail address, at most 254 bytes. At least one of `email`, `phone` and `url` is
+    /// required.
     #[serde(default)]
-    #[schema(format = Email, max_length = 254)]
+    #[schema(pattern = "{email?}")]
     pub email: Option<String>,
-    /// A telephone number as published: 6 to 20 digits with spaces, dots, dashes, parentheses.
+    /// A telephone number as published: an optional `+`, then 6 to 15 digits, two digits
+    /// separated by at most one space, dot, dash or parenthesis.
     #[serde(default)]
-    #[schema(pattern = "^\\+?[0-9][0-9 .()-]{5,30}$")]
+    #[schema(pattern = "{phone?}")]
     pub phone: Option<String>,
-    /// A web page or form (http or https).
+    /// A web page or form (http or https), at most 500 characters.
     #[serde(default)]
-    #[schema(max_length = 500, pattern = "^https?://[^\\s/]+")]
+    #[schema(pattern = "{url?}")]
     pub url: Option<String>,
     /// Opening hours or other notes, at most 1000 characters.
     #[serde(default)]
-    #[schema(max_length = 1000)]
+    #[schema(pattern = "{lines? 1..1000}")]
     pub notes: Option<String>,
     /// Where the channel was published, at most 1000 characters.
     #[serde(default)]
-    #[schema(max_length = 1000)]
+    #[schema(pattern = "{lines? 1..1000}")]
+    pub source: Option<String>,
+}
+
+/// A JSON Merge Patch (RFC 7396) of a contact channel, as the documentation of `PATCH`: fields sent
+/// replace the stored ones, `null` clears an optional one, fields left out stay. The result must
+/// keep at least one of `email`, `phone` and `url`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactPatch {
+    /// What to contact it for.
+    #[schema(nullable = false)]
+    pub role: Option<ContactRole>,
+    /// The channel's name, 2 to 200 characters.
+    #[schema(pattern = "{line 2..200}", nullable = false)]
+    pub name: Option<String>,
+    /// The unit behind it, 2 to 300 characters.
+    #[schema(pattern = "{line? 2..300}")]
+    pub unit: Option<String>,
+    /// An e-mail address, at most 254 bytes.
+    #[schema(pattern = "{email?}")]
+    pub email: Option<String>,
+    /// A telephone number: an optional `+`, then 6 to 15 digits, two digits separated by at most
+    /// one space, dot, dash or parenthesis.
+    #[schema(pattern = "{phone?}")]
+    pub phone: Option<String>,
+    /// A web page or form (http or https), at most 500 characters.
+    #[schema(pattern = "{url?}")]
+    pub url: Option<String>,
+    /// Opening hours or other notes, at most 1000 characters.
+    #[schema(pattern = "{lines? 1..1000}")]
+    pub notes: Option<String>,
+    /// Where the channel was published, at most 1000 characters.
+    #[schema(pattern = "{lines? 1..1000}")]
     pub source: Option<String>,
 }
 

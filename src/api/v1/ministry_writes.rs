@@ -32,26 +32,71 @@ use crate::startup::AppState;
 pub struct MinistryInput {
     /// The URL-safe ASCII code, 2 to 16 upper-case letters or digits; immutable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "{ministry}")]
     pub code: Option<String>,
     /// The Vietnamese abbreviation (`BKHĐT`), 2 to 16 characters.
+    #[schema(pattern = "{line 2..16}")]
     pub code_vi: String,
     /// The Vietnamese name, 2 to 200 characters.
+    #[schema(pattern = "{line 2..200}")]
     pub name_vi: String,
     /// The English name, 2 to 200 characters.
+    #[schema(pattern = "{line 2..200}")]
     pub name_en: String,
     /// The English abbreviation, at most 16 characters.
     #[serde(default)]
+    #[schema(pattern = "{line? 1..16}")]
     pub abbr_en: Option<String>,
     /// The kind of agency.
     pub kind: MinistryKind,
     /// The electronic agency ID of Decision 20/2020/QĐ-TTg (`000.00.00.G12`).
     #[serde(default)]
+    #[schema(pattern = "{agency-id?}")]
     pub agency_id: Option<String>,
     /// How well the agency ID is attested: `confirmed`, `weak` or `inferred`.
     #[serde(default)]
+    #[schema(pattern = "{agency-id-confidence?}")]
     pub agency_id_confidence: Option<String>,
     /// A note, at most 1000 characters.
     #[serde(default)]
+    #[schema(pattern = "{lines? 1..1000}")]
+    pub notes: Option<String>,
+}
+
+crate::openapi::create_body!(
+    /// The body of `POST /ministries`: a `MinistryInput` with its `code`.
+    NewMinistryInput,
+    MinistryInput
+);
+
+/// A JSON Merge Patch (RFC 7396) of an agency, as the documentation of `PATCH`: fields sent replace
+/// the stored ones, `null` clears an optional one, fields left out stay. The code is immutable.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MinistryPatch {
+    /// The Vietnamese abbreviation (`BKHĐT`), 2 to 16 characters.
+    #[schema(pattern = "{line 2..16}", nullable = false)]
+    pub code_vi: Option<String>,
+    /// The Vietnamese name, 2 to 200 characters.
+    #[schema(pattern = "{line 2..200}", nullable = false)]
+    pub name_vi: Option<String>,
+    /// The English name, 2 to 200 characters.
+    #[schema(pattern = "{line 2..200}", nullable = false)]
+    pub name_en: Option<String>,
+    /// The English abbreviation, at most 16 characters.
+    #[schema(pattern = "{line? 1..16}")]
+    pub abbr_en: Option<String>,
+    /// The kind of agency.
+    #[schema(nullable = false)]
+    pub kind: Option<MinistryKind>,
+    /// The electronic agency ID of Decision 20/2020/QĐ-TTg (`000.00.00.G12`).
+    #[schema(pattern = "{agency-id?}")]
+    pub agency_id: Option<String>,
+    /// How well the agency ID is attested: `confirmed`, `weak` or `inferred`.
+    #[schema(pattern = "{agency-id-confidence?}")]
+    pub agency_id_confidence: Option<String>,
+    /// A note, at most 1000 characters.
+    #[schema(pattern = "{lines? 1..1000}")]
     pub notes: Option<String>,
 }
 
@@ -143,8 +188,8 @@ fn snapshot(m: &Ministry) -> Value {
 #[utoipa::path(
     tag = "ministries",
     security(("bearer" = ["admin"])),
-    request_body(content = MinistryInput, content_type = "application/json"),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried POST safe: 1 to 200 visible ASCII characters, kept for a day")),
+    request_body(content = NewMinistryInput, content_type = "application/json"),
+    params(("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = "^\"*[!#-~](?:[!-~]{0,198}[!#-~])?\"*$", description = "Makes a retried POST safe: 1 to 200 visible ASCII characters, kept for a day")),
     responses(
         (status = 201, description = "Created. `Location` names the agency.", body = MinistryResponse,
          headers(("Location" = String, description = "The new agency's URL"), ("ETag" = String, description = "Tag of the representation"))),
@@ -221,11 +266,11 @@ async fn lock(
 #[utoipa::path(
     tag = "ministries",
     security(("bearer" = ["admin"])),
-    request_body(content = Object, content_type = "application/merge-patch+json",
+    request_body(content = MinistryPatch, content_type = "application/merge-patch+json",
                  example = json!({"agency_id": "000.00.00.G12", "agency_id_confidence": "confirmed"})),
     params(
         ("code" = String, Path, description = "The agency's code, any case", example = "BTC"),
-        ("If-Match" = Option<String>, Header, description = "The ETag you last read; 412 if the agency changed since"),
+        ("If-Match" = Option<String>, Header, nullable = false, description = "The ETag you last read; 412 if the agency changed since"),
     ),
     responses(
         (status = 200, description = "The agency as stored.", body = MinistryResponse,
@@ -292,10 +337,12 @@ pub async fn patch_ministry(
 #[schema(example = json!({"successor": "BTC", "effective_on": "2025-03-01", "reason": "Nghị quyết 176/2025/QH15"}))]
 pub struct SuccessionRequest {
     /// The successor's code: an active agency.
+    #[schema(pattern = "{ministry}")]
     pub successor: String,
     /// The day the succession takes effect; not in the future.
     pub effective_on: chrono::NaiveDate,
     /// The legal basis or reason, 3 to 1000 characters.
+    #[schema(pattern = "{line 3..1000}")]
     pub reason: String,
 }
 
@@ -362,7 +409,7 @@ pub async fn record_succession(
             Some(_) => c.fail("successor", format!("{successor} is not active")),
             None => c.fail(
                 "successor",
-                format!("{successor:?} is not a known agency code"),
+                format!("{:?} is not a known agency code", successor.as_str()),
             ),
         }
         c.finish()?;

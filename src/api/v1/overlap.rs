@@ -33,15 +33,10 @@ pub const MIN_CANDIDATE_SCORE: f32 = 0.2;
 #[serde(deny_unknown_fields)]
 pub struct Requester {
     /// The province or city, 2 to 100 characters.
-    #[schema(
-        example = "Quảng Ngãi",
-        min_length = 2,
-        max_length = 100,
-        pattern = "^\\S(.*\\S)?$"
-    )]
+    #[schema(example = "Quảng Ngãi", pattern = "{line 2..100}")]
     pub province: String,
     /// The requesting unit, 2 to 200 characters.
-    #[schema(example = "Sở Khoa học và Công nghệ", max_length = 200)]
+    #[schema(example = "Sở Khoa học và Công nghệ", pattern = "{line? 2..200}")]
     pub unit: Option<String>,
 }
 
@@ -56,12 +51,13 @@ pub struct Requester {
     "requester": {"province": "Quảng Ngãi", "unit": "Sở Khoa học và Công nghệ"}
 }))]
 pub struct OverlapCheckRequest {
-    /// The planned purchase's title, 3 to 300 characters, with or without diacritics.
-    #[schema(min_length = 3, max_length = 300, pattern = "^\\S.*[0-9A-Za-z].*\\S$")]
+    /// The planned purchase's title, 3 to 300 characters, with or without diacritics, with at
+    /// least one letter or digit.
+    #[schema(pattern = "{line 3..300}")]
     pub title: String,
     /// What it should do, up to 5000 characters.
     #[serde(default)]
-    #[schema(max_length = 5000)]
+    #[schema(pattern = "{lines? 1..5000}")]
     pub description: Option<String>,
     /// The fields it serves, if known.
     #[serde(default)]

@@ -55,27 +55,27 @@ pub struct PlatformInput {
     #[schema(pattern = "^[a-z0-9][a-z0-9-]{1,62}$")]
     pub code: Option<String>,
     /// The Vietnamese name, 2 to 300 characters.
-    #[schema(min_length = 2, max_length = 300, pattern = "^\\S(.*\\S)?$")]
+    #[schema(pattern = "{line 2..300}")]
     pub name_vi: String,
     /// The English name, 2 to 300 characters.
-    #[schema(min_length = 2, max_length = 300, pattern = "^\\S(.*\\S)?$")]
+    #[schema(pattern = "{line 2..300}")]
     pub name_en: String,
     /// The short name or acronym, at most 60 characters.
     #[serde(default)]
-    #[schema(max_length = 60)]
+    #[schema(pattern = "{line? 1..60}")]
     pub short_name: Option<String>,
     /// What the platform does, at most 4000 characters.
     #[serde(default)]
-    #[schema(max_length = 4000)]
+    #[schema(pattern = "{lines? 1..4000}")]
     pub description: Option<String>,
     /// The owner's code. Optional for a ministry token (its own ministry, the only one it may
     /// name); required for an operator. Ownership changes go through `/transfer`.
     #[serde(default)]
-    #[schema(pattern = "^[A-Za-z][A-Za-z0-9]{1,15}$")]
+    #[schema(pattern = "{ministry}")]
     pub ministry: Option<String>,
-    /// The operating unit, at most 300 characters.
+    /// The operating unit, 2 to 300 characters.
     #[serde(default)]
-    #[schema(max_length = 300)]
+    #[schema(pattern = "{line? 2..300}")]
     pub operator: Option<String>,
     /// At least one field served.
     #[schema(min_items = 1)]
@@ -85,9 +85,9 @@ pub struct PlatformInput {
     pub audiences: Vec<Audience>,
     /// The lifecycle status.
     pub status: PlatformStatus,
-    /// The public http(s) address.
+    /// The public http(s) address, at most 500 characters.
     #[serde(default)]
-    #[schema(max_length = 500, pattern = "^https?://[^\\s/]+")]
+    #[schema(pattern = "{url?}")]
     pub url: Option<String>,
     /// The NDXP connection status (default `unknown`).
     #[serde(default)]
@@ -97,8 +97,67 @@ pub struct PlatformInput {
     pub legal_basis: Option<LegalBasisInput>,
     /// Where the facts come from, at most 2000 characters.
     #[serde(default)]
-    #[schema(max_length = 2000)]
+    #[schema(pattern = "{lines? 1..2000}")]
     pub source: Option<String>,
+}
+
+crate::openapi::create_body!(
+    /// The body of `POST /platforms`: a `PlatformInput` with its `code`.
+    NewPlatformInput,
+    PlatformInput
+);
+
+/// A JSON Merge Patch (RFC 7396) of a platform, as the documentation of `PATCH`: fields sent
+/// replace the stored ones, `null` clears an optional one, fields left out stay. The result must
+/// still be a valid platform (a `legal_basis` patch without `number` needs a stored number). The
+/// code is immutable and ownership changes through `/transfer`, so neither is patched.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformPatch {
+    /// The Vietnamese name, 2 to 300 characters.
+    #[schema(pattern = "{line 2..300}", nullable = false)]
+    pub name_vi: Option<String>,
+    /// The English name, 2 to 300 characters.
+    #[schema(pattern = "{line 2..300}", nullable = false)]
+    pub name_en: Option<String>,
+    /// The short name or acronym, at most 60 characters.
+    #[schema(pattern = "{line? 1..60}")]
+    pub short_name: Option<String>,
+    /// What the platform does, at most 4000 characters.
+    #[schema(pattern = "{lines? 1..4000}")]
+    pub description: Option<String>,
+    /// The operating unit, 2 to 300 characters.
+    #[schema(pattern = "{line? 2..300}")]
+    pub operator: Option<String>,
+    /// At least one field served.
+    #[schema(min_items = 1, nullable = false)]
+    pub domains: Option<Vec<Domain>>,
+    /// Who it is for.
+    pub audiences: Option<Vec<Audience>>,
+    /// The lifecycle status.
+    #[schema(nullable = false)]
+    pub status: Option<PlatformStatus>,
+    /// The public http(s) address, at most 500 characters.
+    #[schema(pattern = "{url?}")]
+    pub url: Option<String>,
+    /// The NDXP connection status (`null` resets it to `unknown`).
+    pub ndxp_status: Option<NdxpStatus>,
+    /// The document that establishes or governs it, itself merged.
+    pub legal_basis: Option<LegalBasisPatch>,
+    /// Where the facts come from, at most 2000 characters.
+    #[schema(pattern = "{lines? 1..2000}")]
+    pub source: Option<String>,
+}
+
+/// A merge patch of a platform's legal basis.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LegalBasisPatch {
+    /// The document number, 2 to 100 characters.
+    #[schema(example = "833/QĐ-TCHQ", pattern = "{line 2..100}", nullable = false)]
+    pub number: Option<String>,
+    /// The signing date.
+    pub date: Option<NaiveDate>,
 }
 
 /// A legal document reference in a write.
@@ -106,12 +165,7 @@ pub struct PlatformInput {
 #[serde(deny_unknown_fields)]
 pub struct LegalBasisInput {
     /// The document number, 2 to 100 characters.
-    #[schema(
-        example = "833/QĐ-TCHQ",
-        min_length = 2,
-        max_length = 100,
-        pattern = "^\\S(.*\\S)?$"
-    )]
+    #[schema(example = "833/QĐ-TCHQ", pattern = "{line 2..100}")]
     pub number: String,
     /// The signing date.
     #[serde(default)]
@@ -276,8 +330,8 @@ pub(super) async fn active_ministry(
 #[utoipa::path(
     tag = "platforms",
     security(("bearer" = ["platforms:write"])),
-    request_body(content = PlatformInput, content_type = "application/json"),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried POST safe: 1 to 200 visible ASCII characters, kept for a day")),
+    request_body(content = NewPlatformInput, content_type = "application/json"),
+    params(("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = "^\"*[!#-~](?:[!-~]{0,198}[!#-~])?\"*$", description = "Makes a retried POST safe: 1 to 200 visible ASCII characters, kept for a day")),
     responses(
         (status = 201, description = "Created. `Location` names the platform; `ETag` tags it.", body = PlatformResponse,
          headers(("Location" = String, description = "The new platform's URL"), ("ETag" = String, description = "Tag of the representation"))),
@@ -519,7 +573,7 @@ async fn replace_locked(
     request_body(content = PlatformInput, content_type = "application/json"),
     params(
         ("code" = String, Path, description = "The platform's code", example = "vneid"),
-        ("If-Match" = Option<String>, Header, description = "The ETag you last read; 412 if the platform changed since"),
+        ("If-Match" = Option<String>, Header, nullable = false, description = "The ETag you last read; 412 if the platform changed since"),
     ),
     responses(
         (status = 200, description = "The platform as stored.", body = PlatformResponse,
@@ -543,11 +597,11 @@ pub async fn replace_platform(
 #[utoipa::path(
     tag = "platforms",
     security(("bearer" = ["platforms:write"])),
-    request_body(content = Object, content_type = "application/merge-patch+json",
+    request_body(content = PlatformPatch, content_type = "application/merge-patch+json",
                  example = json!({"status": "operational", "ndxp_status": "connected", "url": null})),
     params(
         ("code" = String, Path, description = "The platform's code", example = "vneid"),
-        ("If-Match" = Option<String>, Header, description = "The ETag you last read; 412 if the platform changed since"),
+        ("If-Match" = Option<String>, Header, nullable = false, description = "The ETag you last read; 412 if the platform changed since"),
     ),
     responses(
         (status = 200, description = "The platform as stored.", body = PlatformResponse,
@@ -577,7 +631,7 @@ pub async fn patch_platform(
     security(("bearer" = ["platforms:write"])),
     params(
         ("code" = String, Path, description = "The platform's code", example = "vneid"),
-        ("If-Match" = Option<String>, Header, description = "The ETag you last read; 412 if the platform changed since"),
+        ("If-Match" = Option<String>, Header, nullable = false, description = "The ETag you last read; 412 if the platform changed since"),
     ),
     responses(
         (status = 200, description = "The retired platform.", body = PlatformResponse,
@@ -605,7 +659,7 @@ pub async fn retire_platform(
 #[serde(deny_unknown_fields)]
 pub struct TransferRequest {
     /// The new owner's code: an active agency.
-    #[schema(example = "BTC", pattern = "^[A-Za-z][A-Za-z0-9]{1,15}$")]
+    #[schema(example = "BTC", pattern = "{ministry}")]
     pub to: String,
     /// The first day of the new ownership; not in the future, not before the current period began.
     #[schema(example = "2025-03-01")]
@@ -613,9 +667,7 @@ pub struct TransferRequest {
     /// Why, such as the decision that moved the function; 3 to 1000 characters.
     #[schema(
         example = "Nghị quyết 176/2025/QH15: hợp nhất Bộ Kế hoạch và Đầu tư vào Bộ Tài chính",
-        min_length = 3,
-        max_length = 1000,
-        pattern = "^\\S(.*\\S)?$"
+        pattern = "{line 3..1000}"
     )]
     pub reason: String,
 }
@@ -628,7 +680,7 @@ pub struct TransferRequest {
     request_body(content = TransferRequest, content_type = "application/json"),
     params(
         ("code" = String, Path, description = "The platform's code", example = "he-thong-mang-dau-thau-quoc-gia"),
-        ("If-Match" = Option<String>, Header, description = "The ETag you last read; 412 if the platform changed since"),
+        ("If-Match" = Option<String>, Header, nullable = false, description = "The ETag you last read; 412 if the platform changed since"),
     ),
     responses(
         (status = 200, description = "The platform with its new owner.", body = PlatformResponse,

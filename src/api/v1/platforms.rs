@@ -201,7 +201,7 @@ pub async fn platform_responses(
 #[into_params(parameter_in = Query)]
 pub struct PlatformFilterParams {
     /// Only platforms owned by this agency (code, any case). An unknown code is a 400.
-    #[param(example = "BTC")]
+    #[param(example = "BTC", pattern = "{ministry}", nullable = false)]
     ministry: Option<String>,
     /// Only platforms serving this field.
     domain: Option<Domain>,
@@ -218,7 +218,11 @@ pub struct PlatformFilterParams {
     /// VNeID, `CSDL` finds "cơ sở dữ liệu" (and back), a one-letter typo is forgiven. Results come
     /// best first, each with `match`: its score and the words found, where and how. At most 200
     /// characters and 12 words.
-    #[param(example = "dich vu cong")]
+    #[param(
+        example = "dich vu cong",
+        pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]{0,200}$",
+        nullable = false
+    )]
     q: Option<String>,
     /// The list only: `csv` exports every matching platform as one CSV file (UTF-8 with a
     /// byte-order mark, stable column names), as `Accept: text/csv` does; `page` and `per_page`
@@ -351,7 +355,10 @@ impl Selection {
         {
             errors.push(FieldError::new(
                 "ministry",
-                format!("{code:?} is not a known agency code; see /api/v1/ministries"),
+                format!(
+                    "{:?} is not a known agency code; see /api/v1/ministries",
+                    code.as_str()
+                ),
             ));
         }
         if !errors.is_empty() {

@@ -36,17 +36,46 @@ pub const EVENTS: [&str; 14] = [
     "list_removed",
 ];
 
+/// An event a subscription may filter on (documentation of `EVENTS`).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WebhookEvent {
+    Platform,
+    Contact,
+    Ministry,
+    List,
+    Created,
+    Updated,
+    Retired,
+    Transferred,
+    Succeeded,
+    ContactAdded,
+    ContactUpdated,
+    ContactRemoved,
+    ListAdded,
+    ListRemoved,
+}
+
 /// A new subscription.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"url": "https://mua-sam.example.gov.vn/hooks/ndp", "secret": "a-long-random-shared-secret", "ministry": "BTC", "events": ["platform"]}))]
 pub struct WebhookInput {
-    /// Where to POST each change: http or https, not a private, loopback or link-local address.
+    /// Where to POST each change: an http or https URL with a host name or IPv4 address, at most
+    /// 500 characters, not resolving to a private, loopback or link-local address.
+    #[schema(pattern = "{url}")]
     pub url: String,
-    /// The shared secret that signs deliveries, 16 to 200 characters. It is never shown again.
+    /// The shared secret that signs deliveries, 16 to 200 characters without control characters.
+    /// It is never shown again.
+    #[schema(
+        min_length = 16,
+        max_length = 200,
+        pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*$"
+    )]
     pub secret: String,
     /// Only changes to this agency's data.
     #[serde(default)]
+    #[schema(pattern = "{ministry}")]
     pub ministry: Option<String>,
     /// Only changes to platforms serving this domain.
     #[serde(default)]
@@ -54,6 +83,7 @@ pub struct WebhookInput {
     /// Only these actions or entity kinds (`platform`, `contact`, `ministry`, `list`, `created`,
     /// `updated`, `retired`, `transferred`, `succeeded`, `contact_added`...); all when absent.
     #[serde(default)]
+    #[schema(value_type = Option<Vec<WebhookEvent>>)]
     pub events: Option<Vec<String>>,
 }
 
@@ -160,19 +190,28 @@ pub async fn create_webhook(
     actor.require_operator()?;
     let input: WebhookInput = body.parse()?;
     let mut c = Checker::default();
-    let url =
-        match crate::webhooks::check_target(input.url.trim(), state.webhook_allow_private_targets)
-            .await
-        {
+    let target = input.url.trim();
+    let url = if !crate::api::validate::is_http_url(target) || target.chars().count() > 500 {
+        c.fail(
+            "url",
+            "must be an http:// or https:// URL with a host name or IPv4 address, at most 500 characters",
+        );
+        None
+    } else {
+        match crate::webhooks::check_target(target, state.webhook_allow_private_targets).await {
             Ok(url) => Some(url.to_string()),
             Err(reason) => {
                 c.fail("url", reason);
                 None
             }
-        };
+        }
+    };
     let secret = input.secret.clone();
-    if !(16..=200).contains(&secret.chars().count()) {
-        c.fail("secret", "must be 16 to 200 characters");
+    if !(16..=200).contains(&secret.chars().count()) || secret.chars().any(char::is_control) {
+        c.fail(
+            "secret",
+            "must be 16 to 200 characters, none of them a control character",
+        );
     }
     let ministry = match input.ministry.as_deref().map(MinistryCode::parse) {
         None => None,
