@@ -49,6 +49,10 @@ pub struct Settings {
     /// `OVERLAP_CHECKS_PER_MINUTE`: anonymous overlap checks allowed per client address and
     /// minute, per replica (default 30; 0 disables the limit).
     pub overlap_checks_per_minute: u32,
+    /// `ANONYMOUS_REQUESTS_PER_MINUTE`: requests without a valid bearer token allowed per client
+    /// address and minute, per replica, in bursts of as many (default 6000; 0 disables the limit).
+    /// Health probes and metrics are not counted.
+    pub anonymous_requests_per_minute: u32,
     /// `WRITES_PER_MINUTE_PER_TOKEN`: writes allowed per bearer token and minute, per replica, in
     /// bursts of as many (default 120; 0 disables the limit). A bulk sync counts as one write.
     pub writes_per_minute_per_token: u32,
@@ -115,6 +119,13 @@ impl Settings {
         let workers = parse_number(&lookup, "HTTP_WORKERS", cpus, 1, 256)?;
         let overlap_checks_per_minute =
             parse_number(&lookup, "OVERLAP_CHECKS_PER_MINUTE", 30, 0, 100_000)? as u32;
+        let anonymous_requests_per_minute = parse_number(
+            &lookup,
+            "ANONYMOUS_REQUESTS_PER_MINUTE",
+            6000,
+            0,
+            10_000_000,
+        )? as u32;
         let writes_per_minute_per_token =
             parse_number(&lookup, "WRITES_PER_MINUTE_PER_TOKEN", 120, 0, 100_000)? as u32;
         let body_timeout_ms =
@@ -127,6 +138,7 @@ impl Settings {
             workers,
             overlap_checks_per_minute,
             writes_per_minute_per_token,
+            anonymous_requests_per_minute,
             body_timeout: Duration::from_millis(body_timeout_ms as u64),
             trust_proxy_headers,
             webhook_allow_private_targets,

@@ -252,6 +252,14 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
+        self.response_for(None)
+    }
+}
+
+impl ApiError {
+    /// The problem response, naming the request it answers when the id is given (answers built
+    /// before or instead of a handler's, which the request-id middleware cannot amend).
+    pub fn response_for(&self, request_id: Option<&str>) -> HttpResponse {
         match self {
             Self::Unavailable(cause) => {
                 log::warn!("database unavailable: {}", chain(cause.as_ref()))
@@ -260,7 +268,8 @@ impl ResponseError for ApiError {
             Self::Client { .. } => {}
         }
         let (status, code, detail, errors) = self.parts();
-        let mut response = problem_response(status, code, detail, errors.to_vec());
+        let mut response =
+            problem_response_with_id(status, code, detail, errors.to_vec(), request_id);
         if let Self::Client { headers, .. } = self {
             for (name, value) in headers {
                 if name == header::CONNECTION && value == "close" {

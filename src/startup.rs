@@ -30,6 +30,8 @@ pub struct AppState {
     pub pool: DbPool,
     /// The keys that verify bearer tokens.
     pub jwt: JwtKeys,
+    /// The limit on anonymous requests, per client address.
+    pub anonymous_limiter: RateLimiter,
     /// The limit on anonymous overlap checks, per client address.
     pub overlap_limiter: RateLimiter,
     /// The limit on writes, per bearer token (`jti`).
@@ -94,6 +96,7 @@ impl Application {
         let state = AppState {
             pool,
             jwt,
+            anonymous_limiter: RateLimiter::new(settings.anonymous_requests_per_minute),
             overlap_limiter: RateLimiter::new(settings.overlap_checks_per_minute),
             write_limiter: RateLimiter::new(settings.writes_per_minute_per_token),
             database_timeout: settings.database_timeout,

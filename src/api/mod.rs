@@ -23,6 +23,14 @@ pub enum ListErrors {
     /// `ministry=NOPE`, `status=bogus`, `minstry=BTC`). `errors` names each parameter.
     #[response(status = 400, content_type = "application/problem+json")]
     BadRequest(Problem),
+    /// Too many requests without a bearer token from this address
+    /// (`ANONYMOUS_REQUESTS_PER_MINUTE`); retry after the `Retry-After` delay, in seconds.
+    #[response(
+        status = 429,
+        content_type = "application/problem+json",
+        headers(("Retry-After" = u64, description = "Seconds until this address may ask again."))
+    )]
+    TooManyRequests(Problem),
     /// The database did not answer in time; retry after the `Retry-After` delay.
     #[response(status = 503, content_type = "application/problem+json")]
     Unavailable(Problem),
@@ -34,6 +42,14 @@ pub enum GetErrors {
     /// No resource has this code.
     #[response(status = 404, content_type = "application/problem+json")]
     NotFound(Problem),
+    /// Too many requests without a bearer token from this address
+    /// (`ANONYMOUS_REQUESTS_PER_MINUTE`); retry after the `Retry-After` delay, in seconds.
+    #[response(
+        status = 429,
+        content_type = "application/problem+json",
+        headers(("Retry-After" = u64, description = "Seconds until this address may ask again."))
+    )]
+    TooManyRequests(Problem),
     /// The database did not answer in time; retry after the `Retry-After` delay.
     #[response(status = 503, content_type = "application/problem+json")]
     Unavailable(Problem),
@@ -48,6 +64,14 @@ pub enum SubListErrors {
     /// The parent resource does not exist.
     #[response(status = 404, content_type = "application/problem+json")]
     NotFound(Problem),
+    /// Too many requests without a bearer token from this address
+    /// (`ANONYMOUS_REQUESTS_PER_MINUTE`); retry after the `Retry-After` delay, in seconds.
+    #[response(
+        status = 429,
+        content_type = "application/problem+json",
+        headers(("Retry-After" = u64, description = "Seconds until this address may ask again."))
+    )]
+    TooManyRequests(Problem),
     /// The database did not answer in time; retry after the `Retry-After` delay.
     #[response(status = 503, content_type = "application/problem+json")]
     Unavailable(Problem),

@@ -14,7 +14,7 @@ use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpResponse, get, web};
 use futures_util::FutureExt;
 
-use crate::error::problem_response_with_id;
+use crate::error::ApiError;
 use crate::startup::AppState;
 
 /// The header that carries the request id.
@@ -174,14 +174,14 @@ fn deadline_for(method: &Method, database_timeout: Duration) -> Duration {
 }
 
 /// A 431 problem when the request's header fields are too many or too large.
-fn oversized_head(req: &ServiceRequest) -> Option<(StatusCode, &'static str, String)> {
+fn oversized_head(req: &ServiceRequest) -> Option<ApiError> {
     let headers = req.headers();
     let bytes: usize = headers
         .iter()
         .map(|(name, value)| name.as_str().len() + value.len() + 4)
         .sum();
     (headers.len() > MAX_HEADER_FIELDS || bytes > MAX_HEADER_BYTES).then(|| {
-        (
+        ApiError::client(
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             "headers_too_large",
             format!(
@@ -212,15 +212,17 @@ pub async fn observe(
         .map_or(DEFAULT_DEADLINE, |state| {
             deadline_for(req.method(), state.database_timeout)
         });
-    if let Some((status, code, detail)) = oversized_head(&req) {
-        let answer = early_answer(&id, status, code, detail);
+    let refused = oversized_head(&req)
+        .or_else(|| crate::api::rate_limit::anonymous_over_limit(req.request()));
+    if let Some(error) = refused {
+        let answer = early_answer(&id, &error);
         if let Some(registry) = &registry {
-            registry.observe(&method, "(rejected)", status.as_u16(), 0.0);
+            registry.observe(&method, "(refused)", answer.status().as_u16(), 0.0);
         }
-        return Err(actix_web::error::InternalError::from_response(code, answer).into());
+        return Err(actix_web::error::InternalError::from_response(error, answer).into());
     }
     let call = std::panic::AssertUnwindSafe(next.call(req)).catch_unwind();
-    let (status, code, detail) = match tokio::time::timeout(deadline, call).await {
+    let error = match tokio::time::timeout(deadline, call).await {
         Ok(Ok(Ok(response))) => {
             return Ok(finish(
                 response.map_into_boxed_body(),
@@ -234,39 +236,32 @@ pub async fn observe(
         Ok(Ok(Err(error))) => return Err(error),
         Ok(Err(_)) => {
             log::error!("request {id}: the handler panicked");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal_error",
-                "The registry failed to answer this request; the failure has been logged."
-                    .to_owned(),
-            )
+            ApiError::Internal(Box::new(std::io::Error::other("the handler panicked")))
         }
         Err(_) => {
             log::warn!("request {id}: no answer within {} ms", deadline.as_millis());
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "database_unavailable",
-                "The registry's database is not answering; retry shortly.".to_owned(),
-            )
+            ApiError::Unavailable(Box::new(std::io::Error::other(
+                "the request deadline passed",
+            )))
         }
     };
     // The request went to the handler that panicked or was cut off, so the answer is built
     // without it, as an error that actix turns into this response.
+    let answer = early_answer(&id, &error);
     if let Some(registry) = &registry {
         registry.observe(
             &method,
             "(failed)",
-            status.as_u16(),
+            answer.status().as_u16(),
             started.elapsed().as_secs_f64(),
         );
     }
-    let answer = early_answer(&id, status, code, detail);
-    Err(actix_web::error::InternalError::from_response(code, answer).into())
+    Err(actix_web::error::InternalError::from_response(error, answer).into())
 }
 
 /// A problem answer given instead of the handler's, with the request id in body and header.
-fn early_answer(id: &str, status: StatusCode, code: &str, detail: String) -> HttpResponse {
-    let mut answer = problem_response_with_id(status, code, detail, Vec::new(), Some(id));
+fn early_answer(id: &str, error: &ApiError) -> HttpResponse {
+    let mut answer = error.response_for(Some(id));
     if let Ok(value) = HeaderValue::from_str(id) {
         answer.headers_mut().insert(REQUEST_ID, value);
     }

@@ -1,5 +1,5 @@
-//! Rate limits: a token bucket per client address for anonymous overlap checks, and one per bearer
-//! token for writes. Buckets are kept in this process: with several replicas each keeps its own,
+//! Rate limits: token buckets per client address for anonymous requests and, tighter, for
+//! anonymous overlap checks, and one per bearer token for writes. Buckets are kept in this process: with several replicas each keeps its own,
 //! so the effective limits are per replica (the README's "Scaling out" says so).
 
 use std::collections::HashMap;
@@ -92,6 +92,33 @@ fn client_address(req: &HttpRequest, trust_proxy: bool) -> Option<IpAddr> {
     req.peer_addr().map(|a| a.ip())
 }
 
+/// Whether the request carries a bearer token that verifies (signature, expiry, issuer,
+/// audience); revocation is checked later, by the writes that need it.
+fn has_valid_token(req: &HttpRequest, state: &AppState) -> bool {
+    req.headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .is_some_and(|token| state.jwt.verify(token.trim()).is_ok())
+}
+
+/// A 429 for an anonymous caller over `ANONYMOUS_REQUESTS_PER_MINUTE` from its address. Health
+/// probes and metrics are exempt: a load balancer asks for them from one address.
+pub fn anonymous_over_limit(req: &HttpRequest) -> Option<ApiError> {
+    let state = req.app_data::<web::Data<AppState>>()?;
+    let path = req.path();
+    if matches!(path, "/healthz" | "/readyz" | "/metrics") || has_valid_token(req, state) {
+        return None;
+    }
+    let client = client_address(req, state.trust_proxy_headers)?;
+    state.anonymous_limiter.check(client).err().map(|wait| {
+        ApiError::rate_limited(
+            wait,
+            "Too many requests from this address; scripts that need more can send a bearer token.",
+        )
+    })
+}
+
 impl FromRequest for RateLimited {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;
@@ -100,12 +127,7 @@ impl FromRequest for RateLimited {
         let Some(state) = req.app_data::<web::Data<AppState>>() else {
             return ready(Err(ApiError::internal("AppState is not configured")));
         };
-        let bearer = req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "));
-        if bearer.is_some_and(|token| state.jwt.verify(token.trim()).is_ok()) {
+        if has_valid_token(req, state) {
             return ready(Ok(Self));
         }
         let Some(client) = client_address(req, state.trust_proxy_headers) else {

@@ -291,6 +291,7 @@ fn default_test_setting(name: &str, url: &str) -> Option<String> {
         "JWT_PUBLIC_KEY_FILE" => Some(fixture("test-ed25519-public.pem")),
         // Most tests write more than a back-office would in a minute; `limits` tests the limit.
         "WRITES_PER_MINUTE_PER_TOKEN" => Some("0".into()),
+        "ANONYMOUS_REQUESTS_PER_MINUTE" => Some("0".into()),
         _ => None,
     }
 }

@@ -79,6 +79,36 @@ async fn writes_beyond_a_tokens_limit_are_429_with_retry_after_and_are_not_appli
 }
 
 #[tokio::test]
+async fn anonymous_bursts_are_429_per_address_while_tokens_and_probes_go_through() {
+    let app = spawn_app_with(&[("ANONYMOUS_REQUESTS_PER_MINUTE", "5")]).await;
+    for _ in 0..5 {
+        assert_eq!(app.get(PLATFORM).await.status(), 200);
+    }
+    let refused = app.get("/api/v1/platforms").await;
+    let retry_after: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // Five a minute: the next request is about 12 s away.
+    assert!(
+        (10..=12).contains(&retry_after),
+        "Retry-After {retry_after}"
+    );
+    let body = assert_problem(refused, 429, "rate_limited").await;
+    assert!(body["request_id"].as_str().is_some(), "{body}");
+    assert_eq!(app.get("/healthz").await.status(), 200, "probes are exempt");
+    assert_eq!(app.get("/readyz").await.status(), 200, "probes are exempt");
+    let token = app.btc().await;
+    let with_token = app.send(Method::GET, PLATFORM, Some(&token), None).await;
+    assert_eq!(with_token.status(), 200, "a valid token lifts the limit");
+    let forged = app
+        .send(Method::GET, PLATFORM, Some("not.a.token"), None)
+        .await;
+    assert_eq!(forged.status(), 429, "an invalid token does not");
+}
+
+#[tokio::test]
 async fn too_many_or_too_large_header_fields_are_431_problems() {
     let app = spawn_app().await;
     let url = format!("{}{PLATFORM}", app.address);
@@ -100,7 +130,9 @@ async fn too_many_or_too_large_header_fields_are_431_problems() {
     }
     assert_problem(many.send().await.unwrap(), 431, "headers_too_large").await;
     // Beyond what actix's parser holds (96 fields), actix answers 431 itself, without a body.
-    let mut beyond = app.client.get(&url);
+    // actix closes that connection after its 431: a client of its own keeps the pooled
+    // connections of `app.client` out of it.
+    let mut beyond = reqwest::Client::new().get(&url);
     for i in 0..120 {
         beyond = beyond.header(format!("x-field-{i}"), "1");
     }
