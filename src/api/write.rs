@@ -193,6 +193,31 @@ pub async fn transaction<T>(
     }
 }
 
+/// A create (POST) in one transaction, safe to retry with its `Idempotency-Key`: a key this
+/// subject used before replays the answer stored then (422 if the request differs); a new key
+/// stores this answer in the same transaction as the write.
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    idempotency: Option<&Idempotency>,
+    body: impl AsyncFnOnce(&mut AsyncPgConnection) -> Result<Answer, ApiError>,
+) -> Result<HttpResponse, ApiError> {
+    let answer = transaction(state, async |conn| {
+        if let Some(key) = idempotency
+            && let Some(replay) = key.replay(conn, actor).await?
+        {
+            return Ok(replay);
+        }
+        let answer = body(conn).await?;
+        if let Some(key) = idempotency {
+            key.store(conn, actor, &answer).await?;
+        }
+        Ok(answer)
+    })
+    .await?;
+    Ok(answer.into_response())
+}
+
 /// Whether transaction `xid` committed (`Some(true)`), aborted (`Some(false)`), or could not be
 /// told within one database timeout (`None`).
 async fn settle(state: &AppState, xid: i64) -> Option<bool> {

@@ -74,13 +74,7 @@ pub async fn create_contact(
 ) -> Result<HttpResponse, ApiError> {
     actor.require(Scope::ContactsWrite)?;
     let idempotency = Idempotency::from_request(&req, &body.0)?;
-    let answer = crate::api::write::transaction(&state, async |conn| {
-        if let Some(replay) = match &idempotency {
-            Some(key) => key.replay(conn, &actor).await?,
-            None => None,
-        } {
-            return Ok(replay);
-        }
+    crate::api::write::create(&state, &actor, idempotency.as_ref(), async |conn| {
         let platform = platform_db::lock(conn, &code).await?.ok_or_else(|| {
             ApiError::not_found(format!("No platform has the code {:?}.", code.as_str()))
         })?;
@@ -115,14 +109,9 @@ pub async fn create_contact(
             state: Some(state_of(&response)?),
         };
         record_change(conn, &actor, change).await?;
-        let answer = Answer::json(StatusCode::CREATED, &response, Some(location))?;
-        if let Some(key) = &idempotency {
-            key.store(conn, &actor, &answer).await?;
-        }
-        Ok::<_, ApiError>(answer)
+        Answer::json(StatusCode::CREATED, &response, Some(location))
     })
-    .await?;
-    Ok(answer.into_response())
+    .await
 }
 
 /// Gets one contact channel.

@@ -210,13 +210,7 @@ pub async fn create_ministry(
         .clone()
         .ok_or_else(|| ApiError::validation(vec![FieldError::new("code", "is required")]))?;
     let idempotency = Idempotency::from_request(&req, &body.0)?;
-    let answer = crate::api::write::transaction(&state, async |conn| {
-        if let Some(replay) = match &idempotency {
-            Some(key) => key.replay(conn, &actor).await?,
-            None => None,
-        } {
-            return Ok(replay);
-        }
+    crate::api::write::create(&state, &actor, idempotency.as_ref(), async |conn| {
         if db::exists(conn, code.as_str()).await? {
             return Err(ApiError::client(
                 StatusCode::CONFLICT,
@@ -238,14 +232,9 @@ pub async fn create_ministry(
             state: Some(state_of(&response)?),
         };
         record_change(conn, &actor, change).await?;
-        let answer = Answer::json(StatusCode::CREATED, &response, Some(location))?;
-        if let Some(key) = &idempotency {
-            key.store(conn, &actor, &answer).await?;
-        }
-        Ok::<_, ApiError>(answer)
+        Answer::json(StatusCode::CREATED, &response, Some(location))
     })
-    .await?;
-    Ok(answer.into_response())
+    .await
 }
 
 async fn lock(

@@ -377,13 +377,7 @@ pub async fn create_platform(
         }
     };
     let idempotency = Idempotency::from_request(&req, &body.0)?;
-    let answer = crate::api::write::transaction(&state, async |conn| {
-        if let Some(replay) = match &idempotency {
-            Some(key) => key.replay(conn, &actor).await?,
-            None => None,
-        } {
-            return Ok(replay);
-        }
+    crate::api::write::create(&state, &actor, idempotency.as_ref(), async |conn| {
         active_ministry(conn, &owner, "ministry").await?;
         if db::find_id(conn, code.as_str()).await?.is_some() {
             return Err(ApiError::client(
@@ -397,14 +391,9 @@ pub async fn create_platform(
         }
         let location = format!("/api/v1/platforms/{}", code.as_str());
         let response = insert_platform(conn, &actor, code.as_str(), &owner, &valid).await?;
-        let answer = Answer::json(StatusCode::CREATED, &response, Some(location))?;
-        if let Some(key) = &idempotency {
-            key.store(conn, &actor, &answer).await?;
-        }
-        Ok::<_, ApiError>(answer)
+        Answer::json(StatusCode::CREATED, &response, Some(location))
     })
-    .await?;
-    Ok(answer.into_response())
+    .await
 }
 
 /// Inserts a validated platform owned by `owner`, opens its ownership and records its creation.
