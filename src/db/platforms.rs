@@ -206,10 +206,11 @@ pub async fn batch(
         .await
 }
 
-/// The platforms matching `filter` whose folded text contains one of `spellings` or has a word
-/// within a typo of one of `fuzzy` (pg_trgm word similarity), most similar to `rank_text` first.
-/// The trigram index answers both, so this stays fast on a large registry; the caller scores
-/// the candidates precisely.
+/// Up to `limit` platforms matching `filter` whose folded text contains one of `spellings` or
+/// has a word within a typo of one of `fuzzy` (pg_trgm word similarity): those containing the
+/// most spellings, earliest, first; then those found through a typo, most similar to `rank_text`
+/// first. The trigram index answers both, so this stays fast on a large registry; the caller
+/// scores the candidates precisely.
 pub async fn candidates(
     conn: &mut AsyncPgConnection,
     filter: &PlatformFilter,
