@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
 use crate::error::ApiError;
 use crate::startup::AppState;
@@ -41,9 +41,14 @@ impl<K: Hash + Eq> RateLimiter<K> {
         }
     }
 
+    /// Whether the limit applies at all.
+    pub fn is_enabled(&self) -> bool {
+        self.per_minute > 0
+    }
+
     /// Takes one token for `client`, or says how long to wait for one.
     pub fn check(&self, client: K) -> Result<(), Duration> {
-        if self.per_minute == 0 {
+        if !self.is_enabled() {
             return Ok(());
         }
         let capacity = f64::from(self.per_minute);
@@ -92,14 +97,24 @@ fn client_address(req: &HttpRequest, trust_proxy: bool) -> Option<IpAddr> {
     req.peer_addr().map(|a| a.ip())
 }
 
+/// Whether the request's bearer token verified, remembered so that the limits ask once.
+#[derive(Clone, Copy)]
+struct TokenVerified(bool);
+
 /// Whether the request carries a bearer token that verifies (signature, expiry, issuer,
 /// audience); revocation is checked later, by the writes that need it.
 fn has_valid_token(req: &HttpRequest, state: &AppState) -> bool {
-    req.headers()
+    if let Some(TokenVerified(known)) = req.extensions().get::<TokenVerified>().copied() {
+        return known;
+    }
+    let valid = req
+        .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .is_some_and(|token| state.jwt.verify(token.trim()).is_ok())
+        .is_some_and(|token| state.jwt.verify(token.trim()).is_ok());
+    req.extensions_mut().insert(TokenVerified(valid));
+    valid
 }
 
 /// A 429 for an anonymous caller over `ANONYMOUS_REQUESTS_PER_MINUTE` from its address. Health
@@ -107,7 +122,10 @@ fn has_valid_token(req: &HttpRequest, state: &AppState) -> bool {
 pub fn anonymous_over_limit(req: &HttpRequest) -> Option<ApiError> {
     let state = req.app_data::<web::Data<AppState>>()?;
     let path = req.path();
-    if matches!(path, "/healthz" | "/readyz" | "/metrics") || has_valid_token(req, state) {
+    if !state.anonymous_limiter.is_enabled()
+        || matches!(path, "/healthz" | "/readyz" | "/metrics")
+        || has_valid_token(req, state)
+    {
         return None;
     }
     let client = client_address(req, state.trust_proxy_headers)?;
