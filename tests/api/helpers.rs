@@ -204,7 +204,16 @@ pub async fn assert_problem(response: Response, status: u16, code: &str) -> Valu
 
 /// Asserts that a 400 problem names `field` among its `errors`.
 pub async fn assert_invalid_parameter(response: Response, field: &str) -> Value {
-    let body = assert_problem(response, 400, "invalid_parameter").await;
+    assert_field_error(response, 400, "invalid_parameter", field).await
+}
+
+/// Asserts a 422 `validation_failed` problem naming body field `field`, and returns the body.
+pub async fn assert_invalid_field(response: Response, field: &str) -> Value {
+    assert_field_error(response, 422, "validation_failed", field).await
+}
+
+async fn assert_field_error(response: Response, status: u16, code: &str, field: &str) -> Value {
+    let body = assert_problem(response, status, code).await;
     let errors = body["errors"].as_array().expect("errors array");
     assert!(
         errors

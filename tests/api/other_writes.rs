@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{assert_problem, spawn_app};
+use crate::helpers::{assert_invalid_field, assert_problem, spawn_app};
 
 fn contact() -> Value {
     json!({"role": "operations", "name": "Tổng đài vận hành", "unit": "Cục Tin học và Thống kê tài chính",
@@ -170,15 +170,7 @@ async fn invalid_contacts_are_422_naming_the_field() {
                 Some(&body),
             )
             .await;
-        let problem = assert_problem(response, 422, "validation_failed").await;
-        assert!(
-            problem["errors"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|e| e["field"] == field),
-            "{field}: {problem}"
-        );
+        assert_invalid_field(response, field).await;
     }
     assert_eq!(
         app.get_json("/api/v1/platforms/tabmis/contacts").await["total"],

@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_problem, spawn_app};
+use crate::helpers::{TestApp, assert_invalid_field, assert_problem, spawn_app};
 
 fn new_platform(code: &str) -> Value {
     json!({
@@ -28,17 +28,6 @@ async fn create(app: &TestApp, token: &str, code: &str) -> reqwest::Response {
         Some(&new_platform(code)),
     )
     .await
-}
-
-/// Asserts a 422 naming `field`, and returns the body.
-async fn assert_invalid_field(response: reqwest::Response, field: &str) -> Value {
-    let body = assert_problem(response, 422, "validation_failed").await;
-    let errors = body["errors"].as_array().unwrap();
-    assert!(
-        errors.iter().any(|e| e["field"] == field),
-        "expected {field} in {body}"
-    );
-    body
 }
 
 #[tokio::test]

@@ -3,7 +3,9 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{assert_invalid_parameter, assert_problem, spawn_app, test_settings};
+use crate::helpers::{
+    assert_invalid_field, assert_invalid_parameter, assert_problem, spawn_app, test_settings,
+};
 
 fn purchase() -> Value {
     json!({
@@ -129,15 +131,7 @@ async fn bad_overlap_checks_are_refused_clearly() {
         let response = app
             .send(Method::POST, "/api/v1/overlap-checks", None, Some(&body))
             .await;
-        let problem = assert_problem(response, 422, "validation_failed").await;
-        assert!(
-            problem["errors"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|e| e["field"] == field),
-            "{field}: {problem}"
-        );
+        assert_invalid_field(response, field).await;
     }
     let response = app
         .client

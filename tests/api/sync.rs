@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_invalid_parameter, assert_problem, spawn_app};
+use crate::helpers::{
+    TestApp, assert_invalid_field, assert_invalid_parameter, assert_problem, spawn_app,
+};
 
 /// Replays the feed from `cursor` in pages of `limit` into `mirror` (entity/key -> state).
 async fn replay(
@@ -538,15 +540,7 @@ async fn a_bulk_sync_never_touches_other_ministries() {
             Some(&bad),
         )
         .await;
-    let problem = assert_problem(response, 422, "validation_failed").await;
-    assert!(
-        problem["errors"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|e| e["field"] == "[0].code"),
-        "{problem}"
-    );
+    assert_invalid_field(response, "[0].code").await;
     assert_eq!(
         app.get_json("/api/v1/platforms?ministry=BTC&per_page=1")
             .await["total"],

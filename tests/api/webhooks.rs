@@ -7,7 +7,7 @@ use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_problem, spawn_app, test_settings};
+use crate::helpers::{TestApp, assert_invalid_field, assert_problem, spawn_app, test_settings};
 
 const SECRET: &str = "a-long-random-shared-secret";
 
@@ -256,15 +256,7 @@ async fn bad_subscriptions_are_refused() {
                 Some(&body),
             )
             .await;
-        let problem = assert_problem(response, 422, "validation_failed").await;
-        assert!(
-            problem["errors"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|e| e["field"] == field),
-            "{field}: {problem}"
-        );
+        assert_invalid_field(response, field).await;
     }
     let btc = app.btc().await;
     let body = json!({"url": "https://example.org/x", "secret": SECRET});
