@@ -215,11 +215,14 @@ pub async fn observe(
     let refused = oversized_head(&req)
         .or_else(|| crate::api::rate_limit::anonymous_over_limit(req.request()));
     if let Some(error) = refused {
-        let answer = early_answer(&id, &error);
-        if let Some(registry) = &registry {
-            registry.observe(&method, "(refused)", answer.status().as_u16(), 0.0);
-        }
-        return Err(actix_web::error::InternalError::from_response(error, answer).into());
+        return Err(answer_instead(
+            error,
+            &id,
+            &method,
+            "(refused)",
+            started,
+            registry,
+        ));
     }
     let call = std::panic::AssertUnwindSafe(next.call(req)).catch_unwind();
     let error = match tokio::time::timeout(deadline, call).await {
@@ -245,27 +248,35 @@ pub async fn observe(
             )))
         }
     };
-    // The request went to the handler that panicked or was cut off, so the answer is built
-    // without it, as an error that actix turns into this response.
-    let answer = early_answer(&id, &error);
-    if let Some(registry) = &registry {
-        registry.observe(
-            &method,
-            "(failed)",
-            answer.status().as_u16(),
-            started.elapsed().as_secs_f64(),
-        );
-    }
-    Err(actix_web::error::InternalError::from_response(error, answer).into())
+    Err(answer_instead(
+        error, &id, &method, "(failed)", started, registry,
+    ))
 }
 
-/// A problem answer given instead of the handler's, with the request id in body and header.
-fn early_answer(id: &str, error: &ApiError) -> HttpResponse {
+/// The problem answer given instead of a handler's (the request was refused before routing, or
+/// went to a handler that panicked or was cut off): the request id in body and header, counted in
+/// the metrics under `route`, and returned as an error that actix turns into this response.
+fn answer_instead(
+    error: ApiError,
+    id: &str,
+    method: &str,
+    route: &str,
+    started: Instant,
+    registry: Option<web::Data<Metrics>>,
+) -> actix_web::Error {
     let mut answer = error.response_for(Some(id));
     if let Ok(value) = HeaderValue::from_str(id) {
         answer.headers_mut().insert(REQUEST_ID, value);
     }
-    answer
+    if let Some(registry) = registry {
+        registry.observe(
+            method,
+            route,
+            answer.status().as_u16(),
+            started.elapsed().as_secs_f64(),
+        );
+    }
+    actix_web::error::InternalError::from_response(error, answer).into()
 }
 
 /// Puts the request id on a handler's answer and records it in the metrics.
