@@ -63,10 +63,19 @@ struct Tally {
     recall: f64,
     reciprocal_rank: f64,
     with_expected: usize,
+    /// Cases whose first expected platform is among the first three.
+    top3: usize,
     negatives: usize,
     negatives_empty: usize,
     verdicts: usize,
     verdicts_right: usize,
+    /// Cases expecting `likely_duplicate`, and how they were answered.
+    duplicates: usize,
+    duplicates_likely: usize,
+    duplicates_none: usize,
+    /// Cases expecting `no_overlap` answered `likely_duplicate`.
+    nones: usize,
+    nones_likely: usize,
 }
 
 impl Tally {
@@ -86,6 +95,28 @@ impl Tally {
         if let Some(rank) = ranked.iter().position(|code| expected.contains(code)) {
             self.reciprocal_rank += 1.0 / (rank + 1) as f64;
         }
+        if ranked.iter().take(3).any(|code| *code == expected[0]) {
+            self.top3 += 1;
+        }
+    }
+
+    fn add_verdict(&mut self, expected: Verdict, got: Verdict) {
+        self.verdicts += 1;
+        if got == expected {
+            self.verdicts_right += 1;
+        }
+        match expected {
+            Verdict::LikelyDuplicate => {
+                self.duplicates += 1;
+                self.duplicates_likely += usize::from(got == Verdict::LikelyDuplicate);
+                self.duplicates_none += usize::from(got == Verdict::NoOverlap);
+            }
+            Verdict::NoOverlap => {
+                self.nones += 1;
+                self.nones_likely += usize::from(got == Verdict::LikelyDuplicate);
+            }
+            Verdict::PossibleOverlap => {}
+        }
     }
 
     fn line(&self, name: &str) -> String {
@@ -96,28 +127,24 @@ impl Tally {
                 format!("{:.3}", x / n as f64)
             }
         };
-        let verdicts = if self.verdicts == 0 {
-            "-".to_owned()
-        } else {
-            format!(
-                "{:.3} ({}/{})",
-                self.verdicts_right as f64 / self.verdicts as f64,
-                self.verdicts_right,
-                self.verdicts
-            )
-        };
-        let negatives = if self.negatives == 0 {
-            "-".to_owned()
-        } else {
-            format!("{}/{}", self.negatives_empty, self.negatives)
+        let of = |x: usize, n: usize| {
+            if n == 0 {
+                "-".to_owned()
+            } else {
+                format!("{x}/{n}")
+            }
         };
         format!(
-            "{name:<28} {:>5} {:>10} {:>7} {:>12} {:>16}",
+            "{name:<30} {:>5} {:>9} {:>6} {:>7} {:>8} {:>9} {:>9} {:>9} {:>9}",
             self.cases,
             per(self.recall, self.with_expected),
             per(self.reciprocal_rank, self.with_expected),
-            negatives,
-            verdicts
+            of(self.top3, self.with_expected),
+            of(self.negatives_empty, self.negatives),
+            of(self.verdicts_right, self.verdicts),
+            of(self.duplicates_likely, self.duplicates),
+            of(self.duplicates_none, self.duplicates),
+            of(self.nones_likely, self.nones),
         )
     }
 }
@@ -137,6 +164,14 @@ pub struct Evaluation {
     pub overlap_recall: f64,
     /// Share of overlap cases with the expected verdict.
     pub verdict_accuracy: f64,
+    /// Share of overlap cases whose first expected platform is among the first three.
+    pub overlap_top3: f64,
+    /// Share of expected duplicates answered `likely_duplicate`.
+    pub duplicates_found: f64,
+    /// Expected duplicates answered `no_overlap`.
+    pub duplicates_missed: usize,
+    /// Purchases no platform covers answered `likely_duplicate`.
+    pub false_duplicates: usize,
 }
 
 /// Runs `cases` and returns the report, the misses and the headline figures.
@@ -205,7 +240,25 @@ pub async fn evaluate(
                     audiences: audiences.clone(),
                     requester: None,
                 };
-                let (got, candidates) = judge(conn, &docs, &request).await?;
+                let judgement = judge(conn, &docs, &request).await?;
+                if std::env::var_os("RELEVANCE_FEATURES").is_some()
+                    && let Some(o) = &judgement.best
+                {
+                    eprintln!(
+                        "F\t{id}\t{}\t{:.3}\t{:.3}\t{:.3}\t{:.3}\t{}\t{:.3}\t{:.3}\t{}\t{}",
+                        verdict.as_str(),
+                        o.value,
+                        o.title.coverage,
+                        o.title.containment,
+                        o.title.value,
+                        u8::from(o.title.named.is_some()),
+                        o.description.coverage,
+                        o.description.containment,
+                        o.title.strong_matches,
+                        u8::from(expected.first() == candidates_first(&judgement.candidates)),
+                    );
+                }
+                let (got, candidates) = (judgement.verdict, judgement.candidates);
                 calibration.push((*verdict, candidates.first().map_or(0.0, |c| c.score)));
                 let ranked: Vec<String> = candidates.iter().map(|c| c.platform.clone()).collect();
                 for key in std::iter::once("overlap".to_owned())
@@ -221,12 +274,11 @@ pub async fn evaluate(
                     } else {
                         tally.cases += 1;
                     }
-                    tally.verdicts += 1;
-                    if got == *verdict {
-                        tally.verdicts_right += 1;
-                    }
+                    tally.add_verdict(*verdict, got);
                 }
-                let found = expected.iter().all(|e| ranked.contains(e));
+                let found = expected
+                    .first()
+                    .is_none_or(|e| ranked.iter().take(3).any(|r| r == e));
                 if got != *verdict || !found {
                     let scores: Vec<String> = candidates
                         .iter()
@@ -242,8 +294,17 @@ pub async fn evaluate(
         }
     }
     let mut report = format!(
-        "== {name}\n{:<28} {:>5} {:>10} {:>7} {:>12} {:>16}\n",
-        "", "cases", "recall@5", "MRR", "negatives ok", "verdict accuracy"
+        "== {name}\n{:<30} {:>5} {:>9} {:>6} {:>7} {:>8} {:>9} {:>9} {:>9} {:>9}\n",
+        "",
+        "cases",
+        "recall@5",
+        "MRR",
+        "top3",
+        "neg ok",
+        "verdict",
+        "dup->ld",
+        "dup->no",
+        "none->ld"
     );
     for (key, tally) in by_kind.iter().chain(by_tag.iter()) {
         let _ = writeln!(report, "{}", tally.line(key));
@@ -261,7 +322,15 @@ pub async fn evaluate(
         search_mrr: search.map_or(0.0, |t| ratio(t.reciprocal_rank, t.with_expected)),
         overlap_recall: overlap.map_or(0.0, |t| ratio(t.recall, t.with_expected)),
         verdict_accuracy: overlap.map_or(0.0, |t| ratio(t.verdicts_right as f64, t.verdicts)),
+        overlap_top3: overlap.map_or(0.0, |t| ratio(t.top3 as f64, t.with_expected)),
+        duplicates_found: overlap.map_or(0.0, |t| ratio(t.duplicates_likely as f64, t.duplicates)),
+        duplicates_missed: overlap.map_or(0, |t| t.duplicates_none),
+        false_duplicates: overlap.map_or(0, |t| t.nones_likely),
     })
+}
+
+fn candidates_first(candidates: &[crate::api::v1::overlap::OverlapCandidate]) -> Option<&String> {
+    candidates.first().map(|c| &c.platform)
 }
 
 /// Reads a case file.

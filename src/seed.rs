@@ -16,10 +16,13 @@ use crate::db::schema::{
     contacts, list_declared_counts, list_editions, list_memberships, ministries,
     platform_ownerships, platforms,
 };
-use crate::domain::normalize_text;
+use crate::domain::{
+    PlatformProfile, ProfileConfidence, ProvinceAction, Vocabulary, normalize_text,
+};
 
 const MINISTRIES_CSV: &str = include_str!("../seeds/ministries.csv");
 const PLATFORMS_CSV: &str = include_str!("../seeds/platforms.csv");
+const PROFILES_CSV: &str = include_str!("../seeds/platform-profiles.csv");
 const LISTS_CSV: &str = include_str!("../seeds/lists.csv");
 const DECLARED_COUNTS_CSV: &str = include_str!("../seeds/list_declared_counts.csv");
 
@@ -107,6 +110,58 @@ struct PlatformRow {
 }
 
 #[derive(Debug, Deserialize)]
+struct ProfileRow {
+    code: String,
+    capabilities: String,
+    capabilities_en: String,
+    users: String,
+    aliases: String,
+    province_action: String,
+    province_action_note: String,
+    source: String,
+    confidence: String,
+}
+
+impl ProfileRow {
+    /// The profile as the API stores it.
+    fn profile(&self) -> Result<serde_json::Value, SeedError> {
+        let items = |v: &str| -> Vec<String> {
+            v.split(';')
+                .map(normalize_text)
+                .filter(|s| !s.is_empty())
+                .collect()
+        };
+        let bad = |message: String| SeedError::Data {
+            file: "platform-profiles.csv",
+            message,
+        };
+        let profile = PlatformProfile {
+            capabilities: items(&self.capabilities),
+            capabilities_en: items(&self.capabilities_en),
+            users: items(&self.users),
+            aliases: items(&self.aliases),
+            province_action: match self.province_action.trim() {
+                "" => None,
+                code => Some(
+                    ProvinceAction::parse(code)
+                        .ok_or_else(|| bad(format!("{}: province_action {code:?}", self.code)))?,
+                ),
+            },
+            province_action_note: opt(&self.province_action_note).map(|s| normalize_text(&s)),
+            source: opt(&self.source).map(|s| normalize_text(&s)),
+            confidence: match self.confidence.trim() {
+                "" => None,
+                code => Some(
+                    ProfileConfidence::parse(code)
+                        .ok_or_else(|| bad(format!("{}: confidence {code:?}", self.code)))?,
+                ),
+            },
+        };
+        serde_json::to_value(profile).map_err(|e| bad(e.to_string()))
+    }
+}
+
+#[derive(Debug, Deserialize)]
 struct ListRow {
     key: String,
     document: String,
@@ -191,6 +246,12 @@ fn support_contact(text: &str) -> Option<(String, String)> {
 pub async fn run(conn: &mut AsyncPgConnection) -> Result<SeedReport, SeedError> {
     let agencies: Vec<MinistryRow> = parse("ministries.csv", MINISTRIES_CSV)?;
     let platform_rows: Vec<PlatformRow> = parse("platforms.csv", PLATFORMS_CSV)?;
+    let profile_rows: Vec<ProfileRow> = parse("platform-profiles.csv", PROFILES_CSV)?;
+    let mut profiles = std::collections::HashMap::new();
+    for row in &profile_rows {
+        profiles.insert(row.code.trim().to_owned(), row.profile()?);
+    }
+    let empty = serde_json::json!({});
     let list_rows: Vec<ListRow> = parse("lists.csv", LISTS_CSV)?;
     let counts: Vec<DeclaredCountRow> = parse("list_declared_counts.csv", DECLARED_COUNTS_CSV)?;
     conn.transaction(async |conn| {
@@ -200,7 +261,8 @@ pub async fn run(conn: &mut AsyncPgConnection) -> Result<SeedReport, SeedError> 
             ..SeedReport::default()
         };
         for row in &platform_rows {
-            if let Some(contacts) = seed_platform(conn, row).await? {
+            let profile = profiles.get(row.code.trim()).unwrap_or(&empty);
+            if let Some(contacts) = seed_platform(conn, row, profile).await? {
                 report.platforms += 1;
                 report.contacts += contacts;
             }
@@ -353,6 +415,7 @@ async fn seed_lists(
 async fn seed_platform(
     conn: &mut AsyncPgConnection,
     row: &PlatformRow,
+    profile: &serde_json::Value,
 ) -> Result<Option<usize>, SeedError> {
     let name_vi = normalize_text(&row.name_vi);
     let name_en = normalize_text(&row.name_en);
@@ -382,6 +445,7 @@ async fn seed_platform(
         legal_basis_date: date("platforms.csv", &row.legal_basis_date)?,
         source: source.as_deref(),
         confidence: &confidence,
+        profile,
     };
     let inserted: Option<Platform> = diesel::insert_into(platforms::table)
         .values(&new)
@@ -510,6 +574,29 @@ mod tests {
                 .len(),
             79
         );
+        let profiles = parse::<ProfileRow>("platform-profiles.csv", PROFILES_CSV).unwrap();
+        let platforms = parse::<PlatformRow>("platforms.csv", PLATFORMS_CSV).unwrap();
+        assert_eq!(
+            profiles.iter().map(|p| &p.code).collect::<Vec<_>>(),
+            platforms.iter().map(|p| &p.code).collect::<Vec<_>>(),
+            "one profile per platform, in the same order"
+        );
+        for row in &profiles {
+            let profile = PlatformProfile::from_stored(&row.profile().unwrap());
+            assert!(
+                (3..=8).contains(&profile.capabilities.len()),
+                "{}: {} capabilities",
+                row.code,
+                profile.capabilities.len()
+            );
+            assert_eq!(
+                profile.capabilities.len(),
+                profile.capabilities_en.len(),
+                "{}",
+                row.code
+            );
+            assert!(profile.province_action.is_some() && profile.source.is_some());
+        }
         assert_eq!(parse::<ListRow>("lists.csv", LISTS_CSV).unwrap().len(), 3);
         assert!(
             !parse::<DeclaredCountRow>("list_declared_counts.csv", DECLARED_COUNTS_CSV)

@@ -33,13 +33,14 @@ pub struct Platform {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub profile: serde_json::Value,
 }
 
 impl Platform {
     /// The writable state, as a client would send it: the base of a merge patch and of the
     /// history's field-level diffs.
     pub fn snapshot(&self) -> serde_json::Value {
-        serde_json::json!({
+        let mut snapshot = serde_json::json!({
             "code": self.code,
             "name_vi": self.name_vi,
             "name_en": self.name_en,
@@ -55,7 +56,14 @@ impl Platform {
             "legal_basis": self.legal_basis_number.as_ref()
                 .map(|n| serde_json::json!({"number": n, "date": self.legal_basis_date})),
             "source": self.source,
-        })
+        });
+        // A platform without a profile is written as before profiles existed.
+        if self.profile.as_object().is_some_and(|o| !o.is_empty())
+            && let Some(object) = snapshot.as_object_mut()
+        {
+            object.insert("profile".to_owned(), self.profile.clone());
+        }
+        snapshot
     }
 }
 
@@ -79,6 +87,7 @@ pub struct NewPlatform<'a> {
     pub legal_basis_date: Option<NaiveDate>,
     pub source: Option<&'a str>,
     pub confidence: &'a str,
+    pub profile: &'a serde_json::Value,
 }
 
 /// An ownership period of a platform.
@@ -361,6 +370,7 @@ pub struct PlatformChangeset<'a> {
     pub legal_basis_number: Option<&'a str>,
     pub legal_basis_date: Option<NaiveDate>,
     pub source: Option<&'a str>,
+    pub profile: &'a serde_json::Value,
 }
 
 /// Inserts a platform and returns it.

@@ -128,6 +128,20 @@ diesel::table! {
         verdict -> Text,
         request -> Jsonb,
         response -> Text,
+        plan_text -> Text,
+        requester_province -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    overlap_feedback (id) {
+        id -> Int8,
+        check_id -> Uuid,
+        platform -> Text,
+        judgement -> Text,
+        note -> Nullable<Text>,
+        judged_by -> Nullable<Text>,
+        created_at -> Timestamptz,
     }
 }
 
@@ -164,6 +178,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        profile -> Jsonb,
         search_text -> Text,
     }
 }
@@ -204,6 +219,7 @@ diesel::joinable!(list_declared_counts -> list_editions (list_key));
 diesel::joinable!(list_declared_counts -> ministries (ministry_code));
 diesel::joinable!(list_memberships -> list_editions (list_key));
 diesel::joinable!(list_memberships -> platforms (platform_id));
+diesel::joinable!(overlap_feedback -> overlap_checks (check_id));
 diesel::joinable!(platform_ownerships -> ministries (ministry_code));
 diesel::joinable!(platform_ownerships -> platforms (platform_id));
 diesel::joinable!(platforms -> ministries (ministry_code));
@@ -222,6 +238,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     list_memberships,
     ministries,
     overlap_checks,
+    overlap_feedback,
     platform_ownerships,
     platforms,
     webhook_deliveries,

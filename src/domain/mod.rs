@@ -2,13 +2,15 @@
 //! database here: the API layer parses into these types, the database layer stores their strings.
 
 mod codes;
+mod profile;
 pub mod search;
 mod text;
 mod vocabulary;
 
 pub use codes::{MinistryCode, PlatformCode};
+pub use profile::{MAX_PROFILE_ITEM_CHARS, MAX_PROFILE_ITEMS, PlatformProfile};
 pub use text::{fold_for_search, normalize_text};
 pub use vocabulary::{
-    Audience, ContactRole, Domain, MinistryKind, MinistryStatus, NdxpStatus, PlatformStatus, Scope,
-    SourceConfidence, Vocabulary, VocabularyEntry,
+    Audience, ContactRole, Domain, MinistryKind, MinistryStatus, NdxpStatus, PlatformStatus,
+    ProfileConfidence, ProvinceAction, Scope, SourceConfidence, Vocabulary, VocabularyEntry,
 };

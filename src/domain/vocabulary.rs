@@ -245,3 +245,21 @@ mod tests {
         assert_eq!(parsed, Domain::InvestmentPlanning);
     }
 }
+
+vocabulary! {
+    /// What a province should do with a national platform instead of building its own.
+    ProvinceAction {
+        Use => "use", "Sử dụng nền tảng", "Use the platform itself";
+        Connect => "connect", "Kết nối qua NDXP hoặc LGSP", "Connect to it through NDXP or the provincial sharing platform";
+        IntegrateData => "integrate_data", "Tích hợp, khai thác dữ liệu", "Integrate its data";
+    }
+}
+
+vocabulary! {
+    /// How well a platform's profile is attested.
+    ProfileConfidence {
+        High => "high", "Cao: từ tên và nguồn", "High: from the name and the source";
+        Medium => "medium", "Trung bình: mục đích công khai", "Medium: the platform's public purpose";
+        Low => "low", "Thấp", "Low";
+    }
+}

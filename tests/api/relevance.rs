@@ -1,5 +1,7 @@
-//! A regression guard on search quality: the development cases of the relevance benchmark must
-//! keep the figures measured when the thresholds were set (see BENCHMARKS.md for the full report).
+//! A regression guard on search quality: the development cases of the relevance benchmark (written
+//! blind to the matcher, see bench/relevance/README.md) must keep the figures measured when the
+//! thresholds were fitted on them (2026-11-30; BENCHMARKS.md has the full report). The holdout is
+//! never used here.
 
 use crate::helpers::spawn_app;
 
@@ -16,7 +18,7 @@ async fn the_development_cases_keep_their_measured_quality() {
         .unwrap();
     let misses = result.misses.join("\n");
     assert!(
-        result.search_recall >= 0.95,
+        result.search_recall >= 0.9,
         "search recall@5 {} \n{misses}",
         result.search_recall
     );
@@ -31,8 +33,22 @@ async fn the_development_cases_keep_their_measured_quality() {
         result.overlap_recall
     );
     assert!(
-        result.verdict_accuracy >= 0.65,
+        result.verdict_accuracy >= 0.62,
         "verdict accuracy {}\n{misses}",
         result.verdict_accuracy
+    );
+    assert!(
+        result.overlap_top3 >= 0.9,
+        "expected platform in the top 3: {}\n{misses}",
+        result.overlap_top3
+    );
+    assert!(
+        result.duplicates_found >= 0.65,
+        "clear duplicates answered likely_duplicate: {}\n{misses}",
+        result.duplicates_found
+    );
+    assert_eq!(
+        result.false_duplicates, 0,
+        "purchases no platform covers answered likely_duplicate\n{misses}"
     );
 }

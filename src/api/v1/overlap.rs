@@ -19,7 +19,9 @@ use crate::api::{GetErrors, rate_limit::RateLimited};
 use crate::db::platforms::PlatformFilter;
 use crate::db::{ministries as ministry_db, overlap as db};
 use crate::domain::search::{self, LIKELY_DUPLICATE, POSSIBLE_OVERLAP, Query, Rarity};
-use crate::domain::{Audience, Domain, Vocabulary, fold_for_search};
+use crate::domain::{
+    Audience, Domain, PlatformStatus, ProvinceAction, Vocabulary, fold_for_search,
+};
 use crate::error::{ApiError, Problem};
 use crate::startup::AppState;
 
@@ -74,9 +76,9 @@ pub struct OverlapCheckRequest {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
-    /// A national platform already does this: use it instead of buying (score ≥ 0.75).
+    /// A national platform already does this: use it instead of buying (score ≥ 0.66).
     LikelyDuplicate,
-    /// A national platform does part of this: reuse or connect to it (score ≥ 0.30).
+    /// A national platform does part of this: reuse or connect to it (score ≥ 0.39).
     PossibleOverlap,
     /// No national platform in the registry does this.
     NoOverlap,
@@ -138,6 +140,8 @@ pub struct OverlapCandidate {
     pub score: f32,
     /// Why, in plain words.
     pub reasons: Vec<String>,
+    /// The same reasons in Vietnamese.
+    pub reasons_vi: Vec<String>,
     /// The words of the title and description found in the platform.
     pub matched: Vec<MatchedTerm>,
     /// The owning agency.
@@ -148,6 +152,13 @@ pub struct OverlapCandidate {
     pub contacts: Vec<ContactResponse>,
     /// Whom to call when there is no published channel.
     pub contact_hint: String,
+    /// The same in Vietnamese.
+    pub contact_hint_vi: String,
+    /// What a province should do with the platform instead of building its own (from its
+    /// profile).
+    pub province_action: Option<ProvinceAction>,
+    /// The same in a Vietnamese sentence.
+    pub province_action_note: Option<String>,
 }
 
 /// The registry's state when the check was judged.
@@ -165,10 +176,10 @@ pub struct RegistryState {
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Thresholds {
     /// From this score up: `likely_duplicate`.
-    #[schema(example = 0.6)]
+    #[schema(example = 0.66)]
     pub likely_duplicate: f32,
     /// From this score up: `possible_overlap`.
-    #[schema(example = 0.35)]
+    #[schema(example = 0.39)]
     pub possible_overlap: f32,
 }
 
@@ -181,8 +192,10 @@ pub struct OverlapCheckResponse {
     pub created_at: DateTime<Utc>,
     /// The verdict.
     pub verdict: Verdict,
-    /// The verdict in a sentence.
+    /// The verdict and why, in a sentence.
     pub summary: String,
+    /// The same in Vietnamese.
+    pub summary_vi: String,
     /// The question, as received (text NFC-normalised and trimmed).
     pub request: OverlapCheckRequest,
     /// Up to five national platforms, most overlapping first.
@@ -213,17 +226,37 @@ fn validate(mut request: OverlapCheckRequest) -> Result<OverlapCheckRequest, Api
     Ok(request)
 }
 
+/// What the registry judged of a planned purchase.
+pub struct Judgement {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The platforms it may duplicate, most overlapping first.
+    pub candidates: Vec<OverlapCandidate>,
+    /// Why, in a sentence: English, then Vietnamese.
+    pub why: (String, String),
+    /// What the plan is about: its significant words, folded (for similar plans).
+    pub gist: String,
+    /// How the best candidate overlaps, feature by feature (for the relevance benchmark).
+    pub best: Option<search::Overlap>,
+}
+
 /// Judges a planned purchase against the registry. Used by the endpoint and by the relevance
 /// benchmark, so that what is measured is what is served.
 pub async fn judge(
     conn: &mut AsyncPgConnection,
     docs: &DocumentCache,
     request: &OverlapCheckRequest,
-) -> Result<(Verdict, Vec<OverlapCandidate>), ApiError> {
-    let title = search::analyse(&request.title);
-    // Long descriptions: the first 60 units carry the gist and bound the work.
+) -> Result<Judgement, ApiError> {
+    let mut title = search::analyse(&request.title);
+    // Long descriptions: the first 60 words carry the gist and bound the work.
     let mut description = search::analyse(request.description.as_deref().unwrap_or_default());
-    description.units.truncate(60);
+    description.truncate_content(60);
+    // A title of framing words only ("Gói thầu số 03: Thuê dịch vụ CNTT") leaves the description
+    // to say what is bought.
+    if !title.has_content() && description.has_content() {
+        std::mem::swap(&mut title, &mut description);
+    }
+    let gist = title.gist();
     let domains: Vec<String> = request
         .domains
         .iter()
@@ -236,9 +269,9 @@ pub async fn judge(
         .collect();
     let filter = PlatformFilter::default();
     let rank_text = fold_for_search(&request.title);
-    // Candidates come from the title and the description's known phrases: a description's single
-    // syllables would each match a large share of a big registry and make the lookup slow, while
-    // adding little (they still count in the score).
+    // Candidates come from the title and the description's words of more than one syllable: a
+    // description's single syllables would each match a large share of a big registry and make
+    // the lookup slow, while adding little (they still count in the score).
     let mut description_phrases = description.clone();
     description_phrases
         .units
@@ -251,7 +284,7 @@ pub async fn judge(
     let description_rarity = Rarity::measure(&description, &docs, corpus);
     let mut scored: Vec<_> = candidates
         .into_iter()
-        .filter(|(p, _)| p.status != "retired")
+        .filter(|(p, _)| p.status != PlatformStatus::Retired.as_str())
         .map(|(p, doc)| {
             let o = search::overlap(
                 (&title, &title_rarity),
@@ -271,61 +304,21 @@ pub async fn judge(
     });
     scored.truncate(MAX_CANDIDATES_LISTED);
     let verdict = Verdict::of(scored.first().map_or(0.0, |(_, o)| o.value));
+    let best = scored.first().map(|(_, o)| o.clone());
+    let why = match scored.first() {
+        Some((_, o)) => explain::why(verdict, o),
+        None => explain::nothing_found(title.has_content()),
+    };
 
     let rows: Vec<_> = scored.iter().map(|(p, _)| p.clone()).collect();
     let details = platform_responses(conn, rows).await?;
-    let codes: Vec<String> = scored
-        .iter()
-        .map(|(p, _)| p.ministry_code.clone())
-        .collect();
     let mut owners = Vec::new();
-    for code in &codes {
-        owners.push(ministry_db::find(conn, code).await?);
+    for (platform, _) in &scored {
+        owners.push(ministry_db::find(conn, &platform.ministry_code).await?);
     }
     let mut out = Vec::new();
     for (((platform, o), detail), owner) in scored.into_iter().zip(details).zip(owners) {
-        let mut reasons = Vec::new();
-        let describe = |m: &search::UnitMatch| match (&m.matched_as, m.how) {
-            (Some(alt), search::How::Abbreviation) => format!("\"{}\" = \"{}\"", m.term, alt),
-            (Some(alt), search::How::Synonym) => format!("\"{}\" ~ \"{}\"", m.term, alt),
-            (Some(alt), search::How::Fuzzy) => format!("\"{}\" ≈ \"{}\"", m.term, alt),
-            _ => format!("\"{}\"", m.term),
-        };
-        let in_name: Vec<String> = o
-            .title
-            .matches
-            .iter()
-            .filter(|m| m.field != search::Field::Description && m.significant)
-            .map(describe)
-            .collect();
-        if !in_name.is_empty() {
-            reasons.push(format!(
-                "title words in the platform's name: {}",
-                in_name.join(", ")
-            ));
-        }
-        let in_description: Vec<String> = o
-            .description
-            .matches
-            .iter()
-            .filter(|m| m.significant)
-            .map(describe)
-            .collect();
-        if !in_description.is_empty() {
-            reasons.push(format!(
-                "description words found in the platform: {}",
-                in_description.join(", ")
-            ));
-        }
-        if !o.shared_domains.is_empty() {
-            reasons.push(format!("shared domain: {}", o.shared_domains.join(", ")));
-        }
-        if !o.shared_audiences.is_empty() {
-            reasons.push(format!(
-                "shared audience: {}",
-                o.shared_audiences.join(", ")
-            ));
-        }
+        let (reasons, reasons_vi) = explain::reasons(&o);
         let mut matched = SearchMatch::from(&o.title).matched;
         for m in SearchMatch::from(&o.description).matched {
             if !matched.iter().any(|x| x.term == m.term) {
@@ -344,17 +337,11 @@ pub async fn judge(
                 name_en: m.name_en,
             },
         );
-        let contact_hint = match (detail.contacts.is_empty(), &platform.operator) {
-            (false, _) => "Call the contact channels listed here.".to_owned(),
-            (true, Some(unit)) => format!(
-                "No published channel yet: ask {} ({}), the operating unit's owner, for {unit}.",
-                owner.name_vi, owner.code
-            ),
-            (true, None) => format!(
-                "No published channel yet: ask {} ({}), the owning agency.",
-                owner.name_vi, owner.code
-            ),
-        };
+        let (contact_hint, contact_hint_vi) = explain::contact_hint(
+            !detail.contacts.is_empty(),
+            platform.operator.as_deref(),
+            &owner,
+        );
         out.push(OverlapCandidate {
             platform: platform.code,
             name_vi: platform.name_vi,
@@ -364,27 +351,246 @@ pub async fn judge(
             url: platform.url,
             score: (o.value * 1000.0).round() / 1000.0,
             reasons,
+            reasons_vi,
             matched,
             ministry: owner,
             operator: platform.operator,
             contacts: detail.contacts,
             contact_hint,
+            contact_hint_vi,
+            province_action: detail.profile.province_action,
+            province_action_note: detail.profile.province_action_note,
         });
     }
-    Ok((verdict, out))
+    Ok(Judgement {
+        verdict,
+        candidates: out,
+        why,
+        gist,
+        best,
+    })
 }
 
-fn summary(verdict: Verdict, candidates: &[OverlapCandidate]) -> String {
-    match (verdict, candidates.first()) {
-        (Verdict::LikelyDuplicate, Some(c)) => format!(
-            "Likely duplicate of {} ({}), owned by {}: use it instead of buying.",
-            c.name_vi, c.platform, c.ministry.code
-        ),
-        (Verdict::PossibleOverlap, Some(c)) => format!(
-            "Possible overlap with {} ({}), owned by {}: reuse or connect to it where it serves the need.",
-            c.name_vi, c.platform, c.ministry.code
-        ),
-        _ => "No national platform in the registry does this.".to_owned(),
+/// The receipt's words, in English and in Vietnamese: a province files the receipt with a
+/// Vietnamese procurement record.
+mod explain {
+    use super::{CandidateOwner, OverlapCandidate, Verdict};
+    use crate::domain::search::{self, Field, How, Overlap, UnitMatch};
+
+    fn quote(m: &UnitMatch) -> String {
+        match (&m.matched_as, m.how) {
+            (Some(alt), How::Abbreviation) => format!("\"{}\" = \"{}\"", m.term, alt),
+            (Some(alt), How::Synonym) => format!("\"{}\" ~ \"{}\"", m.term, alt),
+            (Some(alt), How::Fuzzy) => format!("\"{}\" ≈ \"{}\"", m.term, alt),
+            _ => format!("\"{}\"", m.term),
+        }
+    }
+
+    fn strong(score: &search::Score) -> Vec<String> {
+        score
+            .matches
+            .iter()
+            .filter(|m| m.significant && m.field.is_strong())
+            .map(quote)
+            .collect()
+    }
+
+    /// Why the verdict was given, in one sentence, from the best candidate's evidence.
+    pub fn why(verdict: Verdict, o: &Overlap) -> (String, String) {
+        let t = &o.title;
+        if let Some(name) = &t.named {
+            return (
+                format!("the plan names the platform (\"{name}\")."),
+                format!("kế hoạch nêu đích danh nền tảng (\"{name}\")."),
+            );
+        }
+        match (&t.contained_phrase, verdict) {
+            (Some(phrase), Verdict::LikelyDuplicate | Verdict::PossibleOverlap)
+                if t.containment >= 0.99 =>
+            {
+                (
+                    format!("the plan's title describes what the platform does: \"{phrase}\"."),
+                    format!("tiêu đề kế hoạch mô tả đúng chức năng của nền tảng: \"{phrase}\"."),
+                )
+            }
+            _ => {
+                let words = strong(t);
+                if words.is_empty() {
+                    (
+                        "only the plan's description relates to the platform.".to_owned(),
+                        "chỉ phần mô tả của kế hoạch liên quan đến nền tảng.".to_owned(),
+                    )
+                } else {
+                    let share = (t.coverage * 100.0).round();
+                    (
+                        format!(
+                            "the platform covers {share}% of what the title asks for ({}).",
+                            words.join(", ")
+                        ),
+                        format!(
+                            "nền tảng đáp ứng {share}% nội dung tiêu đề kế hoạch ({}).",
+                            words.join(", ")
+                        ),
+                    )
+                }
+            }
+        }
+    }
+
+    /// Why nothing was found.
+    pub fn nothing_found(title_has_content: bool) -> (String, String) {
+        if title_has_content {
+            (
+                "no platform's name, aliases or capabilities match the plan.".to_owned(),
+                "không nền tảng nào có tên, tên gọi khác hoặc chức năng khớp với kế hoạch."
+                    .to_owned(),
+            )
+        } else {
+            (
+                "the plan names no function, only framing words such as \"dự án\" or \"xây dựng\"; describe what the system should do.".to_owned(),
+                "kế hoạch chỉ gồm các từ khung như \"dự án\", \"xây dựng\", chưa nêu chức năng; hãy mô tả hệ thống sẽ làm gì.".to_owned(),
+            )
+        }
+    }
+
+    /// The receipt's summary: the verdict and why, in English and in Vietnamese.
+    pub fn summary(
+        verdict: Verdict,
+        candidates: &[OverlapCandidate],
+        why: &(String, String),
+    ) -> (String, String) {
+        match (verdict, candidates.first()) {
+            (Verdict::LikelyDuplicate, Some(c)) => (
+                format!(
+                    "Likely duplicate of {} ({}), owned by {}: use it instead of buying, because {}",
+                    c.name_vi, c.platform, c.ministry.code, why.0
+                ),
+                format!(
+                    "Có khả năng trùng lặp với {} ({}) do {} chủ quản: nên sử dụng nền tảng này thay vì đầu tư mới, vì {}",
+                    c.name_vi, c.platform, c.ministry.code, why.1
+                ),
+            ),
+            (Verdict::PossibleOverlap, Some(c)) => (
+                format!(
+                    "Possible overlap with {} ({}), owned by {}: reuse or connect to it where it serves the need, because {}",
+                    c.name_vi, c.platform, c.ministry.code, why.0
+                ),
+                format!(
+                    "Có thể trùng lặp một phần với {} ({}) do {} chủ quản: nên tái sử dụng hoặc kết nối với nền tảng này ở phần đáp ứng được, vì {}",
+                    c.name_vi, c.platform, c.ministry.code, why.1
+                ),
+            ),
+            _ => (
+                format!("No national platform in the registry does this: {}", why.0),
+                format!(
+                    "Chưa có nền tảng số quốc gia nào trong danh mục thực hiện việc này: {}",
+                    why.1
+                ),
+            ),
+        }
+    }
+
+    /// A candidate's reasons, in English and in Vietnamese.
+    pub fn reasons(o: &Overlap) -> (Vec<String>, Vec<String>) {
+        let mut en = Vec::new();
+        let mut vi = Vec::new();
+        if let Some(name) = &o.title.named {
+            en.push(format!("the title names the platform: \"{name}\""));
+            vi.push(format!("tiêu đề nêu tên nền tảng: \"{name}\""));
+        }
+        if let (Some(phrase), true) = (&o.title.contained_phrase, o.title.containment >= 0.5) {
+            let share = (o.title.containment * 100.0).round();
+            en.push(format!(
+                "the title contains {share}% of the platform's \"{phrase}\""
+            ));
+            vi.push(format!(
+                "tiêu đề chứa {share}% cụm \"{phrase}\" của nền tảng"
+            ));
+        }
+        let in_name: Vec<String> = o
+            .title
+            .matches
+            .iter()
+            .filter(|m| m.significant && m.field.is_strong())
+            .map(quote)
+            .collect();
+        if !in_name.is_empty() {
+            en.push(format!(
+                "title words in the platform's names or capabilities: {}",
+                in_name.join(", ")
+            ));
+            vi.push(format!(
+                "từ của tiêu đề có trong tên hoặc chức năng của nền tảng: {}",
+                in_name.join(", ")
+            ));
+        }
+        if let Some(name) = &o.description.named {
+            en.push(format!("the description names the platform: \"{name}\""));
+            vi.push(format!("phần mô tả nêu tên nền tảng: \"{name}\""));
+        }
+        let in_description: Vec<String> = o
+            .description
+            .matches
+            .iter()
+            .filter(|m| m.significant && m.field != Field::Description)
+            .map(quote)
+            .collect();
+        if !in_description.is_empty() {
+            en.push(format!(
+                "description words found in the platform: {}",
+                in_description.join(", ")
+            ));
+            vi.push(format!(
+                "từ của phần mô tả có trong nền tảng: {}",
+                in_description.join(", ")
+            ));
+        }
+        if !o.shared_domains.is_empty() {
+            en.push(format!("shared domain: {}", o.shared_domains.join(", ")));
+            vi.push(format!("cùng lĩnh vực: {}", o.shared_domains.join(", ")));
+        }
+        if !o.shared_audiences.is_empty() {
+            en.push(format!(
+                "shared audience: {}",
+                o.shared_audiences.join(", ")
+            ));
+            vi.push(format!("cùng đối tượng: {}", o.shared_audiences.join(", ")));
+        }
+        (en, vi)
+    }
+
+    /// Whom to call, in English and in Vietnamese.
+    pub fn contact_hint(
+        has_contacts: bool,
+        operator: Option<&str>,
+        owner: &CandidateOwner,
+    ) -> (String, String) {
+        match (has_contacts, operator) {
+            (true, _) => (
+                "Call the contact channels listed here.".to_owned(),
+                "Liên hệ qua các kênh được liệt kê ở đây.".to_owned(),
+            ),
+            (false, Some(unit)) => (
+                format!(
+                    "No published channel yet: ask {} ({}), the operating unit's owner, for {unit}.",
+                    owner.name_vi, owner.code
+                ),
+                format!(
+                    "Chưa có kênh liên hệ công bố: đề nghị {} ({}) giới thiệu đầu mối của {unit}.",
+                    owner.name_vi, owner.code
+                ),
+            ),
+            (false, None) => (
+                format!(
+                    "No published channel yet: ask {} ({}), the owning agency.",
+                    owner.name_vi, owner.code
+                ),
+                format!(
+                    "Chưa có kênh liên hệ công bố: liên hệ {} ({}), cơ quan chủ quản.",
+                    owner.name_vi, owner.code
+                ),
+            ),
+        }
     }
 }
 
@@ -417,14 +623,17 @@ pub async fn create_overlap_check(
     let request = validate(body.parse::<OverlapCheckRequest>()?)?;
     let mut conn = state.pool.get().await?;
     let (last_change_id, active_platforms) = db::registry_state(&mut conn).await?;
-    let (verdict, candidates) = judge(&mut conn, &state.documents, &request).await?;
+    let judgement = judge(&mut conn, &state.documents, &request).await?;
+    let verdict = judgement.verdict;
+    let (summary, summary_vi) = explain::summary(verdict, &judgement.candidates, &judgement.why);
     let receipt = OverlapCheckResponse {
         id: Uuid::new_v4(),
         created_at: Utc::now(),
         verdict,
-        summary: summary(verdict, &candidates),
+        summary,
+        summary_vi,
         request,
-        candidates,
+        candidates: judgement.candidates,
         thresholds: Thresholds {
             likely_duplicate: LIKELY_DUPLICATE,
             possible_overlap: POSSIBLE_OVERLAP,

@@ -24,7 +24,8 @@ use crate::auth::Actor;
 use crate::db::platforms::{self as db, NewPlatform, Platform, PlatformChangeset};
 use crate::db::{history, tokens};
 use crate::domain::{
-    Audience, Domain, MinistryCode, NdxpStatus, PlatformCode, PlatformStatus, Scope, Vocabulary,
+    Audience, Domain, MAX_PROFILE_ITEM_CHARS, MAX_PROFILE_ITEMS, MinistryCode, NdxpStatus,
+    PlatformCode, PlatformProfile, PlatformStatus, Scope, Vocabulary,
 };
 use crate::error::ApiError;
 use crate::startup::AppState;
@@ -99,6 +100,10 @@ pub struct PlatformInput {
     #[serde(default)]
     #[schema(pattern = "{lines? 1..2000}")]
     pub source: Option<String>,
+    /// What it does in a province's words, its other names, and what a province should do
+    /// instead of building its own. Left out (or `null`), the stored profile is kept.
+    #[serde(default)]
+    pub profile: Option<PlatformProfile>,
 }
 
 crate::openapi::create_body!(
@@ -147,6 +152,8 @@ pub struct PlatformPatch {
     /// Where the facts come from, at most 2000 characters.
     #[schema(pattern = "{lines? 1..2000}")]
     pub source: Option<String>,
+    /// The profile, itself merged: fields sent replace the stored ones.
+    pub profile: Option<PlatformProfile>,
 }
 
 /// A merge patch of a platform's legal basis.
@@ -191,11 +198,15 @@ pub(super) struct ValidPlatform {
     legal_basis_number: Option<String>,
     legal_basis_date: Option<NaiveDate>,
     source: Option<String>,
+    /// The profile sent, or `None` to keep the stored one.
+    profile: Option<Value>,
 }
 
 impl ValidPlatform {
-    fn changeset(&self) -> PlatformChangeset<'_> {
+    /// The columns to write, keeping `stored_profile` when no profile was sent.
+    fn changeset<'a>(&'a self, stored_profile: &'a Value) -> PlatformChangeset<'a> {
         PlatformChangeset {
+            profile: self.profile.as_ref().unwrap_or(stored_profile),
             name_vi: &self.name_vi,
             name_en: &self.name_en,
             short_name: self.short_name.as_deref(),
@@ -266,9 +277,59 @@ pub(super) fn validate(input: &PlatformInput) -> Result<ValidPlatform, ApiError>
         legal_basis_number,
         legal_basis_date: input.legal_basis.as_ref().and_then(|l| l.date),
         source: c.optional_text("source", input.source.as_deref(), 1, 2000, true),
+        profile: input
+            .profile
+            .as_ref()
+            .map(|p| validate_profile(&mut c, p))
+            .and_then(|p| serde_json::to_value(p).ok()),
     };
     c.finish()?;
     Ok(valid)
+}
+
+/// Checks a profile's texts, every problem at once, and returns it normalised.
+fn validate_profile(c: &mut Checker, profile: &PlatformProfile) -> PlatformProfile {
+    let list = |c: &mut Checker, field: &str, items: &[String]| -> Vec<String> {
+        if items.len() > MAX_PROFILE_ITEMS {
+            c.fail(
+                &format!("profile.{field}"),
+                format!("lists at most {MAX_PROFILE_ITEMS} items"),
+            );
+        }
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                c.text(
+                    &format!("profile.{field}[{i}]"),
+                    item,
+                    2,
+                    MAX_PROFILE_ITEM_CHARS,
+                    false,
+                )
+            })
+            .collect()
+    };
+    let capabilities = list(c, "capabilities", &profile.capabilities);
+    let capabilities_en = list(c, "capabilities_en", &profile.capabilities_en);
+    let users = list(c, "users", &profile.users);
+    let aliases = list(c, "aliases", &profile.aliases);
+    PlatformProfile {
+        capabilities,
+        capabilities_en,
+        users,
+        aliases,
+        province_action: profile.province_action,
+        province_action_note: c.optional_text(
+            "profile.province_action_note",
+            profile.province_action_note.as_deref(),
+            2,
+            500,
+            false,
+        ),
+        source: c.optional_text("profile.source", profile.source.as_deref(), 2, 1000, false),
+        confidence: profile.confidence,
+    }
 }
 
 /// The single wire representation of `row`, rendered, with its tag.
@@ -404,7 +465,8 @@ pub(super) async fn insert_platform(
     owner: &str,
     valid: &ValidPlatform,
 ) -> Result<PlatformResponse, ApiError> {
-    let changes = valid.changeset();
+    let empty = Value::Object(serde_json::Map::new());
+    let changes = valid.changeset(&empty);
     let new = NewPlatform {
         code,
         name_vi: changes.name_vi,
@@ -422,6 +484,7 @@ pub(super) async fn insert_platform(
         legal_basis_date: changes.legal_basis_date,
         source: changes.source,
         confidence: "owner_declared",
+        profile: changes.profile,
     };
     let row = db::insert(conn, &new).await?;
     db::open_ownership(
@@ -452,6 +515,7 @@ pub(super) fn replacement_diff(row: &Platform, valid: &ValidPlatform) -> Value {
         legal_basis_number: valid.legal_basis_number.clone(),
         legal_basis_date: valid.legal_basis_date,
         source: valid.source.clone(),
+        profile: valid.profile.clone().unwrap_or_else(|| row.profile.clone()),
         ..row.clone()
     };
     diff(&row.snapshot(), &candidate.snapshot())
@@ -465,7 +529,7 @@ pub(super) async fn apply_replacement(
     valid: &ValidPlatform,
     changes: Value,
 ) -> Result<PlatformResponse, ApiError> {
-    let updated = db::update(conn, row.id, &valid.changeset()).await?;
+    let updated = db::update(conn, row.id, &valid.changeset(&row.profile)).await?;
     let action = if updated.status == "retired" && row.status != "retired" {
         "retired"
     } else {

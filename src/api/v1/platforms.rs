@@ -18,8 +18,8 @@ use crate::db::platforms::{self as db, Platform, PlatformFilter};
 use crate::db::{contacts as contact_db, ministries as ministry_db};
 use crate::domain::search::Query;
 use crate::domain::{
-    Audience, Domain, MinistryCode, NdxpStatus, PlatformStatus, SourceConfidence, Vocabulary,
-    fold_for_search, normalize_text,
+    Audience, Domain, MinistryCode, NdxpStatus, PlatformProfile, PlatformStatus, SourceConfidence,
+    Vocabulary, fold_for_search, normalize_text,
 };
 use crate::error::{ApiError, FieldError};
 use crate::startup::AppState;
@@ -98,6 +98,9 @@ pub struct PlatformResponse {
     pub source: Option<String>,
     /// How well the record is attested.
     pub confidence: SourceConfidence,
+    /// What it does in a province's words, who uses it, its other names, and what a province
+    /// should do instead of building its own.
+    pub profile: PlatformProfile,
     /// The operating unit's published contact channels.
     pub contacts: Vec<ContactResponse>,
     /// Who owned it when, oldest first; the last entry is the current owner.
@@ -176,6 +179,7 @@ pub async fn platform_responses(
                 number,
                 date: p.legal_basis_date,
             }),
+            profile: PlatformProfile::from_stored(&p.profile),
             contacts: contacts.remove(&p.id).unwrap_or_default(),
             ownership_history: owners.remove(&p.id).unwrap_or_default(),
             lists: lists.remove(&p.id).unwrap_or_default(),

@@ -11,7 +11,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::platforms::{self as db, Platform, PlatformFilter};
-use crate::domain::search::{self, Document, Query, Rarity, Score};
+use crate::domain::PlatformProfile;
+use crate::domain::search::{self, Document, Fields, Query, Rarity, Score};
 use crate::error::ApiError;
 
 /// The most candidates scored for one query. The trigram ranking puts the likely ones first; a
@@ -97,13 +98,17 @@ impl DocumentCache {
         {
             return Arc::clone(doc);
         }
-        let doc = Arc::new(Document::new(
-            &p.name_vi,
-            p.short_name.as_deref(),
-            &p.code,
-            &p.name_en,
-            &p.description,
-        ));
+        let profile = PlatformProfile::from_stored(&p.profile);
+        let doc = Arc::new(Document::new(Fields {
+            name_vi: &p.name_vi,
+            short_name: p.short_name.as_deref(),
+            code: &p.code,
+            name_en: &p.name_en,
+            description: &p.description,
+            aliases: &profile.aliases,
+            capabilities: &profile.capabilities,
+            capabilities_en: &profile.capabilities_en,
+        }));
         let mut entries = lock();
         if entries.len() >= MAX_CACHED_DOCUMENTS {
             entries.clear();
@@ -213,6 +218,7 @@ mod tests {
             version,
             created_at: at,
             updated_at: at,
+            profile: serde_json::json!({}),
         }
     }
 
@@ -229,7 +235,7 @@ mod tests {
             !Arc::ptr_eq(&first, &changed),
             "a new version is folded again"
         );
-        let query = search::analyse("xay dung");
+        let query = search::analyse("cap phep");
         let rarity = Rarity::measure(&query, &[changed.as_ref()], 1);
         assert!(
             search::score(&query, &changed, &rarity).value > 0.0,
