@@ -1,6 +1,9 @@
 //! `cargo run --release --bin relevance [-- FILE...]`: runs the relevance benchmark against the
 //! database at DATABASE_URL (migrated and seeded first; both are idempotent) and prints recall@5,
 //! MRR and verdict accuracy, overall and per tag, then every miss.
+//!
+//! `cargo run --release --bin relevance -- --export-feedback FILE` writes the feedback recorded on
+//! receipts (`POST /api/v1/overlap-checks/{id}/feedback`) as new overlap cases.
 
 use std::process::ExitCode;
 
@@ -34,6 +37,21 @@ async fn run() -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     seed::run(&mut conn).await.map_err(|e| e.to_string())?;
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--export-feedback") {
+        let Some(out) = args.get(1) else {
+            return Err("--export-feedback needs a file to write".to_owned());
+        };
+        let cases = relevance::feedback_cases(&mut conn)
+            .await
+            .map_err(|e| e.to_string())?;
+        let text = serde_json::to_string_pretty(&cases).map_err(|e| e.to_string())?;
+        std::fs::write(out, text + "\n").map_err(|e| format!("{out}: {e}"))?;
+        println!(
+            "{} cases from recorded feedback written to {out}",
+            cases.len()
+        );
+        return Ok(());
+    }
     let files: Vec<String> = if args.is_empty() {
         DEFAULT_FILES.iter().map(|s| (*s).to_owned()).collect()
     } else {

@@ -13,7 +13,7 @@ use crate::api::v1::overlap::{OverlapCheckRequest, Verdict, judge};
 use crate::api::v1::search::{DocumentCache, search};
 use crate::db::platforms::PlatformFilter;
 use crate::domain::search::analyse;
-use crate::domain::{Audience, Domain, fold_for_search};
+use crate::domain::{Audience, Domain, Vocabulary, fold_for_search};
 use crate::error::ApiError;
 
 /// One benchmark case.
@@ -245,7 +245,7 @@ pub async fn evaluate(
                     && let Some(o) = &judgement.best
                 {
                     eprintln!(
-                        "F\t{id}\t{}\t{:.3}\t{:.3}\t{:.3}\t{:.3}\t{}\t{:.3}\t{:.3}\t{}\t{}",
+                        "F\t{id}\t{}\t{:.3}\t{:.3}\t{:.3}\t{:.3}\t{}\t{:.3}\t{:.3}\t{}\t{}\t{}",
                         verdict.as_str(),
                         o.value,
                         o.title.coverage,
@@ -256,6 +256,11 @@ pub async fn evaluate(
                         o.description.containment,
                         o.title.strong_matches,
                         u8::from(expected.first() == candidates_first(&judgement.candidates)),
+                        judgement
+                            .candidates
+                            .first()
+                            .and_then(|c| c.province_action)
+                            .map_or("-", |a| a.as_str()),
                     );
                 }
                 let (got, candidates) = (judgement.verdict, judgement.candidates);
@@ -377,4 +382,70 @@ fn calibrate(cases: &[(Verdict, f32)]) -> String {
         cases.len(),
         sorted.join(" ")
     )
+}
+
+/// A receipt's feedback: the platforms judged duplicates, and related.
+struct FeedbackCase {
+    id: uuid::Uuid,
+    request: serde_json::Value,
+    duplicates: Vec<String>,
+    related: Vec<String>,
+}
+
+/// Recorded feedback on receipts as new overlap cases, in the format of `bench/relevance/`: the
+/// platforms judged `duplicate` (then `related`) are expected; the verdict is `likely_duplicate`
+/// when any was a duplicate, `possible_overlap` when any was related, else `no_overlap`. Real
+/// judgements grow the benchmark; they go to a development file, never to the holdout.
+pub async fn feedback_cases(
+    conn: &mut AsyncPgConnection,
+) -> Result<Vec<serde_json::Value>, ApiError> {
+    let rows = crate::db::overlap::feedback_cases(conn).await?;
+    let mut cases: Vec<FeedbackCase> = Vec::new();
+    for (id, request, platform, judgement) in rows {
+        if cases.last().is_none_or(|c| c.id != id) {
+            cases.push(FeedbackCase {
+                id,
+                request,
+                duplicates: Vec::new(),
+                related: Vec::new(),
+            });
+        }
+        if let Some(case) = cases.last_mut() {
+            match judgement.as_str() {
+                "duplicate" if !case.duplicates.contains(&platform) => {
+                    case.duplicates.push(platform);
+                }
+                "related" if !case.related.contains(&platform) => case.related.push(platform),
+                _ => {}
+            }
+        }
+    }
+    Ok(cases
+        .into_iter()
+        .map(|FeedbackCase {
+                  id,
+                  request,
+                  duplicates,
+                  related,
+              }| {
+            let verdict = if !duplicates.is_empty() {
+                Verdict::LikelyDuplicate
+            } else if !related.is_empty() {
+                Verdict::PossibleOverlap
+            } else {
+                Verdict::NoOverlap
+            };
+            let expected: Vec<String> = duplicates.into_iter().chain(related).take(3).collect();
+            serde_json::json!({
+                "id": format!("fb-{id}"),
+                "kind": "overlap",
+                "title": request.get("title").cloned().unwrap_or_default(),
+                "description": request.get("description").cloned().unwrap_or(serde_json::Value::Null),
+                "expected": expected,
+                "verdict": verdict.as_str(),
+                "tags": ["feedback"],
+                "note": format!("from feedback recorded on receipt {id}"),
+            })
+        })
+        .collect())
 }

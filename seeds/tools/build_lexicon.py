@@ -87,7 +87,8 @@ def main():
                 gram = " ".join(parts[i : i + n])
                 if gram in known:
                     words.add(fold(gram))
-    words = sorted(w for w in words if all(s.isalpha() for s in w.split()))
+    # Vietnamese words only: pyvi also joins English words ("population_database").
+    words = sorted(w for w in words if all(s in syllables for s in w.split()))
     with open(os.path.join(ROOT, "lexicon.txt"), "w", encoding="utf-8") as f:
         f.write("# Multi-syllable words of the registry's texts, folded; built by seeds/tools/build_lexicon.py\n")
         for w in words:

@@ -5,22 +5,30 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::schema::{change_log, overlap_checks, platforms};
+use super::schema::{change_log, overlap_checks, overlap_feedback, platforms};
+
+/// A receipt to store.
+pub struct NewCheck<'a> {
+    pub id: Uuid,
+    pub verdict: &'a str,
+    pub request: &'a serde_json::Value,
+    pub response: &'a str,
+    /// What the plan is about: its significant words, folded.
+    pub plan_text: &'a str,
+    /// The requesting province, folded, if named.
+    pub requester_province: Option<&'a str>,
+}
 
 /// Stores a receipt.
-pub async fn insert(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-    verdict: &str,
-    request: &serde_json::Value,
-    response: &str,
-) -> QueryResult<()> {
+pub async fn insert(conn: &mut AsyncPgConnection, check: &NewCheck<'_>) -> QueryResult<()> {
     diesel::insert_into(overlap_checks::table)
         .values((
-            overlap_checks::id.eq(id),
-            overlap_checks::verdict.eq(verdict),
-            overlap_checks::request.eq(request),
-            overlap_checks::response.eq(response),
+            overlap_checks::id.eq(check.id),
+            overlap_checks::verdict.eq(check.verdict),
+            overlap_checks::request.eq(check.request),
+            overlap_checks::response.eq(check.response),
+            overlap_checks::plan_text.eq(check.plan_text),
+            overlap_checks::requester_province.eq(check.requester_province),
         ))
         .execute(conn)
         .await
@@ -50,4 +58,99 @@ pub async fn registry_state(conn: &mut AsyncPgConnection) -> QueryResult<(i64, i
         .first::<i64>(&mut &*shared);
     let (last, active) = futures_util::future::try_join(last, active).await?;
     Ok((last.unwrap_or(0), active))
+}
+
+/// An earlier check of a similar plan.
+#[derive(Debug, QueryableByName)]
+pub struct SimilarRow {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub province: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub title: String,
+}
+
+/// Up to `limit` checks of the last twelve months, from provinces other than `province`, whose
+/// plans resemble `plan_text` (trigram similarity of their significant words), most alike first.
+pub async fn similar(
+    conn: &mut AsyncPgConnection,
+    plan_text: &str,
+    province: Option<&str>,
+    min_similarity: f32,
+    limit: i64,
+) -> QueryResult<Vec<SimilarRow>> {
+    use diesel::sql_types::{BigInt, Float4, Nullable, Text};
+    if plan_text.is_empty() {
+        return Ok(Vec::new());
+    }
+    diesel::sql_query(
+        "SELECT id, created_at, request->'requester'->>'province' AS province, \
+                request->>'title' AS title \
+         FROM overlap_checks \
+         WHERE plan_text % $1 AND similarity(plan_text, $1) >= $2 \
+           AND created_at > now() - interval '12 months' \
+           AND requester_province IS NOT NULL \
+           AND requester_province IS DISTINCT FROM $3 \
+         ORDER BY similarity(plan_text, $1) DESC, created_at DESC \
+         LIMIT $4",
+    )
+    .bind::<Text, _>(plan_text)
+    .bind::<Float4, _>(min_similarity)
+    .bind::<Nullable<Text>, _>(province)
+    .bind::<BigInt, _>(limit)
+    .load(conn)
+    .await
+}
+
+/// One judgement of a receipt's candidate.
+pub struct NewFeedback<'a> {
+    pub platform: &'a str,
+    pub judgement: &'a str,
+    pub note: Option<&'a str>,
+}
+
+/// Stores judgements of a receipt's candidates; the receipt itself is untouched.
+pub async fn insert_feedback(
+    conn: &mut AsyncPgConnection,
+    check_id: Uuid,
+    judged_by: Option<&str>,
+    judgements: &[NewFeedback<'_>],
+) -> QueryResult<usize> {
+    let rows: Vec<_> = judgements
+        .iter()
+        .map(|j| {
+            (
+                overlap_feedback::check_id.eq(check_id),
+                overlap_feedback::platform.eq(j.platform),
+                overlap_feedback::judgement.eq(j.judgement),
+                overlap_feedback::note.eq(j.note),
+                overlap_feedback::judged_by.eq(judged_by),
+            )
+        })
+        .collect();
+    diesel::insert_into(overlap_feedback::table)
+        .values(&rows)
+        .execute(conn)
+        .await
+}
+
+/// Every receipt with feedback: its request and each judgement (platform, judgement), oldest
+/// first, for the relevance benchmark.
+pub async fn feedback_cases(
+    conn: &mut AsyncPgConnection,
+) -> QueryResult<Vec<(Uuid, serde_json::Value, String, String)>> {
+    overlap_feedback::table
+        .inner_join(overlap_checks::table)
+        .select((
+            overlap_checks::id,
+            overlap_checks::request,
+            overlap_feedback::platform,
+            overlap_feedback::judgement,
+        ))
+        .order((overlap_checks::created_at.asc(), overlap_feedback::id.asc()))
+        .load(conn)
+        .await
 }

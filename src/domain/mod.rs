@@ -11,6 +11,7 @@ pub use codes::{MinistryCode, PlatformCode};
 pub use profile::{MAX_PROFILE_ITEM_CHARS, MAX_PROFILE_ITEMS, PlatformProfile};
 pub use text::{fold_for_search, normalize_text};
 pub use vocabulary::{
-    Audience, ContactRole, Domain, MinistryKind, MinistryStatus, NdxpStatus, PlatformStatus,
-    ProfileConfidence, ProvinceAction, Scope, SourceConfidence, Vocabulary, VocabularyEntry,
+    Audience, ContactRole, Domain, FeedbackJudgement, MinistryKind, MinistryStatus, NdxpStatus,
+    PlatformStatus, ProfileConfidence, ProvinceAction, Scope, SourceConfidence, Vocabulary,
+    VocabularyEntry,
 };

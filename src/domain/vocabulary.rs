@@ -263,3 +263,12 @@ vocabulary! {
         Low => "low", "Thấp", "Low";
     }
 }
+
+vocabulary! {
+    /// What a province or ministry judged of a platform an overlap check listed.
+    FeedbackJudgement {
+        Duplicate => "duplicate", "Trùng lặp", "The plan duplicates it";
+        Related => "related", "Có liên quan", "Related: part of the plan overlaps it";
+        Unrelated => "unrelated", "Không liên quan", "Unrelated";
+    }
+}

@@ -18,6 +18,7 @@ mod lists;
 mod ministries;
 mod openapi;
 mod other_writes;
+mod overlap_checks;
 mod platform_writes;
 mod platforms;
 mod procurement;

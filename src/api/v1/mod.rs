@@ -9,8 +9,10 @@ pub mod lists;
 pub mod ministries;
 pub mod ministry_writes;
 pub mod overlap;
+pub mod overlap_feedback;
 pub mod platform_writes;
 pub mod platforms;
+pub mod receipt_page;
 pub mod search;
 pub mod vocabularies;
 pub mod webhooks;
@@ -49,6 +51,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(changes::list_changes)
         .service(overlap::create_overlap_check)
         .service(overlap::get_overlap_check)
+        .service(overlap_feedback::create_overlap_feedback)
         .service(webhooks::create_webhook)
         .service(webhooks::list_webhooks)
         .service(webhooks::delete_webhook)

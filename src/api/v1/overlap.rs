@@ -20,7 +20,7 @@ use crate::db::platforms::PlatformFilter;
 use crate::db::{ministries as ministry_db, overlap as db};
 use crate::domain::search::{self, LIKELY_DUPLICATE, POSSIBLE_OVERLAP, Query, Rarity};
 use crate::domain::{
-    Audience, Domain, PlatformStatus, ProvinceAction, Vocabulary, fold_for_search,
+    Audience, Domain, PlatformProfile, PlatformStatus, ProvinceAction, Vocabulary, fold_for_search,
 };
 use crate::error::{ApiError, Problem};
 use crate::startup::AppState;
@@ -76,17 +76,20 @@ pub struct OverlapCheckRequest {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
-    /// A national platform already does this: use it instead of buying (score ≥ 0.66).
+    /// A national platform already does this: use it instead of buying (score ≥ 0.57).
     LikelyDuplicate,
-    /// A national platform does part of this: reuse or connect to it (score ≥ 0.39).
+    /// A national platform does part of this: reuse or connect to it (score ≥ 0.40).
     PossibleOverlap,
     /// No national platform in the registry does this.
     NoOverlap,
 }
 
 impl Verdict {
-    fn of(score: f32) -> Self {
-        if score >= LIKELY_DUPLICATE {
+    /// The verdict for one platform. A platform provinces are to connect their own systems to
+    /// (NDXP, the SOC, the Government's meeting system) is not duplicated by a province's own
+    /// layer of it: at most a possible overlap, to be connected.
+    fn of(score: f32, action: Option<ProvinceAction>) -> Self {
+        if score >= LIKELY_DUPLICATE && action != Some(ProvinceAction::Connect) {
             Self::LikelyDuplicate
         } else if score >= POSSIBLE_OVERLAP {
             Self::PossibleOverlap
@@ -161,6 +164,26 @@ pub struct OverlapCandidate {
     pub province_action_note: Option<String>,
 }
 
+/// Another province's earlier check of a similar plan.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SimilarCheck {
+    /// That receipt's id (`/api/v1/overlap-checks/{id}`).
+    pub id: Uuid,
+    /// When it was judged.
+    pub created_at: DateTime<Utc>,
+    /// The province that asked, as it named itself.
+    #[schema(example = "Quảng Ngãi")]
+    pub province: String,
+    /// Its plan's title.
+    #[schema(example = "Xây dựng hệ thống hóa đơn điện tử dùng chung của tỉnh")]
+    pub title: String,
+}
+
+/// How alike two plans' significant words must be (trigram similarity) to be listed as similar.
+pub const SIMILAR_PLAN_MIN_SIMILARITY: f32 = 0.5;
+/// How many similar checks a receipt lists at most.
+pub const MAX_SIMILAR_CHECKS: i64 = 5;
+
 /// The registry's state when the check was judged.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct RegistryState {
@@ -176,10 +199,10 @@ pub struct RegistryState {
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Thresholds {
     /// From this score up: `likely_duplicate`.
-    #[schema(example = 0.66)]
+    #[schema(example = 0.57)]
     pub likely_duplicate: f32,
     /// From this score up: `possible_overlap`.
-    #[schema(example = 0.39)]
+    #[schema(example = 0.4)]
     pub possible_overlap: f32,
 }
 
@@ -200,6 +223,9 @@ pub struct OverlapCheckResponse {
     pub request: OverlapCheckRequest,
     /// Up to five national platforms, most overlapping first.
     pub candidates: Vec<OverlapCandidate>,
+    /// Earlier checks (last twelve months) by other provinces of a plan like this one: provinces
+    /// that plan the same purchase can buy once or share. No personal data.
+    pub similar_checks: Vec<SimilarCheck>,
     /// The thresholds the verdict used.
     pub thresholds: Thresholds,
     /// The registry's state when judged.
@@ -303,7 +329,32 @@ pub async fn judge(
             .then_with(|| a.code.cmp(&b.code))
     });
     scored.truncate(MAX_CANDIDATES_LISTED);
-    let verdict = Verdict::of(scored.first().map_or(0.0, |(_, o)| o.value));
+    let rank = |v: Verdict| match v {
+        Verdict::LikelyDuplicate => 2,
+        Verdict::PossibleOverlap => 1,
+        Verdict::NoOverlap => 0,
+    };
+    let verdicts: Vec<Verdict> = scored
+        .iter()
+        .map(|(p, o)| {
+            Verdict::of(
+                o.value,
+                PlatformProfile::from_stored(&p.profile).province_action,
+            )
+        })
+        .collect();
+    // The platform that decides the verdict comes first.
+    let decisive = (0..verdicts.len())
+        .max_by_key(|&i| (rank(verdicts[i]), std::cmp::Reverse(i)))
+        .unwrap_or(0);
+    let verdict = verdicts
+        .get(decisive)
+        .copied()
+        .unwrap_or(Verdict::NoOverlap);
+    if decisive > 0 {
+        let first = scored.remove(decisive);
+        scored.insert(0, first);
+    }
     let best = scored.first().map(|(_, o)| o.clone());
     let why = match scored.first() {
         Some((_, o)) => explain::why(verdict, o),
@@ -413,6 +464,10 @@ mod explain {
                     format!("tiêu đề kế hoạch mô tả đúng chức năng của nền tảng: \"{phrase}\"."),
                 )
             }
+            _ if verdict == Verdict::NoOverlap => (
+                "the closest platform covers too little of the plan to be a duplicate.".to_owned(),
+                "nền tảng gần nhất chỉ đáp ứng một phần quá nhỏ của kế hoạch.".to_owned(),
+            ),
             _ => {
                 let words = strong(t);
                 if words.is_empty() {
@@ -498,7 +553,11 @@ mod explain {
             en.push(format!("the title names the platform: \"{name}\""));
             vi.push(format!("tiêu đề nêu tên nền tảng: \"{name}\""));
         }
-        if let (Some(phrase), true) = (&o.title.contained_phrase, o.title.containment >= 0.5) {
+        if let (Some(phrase), true, None) = (
+            &o.title.contained_phrase,
+            o.title.containment >= 0.5,
+            &o.title.named,
+        ) {
             let share = (o.title.containment * 100.0).round();
             en.push(format!(
                 "the title contains {share}% of the platform's \"{phrase}\""
@@ -625,6 +684,26 @@ pub async fn create_overlap_check(
     let (last_change_id, active_platforms) = db::registry_state(&mut conn).await?;
     let judgement = judge(&mut conn, &state.documents, &request).await?;
     let verdict = judgement.verdict;
+    let province = request
+        .requester
+        .as_ref()
+        .map(|r| fold_for_search(&r.province));
+    let similar_checks = db::similar(
+        &mut conn,
+        &judgement.gist,
+        province.as_deref(),
+        SIMILAR_PLAN_MIN_SIMILARITY,
+        MAX_SIMILAR_CHECKS,
+    )
+    .await?
+    .into_iter()
+    .map(|row| SimilarCheck {
+        id: row.id,
+        created_at: row.created_at,
+        province: row.province,
+        title: row.title,
+    })
+    .collect();
     let (summary, summary_vi) = explain::summary(verdict, &judgement.candidates, &judgement.why);
     let receipt = OverlapCheckResponse {
         id: Uuid::new_v4(),
@@ -634,6 +713,7 @@ pub async fn create_overlap_check(
         summary_vi,
         request,
         candidates: judgement.candidates,
+        similar_checks,
         thresholds: Thresholds {
             likely_duplicate: LIKELY_DUPLICATE,
             possible_overlap: POSSIBLE_OVERLAP,
@@ -647,10 +727,14 @@ pub async fn create_overlap_check(
     let request_json = serde_json::to_value(&receipt.request).map_err(ApiError::internal)?;
     db::insert(
         &mut conn,
-        receipt.id,
-        verdict.as_str(),
-        &request_json,
-        &body,
+        &db::NewCheck {
+            id: receipt.id,
+            verdict: verdict.as_str(),
+            request: &request_json,
+            response: &body,
+            plan_text: &judgement.gist,
+            requester_province: province.as_deref(),
+        },
     )
     .await?;
     metrics.count(&format!("ndp_overlap_checks_{}_total", verdict.as_str()));
@@ -665,7 +749,8 @@ pub async fn create_overlap_check(
     tag = "overlap checks",
     params(("id" = Uuid, Path, description = "The receipt's id")),
     responses(
-        (status = 200, description = "The receipt, byte for byte as first answered.", body = OverlapCheckResponse),
+        (status = 200, description = "The receipt, byte for byte as first answered; with `Accept: text/html`, the same receipt as a printable Vietnamese page to file with a procurement record.",
+         content((OverlapCheckResponse = "application/json"), (String = "text/html", example = "<!DOCTYPE html><html lang=\"vi\">…</html>"))),
         GetErrors,
     )
 )]
@@ -680,14 +765,32 @@ pub async fn get_overlap_check(
     let uuid = Uuid::parse_str(&id).map_err(|_| not_found())?;
     let mut conn = state.pool.get().await?;
     let body = db::find(&mut conn, uuid).await?.ok_or_else(not_found)?;
-    let etag = crate::api::representation::etag_of(body.as_bytes());
+    let html = super::receipt_page::wants_html(&req);
+    let page = if html {
+        Some(super::receipt_page::render(&body)?)
+    } else {
+        None
+    };
+    let bytes = page.as_deref().unwrap_or(&body);
+    let etag = crate::api::representation::etag_of(bytes.as_bytes());
     if crate::api::representation::none_match(&req, &etag) {
         return Ok(HttpResponse::NotModified()
             .insert_header(("etag", etag))
+            .insert_header(("vary", "Accept"))
             .finish());
     }
-    Ok(HttpResponse::build(StatusCode::OK)
+    let mut response = HttpResponse::build(StatusCode::OK);
+    response
         .insert_header(("etag", etag))
-        .content_type("application/json")
-        .body(body))
+        .insert_header(("vary", "Accept"));
+    Ok(match page {
+        Some(page) => response
+            .content_type("text/html; charset=utf-8")
+            .insert_header((
+                "content-security-policy",
+                "default-src 'none'; style-src 'unsafe-inline'",
+            ))
+            .body(page),
+        None => response.content_type("application/json").body(body),
+    })
 }

@@ -1,0 +1,170 @@
+//! `POST /api/v1/overlap-checks/{id}/feedback`: a province or ministry says, per platform, whether
+//! the plan really duplicates it. Stored apart from the receipt, which never changes; the relevance
+//! benchmark can turn recorded feedback into new labelled cases.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, post, web};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::api::body::JsonBody;
+use crate::api::rate_limit::RateLimited;
+use crate::api::validate::Checker;
+use crate::auth::Actor;
+use crate::db::{overlap as db, platforms as platform_db};
+use crate::domain::{FeedbackJudgement, PlatformCode, Vocabulary};
+use crate::error::{ApiError, Problem};
+use crate::startup::AppState;
+
+/// The most judgements one request records.
+pub const MAX_JUDGEMENTS: usize = 10;
+
+/// One platform judged.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CandidateJudgement {
+    /// The platform's code: one the receipt listed, or one it missed.
+    #[schema(
+        example = "nen-tang-hoa-don-dien-tu",
+        pattern = "^[a-z0-9][a-z0-9-]{1,62}$"
+    )]
+    pub platform: String,
+    /// Whether the plan duplicates it, relates to it, or not.
+    pub judgement: FeedbackJudgement,
+    /// Why, 2 to 1000 characters (no personal data).
+    #[serde(default)]
+    #[schema(pattern = "{line? 2..1000}")]
+    pub note: Option<String>,
+}
+
+/// Judgements of a receipt's platforms.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"judgements": [
+    {"platform": "nen-tang-hoa-don-dien-tu", "judgement": "duplicate", "note": "Sở Tài chính xác nhận dùng nền tảng quốc gia."},
+    {"platform": "etax", "judgement": "unrelated"}
+]}))]
+pub struct FeedbackRequest {
+    /// One to ten platforms, each once.
+    #[schema(min_items = 1, max_items = 10)]
+    pub judgements: Vec<CandidateJudgement>,
+}
+
+/// What was recorded.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct FeedbackResponse {
+    /// The receipt judged.
+    pub check: Uuid,
+    /// Who judged: the token's ministry, `operator`, or `null` for an anonymous caller.
+    pub judged_by: Option<String>,
+    /// The judgements recorded (texts normalised).
+    pub judgements: Vec<CandidateJudgement>,
+}
+
+fn validate(mut request: FeedbackRequest) -> Result<FeedbackRequest, ApiError> {
+    let mut c = Checker::default();
+    if request.judgements.is_empty() {
+        c.fail("judgements", "must judge at least one platform");
+    }
+    if request.judgements.len() > MAX_JUDGEMENTS {
+        c.fail(
+            "judgements",
+            format!("judges at most {MAX_JUDGEMENTS} platforms at once"),
+        );
+    }
+    let mut seen: Vec<String> = Vec::new();
+    for (i, j) in request.judgements.iter_mut().enumerate() {
+        let field = format!("judgements[{i}].platform");
+        if let Err(message) = PlatformCode::parse(&j.platform) {
+            c.fail(&field, message);
+        } else if seen.contains(&j.platform) {
+            c.fail(&field, "is judged twice in this request");
+        }
+        seen.push(j.platform.clone());
+        j.note = c.optional_text(
+            &format!("judgements[{i}].note"),
+            j.note.as_deref(),
+            2,
+            1000,
+            false,
+        );
+    }
+    c.finish()?;
+    Ok(request)
+}
+
+/// Records what a province or ministry judged of a receipt's platforms.
+///
+/// The receipt never changes. Anonymous callers are limited per client address like overlap
+/// checks; a token lifts the limit and is recorded as who judged (its ministry, or `operator`).
+#[utoipa::path(
+    tag = "overlap checks",
+    params(("id" = Uuid, Path, description = "The receipt's id")),
+    request_body(content = FeedbackRequest, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Recorded.", body = FeedbackResponse),
+        (status = 400, description = "Malformed JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No receipt has this id.", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 64 KiB.", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not `application/json`.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Fields are unknown, missing, mistyped or invalid, or a platform is not registered; `errors` names each.", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many anonymous requests from this address; retry after `Retry-After` seconds.", body = Problem, content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "The database did not answer in time.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/overlap-checks/{id}/feedback")]
+pub async fn create_overlap_feedback(
+    state: web::Data<AppState>,
+    _limit: RateLimited,
+    actor: Option<Actor>,
+    id: web::Path<String>,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let not_found =
+        || ApiError::not_found(format!("No overlap check has the id {:?}.", id.as_str()));
+    let check = Uuid::parse_str(&id).map_err(|_| not_found())?;
+    let request = validate(body.parse::<FeedbackRequest>()?)?;
+    let mut conn = state.pool.get().await?;
+    if db::find(&mut conn, check).await?.is_none() {
+        return Err(not_found());
+    }
+    let mut c = Checker::default();
+    for (i, j) in request.judgements.iter().enumerate() {
+        if platform_db::find_id(&mut conn, &j.platform)
+            .await?
+            .is_none()
+        {
+            c.fail(
+                &format!("judgements[{i}].platform"),
+                format!("{:?} is not a registered platform", j.platform),
+            );
+        }
+    }
+    c.finish()?;
+    let judged_by = actor.map(|a| {
+        if a.is_operator() {
+            "operator".to_owned()
+        } else {
+            a.ministry.unwrap_or_default()
+        }
+    });
+    let rows: Vec<db::NewFeedback<'_>> = request
+        .judgements
+        .iter()
+        .map(|j| db::NewFeedback {
+            platform: &j.platform,
+            judgement: j.judgement.as_str(),
+            note: j.note.as_deref(),
+        })
+        .collect();
+    db::insert_feedback(&mut conn, check, judged_by.as_deref(), &rows).await?;
+    Ok(
+        HttpResponse::build(StatusCode::CREATED).json(FeedbackResponse {
+            check,
+            judged_by,
+            judgements: request.judgements,
+        }),
+    )
+}
