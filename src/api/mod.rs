@@ -2,6 +2,7 @@
 //! input into domain types, call `db`, and turn rows into wire types.
 
 pub mod body;
+pub mod export;
 pub mod health;
 pub mod observe;
 pub mod query;
