@@ -73,6 +73,10 @@ pub struct Settings {
     /// `CORS_ALLOWED_ORIGINS`: the browser origins (`https://host[:port]`, comma-separated) that
     /// may call the API from their pages; none by default.
     pub cors_allowed_origins: Vec<String>,
+    /// `LOCAL_POSTGRES_DIR`: where a private PostgreSQL cluster keeps its data and log when no
+    /// server answers at a local `DATABASE_URL`; `None` for the default,
+    /// `/var/lib/ndp-registry/postgres` as root, else `~/.local/share/ndp-registry/postgres`.
+    pub local_postgres_dir: Option<std::path::PathBuf>,
 }
 
 impl Settings {
@@ -141,7 +145,11 @@ impl Settings {
         let webhook_poll_ms = parse_number(&lookup, "WEBHOOK_POLL_MS", 1000, 10, 600_000)?;
         let export_max_rows = parse_number(&lookup, "EXPORT_MAX_ROWS", 50_000, 1, 1_000_000)?;
         let cors_allowed_origins = parse_origins(&lookup)?;
+        let local_postgres_dir = lookup("LOCAL_POSTGRES_DIR")
+            .filter(|d| !d.trim().is_empty())
+            .map(|d| std::path::PathBuf::from(d.trim()));
         Ok(Self {
+            local_postgres_dir,
             export_max_rows,
             cors_allowed_origins,
             database_url: SecretString::from(database_url),

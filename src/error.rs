@@ -241,6 +241,7 @@ fn title_for(code: &str, status: StatusCode) -> String {
         "headers_too_large" => "Request header fields too large",
         "body_timeout" => "Request body too slow",
         "write_outcome_unknown" => "Outcome of the write unknown",
+        "export_too_large" => "Export too large",
         _ => status.canonical_reason().unwrap_or("Error"),
     };
     title.to_owned()

@@ -2,7 +2,9 @@
 //! harness's fallback when no server answers, and the database that the fault tests restart and
 //! freeze without disturbing the tests that share the main server.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+
+use ndp_registry::local_postgres::{find_server_binaries, is_root};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -21,7 +23,7 @@ static NEXT: AtomicU32 = AtomicU32::new(0);
 impl Cluster {
     /// Creates and starts a cluster with trust authentication on 127.0.0.1 and a free port.
     pub fn start() -> Result<Self, String> {
-        let bin = find_pg_bin()
+        let bin = find_server_binaries()
             .ok_or("PostgreSQL's server binaries (initdb, pg_ctl) are not installed")?;
         let run_as_postgres = is_root();
         let dir = std::env::temp_dir().join(format!(
@@ -198,29 +200,4 @@ fn signal(name: &str, pid: u32) -> Result<(), String> {
     // A backend may have exited between listing and signalling.
     let _ = status;
     Ok(())
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-}
-
-fn find_pg_bin() -> Option<PathBuf> {
-    if let Ok(output) = Command::new("sh")
-        .args(["-c", "command -v initdb"])
-        .output()
-        && output.status.success()
-    {
-        let path = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
-        return path.parent().map(Path::to_path_buf);
-    }
-    let mut candidates: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .ok()?
-        .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
-        .filter(|p| p.join("initdb").exists())
-        .collect();
-    candidates.sort();
-    candidates.pop()
 }
