@@ -148,17 +148,13 @@ async fn seed_if_no_agencies(url: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Whether a connection error means that nothing answers at the address.
+/// Whether a connection error means that nothing answers at the address (the driver reports a
+/// refused or failed TCP connection as "error connecting to server", without its cause).
 fn is_unreachable(error: &str) -> bool {
     let lower = error.to_ascii_lowercase();
-    [
-        "connection refused",
-        "os error 111",
-        "os error 99",
-        "cannot assign requested address",
-    ]
-    .iter()
-    .any(|needle| lower.contains(needle))
+    ["error connecting to server", "connection refused"]
+        .iter()
+        .any(|needle| lower.contains(needle))
 }
 
 fn is_local(host: &str) -> bool {
