@@ -215,7 +215,8 @@ pub fn problem_response_with_id(
     }
 }
 
-fn title_for(code: &str, status: StatusCode) -> String {
+/// The title of every problem with `code` (the status's reason phrase for codes without one).
+pub fn title_for(code: &str, status: StatusCode) -> String {
     let title = match code {
         "not_found" => "Resource not found",
         "route_not_found" => "No such endpoint",

@@ -69,7 +69,7 @@ pub fn openapi() -> OpenApi {
         .configure(register)
         .split_for_parts();
     crate::openapi::expand_patterns(&mut api);
-    api
+    crate::openapi::conventions::apply(api)
 }
 
 /// A built, bound, not yet running server.
