@@ -11,7 +11,7 @@
 //! - each problem response shows an example with its own status and code.
 
 use serde_json::{Map, Value, json};
-use utoipa::openapi::schema::{ArrayItems, Schema};
+use utoipa::openapi::schema::{ArrayItems, ObjectBuilder, Schema, SchemaType};
 use utoipa::openapi::server::Server;
 use utoipa::openapi::{OpenApi, Ref, RefOr};
 
@@ -22,6 +22,7 @@ pub fn apply(mut api: OpenApi) -> OpenApi {
         Some("The server that serves this document (a local one is http://localhost:8080).".into());
     api.servers = Some(vec![server]);
     if let Some(components) = api.components.as_mut() {
+        type_feed_and_history(&mut components.schemas);
         let names: Vec<String> = components.schemas.keys().cloned().collect();
         for (name, schema) in components.schemas.iter_mut() {
             if let Some(item) = name.strip_prefix("Paginated_")
@@ -33,6 +34,7 @@ pub fn apply(mut api: OpenApi) -> OpenApi {
             }
         }
     }
+    drop_unused_schemas(&mut api);
     for item in api.paths.paths.values_mut() {
         let operations = [
             ("get", &mut item.get),
@@ -59,8 +61,151 @@ pub fn apply(mut api: OpenApi) -> OpenApi {
     api
 }
 
+/// The feed's `state` and the history's `changes` are stored JSON; the document types them: a
+/// feed item is one of a variant per entity, told apart by `entity`, whose `state` is that
+/// entity's representation (or `null`, a tombstone), and a change is a map of field to old and
+/// new value.
+fn type_feed_and_history(schemas: &mut std::collections::BTreeMap<String, RefOr<Schema>>) {
+    let schema = |value: Value| serde_json::from_value::<RefOr<Schema>>(value);
+    let Some(Ok(Value::Object(item))) = schemas.get("FeedItem").map(serde_json::to_value) else {
+        return;
+    };
+    let variants = [
+        ("platform", "PlatformChange", vec!["PlatformResponse"]),
+        ("contact", "ContactChange", vec!["ContactResponse"]),
+        ("ministry", "MinistryChange", vec!["MinistryResponse"]),
+        (
+            "list",
+            "ListChange",
+            vec!["ListEditionState", "ListMembershipState"],
+        ),
+    ];
+    let mut added: Vec<(String, Value)> = vec![
+        (
+            "ListEditionState".into(),
+            json!({
+                "type": "object",
+                "description": "A list edition as the feed records it.",
+                "required": ["key", "document", "title_vi", "title_en", "issued_on", "source"],
+                "properties": {
+                    "key": {"type": "string", "description": "The edition's key."},
+                    "document": {"type": "string", "description": "The document's number."},
+                    "title_vi": {"type": "string", "description": "Its Vietnamese title."},
+                    "title_en": {"type": "string", "description": "Its English title."},
+                    "issued_on": {"type": "string", "format": "date", "description": "When it was issued."},
+                    "declared_total": {"type": ["integer", "null"], "format": "int32", "description": "How many platforms it declares."},
+                    "source": {"type": "string", "description": "Where it was published."}
+                }
+            }),
+        ),
+        (
+            "ListMembershipState".into(),
+            json!({
+                "type": "object",
+                "description": "A platform's membership of a list edition (key `list-key/platform-code`).",
+                "required": ["list", "platform"],
+                "properties": {
+                    "list": {"type": "string", "description": "The edition's key."},
+                    "platform": {"type": "string", "description": "The platform's code."}
+                }
+            }),
+        ),
+    ];
+    let mut mapping = Map::new();
+    let mut one_of = Vec::new();
+    for (entity, name, states) in variants {
+        let mut state: Vec<Value> = states
+            .iter()
+            .map(|s| json!({"$ref": format!("#/components/schemas/{s}")}))
+            .collect();
+        state.push(json!({"type": "null"}));
+        let mut variant = item.clone();
+        variant["description"] = json!(format!("A change to a {entity}, with the state it left."));
+        variant["properties"]["entity"] = json!({"type": "string", "enum": [entity]});
+        variant["properties"]["state"] = json!({
+            "oneOf": state,
+            "description": "The full representation after the change (as `GET` returns it); `null` is a tombstone: the entity no longer exists."
+        });
+        let reference = format!("#/components/schemas/{name}");
+        mapping.insert(entity.into(), json!(reference));
+        one_of.push(json!({"$ref": reference}));
+        added.push((name.into(), Value::Object(variant)));
+    }
+    added.push((
+        "FeedItem".into(),
+        json!({
+            "description": "One change, with the state it left: one variant per `entity`.",
+            "oneOf": one_of,
+            "discriminator": {"propertyName": "entity", "mapping": mapping}
+        }),
+    ));
+    for (name, value) in added {
+        if let Ok(parsed) = schema(value) {
+            schemas.insert(name, parsed);
+        }
+    }
+    let any = |description: &str| {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::AnyValue)
+            .description(Some(description))
+    };
+    schemas.insert(
+        "FieldChange".into(),
+        ObjectBuilder::new()
+            .description(Some(
+                "A field's value before and after a change (`null` where it had none).",
+            ))
+            .property("old", any("The value before."))
+            .required("old")
+            .property("new", any("The value after."))
+            .required("new")
+            .into(),
+    );
+    if let Some(RefOr::T(Schema::Object(entry))) = schemas.get_mut("HistoryEntry")
+        && let Ok(changes) = schema(json!({
+            "type": "object",
+            "description": "The fields that changed, each with its old and new value.",
+            "additionalProperties": {"$ref": "#/components/schemas/FieldChange"}
+        }))
+    {
+        entry.properties.insert("changes".into(), changes);
+    }
+}
+
+/// Drops the component schemas that nothing refers to (a create's input, copied flat into the
+/// create's own schema, when no replacement uses it).
+fn drop_unused_schemas(api: &mut OpenApi) {
+    loop {
+        let Ok(text) = serde_json::to_string(&*api) else {
+            return;
+        };
+        let Some(components) = api.components.as_mut() else {
+            return;
+        };
+        let unused: Vec<String> = components
+            .schemas
+            .keys()
+            .filter(|name| !text.contains(&format!("\"#/components/schemas/{name}\"")))
+            .filter(|name| !matches!(name.as_str(), "Problem" | "FieldError"))
+            .cloned()
+            .collect();
+        if unused.is_empty() {
+            return;
+        }
+        for name in unused {
+            components.schemas.remove(&name);
+        }
+    }
+}
+
 fn apply_to_operation(method: &str, operation: &mut Map<String, Value>) {
     operation.entry("security").or_insert_with(|| json!([]));
+    // A handler documented in one sentence has a summary only; linters want a description too.
+    if operation.get("description").is_none()
+        && let Some(summary) = operation.get("summary").cloned()
+    {
+        operation.insert("description".into(), summary);
+    }
     if method == "get"
         && operation
             .get("responses")
