@@ -13,6 +13,7 @@ use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::body::MAX_BODY_BYTES;
+use crate::api::language::localise_problems;
 use crate::api::observe::{Metrics, observe};
 use crate::api::rate_limit::RateLimiter;
 use crate::api::routes::{KnownRoutes, head_as_get, no_route, reject_nul_in_path};
@@ -153,6 +154,7 @@ fn run(
             .wrap(from_fn(reject_nul_in_path))
             .wrap(ErrorHandlers::new().default_handler(ensure_problem_body))
             .wrap(from_fn(observe))
+            .wrap(from_fn(localise_problems))
             // Outside the rate limit, so that a 429 is readable by the page that caused it.
             .wrap(Condition::new(!origins.is_empty(), cors(&origins)))
             // Outermost but the log: every answer, problems included, is compressed when the

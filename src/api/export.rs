@@ -166,10 +166,10 @@ fn xlsx<T>(name: &str, columns: &[Column<T>], rows: &[T]) -> Result<Vec<u8>, Api
                 Cell::Integer(n) => sheet.write_number(line, col, n as f64).map(drop),
                 Cell::Date(None) => Ok(()),
                 Cell::Date(Some(date)) => sheet
-                    .write_date_with_format(line, col, &date, &date_format)
+                    .write_date_with_format(line, col, date, &date_format)
                     .map(drop),
                 Cell::Instant(at) => sheet
-                    .write_datetime_with_format(line, col, &at.naive_utc(), &instant_format)
+                    .write_datetime_with_format(line, col, at.naive_utc(), &instant_format)
                     .map(drop),
             }
             .map_err(fail)?;

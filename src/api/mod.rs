@@ -4,6 +4,7 @@
 pub mod body;
 pub mod export;
 pub mod health;
+pub mod language;
 pub mod observe;
 pub mod query;
 pub mod rate_limit;

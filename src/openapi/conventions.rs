@@ -221,7 +221,10 @@ fn apply_to_operation(method: &str, operation: &mut Map<String, Value>) {
     {
         describe_example(parameter);
     }
-    if let Some(responses) = operation.get_mut("responses").and_then(Value::as_object_mut) {
+    if let Some(responses) = operation
+        .get_mut("responses")
+        .and_then(Value::as_object_mut)
+    {
         for (status, response) in responses.iter_mut() {
             if let Some(media) = response
                 .pointer_mut("/content/application~1problem+json")
@@ -237,16 +240,15 @@ fn apply_to_operation(method: &str, operation: &mut Map<String, Value>) {
 }
 
 fn declare_if_none_match(operation: &mut Map<String, Value>) {
-    let parameters = operation
-        .entry("parameters")
-        .or_insert_with(|| json!([]));
+    let parameters = operation.entry("parameters").or_insert_with(|| json!([]));
     let Some(parameters) = parameters.as_array_mut() else {
         return;
     };
-    if parameters
-        .iter()
-        .any(|p| p["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case("if-none-match")))
-    {
+    if parameters.iter().any(|p| {
+        p["name"]
+            .as_str()
+            .is_some_and(|n| n.eq_ignore_ascii_case("if-none-match"))
+    }) {
         return;
     }
     parameters.push(json!({
@@ -353,8 +355,8 @@ fn problem_example(status: u16) -> Value {
             json!(null),
         ),
     };
-    let status_code =
-        actix_web::http::StatusCode::from_u16(status).unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);
+    let status_code = actix_web::http::StatusCode::from_u16(status)
+        .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);
     let mut example = json!({
         "type": format!("urn:ndp-registry:problem:{code}"),
         "title": crate::error::title_for(code, status_code),

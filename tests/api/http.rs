@@ -208,3 +208,48 @@ async fn other_origins_get_no_cors_headers_and_none_are_allowed_by_default() {
         .unwrap();
     assert!(read.headers().get("access-control-allow-origin").is_none());
 }
+
+#[tokio::test]
+async fn problems_come_in_vietnamese_when_asked_and_in_english_by_default() {
+    let app = spawn_app().await;
+    let ask = |language: Option<&'static str>| {
+        let mut request = app
+            .client
+            .get(format!("{}/api/v1/platforms?status=bogus", app.address));
+        if let Some(language) = language {
+            request = request.header("accept-language", language);
+        }
+        request.send()
+    };
+    let vietnamese = ask(Some("vi-VN,vi;q=0.9,en;q=0.5")).await.unwrap();
+    assert_eq!(vietnamese.headers().get("content-language").unwrap(), "vi");
+    let vary = vietnamese.headers().get_all("vary");
+    assert!(vary.iter().any(|v| v == "Accept-Language"));
+    let body = assert_problem(vietnamese, 400, "invalid_parameter").await;
+    assert_eq!(body["title"], "Tham số truy vấn không hợp lệ");
+    assert!(
+        body["detail"].as_str().unwrap().contains("tham số"),
+        "{body}"
+    );
+    assert_eq!(
+        body["errors"][0]["field"], "status",
+        "the fields at fault stay named"
+    );
+
+    for language in [None, Some("en-US,en;q=0.9,vi;q=0.8")] {
+        let english = ask(language).await.unwrap();
+        assert!(english.headers().get("content-language").is_none());
+        let body = assert_problem(english, 400, "invalid_parameter").await;
+        assert_eq!(body["title"], "Invalid query parameter");
+    }
+
+    let missing = app
+        .client
+        .get(format!("{}/api/v1/platforms/khong-co", app.address))
+        .header("accept-language", "vi")
+        .send()
+        .await
+        .unwrap();
+    let body = assert_problem(missing, 404, "not_found").await;
+    assert_eq!(body["title"], "Không tìm thấy tài nguyên");
+}
