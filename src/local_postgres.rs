@@ -74,34 +74,42 @@ impl LocalCluster {
         &self.data
     }
 
-    /// Runs one of PostgreSQL's programs, as `postgres` when this process is root.
     fn run(&self, program: &str, args: &[&str]) -> Result<Output, String> {
-        let path = self.bin.join(program);
-        let mut command = if self.run_as_postgres {
-            let mut c = Command::new("runuser");
-            c.args(["-u", "postgres", "--"]).arg(&path);
-            c
-        } else {
-            Command::new(&path)
-        };
-        let output = command
-            .args(args)
-            .output()
-            .map_err(|e| format!("{program}: {e}"))?;
-        if output.status.success() {
-            Ok(output)
-        } else {
-            let text = format!(
-                "{}{}",
-                String::from_utf8_lossy(&output.stdout),
-                String::from_utf8_lossy(&output.stderr)
-            );
-            let last = text.lines().rev().find(|l| !l.trim().is_empty());
-            Err(format!(
-                "{program} failed: {}",
-                last.unwrap_or("no output").trim()
-            ))
-        }
+        run_program(&self.bin, self.run_as_postgres, program, args).map_err(|error| {
+            let last = error.lines().rev().find(|l| !l.trim().is_empty());
+            last.unwrap_or(&error).trim().to_owned()
+        })
+    }
+}
+
+/// Runs `program` of PostgreSQL's binaries in `bin`, as the `postgres` user when `as_postgres`
+/// (`initdb` and `postgres` refuse to run as root); a failure carries the program's output.
+pub fn run_program(
+    bin: &Path,
+    as_postgres: bool,
+    program: &str,
+    args: &[&str],
+) -> Result<Output, String> {
+    let path = bin.join(program);
+    let mut command = if as_postgres {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(&path);
+        c
+    } else {
+        Command::new(&path)
+    };
+    let output = command
+        .args(args)
+        .output()
+        .map_err(|e| format!("{program}: {e}"))?;
+    if output.status.success() {
+        Ok(output)
+    } else {
+        Err(format!(
+            "{program} {args:?} failed: {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ))
     }
 }
 

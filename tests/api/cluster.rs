@@ -3,10 +3,10 @@
 //! freeze without disturbing the tests that share the main server.
 
 use std::path::PathBuf;
-
-use ndp_registry::local_postgres::{find_server_binaries, is_root};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicU32, Ordering};
+
+use ndp_registry::local_postgres::{find_server_binaries, is_root, run_program};
 
 /// A running cluster, stopped and deleted when dropped (or, if the test process dies, by a
 /// watchdog).
@@ -142,27 +142,7 @@ impl Cluster {
 
     /// Runs one of PostgreSQL's programs, as `postgres` when this process is root.
     fn pg(&self, program: &str, args: &[&str]) -> Result<Output, String> {
-        let path = self.bin.join(program);
-        let mut command = if self.run_as_postgres {
-            let mut c = Command::new("runuser");
-            c.args(["-u", "postgres", "--"]).arg(&path);
-            c
-        } else {
-            Command::new(&path)
-        };
-        let output = command
-            .args(args)
-            .output()
-            .map_err(|e| format!("{program}: {e}"))?;
-        if output.status.success() {
-            Ok(output)
-        } else {
-            Err(format!(
-                "{program} {args:?} failed: {}{}",
-                String::from_utf8_lossy(&output.stdout),
-                String::from_utf8_lossy(&output.stderr)
-            ))
-        }
+        run_program(&self.bin, self.run_as_postgres, program, args)
     }
 
     /// Stops and removes the cluster when this test process exits, however it exits.
