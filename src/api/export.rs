@@ -77,6 +77,13 @@ pub enum Sheet {
     Xlsx,
 }
 
+/// The bytes of a workbook, as the OpenAPI document describes them (a binary string).
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct WorkbookBytes(
+    #[expect(dead_code, reason = "only its schema is used, in the document")] Vec<u8>,
+);
+
 /// The media type of CSV exports.
 pub const CSV_MEDIA_TYPE: &str = "text/csv; charset=utf-8";
 /// The media type of workbook exports.

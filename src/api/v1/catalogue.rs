@@ -401,7 +401,7 @@ fn contacts_cell(p: &PlatformResponse) -> Cell {
         (status = 200, description = "The spreadsheet, as an attachment.",
          content(
              (String = "text/csv", example = "\u{FEFF}code,name_vi,name_en,...\r\nvneid,Nền tảng định danh và xác thực điện tử,...\r\n"),
-             (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+             (export::WorkbookBytes = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
          ),
          headers(("Content-Disposition" = String, description = "`attachment; filename=\"ndp-platforms.csv\"` (or `.xlsx`)"),
                  ("Vary" = String, description = "`Accept`: without `format`, `Accept` picks the format"))),
