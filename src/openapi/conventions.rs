@@ -256,7 +256,7 @@ fn declare_if_none_match(operation: &mut Map<String, Value>) {
         "in": "header",
         "required": false,
         "description": "The `ETag` of the representation you hold: if it is still current, the answer is 304 with no body.",
-        "schema": {"type": "string", "maxLength": 1024}
+        "schema": {"type": "string"}
     }));
 }
 
