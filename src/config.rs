@@ -67,6 +67,16 @@ pub struct Settings {
     pub webhook_allow_private_targets: bool,
     /// `WEBHOOK_POLL_MS`: how often the delivery worker looks for due deliveries (default 1000).
     pub webhook_poll: Duration,
+    /// `EXPORT_MAX_ROWS`: the most platforms one spreadsheet export may hold (default 50000);
+    /// a larger selection is a 400 that asks for filters.
+    pub export_max_rows: usize,
+    /// `CORS_ALLOWED_ORIGINS`: the browser origins (`https://host[:port]`, comma-separated) that
+    /// may call the API from their pages; none by default.
+    pub cors_allowed_origins: Vec<String>,
+    /// `LOCAL_POSTGRES_DIR`: where a private PostgreSQL cluster keeps its data and log when no
+    /// server answers at a local `DATABASE_URL`; `None` for the default,
+    /// `/var/lib/ndp-registry/postgres` as root, else `~/.local/share/ndp-registry/postgres`.
+    pub local_postgres_dir: Option<std::path::PathBuf>,
 }
 
 impl Settings {
@@ -133,7 +143,15 @@ impl Settings {
         let trust_proxy_headers = parse_bool(&lookup, "TRUST_PROXY_HEADERS")?;
         let webhook_allow_private_targets = parse_bool(&lookup, "WEBHOOK_ALLOW_PRIVATE_TARGETS")?;
         let webhook_poll_ms = parse_number(&lookup, "WEBHOOK_POLL_MS", 1000, 10, 600_000)?;
+        let export_max_rows = parse_number(&lookup, "EXPORT_MAX_ROWS", 50_000, 1, 1_000_000)?;
+        let cors_allowed_origins = parse_origins(&lookup)?;
+        let local_postgres_dir = lookup("LOCAL_POSTGRES_DIR")
+            .filter(|d| !d.trim().is_empty())
+            .map(|d| std::path::PathBuf::from(d.trim()));
         Ok(Self {
+            local_postgres_dir,
+            export_max_rows,
+            cors_allowed_origins,
             database_url: SecretString::from(database_url),
             workers,
             overlap_checks_per_minute,
@@ -172,6 +190,33 @@ fn parse_bool(
             message: format!("{other:?} is not true or false"),
         }),
     }
+}
+
+fn parse_origins(lookup: &impl Fn(&str) -> Option<String>) -> Result<Vec<String>, ConfigError> {
+    let Some(raw) = lookup("CORS_ALLOWED_ORIGINS") else {
+        return Ok(Vec::new());
+    };
+    let mut origins = Vec::new();
+    for origin in raw.split(',').map(str::trim).filter(|o| !o.is_empty()) {
+        let parsed = url::Url::parse(origin).ok().filter(|u| {
+            matches!(u.scheme(), "http" | "https")
+                && u.host_str().is_some()
+                && u.path() == "/"
+                && !origin.ends_with('/')
+                && u.query().is_none()
+                && u.username().is_empty()
+        });
+        if parsed.is_none() {
+            return Err(ConfigError {
+                variable: "CORS_ALLOWED_ORIGINS",
+                message: format!(
+                    "{origin:?} is not an origin such as https://tinh.example.gov.vn or http://localhost:3000"
+                ),
+            });
+        }
+        origins.push(origin.to_owned());
+    }
+    Ok(origins)
 }
 
 fn read_file(
@@ -245,6 +290,24 @@ mod tests {
     fn a_non_postgres_database_url_is_rejected() {
         let err = settings(&[("DATABASE_URL", "mysql://x")]).unwrap_err();
         assert_eq!(err.variable, "DATABASE_URL");
+    }
+
+    #[test]
+    fn cors_origins_are_a_comma_separated_list_of_origins() {
+        let s = settings(&[(
+            "CORS_ALLOWED_ORIGINS",
+            "https://a.example.vn, http://localhost:3000",
+        )])
+        .unwrap();
+        assert_eq!(
+            s.cors_allowed_origins,
+            ["https://a.example.vn", "http://localhost:3000"]
+        );
+        assert!(settings(&[]).unwrap().cors_allowed_origins.is_empty());
+        for bad in ["*", "https://a.example.vn/", "a.example.vn", "ftp://x.vn"] {
+            let err = settings(&[("CORS_ALLOWED_ORIGINS", bad)]).unwrap_err();
+            assert_eq!(err.variable, "CORS_ALLOWED_ORIGINS", "{bad}");
+        }
     }
 
     #[test]

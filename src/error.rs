@@ -215,7 +215,8 @@ pub fn problem_response_with_id(
     }
 }
 
-fn title_for(code: &str, status: StatusCode) -> String {
+/// The title of every problem with `code` (the status's reason phrase for codes without one).
+pub fn title_for(code: &str, status: StatusCode) -> String {
     let title = match code {
         "not_found" => "Resource not found",
         "route_not_found" => "No such endpoint",
@@ -241,6 +242,7 @@ fn title_for(code: &str, status: StatusCode) -> String {
         "headers_too_large" => "Request header fields too large",
         "body_timeout" => "Request body too slow",
         "write_outcome_unknown" => "Outcome of the write unknown",
+        "export_too_large" => "Export too large",
         _ => status.canonical_reason().unwrap_or("Error"),
     };
     title.to_owned()

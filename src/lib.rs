@@ -7,7 +7,8 @@
 //! handlers, each documented by `#[utoipa::path]` and registered once in [`startup`], turn query
 //! strings into domain types, call `db`, and turn rows into wire types. [`error`] maps every
 //! failure to one RFC 9457 problem body. [`config`] reads the settings once into a value, and
-//! [`seed`] loads the sourced sample data from `seeds/`.
+//! [`seed`] loads the sourced sample data from `seeds/`. [`setup`] makes the configured database
+//! answer, exist, be migrated and (for `serve`) hold data before a command uses it.
 
 pub mod api;
 pub mod auth;
@@ -15,9 +16,11 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod local_postgres;
 pub mod openapi;
 pub mod relevance;
 pub mod seed;
+pub mod setup;
 pub mod startup;
 pub mod tokens;
 pub mod webhooks;

@@ -7,19 +7,22 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use ndp_registry::auth::JwtKeys;
 use ndp_registry::config::Settings;
 use ndp_registry::startup::{Application, openapi};
-use ndp_registry::{db, seed, tokens};
+use ndp_registry::{seed, setup, tokens};
 
 /// The API behind Vietnam's registry of national digital platforms.
 #[derive(Parser)]
 #[command(name = "ndp-registry", version, about)]
 struct Cli {
+    /// What to do; `serve` when none is given.
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the HTTP server (applies pending migrations first).
+    /// Run the HTTP server (the default): starts a private PostgreSQL where none answers
+    /// locally, creates the database if missing, applies pending migrations and seeds an empty
+    /// registry first.
     Serve,
     /// Apply pending database migrations.
     Migrate,
@@ -74,7 +77,7 @@ fn main() -> ExitCode {
         Ok(runtime) => runtime,
         Err(error) => return fail(&format!("cannot start the async runtime: {error}")),
     };
-    match runtime.block_on(dispatch(cli.command)) {
+    match runtime.block_on(dispatch(cli.command.unwrap_or(Command::Serve))) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => fail(&message),
     }
@@ -92,10 +95,11 @@ async fn dispatch(command: Command) -> Result<(), String> {
         return Ok(());
     }
     let settings = Settings::from_env().map_err(|e| e.to_string())?;
+    // Held until the command ends: a private cluster started for it stops then.
+    let _database = setup::prepare(&settings, matches!(command, Command::Serve)).await?;
     match command {
-        Command::Migrate => migrate(&settings).await,
+        Command::Migrate => Ok(()),
         Command::Seed => {
-            migrate(&settings).await?;
             let mut conn = AsyncPgConnection::establish(settings.database_url())
                 .await
                 .map_err(|e| format!("DATABASE_URL: cannot connect: {e}"))?;
@@ -104,9 +108,12 @@ async fn dispatch(command: Command) -> Result<(), String> {
             Ok(())
         }
         Command::Serve => {
-            migrate(&settings).await?;
-            let app = Application::build(&settings)
-                .map_err(|e| format!("BIND_ADDR: cannot listen on {}: {e}", settings.bind_addr))?;
+            let app = Application::build(&settings).map_err(|e| {
+                format!(
+                    "BIND_ADDR: cannot listen on {}: {e}: stop what listens there or set BIND_ADDR to another address",
+                    settings.bind_addr
+                )
+            })?;
             log::info!("serving on port {}; Swagger UI at /swagger-ui/", app.port());
             app.run_until_stopped().await.map_err(|e| e.to_string())
         }
@@ -116,7 +123,6 @@ async fn dispatch(command: Command) -> Result<(), String> {
 }
 
 async fn token(settings: &Settings, command: TokenCommand) -> Result<(), String> {
-    migrate(settings).await?;
     let mut conn = AsyncPgConnection::establish(settings.database_url())
         .await
         .map_err(|e| format!("DATABASE_URL: cannot connect: {e}"))?;
@@ -144,15 +150,5 @@ async fn token(settings: &Settings, command: TokenCommand) -> Result<(), String>
         TokenCommand::List => tokens::list(&mut conn).await?.trim_end().to_owned(),
     };
     println!("{output}");
-    Ok(())
-}
-
-async fn migrate(settings: &Settings) -> Result<(), String> {
-    let applied = db::run_migrations(settings.database_url())
-        .await
-        .map_err(|e| format!("DATABASE_URL: {e}"))?;
-    for name in &applied {
-        log::info!("applied migration {name}");
-    }
     Ok(())
 }

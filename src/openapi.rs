@@ -1,6 +1,8 @@
 //! The OpenAPI document: its title, description and tags. Paths and schemas are collected from the
 //! handlers when they are registered (see `startup::register`), so nothing here lists them.
 
+pub mod conventions;
+
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -201,19 +203,22 @@ pub fn rule_pattern(name: &str) -> Option<String> {
 }
 
 /// The schema of a create's body: `T`, which also serves replacements (where the path names the
-/// resource and `code` may be left out), with its `code` required.
+/// resource and `code` may be left out), copied with its `code` required and not nullable. A flat
+/// object rather than an `allOf`, which client generators cannot merge.
 pub fn with_code_required<T: utoipa::ToSchema>()
 -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-    use utoipa::openapi::Ref;
-    use utoipa::openapi::schema::{AllOfBuilder, ObjectBuilder, Type};
-    AllOfBuilder::new()
-        .item(Ref::from_schema_name(T::name()))
-        .item(
-            ObjectBuilder::new()
-                .required("code")
-                .property("code", ObjectBuilder::new().schema_type(Type::String)),
-        )
-        .into()
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{Schema, SchemaType, Type};
+    let mut schema = T::schema();
+    if let RefOr::T(Schema::Object(object)) = &mut schema {
+        if !object.required.iter().any(|r| r == "code") {
+            object.required.insert(0, "code".to_owned());
+        }
+        if let Some(RefOr::T(Schema::Object(code))) = object.properties.get_mut("code") {
+            code.schema_type = SchemaType::Type(Type::String);
+        }
+    }
+    schema
 }
 
 /// Declares `$name`, the documented body of a create: `$input` with `code` required.

@@ -2,8 +2,9 @@
 
 use std::net::TcpListener;
 
+use actix_cors::Cors;
 use actix_web::dev::Server;
-use actix_web::middleware::{ErrorHandlers, Logger, from_fn};
+use actix_web::middleware::{Compress, Condition, ErrorHandlers, Logger, from_fn};
 use actix_web::{App, HttpServer, web};
 use utoipa::OpenApi as _;
 use utoipa::openapi::OpenApi;
@@ -12,9 +13,10 @@ use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::body::MAX_BODY_BYTES;
+use crate::api::language::localise_problems;
 use crate::api::observe::{Metrics, observe};
 use crate::api::rate_limit::RateLimiter;
-use crate::api::routes::{KnownRoutes, no_route, reject_nul_in_path};
+use crate::api::routes::{KnownRoutes, head_as_get, no_route, reject_nul_in_path};
 use crate::api::{health, v1};
 use crate::auth::JwtKeys;
 use crate::config::Settings;
@@ -48,6 +50,8 @@ pub struct AppState {
     pub tags: crate::api::representation::TagCache,
     /// The searchable forms of platforms, by id and version.
     pub documents: crate::api::v1::search::DocumentCache,
+    /// The most platforms one spreadsheet export may hold.
+    pub export_max_rows: usize,
 }
 
 /// Registers every documented route. The OpenAPI document is collected from this same call.
@@ -66,7 +70,7 @@ pub fn openapi() -> OpenApi {
         .configure(register)
         .split_for_parts();
     crate::openapi::expand_patterns(&mut api);
-    api
+    crate::openapi::conventions::apply(api)
 }
 
 /// A built, bound, not yet running server.
@@ -105,6 +109,7 @@ impl Application {
             webhook_allow_private_targets: settings.webhook_allow_private_targets,
             tags: Default::default(),
             documents: Default::default(),
+            export_max_rows: settings.export_max_rows,
         };
         let metrics = web::Data::new(Metrics::default());
         crate::webhooks::spawn_worker(
@@ -142,11 +147,19 @@ fn run(
     let api = openapi();
     let routes = web::Data::new(KnownRoutes::from_openapi(&api));
     let state = web::Data::new(state);
+    let origins = settings.cors_allowed_origins.clone();
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(from_fn(head_as_get))
             .wrap(from_fn(reject_nul_in_path))
             .wrap(ErrorHandlers::new().default_handler(ensure_problem_body))
             .wrap(from_fn(observe))
+            .wrap(from_fn(localise_problems))
+            // Outside the rate limit, so that a 429 is readable by the page that caused it.
+            .wrap(Condition::new(!origins.is_empty(), cors(&origins)))
+            // Outermost but the log: every answer, problems included, is compressed when the
+            // client accepts gzip or brotli (`Vary: Accept-Encoding`).
+            .wrap(Compress::default())
             // One line per request, readable and parseable: address, request, status, bytes,
             // milliseconds, request id.
             .wrap(Logger::new(
@@ -171,4 +184,30 @@ fn run(
     .shutdown_timeout(30)
     .run();
     Ok(server)
+}
+
+/// Cross-origin access for the configured origins: preflights are answered, and the headers a
+/// page needs to follow pages, revalidate, find what it created and report a problem are exposed.
+/// Credentials are not allowed: writes carry a bearer token, never a cookie.
+fn cors(origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([
+            "authorization",
+            "content-type",
+            "if-match",
+            "if-none-match",
+            "idempotency-key",
+            "x-request-id",
+            "accept-language",
+        ])
+        .expose_headers(["etag", "link", "location", "x-request-id", "retry-after"])
+        .max_age(600)
+        // A request from another origin is served without CORS headers (the browser then keeps
+        // the answer from the page) rather than refused: the API itself is public.
+        .block_on_origin_mismatch(false);
+    for origin in origins {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
 }

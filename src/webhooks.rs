@@ -2,7 +2,11 @@
 //!
 //! Each delivery is a JSON POST signed with HMAC-SHA256: the header
 //! `X-NDP-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`. Receivers check
-//! the MAC and reject stale timestamps, which is the replay protection. Deliveries come from the
+//! the MAC and reject stale timestamps, which is the replay protection. The same delivery is also
+//! signed as the Standard Webhooks specification defines, so its verifier libraries accept it:
+//! `webhook-id` (the delivery id, the same on every retry), `webhook-timestamp` (unix seconds) and
+//! `webhook-signature: v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<raw body>">`, keyed with the
+//! subscription's secret (a library takes it as `whsec_` followed by the secret in base64). Deliveries come from the
 //! outbox table, written in the transaction of the change, so a restart loses none; they are
 //! claimed with a lease (`FOR UPDATE SKIP LOCKED`), so replicas never send one twice at once, and
 //! retried with exponential backoff and jitter.
@@ -41,6 +45,18 @@ pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
         .map(|b| format!("{b:02x}"))
         .collect();
     format!("t={timestamp},v1={hex}")
+}
+
+/// The Standard Webhooks `webhook-signature` value for `body` of message `id` sent at `timestamp`.
+pub fn standard_signature(secret: &str, id: &str, timestamp: i64, body: &[u8]) -> String {
+    use base64::Engine as _;
+    // HMAC accepts a key of any length, so this cannot fail.
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap_or_else(|_| unreachable!());
+    mac.update(format!("{id}.{timestamp}.").as_bytes());
+    mac.update(body);
+    let signature = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+    format!("v1,{signature}")
 }
 
 fn is_private(ip: IpAddr) -> bool {
@@ -140,15 +156,22 @@ async fn send(
         Err(reason) => (None, Some(format!("target refused: {reason}"))),
         Ok(url) => {
             let timestamp = Utc::now().timestamp();
+            let id = claimed.id.to_string();
             let result = client
                 .post(url)
                 .header("content-type", "application/json")
                 .header("user-agent", "ndp-registry-webhooks")
                 .header("x-ndp-event", claimed.action.as_str())
-                .header("x-ndp-delivery", claimed.id.to_string())
+                .header("x-ndp-delivery", id.as_str())
                 .header(
                     "x-ndp-signature",
                     signature(&claimed.secret, timestamp, &body),
+                )
+                .header("webhook-id", id.as_str())
+                .header("webhook-timestamp", timestamp.to_string())
+                .header(
+                    "webhook-signature",
+                    standard_signature(&claimed.secret, &id, timestamp, &body),
                 )
                 .body(body)
                 .send()
@@ -255,6 +278,17 @@ pub fn spawn_worker(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_standard_signature_is_the_base64_hmac_of_id_timestamp_and_body() {
+        // Computed independently: Python's hmac over b"42.1700000000.{}", base64-encoded.
+        let sig = standard_signature("secret-of-sixteen-chars", "42", 1_700_000_000, b"{}");
+        assert_eq!(sig, "v1,mCVZjDzpBsEOm658qOnOblH8huYh49vAL9xVp7nQR7Y=");
+        assert_ne!(
+            sig,
+            standard_signature("secret-of-sixteen-chars", "43", 1_700_000_000, b"{}")
+        );
+    }
 
     #[test]
     fn the_signature_is_the_hmac_of_timestamp_dot_body() {

@@ -2,7 +2,9 @@
 //! input into domain types, call `db`, and turn rows into wire types.
 
 pub mod body;
+pub mod export;
 pub mod health;
+pub mod language;
 pub mod observe;
 pub mod query;
 pub mod rate_limit;

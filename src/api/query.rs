@@ -109,6 +109,30 @@ impl<F: DeserializeOwned + IntoParams> FromRequest for Filters<F> {
     }
 }
 
+/// The filters `F` of a view with extra parameters `E` of its own (an export's `format`).
+#[derive(Debug)]
+pub struct FiltersWith<F, E>(pub F, pub E);
+
+impl<F: DeserializeOwned + IntoParams, E: DeserializeOwned + IntoParams> FromRequest
+    for FiltersWith<F, E>
+{
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let query = req.query_string();
+        let mut allowed = param_names::<F>();
+        allowed.extend(param_names::<E>());
+        let mut errors = check_names(query, &allowed);
+        let filter: Option<F> = deserialize(query, &mut errors);
+        let extra: Option<E> = deserialize(query, &mut errors);
+        ready(match (filter, extra) {
+            (Some(filter), Some(extra)) if errors.is_empty() => Ok(Self(filter, extra)),
+            _ => Err(ApiError::invalid_parameters(errors)),
+        })
+    }
+}
+
 /// Parses a collection query string.
 pub fn parse_list_query<F: DeserializeOwned + IntoParams>(
     query: &str,

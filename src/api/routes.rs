@@ -31,6 +31,9 @@ impl KnownRoutes {
                     if present {
                         methods.push(name.to_owned());
                     }
+                    if name == "GET" && present {
+                        methods.push("HEAD".to_owned());
+                    }
                 }
                 (ResourceDef::new(path.as_str()), methods)
             })
@@ -75,6 +78,18 @@ pub async fn reject_nul_in_path(
         return Err(
             ApiError::not_found("No resource has an identifier with a NUL character.").into(),
         );
+    }
+    next.call(req).await
+}
+
+/// `HEAD` is answered as `GET` is, headers included, without the body (RFC 9110 9.3.2): the
+/// request is routed as a GET, and actix's HTTP/1 encoder sends no body in answer to a HEAD.
+pub async fn head_as_get(
+    mut req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    if req.method() == actix_web::http::Method::HEAD {
+        req.head_mut().method = actix_web::http::Method::GET;
     }
     next.call(req).await
 }

@@ -2,9 +2,11 @@
 //! harness's fallback when no server answers, and the database that the fault tests restart and
 //! freeze without disturbing the tests that share the main server.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicU32, Ordering};
+
+use ndp_registry::local_postgres::{find_server_binaries, is_root, run_program};
 
 /// A running cluster, stopped and deleted when dropped (or, if the test process dies, by a
 /// watchdog).
@@ -21,7 +23,7 @@ static NEXT: AtomicU32 = AtomicU32::new(0);
 impl Cluster {
     /// Creates and starts a cluster with trust authentication on 127.0.0.1 and a free port.
     pub fn start() -> Result<Self, String> {
-        let bin = find_pg_bin()
+        let bin = find_server_binaries()
             .ok_or("PostgreSQL's server binaries (initdb, pg_ctl) are not installed")?;
         let run_as_postgres = is_root();
         let dir = std::env::temp_dir().join(format!(
@@ -140,27 +142,7 @@ impl Cluster {
 
     /// Runs one of PostgreSQL's programs, as `postgres` when this process is root.
     fn pg(&self, program: &str, args: &[&str]) -> Result<Output, String> {
-        let path = self.bin.join(program);
-        let mut command = if self.run_as_postgres {
-            let mut c = Command::new("runuser");
-            c.args(["-u", "postgres", "--"]).arg(&path);
-            c
-        } else {
-            Command::new(&path)
-        };
-        let output = command
-            .args(args)
-            .output()
-            .map_err(|e| format!("{program}: {e}"))?;
-        if output.status.success() {
-            Ok(output)
-        } else {
-            Err(format!(
-                "{program} {args:?} failed: {}{}",
-                String::from_utf8_lossy(&output.stdout),
-                String::from_utf8_lossy(&output.stderr)
-            ))
-        }
+        run_program(&self.bin, self.run_as_postgres, program, args)
     }
 
     /// Stops and removes the cluster when this test process exits, however it exits.
@@ -198,29 +180,4 @@ fn signal(name: &str, pid: u32) -> Result<(), String> {
     // A backend may have exited between listing and signalling.
     let _ = status;
     Ok(())
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-}
-
-fn find_pg_bin() -> Option<PathBuf> {
-    if let Ok(output) = Command::new("sh")
-        .args(["-c", "command -v initdb"])
-        .output()
-        && output.status.success()
-    {
-        let path = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
-        return path.parent().map(Path::to_path_buf);
-    }
-    let mut candidates: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .ok()?
-        .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
-        .filter(|p| p.join("initdb").exists())
-        .collect();
-    candidates.sort();
-    candidates.pop()
 }

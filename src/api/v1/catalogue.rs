@@ -4,16 +4,17 @@
 use std::collections::BTreeMap;
 
 use actix_web::http::header;
-use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use diesel_async::AsyncPgConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::platforms::PlatformResponse;
 use super::platforms::{PlatformFilterParams, Selection};
 use super::search::{DocumentCache, search};
 use crate::api::ListErrors;
-use crate::api::query::Filters;
+use crate::api::export::{self, Cell, Column, Sheet};
+use crate::api::query::{Filters, FiltersWith};
 use crate::api::representation::json_with_etag;
 use crate::db::platforms::{self as db, Platform};
 use crate::db::{contacts as contact_db, lists as list_db, ministries as ministry_db};
@@ -203,6 +204,9 @@ pub struct Stats {
         (status = 200, description = "The statistics.", body = Stats,
          headers(("ETag" = String, description = "Tag of this representation"))),
         (status = 304, description = "Not modified since the `If-None-Match` tag."),
+        (status = 429, description = "Too many requests without a bearer token from this address (`ANONYMOUS_REQUESTS_PER_MINUTE`); retry after the `Retry-After` delay, in seconds.",
+         body = crate::error::Problem, content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds until this address may ask again."))),
         (status = 503, description = "The database did not answer in time.", body = crate::error::Problem,
          content_type = "application/problem+json"),
     )
@@ -287,198 +291,161 @@ pub async fn stats(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
     json_with_etag(&req, &body)
 }
 
-/// The representation a client asks for.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, ToSchema)]
+/// The spreadsheet formats of an export.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
-pub enum Format {
-    /// JSON pages (the default).
-    #[default]
-    Json,
-    /// Every matching platform as one CSV file (UTF-8 with a byte-order mark); `page` and
-    /// `per_page` do not apply.
+pub enum ExportFormat {
+    /// RFC 4180 CSV: UTF-8 with a byte-order mark, CRLF line ends, a header row.
     Csv,
+    /// An Excel workbook: a bold, frozen header row, column widths, dates as dates.
+    Xlsx,
 }
 
-/// The format parameter of the platform list.
+/// The format parameter of an export.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct FormatParam {
-    /// `csv` for a spreadsheet export of every matching platform (same as `Accept: text/csv`).
-    pub format: Option<Format>,
+pub struct ExportParams {
+    /// `csv` or `xlsx`. Without it, `Accept` decides (the workbook's media type gives a
+    /// workbook), and CSV is the default.
+    #[param(inline)]
+    format: Option<ExportFormat>,
 }
 
-/// Whether the request asks for CSV, by `format=csv` or by `Accept: text/csv`.
-pub fn wants_csv(req: &HttpRequest, format: Option<Format>) -> bool {
+/// The spreadsheet a request asks for: `format`, else the first spreadsheet type in `Accept`,
+/// else CSV.
+fn wanted_sheet(req: &HttpRequest, format: Option<ExportFormat>) -> Sheet {
     match format {
-        Some(f) => f == Format::Csv,
+        Some(ExportFormat::Csv) => Sheet::Csv,
+        Some(ExportFormat::Xlsx) => Sheet::Xlsx,
         None => req
             .headers()
             .get(header::ACCEPT)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|accept| accept.split(',').any(|t| t.trim().starts_with("text/csv"))),
+            .and_then(|accept| {
+                accept.split(',').find_map(|t| {
+                    let t = t.trim();
+                    if t.starts_with("text/csv") {
+                        Some(Sheet::Csv)
+                    } else if t.starts_with(export::XLSX_MEDIA_TYPE) {
+                        Some(Sheet::Xlsx)
+                    } else {
+                        None
+                    }
+                })
+            })
+            .unwrap_or(Sheet::Csv),
     }
 }
 
-/// The CSV columns, stable: scripts and spreadsheets rely on their names and order.
-pub const CSV_COLUMNS: [&str; 19] = [
-    "code",
-    "name_vi",
-    "name_en",
-    "short_name",
-    "ministry",
-    "operator",
-    "domains",
-    "audiences",
-    "status",
-    "ndxp_status",
-    "url",
-    "legal_basis_number",
-    "legal_basis_date",
-    "lists",
-    "contacts",
-    "confidence",
-    "source",
-    "version",
-    "updated_at",
+/// The export columns, stable: scripts and spreadsheets rely on their names and order. A new
+/// field is one line here, and appears in the CSV and in the workbook.
+pub const PLATFORM_COLUMNS: &[Column<PlatformResponse>] = &[
+    Column::new("code", 34.0, |p| Cell::text(&p.code)),
+    Column::new("name_vi", 60.0, |p| Cell::text(&p.name_vi)),
+    Column::new("name_en", 50.0, |p| Cell::text(&p.name_en)),
+    Column::new("short_name", 16.0, |p| Cell::optional(&p.short_name)),
+    Column::new("ministry", 10.0, |p| Cell::text(&p.ministry)),
+    Column::new("operator", 40.0, |p| Cell::optional(&p.operator)),
+    Column::new("domains", 24.0, |p| {
+        Cell::joined(p.domains.iter().map(|d| d.as_str()))
+    }),
+    Column::new("audiences", 24.0, |p| {
+        Cell::joined(p.audiences.iter().map(|a| a.as_str()))
+    }),
+    Column::new("status", 14.0, |p| Cell::text(p.status.as_str())),
+    Column::new("ndxp_status", 14.0, |p| Cell::text(p.ndxp_status.as_str())),
+    Column::new("url", 40.0, |p| Cell::optional(&p.url)),
+    Column::new("legal_basis_number", 24.0, |p| {
+        Cell::text(p.legal_basis.as_ref().map_or("", |l| l.number.as_str()))
+    }),
+    Column::new("legal_basis_date", 14.0, |p| {
+        Cell::Date(p.legal_basis.as_ref().and_then(|l| l.date))
+    }),
+    Column::new("lists", 24.0, |p| {
+        Cell::joined(p.lists.iter().map(String::as_str))
+    }),
+    Column::new("contacts", 60.0, contacts_cell),
+    Column::new("confidence", 12.0, |p| Cell::text(p.confidence.as_str())),
+    Column::new("source", 40.0, |p| Cell::optional(&p.source)),
+    Column::new("version", 8.0, |p| Cell::Integer(i64::from(p.version))),
+    Column::new("updated_at", 20.0, |p| Cell::Instant(p.updated_at)),
+    // The profile, added after the columns scripts already rely on.
+    Column::new("capabilities", 60.0, |p| {
+        Cell::joined(p.profile.capabilities.iter().map(String::as_str))
+    }),
+    Column::new("aliases", 30.0, |p| {
+        Cell::joined(p.profile.aliases.iter().map(String::as_str))
+    }),
+    Column::new("province_action", 14.0, |p| {
+        Cell::text(p.profile.province_action.map_or("", |a| a.as_str()))
+    }),
 ];
 
-/// How many platforms each streamed chunk of the export holds.
-const EXPORT_BATCH: usize = 500;
-
-async fn csv_chunk(conn: &mut AsyncPgConnection, rows: Vec<Platform>) -> Result<Bytes, ApiError> {
-    let responses = super::platforms::platform_responses(conn, rows).await?;
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let fail = |e: csv::Error| ApiError::internal(e);
-    for p in responses {
-        let contacts: Vec<String> = p
-            .contacts
-            .iter()
-            .map(|c| {
-                let channels: Vec<&str> =
-                    [c.phone.as_deref(), c.email.as_deref(), c.url.as_deref()]
-                        .into_iter()
-                        .flatten()
-                        .collect();
-                format!("{}: {} ({})", c.role.as_str(), c.name, channels.join(", "))
-            })
-            .collect();
-        let join = |values: Vec<&str>| values.join(";");
-        writer
-            .write_record([
-                p.code.as_str(),
-                &p.name_vi,
-                &p.name_en,
-                p.short_name.as_deref().unwrap_or_default(),
-                &p.ministry,
-                p.operator.as_deref().unwrap_or_default(),
-                &join(p.domains.iter().map(|d| d.as_str()).collect()),
-                &join(p.audiences.iter().map(|a| a.as_str()).collect()),
-                p.status.as_str(),
-                p.ndxp_status.as_str(),
-                p.url.as_deref().unwrap_or_default(),
-                p.legal_basis
-                    .as_ref()
-                    .map(|l| l.number.as_str())
-                    .unwrap_or_default(),
-                &p.legal_basis
-                    .as_ref()
-                    .and_then(|l| l.date)
-                    .map(|d| d.to_string())
-                    .unwrap_or_default(),
-                &p.lists.join(";"),
-                &contacts.join(" | "),
-                p.confidence.as_str(),
-                p.source.as_deref().unwrap_or_default(),
-                &p.version.to_string(),
-                &p.updated_at
-                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            ])
-            .map_err(fail)?;
-    }
-    writer
-        .into_inner()
-        .map(Bytes::from)
-        .map_err(|e| ApiError::internal(e.to_string()))
+/// Each contact as `role: name (phone, email, url)`, separated by ` | `.
+fn contacts_cell(p: &PlatformResponse) -> Cell {
+    let contacts: Vec<String> = p
+        .contacts
+        .iter()
+        .map(|c| {
+            let channels: Vec<&str> = [c.phone.as_deref(), c.email.as_deref(), c.url.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect();
+            format!("{}: {} ({})", c.role.as_str(), c.name, channels.join(", "))
+        })
+        .collect();
+    Cell::Text(contacts.join(" | "))
 }
 
-/// Streams every platform of the selection as CSV: a header row, then chunks of rows read from
-/// the database a batch at a time, so memory stays flat however large the registry is.
-pub async fn export_csv(
+/// Every platform that the filters select, as one spreadsheet (no pagination), in list order.
+///
+/// The rows are read first, as one snapshot of at most `EXPORT_MAX_ROWS` platforms, and the
+/// database connection is released before the first byte is sent: a client that reads slowly,
+/// or stops reading, holds no connection that other requests need. Cells that a spreadsheet would
+/// run as a formula (starting with `=`, `+`, `-`, `@`, tab or carriage return) get a leading
+/// apostrophe in the CSV, as OWASP recommends; the workbook holds them as plain text.
+#[utoipa::path(
+    tag = "platforms",
+    params(PlatformFilterParams, ExportParams),
+    responses(
+        (status = 200, description = "The spreadsheet, as an attachment.",
+         content(
+             (String = "text/csv", example = "\u{FEFF}code,name_vi,name_en,...\r\nvneid,Nền tảng định danh và xác thực điện tử,...\r\n"),
+             (export::WorkbookBytes = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+         ),
+         headers(("Content-Disposition" = String, description = "`attachment; filename=\"ndp-platforms.csv\"` (or `.xlsx`)"),
+                 ("Vary" = String, description = "`Accept`: without `format`, `Accept` picks the format"))),
+        ListErrors,
+    )
+)]
+#[get("/platforms/export")]
+pub async fn export_platforms(
+    req: HttpRequest,
     state: web::Data<AppState>,
-    selection: Selection,
+    query: FiltersWith<PlatformFilterParams, ExportParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut conn = state.pool.get().await?;
-    // A search answers at most a few hundred platforms, ranked: take them at once. A plain
-    // selection is read by code, batch after batch.
-    let ranked = match &selection.search {
-        Some((q, folded)) => Some(
-            search(&mut conn, &state.documents, &selection.filter, q, folded)
-                .await?
-                .into_iter()
-                .map(|(p, _)| p)
-                .collect::<Vec<_>>(),
-        ),
-        None => None,
-    };
-    let mut head = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    head.write_record(CSV_COLUMNS).map_err(ApiError::internal)?;
-    // The byte-order mark makes Excel read the file as UTF-8 and show Vietnamese correctly.
-    let head = Bytes::from(
-        head.into_inner()
-            .map_err(|e| ApiError::internal(e.to_string()))?,
-    );
-    struct Cursor {
-        conn: crate::db::DbConn,
-        filter: db::PlatformFilter,
-        ranked: Option<std::vec::IntoIter<Platform>>,
-        after: Option<String>,
-        done: bool,
-    }
-    let cursor = Cursor {
-        conn,
-        filter: selection.filter,
-        ranked: ranked.map(Vec::into_iter),
-        after: None,
-        done: false,
-    };
-    let rows = futures_util::stream::unfold(cursor, |mut cursor| async move {
-        if cursor.done {
-            return None;
+    let FiltersWith(filter, ExportParams { format }) = query;
+    let format = wanted_sheet(&req, format);
+    let platforms = {
+        let mut conn = state.pool.get().await?;
+        let selection = Selection::parse(&mut conn, &filter).await?;
+        let rows = select_all(&mut conn, &state.documents, &selection).await?;
+        if rows.len() > state.export_max_rows {
+            return Err(ApiError::client(
+                actix_web::http::StatusCode::BAD_REQUEST,
+                "export_too_large",
+                format!(
+                    "The selection has {} platforms, more than the {} an export may hold; narrow it with filters (ministry, domain, status, updated_since, q).",
+                    rows.len(),
+                    state.export_max_rows
+                ),
+            ));
         }
-        let batch: Result<Vec<Platform>, ApiError> = match &mut cursor.ranked {
-            Some(ranked) => Ok(ranked.by_ref().take(EXPORT_BATCH).collect()),
-            None => db::batch(
-                &mut cursor.conn,
-                &cursor.filter,
-                cursor.after.as_deref(),
-                EXPORT_BATCH as i64,
-            )
+        super::platforms::platform_responses(&mut conn, rows).await?
+    };
+    let bytes =
+        web::block(move || export::render(format, "platforms", PLATFORM_COLUMNS, &platforms))
             .await
-            .map_err(ApiError::from),
-        };
-        let batch = match batch {
-            Ok(batch) => batch,
-            Err(error) => {
-                cursor.done = true;
-                return Some((Err(actix_web::Error::from(error)), cursor));
-            }
-        };
-        if batch.is_empty() {
-            return None;
-        }
-        cursor.done = batch.len() < EXPORT_BATCH;
-        cursor.after = batch.last().map(|p| p.code.clone());
-        let chunk = csv_chunk(&mut cursor.conn, batch)
-            .await
-            .map_err(actix_web::Error::from);
-        Some((chunk, cursor))
-    });
-    let head = futures_util::stream::once(async move { Ok::<Bytes, actix_web::Error>(head) });
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            "attachment; filename=\"ndp-platforms.csv\"",
-        ))
-        .streaming(futures_util::StreamExt::chain(head, rows)))
+            .map_err(ApiError::internal)??;
+    Ok(export::download(format, "ndp-platforms", bytes))
 }

@@ -24,6 +24,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(platforms::list_platforms)
         .service(platform_writes::create_platform)
         .service(catalogue::platform_facets)
+        .service(catalogue::export_platforms)
         .service(platforms::get_platform)
         .service(platform_writes::replace_platform)
         .service(platform_writes::patch_platform)

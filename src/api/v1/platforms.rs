@@ -8,7 +8,6 @@ use diesel_async::AsyncPgConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::catalogue::{Format, export_csv, wants_csv};
 use super::contacts::ContactResponse;
 use super::search::{self, SearchMatch};
 use crate::api::query::{ListQuery, PageParams};
@@ -228,11 +227,6 @@ pub struct PlatformFilterParams {
         nullable = false
     )]
     q: Option<String>,
-    /// The list only: `csv` exports every matching platform as one CSV file (UTF-8 with a
-    /// byte-order mark, stable column names), as `Accept: text/csv` does; `page` and `per_page`
-    /// do not apply.
-    #[param(inline)]
-    format: Option<Format>,
 }
 
 /// Checks the `q` parameter and analyses it, or explains why it cannot be searched.
@@ -268,8 +262,8 @@ pub fn parse_q(q: &str) -> Result<(Query, String), FieldError> {
     tag = "platforms",
     params(PageParams, PlatformFilterParams),
     responses(
-        (status = 200, description = "A page of platforms, or with `format=csv` (or `Accept: text/csv`) every matching platform as CSV. `Link` has first, prev, next and last.",
-         content((Paginated<PlatformResponse> = "application/json"), (String = "text/csv")),
+        (status = 200, description = "A page of platforms. `Link` has first, prev, next and last. For a spreadsheet of every matching platform, see `GET /api/v1/platforms/export`.",
+         body = Paginated<PlatformResponse>,
          headers(("ETag" = String, description = "Tag of this page"),
                  ("Link" = String, description = "RFC 8288 pagination links"))),
         (status = 304, description = "Not modified since the `If-None-Match` tag."),
@@ -284,10 +278,6 @@ pub async fn list_platforms(
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.pool.get().await?;
     let selection = Selection::parse(&mut conn, &query.filter).await?;
-    if wants_csv(&req, query.filter.format) {
-        drop(conn);
-        return export_csv(state, selection).await;
-    }
     let Some((q, folded)) = &selection.search else {
         let (rows, total) = db::list(
             &mut conn,

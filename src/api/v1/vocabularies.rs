@@ -40,6 +40,9 @@ pub struct Vocabularies {
         (status = 200, description = "The vocabularies.", body = Vocabularies,
          headers(("ETag" = String, description = "Tag of this representation"))),
         (status = 304, description = "Not modified since the `If-None-Match` tag."),
+        (status = 429, description = "Too many requests without a bearer token from this address (`ANONYMOUS_REQUESTS_PER_MINUTE`); retry after the `Retry-After` delay, in seconds.",
+         body = crate::error::Problem, content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds until this address may ask again."))),
     )
 )]
 #[get("/vocabularies")]
