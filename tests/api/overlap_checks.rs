@@ -150,20 +150,20 @@ async fn feedback_is_recorded_per_candidate_and_never_changes_the_receipt() {
 async fn bad_feedback_is_refused_naming_every_problem() {
     let app = spawn_app().await;
     let (receipt, _) = check(&app, &json!({"title": "Phần mềm hóa đơn điện tử"})).await;
-    let path = format!(
-        "/api/v1/overlap-checks/{}/feedback",
-        receipt["id"].as_str().unwrap()
-    );
+    let id = receipt["id"].as_str().unwrap();
+    let feedback = |id: &str, body: Value| {
+        let path = format!("/api/v1/overlap-checks/{id}/feedback");
+        let app = &app;
+        async move { app.send(Method::POST, &path, None, Some(&body)).await }
+    };
     let body = assert_invalid_field(
-        app.send(
-            Method::POST,
-            &path,
-            None,
-            Some(&json!({"judgements": [
+        feedback(
+            id,
+            json!({"judgements": [
                 {"platform": "Not A Code", "judgement": "duplicate"},
                 {"platform": "vneid", "judgement": "related", "note": "x"},
                 {"platform": "vneid", "judgement": "unrelated"}
-            ]})),
+            ]}),
         )
         .await,
         "judgements[0].platform",
@@ -183,59 +183,24 @@ async fn bad_feedback_is_refused_naming_every_problem() {
             "judgements[2].platform"
         ]
     );
-    assert_invalid_field(
-        app.send(Method::POST, &path, None, Some(&json!({"judgements": []})))
-            .await,
-        "judgements",
-    )
-    .await;
-    assert_invalid_field(
-        app.send(
-            Method::POST,
-            &path,
-            None,
-            Some(&json!({"judgements": [{"platform": "khong-co-nen-tang-nay", "judgement": "duplicate"}]})),
-        )
-        .await,
-        "judgements[0].platform",
-    )
-    .await;
-    assert_invalid_field(
-        app.send(
-            Method::POST,
-            &path,
-            None,
-            Some(&json!({"judgements": [{"platform": "vneid", "judgement": "maybe"}]})),
-        )
-        .await,
-        "judgements[0].judgement",
-    )
-    .await;
-    let missing = "/api/v1/overlap-checks/00000000-0000-4000-8000-000000000000/feedback";
-    assert_problem(
-        app.send(
-            Method::POST,
-            missing,
-            None,
-            Some(&json!({"judgements": [{"platform": "vneid", "judgement": "related"}]})),
-        )
-        .await,
-        404,
-        "not_found",
-    )
-    .await;
-    assert_problem(
-        app.send(
-            Method::POST,
-            "/api/v1/overlap-checks/not-a-uuid/feedback",
-            None,
-            Some(&json!({"judgements": [{"platform": "vneid", "judgement": "related"}]})),
-        )
-        .await,
-        404,
-        "not_found",
-    )
-    .await;
+    let cases = [
+        (json!({"judgements": []}), "judgements"),
+        (
+            json!({"judgements": [{"platform": "khong-co-nen-tang-nay", "judgement": "duplicate"}]}),
+            "judgements[0].platform",
+        ),
+        (
+            json!({"judgements": [{"platform": "vneid", "judgement": "maybe"}]}),
+            "judgements[0].judgement",
+        ),
+    ];
+    for (body, field) in cases {
+        assert_invalid_field(feedback(id, body).await, field).await;
+    }
+    let good = json!({"judgements": [{"platform": "vneid", "judgement": "related"}]});
+    for missing in ["00000000-0000-4000-8000-000000000000", "not-a-uuid"] {
+        assert_problem(feedback(missing, good.clone()).await, 404, "not_found").await;
+    }
 }
 
 #[tokio::test]
