@@ -36,6 +36,8 @@ pub struct NewChange<'a> {
     pub actor_sub: &'a str,
     pub actor_ministry: Option<&'a str>,
     pub actor_jti: Option<&'a str>,
+    /// The province the actor's token writes for, if any.
+    pub actor_province: Option<&'a str>,
     /// The entity's version after the change.
     pub version: Option<i32>,
     /// The entity's full representation after the change; `None` when it was removed.
@@ -51,6 +53,32 @@ pub async fn record(conn: &mut AsyncPgConnection, change: NewChange<'_>) -> Quer
         .map(drop)
 }
 
+/// A page of one entity's changes (an adoption's, keyed `PROVINCE/platform`), newest first.
+pub async fn for_entity(
+    conn: &mut AsyncPgConnection,
+    entity: &str,
+    key: &str,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<(Vec<(Change, Option<String>)>, i64)> {
+    let total = change_log::table
+        .filter(change_log::entity.eq(entity))
+        .filter(change_log::entity_key.eq(key))
+        .select(count_star())
+        .get_result(conn)
+        .await?;
+    let rows = change_log::table
+        .filter(change_log::entity.eq(entity))
+        .filter(change_log::entity_key.eq(key))
+        .select((Change::as_select(), change_log::actor_province))
+        .order(change_log::id.desc())
+        .limit(limit)
+        .offset(offset)
+        .load(conn)
+        .await?;
+    Ok((rows, total))
+}
+
 /// A change as the feed shows it.
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = change_log, check_for_backend(Pg))]
@@ -64,6 +92,7 @@ pub struct FeedEntry {
     pub state: Option<Value>,
     pub actor_sub: String,
     pub actor_ministry: Option<String>,
+    pub actor_province: Option<String>,
 }
 
 /// Up to `limit` committed changes after feed position `after`, in commit order. Positions are

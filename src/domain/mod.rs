@@ -2,13 +2,15 @@
 //! database here: the API layer parses into these types, the database layer stores their strings.
 
 mod codes;
+mod province;
 pub mod search;
 mod text;
 mod vocabulary;
 
 pub use codes::{MinistryCode, PlatformCode};
+pub use province::fold_province_name;
 pub use text::{fold_for_search, normalize_text};
 pub use vocabulary::{
-    Audience, ContactRole, Domain, MinistryKind, MinistryStatus, NdxpStatus, PlatformStatus, Scope,
+    AdoptionStatus, Audience, ContactRole, DecisionKind, Domain, MinistryKind, MinistryStatus, NdxpStatus, PlatformStatus, Scope,
     SourceConfidence, Vocabulary, VocabularyEntry,
 };

@@ -68,6 +68,7 @@ impl TestApp {
             ndp_registry::auth::JwtKeys::from_settings(&test_settings(&self.db.url)).unwrap();
         let request = ndp_registry::tokens::IssueRequest {
             ministry: Some(ministry.into()),
+            province: None,
             scope: Some(scope.into()),
             admin: false,
             ttl: "1h".into(),
@@ -90,6 +91,7 @@ impl TestApp {
             ndp_registry::auth::JwtKeys::from_settings(&test_settings(&self.db.url)).unwrap();
         let request = ndp_registry::tokens::IssueRequest {
             ministry: None,
+            province: None,
             scope: None,
             admin: true,
             ttl: "1h".into(),

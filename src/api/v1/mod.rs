@@ -11,6 +11,7 @@ pub mod ministry_writes;
 pub mod overlap;
 pub mod platform_writes;
 pub mod platforms;
+pub mod provinces;
 pub mod search;
 pub mod vocabularies;
 pub mod webhooks;
@@ -54,5 +55,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(webhooks::delete_webhook)
         .service(webhooks::list_deliveries)
         .service(webhooks::redeliver)
-        .service(vocabularies::get_vocabularies);
+        .service(vocabularies::get_vocabularies)
+        .service(provinces::list_provinces)
+        .service(provinces::get_province);
 }
