@@ -22,6 +22,7 @@ pub struct Change {
     pub actor_sub: String,
     pub actor_ministry: Option<String>,
     pub actor_jti: Option<String>,
+    pub actor_province: Option<String>,
 }
 
 /// A change to record.
@@ -60,7 +61,7 @@ pub async fn for_entity(
     key: &str,
     limit: i64,
     offset: i64,
-) -> QueryResult<(Vec<(Change, Option<String>)>, i64)> {
+) -> QueryResult<(Vec<Change>, i64)> {
     let total = change_log::table
         .filter(change_log::entity.eq(entity))
         .filter(change_log::entity_key.eq(key))
@@ -70,7 +71,7 @@ pub async fn for_entity(
     let rows = change_log::table
         .filter(change_log::entity.eq(entity))
         .filter(change_log::entity_key.eq(key))
-        .select((Change::as_select(), change_log::actor_province))
+        .select(Change::as_select())
         .order(change_log::id.desc())
         .limit(limit)
         .offset(offset)

@@ -743,9 +743,12 @@ pub struct ChangeActor {
     /// The token's subject.
     #[schema(example = "btc-backoffice")]
     pub sub: String,
-    /// The token's ministry; `null` for operators and the seed loader.
+    /// The token's ministry; `null` for operators, provinces and the seed loader.
     #[schema(example = "BTC")]
     pub ministry: Option<String>,
+    /// The token's province; `null` for operators, ministries and the seed loader.
+    #[schema(example = json!(null))]
+    pub province: Option<String>,
     /// The token's id; `null` for the seed loader.
     pub jti: Option<String>,
 }
@@ -775,6 +778,25 @@ pub struct HistoryEntry {
     pub changes: Value,
 }
 
+impl From<history::Change> for HistoryEntry {
+    fn from(c: history::Change) -> Self {
+        Self {
+            id: c.id,
+            at: c.at,
+            entity: c.entity,
+            entity_key: c.entity_key,
+            action: c.action,
+            actor: ChangeActor {
+                sub: c.actor_sub,
+                ministry: c.actor_ministry,
+                province: c.actor_province,
+                jti: c.actor_jti,
+            },
+            changes: c.changes,
+        }
+    }
+}
+
 /// Lists every change to a platform, its contacts and its list memberships, newest first.
 #[utoipa::path(
     tag = "platforms",
@@ -800,21 +822,6 @@ pub async fn platform_history(
         .ok_or_else(|| not_found(&code))?;
     let (rows, total) =
         history::for_platform(&mut conn, id, query.page.limit(), query.page.offset()).await?;
-    let items = rows
-        .into_iter()
-        .map(|c| HistoryEntry {
-            id: c.id,
-            at: c.at,
-            entity: c.entity,
-            entity_key: c.entity_key,
-            action: c.action,
-            actor: ChangeActor {
-                sub: c.actor_sub,
-                ministry: c.actor_ministry,
-                jti: c.actor_jti,
-            },
-            changes: c.changes,
-        })
-        .collect();
+    let items = rows.into_iter().map(HistoryEntry::from).collect();
     page_response(&req, &Paginated::new(items, query.page, total))
 }
