@@ -62,7 +62,10 @@ pub struct AdoptionFilter {
     pub status: Option<String>,
 }
 
-type Joined = diesel::dsl::InnerJoin<diesel::dsl::InnerJoin<adoptions::table, platforms::table>, provinces::table>;
+type Joined = diesel::dsl::InnerJoin<
+    diesel::dsl::InnerJoin<adoptions::table, platforms::table>,
+    provinces::table,
+>;
 
 fn joined() -> Joined {
     adoptions::table

@@ -48,7 +48,11 @@ pub async fn resolve(conn: &mut AsyncPgConnection, raw: &str) -> QueryResult<Opt
     }
     let code = raw.trim().to_ascii_uppercase();
     let direct: Option<String> = provinces::table
-        .filter(provinces::code.eq(&code).or(provinces::name_folded.eq(&folded)))
+        .filter(
+            provinces::code
+                .eq(&code)
+                .or(provinces::name_folded.eq(&folded)),
+        )
         .select(provinces::code)
         .first(conn)
         .await

@@ -11,6 +11,6 @@ pub use codes::{MinistryCode, PlatformCode};
 pub use province::fold_province_name;
 pub use text::{fold_for_search, normalize_text};
 pub use vocabulary::{
-    AdoptionStatus, Audience, ContactRole, DecisionKind, Domain, MinistryKind, MinistryStatus, NdxpStatus, PlatformStatus, Scope,
-    SourceConfidence, Vocabulary, VocabularyEntry,
+    AdoptionStatus, Audience, ContactRole, DecisionKind, Domain, MinistryKind, MinistryStatus,
+    NdxpStatus, PlatformStatus, Scope, SourceConfidence, Vocabulary, VocabularyEntry,
 };

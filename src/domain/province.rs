@@ -34,7 +34,10 @@ mod tests {
         assert_eq!(fold_province_name("Bình Dương"), "binh duong");
         assert_eq!(fold_province_name("  BINH   duong "), "binh duong");
         assert_eq!(fold_province_name("Bà Rịa – Vũng Tàu"), "ba ria vung tau");
-        assert_eq!(fold_province_name("Tỉnh Bà Rịa-Vũng Tàu"), "ba ria vung tau");
+        assert_eq!(
+            fold_province_name("Tỉnh Bà Rịa-Vũng Tàu"),
+            "ba ria vung tau"
+        );
         assert_eq!(fold_province_name("Thành phố Hồ Chí Minh"), "ho chi minh");
         assert_eq!(fold_province_name("TP. Hồ Chí Minh"), "ho chi minh");
         assert_eq!(fold_province_name("Đắk Lắk"), "dak lak");

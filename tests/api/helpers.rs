@@ -80,6 +80,24 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A province token issued by the CLI's code path (`province` may be a code or a name).
+    pub async fn province_token(&self, province: &str, scope: &str) -> String {
+        let keys =
+            ndp_registry::auth::JwtKeys::from_settings(&test_settings(&self.db.url)).unwrap();
+        let request = ndp_registry::tokens::IssueRequest {
+            ministry: None,
+            province: Some(province.into()),
+            scope: Some(scope.into()),
+            admin: false,
+            ttl: "1h".into(),
+            label: Some("test".into()),
+            subject: None,
+        };
+        ndp_registry::tokens::issue(&mut self.conn().await, &keys, request)
+            .await
+            .unwrap()
+    }
+
     /// A token of BTC with both write scopes.
     pub async fn btc(&self) -> String {
         self.token("BTC", "platforms:write contacts:write").await

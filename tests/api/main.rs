@@ -21,6 +21,7 @@ mod other_writes;
 mod platform_writes;
 mod platforms;
 mod procurement;
+mod provinces;
 mod relevance;
 mod sync;
 mod webhooks;

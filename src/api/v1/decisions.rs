@@ -417,7 +417,10 @@ mod tests {
             Some("DNG".into())
         );
         assert!(c.errors.is_empty());
-        assert_eq!(deciding_province(&operator, None, None, &mut c).unwrap(), None);
+        assert_eq!(
+            deciding_province(&operator, None, None, &mut c).unwrap(),
+            None
+        );
         assert_eq!(c.errors[0].field, "province");
     }
 }
