@@ -37,6 +37,16 @@ async fn put_if_match(
         .unwrap()
 }
 
+/// A token signed with the test servers' secret, with any claims.
+fn hs256(claims: &Value) -> String {
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        claims,
+        &jsonwebtoken::EncodingKey::from_secret(crate::helpers::TEST_JWT_SECRET.as_bytes()),
+    )
+    .unwrap()
+}
+
 fn header(response: &Response, name: &str) -> String {
     response
         .headers()
@@ -511,12 +521,7 @@ async fn a_province_token_never_writes_platforms_contacts_agencies_lists_or_webh
         "jti": uuid::Uuid::new_v4().to_string(), "iat": chrono::Utc::now().timestamp(),
         "exp": chrono::Utc::now().timestamp() + 600, "iss": "ndp-registry", "aud": "ndp-registry-api",
     });
-    let crafted = jsonwebtoken::encode(
-        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
-        &claims,
-        &jsonwebtoken::EncodingKey::from_secret(crate::helpers::TEST_JWT_SECRET.as_bytes()),
-    )
-    .unwrap();
+    let crafted = hs256(&claims);
     let response = app
         .send(
             Method::PATCH,
@@ -537,12 +542,7 @@ async fn a_province_token_never_writes_platforms_contacts_agencies_lists_or_webh
     // A token naming both a ministry and a province is not a valid token.
     let mut both = claims.clone();
     both["ministry"] = json!("BCA");
-    let both = jsonwebtoken::encode(
-        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
-        &both,
-        &jsonwebtoken::EncodingKey::from_secret(crate::helpers::TEST_JWT_SECRET.as_bytes()),
-    )
-    .unwrap();
+    let both = hs256(&both);
     let response = put(
         &app,
         "/api/v1/provinces/HCM/adoptions/vneid",
@@ -554,12 +554,7 @@ async fn a_province_token_never_writes_platforms_contacts_agencies_lists_or_webh
     // A province that is not in the registry.
     let mut ghost = claims;
     ghost["province"] = json!("XX");
-    let ghost = jsonwebtoken::encode(
-        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
-        &ghost,
-        &jsonwebtoken::EncodingKey::from_secret(crate::helpers::TEST_JWT_SECRET.as_bytes()),
-    )
-    .unwrap();
+    let ghost = hs256(&ghost);
     let response = put(
         &app,
         "/api/v1/provinces/HCM/adoptions/vneid",

@@ -699,7 +699,7 @@ pub struct ProvinceAdoptionStats {
 pub struct ProceededCase {
     /// The receipt's id (`/api/v1/overlap-checks/{id}`).
     pub check_id: uuid::Uuid,
-    /// When it was judged.
+    /// When the receipt was stored.
     pub checked_at: DateTime<Utc>,
     /// The planned purchase's title.
     pub title: Option<String>,

@@ -69,7 +69,7 @@ pub struct DecisionResponse {
     /// The receipt's verdict.
     #[schema(example = "likely_duplicate")]
     pub verdict: String,
-    /// When the receipt was judged.
+    /// When the receipt was stored (within milliseconds of its `created_at`).
     pub checked_at: DateTime<Utc>,
     /// The deciding province's code.
     #[schema(example = "HCM")]

@@ -753,7 +753,8 @@ pub struct ChangeActor {
     pub jti: Option<String>,
 }
 
-/// One change to a platform, its contacts or its list memberships.
+/// One change to a platform, its contacts or its list memberships, or to a province's adoption
+/// record.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HistoryEntry {
     /// The change's id; later changes have larger ids.
@@ -761,14 +762,15 @@ pub struct HistoryEntry {
     pub id: i64,
     /// When the change was committed.
     pub at: DateTime<Utc>,
-    /// What changed: `platform`, `contact` or `list`.
+    /// What changed: `platform`, `contact`, `list` or `adoption`.
     #[schema(example = "platform")]
     pub entity: String,
-    /// Its key: the platform code, the contact id or the list key.
+    /// Its key: the platform code, the contact id, the list key or `PROVINCE/platform-code`.
     #[schema(example = "vneid")]
     pub entity_key: String,
     /// `created`, `updated`, `retired`, `transferred`, `contact_added`, `contact_updated`,
-    /// `contact_removed`, `list_added` or `list_removed`.
+    /// `contact_removed`, `list_added`, `list_removed`, `adoption_recorded` or
+    /// `adoption_updated`.
     #[schema(example = "updated")]
     pub action: String,
     /// Who made it.
