@@ -983,6 +983,31 @@ async fn bad_decisions_are_refused_with_a_clear_problem() {
         app.get_json("/api/v1/provinces/HCM/adoptions").await["total"],
         0
     );
+    // A decisions-only token decides, but writes no adoption record: asked for one, it is refused.
+    let response = decide(
+        &app,
+        &id,
+        &hcm,
+        &json!({"decision": "reuse", "platform": "vneid", "adoption": {"status": "planned", "since": "2025-09-01"}}),
+    )
+    .await;
+    assert_problem(response, 403, "insufficient_scope").await;
+    let response = decide(
+        &app,
+        &id,
+        &hcm,
+        &json!({"decision": "reuse", "platform": "vneid"}),
+    )
+    .await;
+    assert_eq!(response.status(), 201);
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["adoption"],
+        Value::Null
+    );
+    assert_eq!(
+        app.get_json("/api/v1/provinces/HCM/adoptions").await["total"],
+        0
+    );
     // An adoptions-only token cannot decide; an operator must say for which province when the
     // receipt names none.
     let adoptions_only = app.province_token("HCM", "adoptions:write").await;

@@ -51,9 +51,10 @@ pub struct DecisionRequest {
     #[schema(pattern = "{line? 2..100}", example = "HCM")]
     pub province: Option<String>,
     /// With `reuse` or `connect` only: the province's adoption record for the chosen platform,
-    /// created or replaced in the same transaction. Left out, a record is created when the
-    /// province has none for that platform (`planned` for `reuse`, `connecting` for `connect`,
-    /// since today) and an existing one is left as it is.
+    /// created or replaced in the same transaction (the token needs `adoptions:write` too). Left
+    /// out, a token with `adoptions:write` creates a record when the province has none for that
+    /// platform (`planned` for `reuse`, `connecting` for `connect`, since today); an existing one
+    /// is left as it is.
     #[serde(default)]
     pub adoption: Option<AdoptionInput>,
 }
@@ -186,7 +187,7 @@ fn deciding_province(
 /// A province token decides for its own province only; when the receipt's requester names a
 /// province (resolved like any province name), only that province may decide. `reuse` and
 /// `connect` create or update the province's adoption record for the chosen platform in the same
-/// transaction (see `adoption`). The decision and any adoption change enter the change feed and
+/// transaction when the token may also write adoption records (see `adoption`). The decision and any adoption change enter the change feed and
 /// the webhooks.
 #[utoipa::path(
     tag = "overlap checks",
@@ -295,6 +296,12 @@ pub async fn create_decision(
         let (Some(province), Some(decision)) = (province, decision) else {
             return Err(ApiError::internal("validated above"));
         };
+        // The adoption record that follows a decision is written with the token's own right to
+        // write adoption records: asked for explicitly without it, the decision is refused.
+        if adoption.is_some() {
+            actor.require(Scope::AdoptionsWrite)?;
+        }
+        let may_record = actor.require(Scope::AdoptionsWrite).is_ok();
         let stored = db::insert(
             conn,
             &NewDecision {
@@ -314,7 +321,7 @@ pub async fn create_decision(
                 format!("The overlap check {check_id} already has a decision."),
             ));
         }
-        if let (Some(platform), true) = (&platform, picks_platform) {
+        if let (Some(platform), true, true) = (&platform, picks_platform, may_record) {
             let current = adoptions::lock_current(conn, &province, platform, None).await?;
             let default = || {
                 let status = if decision == DecisionKind::Connect {
