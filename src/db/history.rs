@@ -54,32 +54,6 @@ pub async fn record(conn: &mut AsyncPgConnection, change: NewChange<'_>) -> Quer
         .map(drop)
 }
 
-/// A page of one entity's changes (an adoption's, keyed `PROVINCE/platform`), newest first.
-pub async fn for_entity(
-    conn: &mut AsyncPgConnection,
-    entity: &str,
-    key: &str,
-    limit: i64,
-    offset: i64,
-) -> QueryResult<(Vec<Change>, i64)> {
-    let total = change_log::table
-        .filter(change_log::entity.eq(entity))
-        .filter(change_log::entity_key.eq(key))
-        .select(count_star())
-        .get_result(conn)
-        .await?;
-    let rows = change_log::table
-        .filter(change_log::entity.eq(entity))
-        .filter(change_log::entity_key.eq(key))
-        .select(Change::as_select())
-        .order(change_log::id.desc())
-        .limit(limit)
-        .offset(offset)
-        .load(conn)
-        .await?;
-    Ok((rows, total))
-}
-
 /// A change as the feed shows it.
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = change_log, check_for_backend(Pg))]
@@ -119,13 +93,40 @@ pub async fn for_platform(
     limit: i64,
     offset: i64,
 ) -> QueryResult<(Vec<Change>, i64)> {
-    let total = change_log::table
-        .filter(change_log::platform_id.eq(platform_id))
-        .select(count_star())
-        .get_result(conn)
-        .await?;
-    let rows = change_log::table
-        .filter(change_log::platform_id.eq(platform_id))
+    let selected = || {
+        change_log::table
+            .filter(change_log::platform_id.eq(platform_id))
+            .into_boxed()
+    };
+    page(conn, selected, limit, offset).await
+}
+
+/// A page of one entity's changes (an adoption's, keyed `PROVINCE/platform`), newest first.
+pub async fn for_entity(
+    conn: &mut AsyncPgConnection,
+    entity: &str,
+    key: &str,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<(Vec<Change>, i64)> {
+    let selected = || {
+        change_log::table
+            .filter(change_log::entity.eq(entity))
+            .filter(change_log::entity_key.eq(key))
+            .into_boxed()
+    };
+    page(conn, selected, limit, offset).await
+}
+
+/// A page of the changes `selected` picks, newest first, and their total.
+async fn page<'a>(
+    conn: &mut AsyncPgConnection,
+    selected: impl Fn() -> change_log::BoxedQuery<'a, Pg>,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<(Vec<Change>, i64)> {
+    let total = selected().select(count_star()).get_result(conn).await?;
+    let rows = selected()
         .select(Change::as_select())
         .order(change_log::id.desc())
         .limit(limit)

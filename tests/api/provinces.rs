@@ -914,63 +914,38 @@ async fn bad_decisions_are_refused_with_a_clear_problem() {
         .map(|e| e["field"].as_str().unwrap())
         .collect();
     assert_eq!(fields, ["decision", "justification"]);
-    let response = decide(&app, &id, &hcm, &json!({"decision": "reuse"})).await;
-    assert_invalid_field(response, "platform").await;
-    let response = decide(
-        &app,
-        &id,
-        &hcm,
-        &json!({"decision": "connect", "platform": "no-such-platform"}),
-    )
-    .await;
-    assert_invalid_field(response, "platform").await;
-    let response = decide(&app, &id, &hcm, &json!({"decision": "proceed"})).await;
-    assert_invalid_field(response, "justification").await;
-    let response = decide(
-        &app,
-        &id,
-        &hcm,
-        &json!({"decision": "cancelled", "adoption": {"status": "planned", "since": "2025-09-01"}}),
-    )
-    .await;
-    assert_invalid_field(response, "adoption").await;
-    let response = decide(
-        &app,
-        &id,
-        &hcm,
-        &json!({"decision": "reuse", "platform": "vneid", "adoption": {"status": "soon", "since": "2025-02-30"}}),
-    )
-    .await;
-    let body = assert_invalid_field(response, "adoption.status").await;
-    assert!(
-        body["errors"]
+    // Each body names the fields at fault, all of them at once.
+    let bad = [
+        (json!({"decision": "reuse"}), vec!["platform"]),
+        (
+            json!({"decision": "connect", "platform": "no-such-platform"}),
+            vec!["platform"],
+        ),
+        (json!({"decision": "proceed"}), vec!["justification"]),
+        (
+            json!({"decision": "cancelled", "adoption": {"status": "planned", "since": "2025-09-01"}}),
+            vec!["adoption"],
+        ),
+        (
+            json!({"decision": "reuse", "platform": "vneid", "adoption": {"status": "soon", "since": "2025-02-30"}}),
+            vec!["adoption.status", "adoption.since"],
+        ),
+        (
+            json!({"decision": "cancelled", "province": "Atlantis"}),
+            vec!["province"],
+        ),
+        (json!({"decision": "cancelled", "why": "x"}), vec!["why"]),
+    ];
+    for (request, expected) in bad {
+        let body = assert_invalid_field(decide(&app, &id, &hcm, &request).await, expected[0]).await;
+        let fields: Vec<&str> = body["errors"]
             .as_array()
             .unwrap()
             .iter()
-            .any(|e| e["field"] == "adoption.since")
-    );
-    assert_invalid_field(
-        decide(
-            &app,
-            &id,
-            &hcm,
-            &json!({"decision": "cancelled", "province": "Atlantis"}),
-        )
-        .await,
-        "province",
-    )
-    .await;
-    assert_invalid_field(
-        decide(
-            &app,
-            &id,
-            &hcm,
-            &json!({"decision": "cancelled", "why": "x"}),
-        )
-        .await,
-        "why",
-    )
-    .await;
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(fields, expected, "{request}");
+    }
     // None of these left a decision or an adoption behind.
     assert_problem(
         app.get(&format!("/api/v1/overlap-checks/{id}/decision"))
