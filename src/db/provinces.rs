@@ -34,6 +34,9 @@ pub struct Predecessor {
 
 /// Whether a province has the canonical `code`.
 pub async fn exists(conn: &mut AsyncPgConnection, code: &str) -> QueryResult<bool> {
+    if code.contains('\0') {
+        return Ok(false);
+    }
     diesel::select(diesel::dsl::exists(provinces::table.find(code)))
         .get_result(conn)
         .await
@@ -43,7 +46,8 @@ pub async fn exists(conn: &mut AsyncPgConnection, code: &str) -> QueryResult<boo
 /// the name of a former province it absorbed, with or without diacritics.
 pub async fn resolve(conn: &mut AsyncPgConnection, raw: &str) -> QueryResult<Option<String>> {
     let folded = fold_province_name(raw);
-    if folded.is_empty() {
+    // No name contains a NUL, and PostgreSQL text cannot hold one.
+    if folded.is_empty() || raw.contains('\0') {
         return Ok(None);
     }
     let code = raw.trim().to_ascii_uppercase();

@@ -237,6 +237,14 @@ async fn an_unknown_province_is_a_404_in_a_path_and_a_400_in_a_filter() {
     )
     .await;
     assert_invalid_parameter(app.get("/api/v1/adoptions?status=using").await, "status").await;
+    // A NUL names nothing: PostgreSQL text cannot hold one, so it never reaches the database.
+    let body = assert_invalid_parameter(
+        app.get("/api/v1/adoptions/matrix?province=%C2%848~%00&platform=vn%00eid")
+            .await,
+        "province",
+    )
+    .await;
+    assert_eq!(body["errors"][0]["field"], "platform");
     let response = put(
         &app,
         "/api/v1/provinces/HCM/adoptions/no-such-platform",
@@ -933,6 +941,10 @@ async fn bad_decisions_are_refused_with_a_clear_problem() {
         (
             json!({"decision": "cancelled", "province": "Atlantis"}),
             vec!["province"],
+        ),
+        (
+            json!({"decision": "connect", "platform": "vn\u{0}eid", "province": "H\u{0}CM"}),
+            vec!["province", "platform"],
         ),
         (json!({"decision": "cancelled", "why": "x"}), vec!["why"]),
     ];

@@ -27,7 +27,7 @@ use crate::auth::Actor;
 use crate::db::adoptions::{self as db, AdoptionChangeset, AdoptionFilter, AdoptionView};
 use crate::db::platforms::{self as platform_db, Platform};
 use crate::db::{decisions as decision_db, history, provinces as province_db};
-use crate::domain::{AdoptionStatus, Scope, Vocabulary};
+use crate::domain::{AdoptionStatus, PlatformCode, Scope, Vocabulary};
 use crate::error::{ApiError, FieldError};
 use crate::startup::AppState;
 
@@ -219,6 +219,18 @@ fn snapshot(v: &AdoptionView) -> Value {
         "status": v.status, "since": v.since, "local_system": v.local_system, "note": v.note,
         "evidence_url": v.evidence_url,
     })
+}
+
+/// The id of the platform `code` names; `None` for a code no platform can have (a NUL, upper
+/// case...), which is never sent to the database.
+async fn find_platform_id(
+    conn: &mut AsyncPgConnection,
+    code: &str,
+) -> Result<Option<i64>, ApiError> {
+    match PlatformCode::parse(code) {
+        Ok(code) => Ok(platform_db::find_id(conn, code.as_str()).await?),
+        Err(_) => Ok(None),
+    }
 }
 
 fn platform_not_found(code: &str) -> ApiError {
@@ -556,7 +568,7 @@ impl AdoptionFilterParams {
             ..AdoptionFilter::default()
         };
         if let Some(code) = &self.platform {
-            match platform_db::find_id(conn, code).await? {
+            match find_platform_id(conn, code).await? {
                 Some(id) => filter.platform_id = Some(id),
                 None => errors.push(FieldError::new(
                     "platform",

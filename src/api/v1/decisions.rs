@@ -20,7 +20,7 @@ use crate::api::{GetErrors, WriteErrors};
 use crate::auth::Actor;
 use crate::db::decisions::{self as db, DecisionView, NewDecision};
 use crate::db::{adoptions as adoption_db, overlap, platforms as platform_db, provinces};
-use crate::domain::{AdoptionStatus, DecisionKind, Scope, Vocabulary};
+use crate::domain::{AdoptionStatus, DecisionKind, PlatformCode, Scope, Vocabulary};
 use crate::error::ApiError;
 use crate::startup::AppState;
 
@@ -263,7 +263,11 @@ pub async fn create_decision(
         let picks_platform = matches!(decision, Some(DecisionKind::Reuse | DecisionKind::Connect));
         let platform = match request.platform.as_deref().map(str::trim) {
             Some(code) if !code.is_empty() => {
-                let found = platform_db::find(conn, code).await?;
+                // A code no platform can have (a NUL, upper case...) never reaches the database.
+                let found = match PlatformCode::parse(code) {
+                    Ok(code) => platform_db::find(conn, code.as_str()).await?,
+                    Err(_) => None,
+                };
                 if found.is_none() {
                     c.fail("platform", format!("no platform has the code {code:?}"));
                 }
