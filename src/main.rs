@@ -42,11 +42,16 @@ enum TokenCommand {
         /// The ministry the token writes for (its ASCII code, e.g. BTC).
         #[arg(long)]
         ministry: Option<String>,
-        /// Space-separated scopes: platforms:write and/or contacts:write.
-        #[arg(long, default_value = "platforms:write contacts:write")]
-        scope: String,
-        /// Issue an operator token (scope admin, no ministry).
+        /// The province the token writes for: its code (e.g. HCM), its name, or the name of a
+        /// province it absorbed in 2025 (e.g. "Bình Dương").
         #[arg(long, conflicts_with = "ministry")]
+        province: Option<String>,
+        /// Space-separated scopes. Ministry tokens: platforms:write and/or contacts:write (default
+        /// both); province tokens: adoptions:write and/or decisions:write (default both).
+        #[arg(long)]
+        scope: Option<String>,
+        /// Issue an operator token (scope admin, no ministry).
+        #[arg(long, conflicts_with_all = ["ministry", "province"])]
         admin: bool,
         /// Lifetime: a number and a unit (d, h, m, s), at most 366d.
         #[arg(long, default_value = "90d")]
@@ -54,7 +59,8 @@ enum TokenCommand {
         /// A label shown by `token list`.
         #[arg(long)]
         label: Option<String>,
-        /// The `sub` claim recorded in the history of every change (default: ministry:<CODE> or operator).
+        /// The `sub` claim recorded in the history of every change (default: ministry:<CODE>,
+        /// province:<CODE> or operator).
         #[arg(long)]
         subject: Option<String>,
     },
@@ -63,7 +69,7 @@ enum TokenCommand {
         /// The token's jti (see `token list`).
         jti: String,
     },
-    /// List issued tokens: jti, ministry, scopes, expiry, revocation, label.
+    /// List issued tokens: jti, ministry, province, scopes, expiry, revocation, label.
     List,
 }
 
@@ -129,6 +135,7 @@ async fn token(settings: &Settings, command: TokenCommand) -> Result<(), String>
     let output = match command {
         TokenCommand::Issue {
             ministry,
+            province,
             scope,
             admin,
             ttl,
@@ -138,7 +145,8 @@ async fn token(settings: &Settings, command: TokenCommand) -> Result<(), String>
             let keys = JwtKeys::from_settings(settings).map_err(|e| e.to_string())?;
             let request = tokens::IssueRequest {
                 ministry,
-                scope: Some(scope),
+                province,
+                scope,
                 admin,
                 ttl,
                 label,

@@ -18,6 +18,7 @@ nationwide, as an API. Provinces check it before they procure a system, so that 
 platform instead of buying a duplicate, and find whom to contact about it.\n\n\
 * Reads are public and need no token. Writes need `Authorization: Bearer <JWT>` from \
 `ndp-registry token issue`: a ministry token writes only its own ministry's platforms and contacts; \
+a province token writes only its own province's adoption records and decisions on overlap checks; \
 an operator token (scope `admin`) writes anything. In Swagger UI, press *Authorize* and paste the \
 token.\n\
 * Text is UTF-8, NFC-normalised; search is case- and diacritics-insensitive (`q=hoa don` finds \
@@ -33,6 +34,7 @@ with an RFC 8288 `Link` header.\n\
         (name = "platforms", description = "National digital platforms, systems and databases."),
         (name = "overlap checks", description = "Before procurement: does a national platform already do this? Verdict, candidates, reasons and contacts, as a citable receipt."),
         (name = "changes", description = "The change feed: what a mirror replays, in commit order, to stay in sync."),
+        (name = "provinces", description = "The 34 provinces and centrally-run cities (since 2025-07-01, with the provinces they absorbed) and their adoption of the national platforms."),
         (name = "ministries", description = "Ministries and agencies that own platforms, with the 2025 successions."),
         (name = "contacts", description = "Operating units' published contact channels."),
         (name = "lists", description = "Official editions of the list: dated legal documents."),
@@ -54,7 +56,7 @@ impl Modify for BearerAuth {
         let mut scheme = Http::new(HttpAuthScheme::Bearer);
         scheme.bearer_format = Some("JWT".into());
         scheme.description = Some(
-            "A JWT from `ndp-registry token issue`. Scopes: `platforms:write`, `contacts:write`, `admin`.".into(),
+            "A JWT from `ndp-registry token issue`. Scopes: `platforms:write`, `contacts:write` (ministry tokens), `adoptions:write`, `decisions:write` (province tokens), `admin`.".into(),
         );
         components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
     }

@@ -25,6 +25,12 @@ const PLATFORMS_CSV: &str = include_str!("../seeds/platforms.csv");
 const PROFILES_CSV: &str = include_str!("../seeds/platform-profiles.csv");
 const LISTS_CSV: &str = include_str!("../seeds/lists.csv");
 const DECLARED_COUNTS_CSV: &str = include_str!("../seeds/list_declared_counts.csv");
+const PROVINCES_CSV: &str = include_str!("../seeds/provinces.csv");
+
+/// Where the provinces come from, and how well it is attested (`shared/domain/NOTES.md`).
+const PROVINCES_SOURCE: &str =
+    "Nghị quyết 202/2025/QH15 của Quốc hội (12/6/2025), hiệu lực từ 01/7/2025";
+const PROVINCES_CONFIDENCE: &str = "general_knowledge";
 
 /// The date the 2025 reorganisation of ministries took effect (Resolution 176/2025/QH15).
 const REORGANISATION_2025: (i32, u32, u32) = (2025, 3, 1);
@@ -43,14 +49,16 @@ pub struct SeedReport {
     pub platforms: usize,
     /// Contacts inserted.
     pub contacts: usize,
+    /// Provinces and centrally-run cities inserted.
+    pub provinces: usize,
 }
 
 impl std::fmt::Display for SeedReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "inserted {} agencies, {} list editions, {} platforms, {} contacts (existing records left unchanged)",
-            self.ministries, self.lists, self.platforms, self.contacts
+            "inserted {} agencies, {} list editions, {} platforms, {} contacts, {} provinces (existing records left unchanged)",
+            self.ministries, self.lists, self.platforms, self.contacts, self.provinces
         )
     }
 }
@@ -173,6 +181,15 @@ struct ListRow {
 }
 
 #[derive(Debug, Deserialize)]
+struct ProvinceRow {
+    code: String,
+    name_vi: String,
+    kind: String,
+    since: String,
+    predecessors_merged_2025: String,
+}
+
+#[derive(Debug, Deserialize)]
 struct DeclaredCountRow {
     list_key: String,
     ministry_code: String,
@@ -254,10 +271,12 @@ pub async fn run(conn: &mut AsyncPgConnection) -> Result<SeedReport, SeedError> 
     let empty = serde_json::json!({});
     let list_rows: Vec<ListRow> = parse("lists.csv", LISTS_CSV)?;
     let counts: Vec<DeclaredCountRow> = parse("list_declared_counts.csv", DECLARED_COUNTS_CSV)?;
+    let province_rows: Vec<ProvinceRow> = parse("provinces.csv", PROVINCES_CSV)?;
     conn.transaction(async |conn| {
         let mut report = SeedReport {
             ministries: seed_ministries(conn, &agencies).await?.len(),
             lists: seed_lists(conn, &list_rows, &counts).await?,
+            provinces: seed_provinces(conn, &province_rows).await?,
             ..SeedReport::default()
         };
         for row in &platform_rows {
@@ -359,6 +378,7 @@ async fn log(
             actor_sub: SEED_ACTOR,
             actor_ministry: None,
             actor_jti: None,
+            actor_province: None,
             version,
             state: Some(state),
         },
@@ -407,6 +427,43 @@ async fn seed_lists(
             .on_conflict_do_nothing()
             .execute(conn)
             .await?;
+    }
+    Ok(inserted)
+}
+
+/// Inserts the provinces with the former provinces each absorbed; existing codes are left alone.
+async fn seed_provinces(
+    conn: &mut AsyncPgConnection,
+    rows: &[ProvinceRow],
+) -> Result<usize, SeedError> {
+    use crate::db::provinces::{Predecessor, Province, insert_if_absent};
+    use crate::domain::fold_province_name;
+    let mut inserted = 0;
+    for row in rows {
+        let code = row.code.trim().to_owned();
+        let name_vi = normalize_text(&row.name_vi);
+        let province = Province {
+            code: code.clone(),
+            name_folded: fold_province_name(&name_vi),
+            name_vi,
+            kind: row.kind.trim().to_owned(),
+            formed_on: date("provinces.csv", &row.since)?,
+            source: PROVINCES_SOURCE.to_owned(),
+            confidence: PROVINCES_CONFIDENCE.to_owned(),
+        };
+        let predecessors: Vec<Predecessor> = list(&row.predecessors_merged_2025)
+            .iter()
+            .zip(1..)
+            .map(|(name, position)| Predecessor {
+                province_code: code.clone(),
+                position,
+                name_vi: normalize_text(name),
+                folded: fold_province_name(name),
+            })
+            .collect();
+        if insert_if_absent(conn, &province, &predecessors).await? {
+            inserted += 1;
+        }
     }
     Ok(inserted)
 }
@@ -598,6 +655,21 @@ mod tests {
             assert!(profile.province_action.is_some() && profile.source.is_some());
         }
         assert_eq!(parse::<ListRow>("lists.csv", LISTS_CSV).unwrap().len(), 3);
+        let provinces = parse::<ProvinceRow>("provinces.csv", PROVINCES_CSV).unwrap();
+        assert_eq!(provinces.len(), 34);
+        let merged: usize = provinces
+            .iter()
+            .map(|p| list(&p.predecessors_merged_2025).len())
+            .sum();
+        // 23 units formed from 52 former provinces (Resolution 202/2025/QH15).
+        assert_eq!(
+            provinces
+                .iter()
+                .filter(|p| !p.predecessors_merged_2025.is_empty())
+                .count(),
+            23
+        );
+        assert_eq!(merged, 52);
         assert!(
             !parse::<DeclaredCountRow>("list_declared_counts.csv", DECLARED_COUNTS_CSV)
                 .unwrap()

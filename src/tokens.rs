@@ -4,7 +4,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use diesel_async::AsyncPgConnection;
 
-use crate::auth::{Claims, JwtKeys};
+use crate::auth::{Claims, JwtKeys, PROVINCE_SCOPES};
 use crate::db::tokens::{self, TokenRecord};
 use crate::domain::{MinistryCode, Scope, Vocabulary};
 
@@ -14,9 +14,13 @@ pub const MAX_TTL_DAYS: i64 = 366;
 /// What to issue.
 #[derive(Clone, Debug)]
 pub struct IssueRequest {
-    /// The ministry the token writes for; `None` with `admin`.
+    /// The ministry the token writes for; `None` with `admin` or `province`.
     pub ministry: Option<String>,
-    /// Space-separated scopes for a ministry token.
+    /// The province the token writes for (a code, a name or a 2025 predecessor's name); `None`
+    /// with `admin` or `ministry`.
+    pub province: Option<String>,
+    /// Space-separated scopes for a ministry or province token; `None` for the default
+    /// (`platforms:write contacts:write`, or `adoptions:write decisions:write` for a province).
     pub scope: Option<String>,
     /// An operator token (scope `admin`).
     pub admin: bool,
@@ -24,7 +28,7 @@ pub struct IssueRequest {
     pub ttl: String,
     /// A label for the operator's list.
     pub label: Option<String>,
-    /// The `sub` claim; defaults to `operator` or `ministry:<CODE>`.
+    /// The `sub` claim; defaults to `operator`, `ministry:<CODE>` or `province:<CODE>`.
     pub subject: Option<String>,
 }
 
@@ -60,41 +64,52 @@ pub async fn issue(
     request: IssueRequest,
 ) -> Result<String, String> {
     let ttl = parse_ttl(&request.ttl)?;
-    let (ministry, scopes) = match (request.admin, &request.ministry) {
-        (true, Some(_)) => {
+    let province = match (&request.province, request.admin, &request.ministry) {
+        (None, _, _) => None,
+        (Some(_), true, _) | (Some(_), _, Some(_)) => {
+            return Err(
+                "--province excludes --admin and --ministry: a token writes for one of them".into(),
+            );
+        }
+        (Some(raw), false, None) => Some(
+            crate::db::provinces::resolve(conn, raw)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| {
+                    format!(
+                        "--province: {raw:?} names no province; use a code such as HCM or a name (see GET /api/v1/provinces)"
+                    )
+                })?,
+        ),
+    };
+    let (ministry, scopes) = match (request.admin, &request.ministry, &province) {
+        (true, Some(_), _) => {
             return Err(
                 "--admin and --ministry exclude each other: an operator token names no ministry"
                     .into(),
             );
         }
-        (true, None) => (None, vec![Scope::Admin]),
-        (false, None) => {
-            return Err("--ministry CODE is required (or --admin for an operator token)".into());
+        (true, None, _) => (None, vec![Scope::Admin]),
+        (false, None, Some(_)) => {
+            let scope_text = request
+                .scope
+                .as_deref()
+                .unwrap_or("adoptions:write decisions:write");
+            (None, parse_scopes(scope_text, &PROVINCE_SCOPES)?)
         }
-        (false, Some(raw)) => {
+        (false, None, None) => {
+            return Err(
+                "--ministry CODE or --province CODE is required (or --admin for an operator token)"
+                    .into(),
+            );
+        }
+        (false, Some(raw), _) => {
             let code = MinistryCode::parse(raw).map_err(|e| format!("--ministry: {e}"))?;
             let scope_text = request
                 .scope
                 .as_deref()
                 .unwrap_or("platforms:write contacts:write");
-            let mut scopes = Vec::new();
-            for word in scope_text.split_whitespace() {
-                match Scope::parse(word) {
-                    Some(Scope::Admin) => {
-                        return Err("--scope: `admin` is for operator tokens; use --admin".into());
-                    }
-                    Some(scope) if !scopes.contains(&scope) => scopes.push(scope),
-                    Some(_) => {}
-                    None => {
-                        return Err(format!(
-                            "--scope: unknown scope {word:?}; use platforms:write and/or contacts:write"
-                        ));
-                    }
-                }
-            }
-            if scopes.is_empty() {
-                return Err("--scope: name at least one scope".into());
-            }
+            let scopes = parse_scopes(scope_text, &[Scope::PlatformsWrite, Scope::ContactsWrite])?;
             match tokens::ministry_standing(conn, code.as_str())
                 .await
                 .map_err(|e| e.to_string())?
@@ -113,10 +128,13 @@ pub async fn issue(
     };
     let now = Utc::now();
     let expires = now + ttl;
-    let subject = request.subject.unwrap_or_else(|| match &ministry {
-        Some(code) => format!("ministry:{code}"),
-        None => "operator".into(),
-    });
+    let subject = request
+        .subject
+        .unwrap_or_else(|| match (&ministry, &province) {
+            (Some(code), _) => format!("ministry:{code}"),
+            (None, Some(code)) => format!("province:{code}"),
+            (None, None) => "operator".into(),
+        });
     let jti = uuid::Uuid::new_v4().to_string();
     let scope = scopes
         .iter()
@@ -126,6 +144,7 @@ pub async fn issue(
     let claims = Claims {
         sub: subject.clone(),
         ministry: ministry.clone(),
+        province: province.clone(),
         scope,
         jti: jti.clone(),
         iat: now.timestamp(),
@@ -144,11 +163,41 @@ pub async fn issue(
         issued_at: now,
         expires_at: Some(expires),
         revoked_at: None,
+        province_code: province,
     };
     tokens::record(conn, &record)
         .await
         .map_err(|e| format!("cannot record the token: {e}"))?;
     Ok(token)
+}
+
+/// Parses `--scope`: each word must be one of `allowed` (a ministry token's or a province's).
+fn parse_scopes(text: &str, allowed: &[Scope]) -> Result<Vec<Scope>, String> {
+    let names = allowed
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(" and/or ");
+    let mut scopes = Vec::new();
+    for word in text.split_whitespace() {
+        match Scope::parse(word) {
+            Some(Scope::Admin) => {
+                return Err("--scope: `admin` is for operator tokens; use --admin".into());
+            }
+            Some(scope) if !allowed.contains(&scope) => {
+                return Err(format!(
+                    "--scope: {word:?} is not for this kind of token; use {names}"
+                ));
+            }
+            Some(scope) if !scopes.contains(&scope) => scopes.push(scope),
+            Some(_) => {}
+            None => return Err(format!("--scope: unknown scope {word:?}; use {names}")),
+        }
+    }
+    if scopes.is_empty() {
+        return Err("--scope: name at least one scope".into());
+    }
+    Ok(scopes)
 }
 
 /// Revokes a token by its jti, at once (running servers check every request).
@@ -174,14 +223,15 @@ fn when(t: Option<DateTime<Utc>>) -> String {
 pub async fn list(conn: &mut AsyncPgConnection) -> Result<String, String> {
     let rows = tokens::list(conn).await.map_err(|e| e.to_string())?;
     let mut out = format!(
-        "{:<36}  {:<8}  {:<30}  {:<20}  {:<20}  {}\n",
-        "jti", "ministry", "scopes", "expires", "revoked", "label"
+        "{:<36}  {:<8}  {:<8}  {:<30}  {:<20}  {:<20}  {}\n",
+        "jti", "ministry", "province", "scopes", "expires", "revoked", "label"
     );
     for r in rows {
         out.push_str(&format!(
-            "{:<36}  {:<8}  {:<30}  {:<20}  {:<20}  {}\n",
+            "{:<36}  {:<8}  {:<8}  {:<30}  {:<20}  {:<20}  {}\n",
             r.jti,
             r.ministry_code.unwrap_or_else(|| "-".into()),
+            r.province_code.unwrap_or_else(|| "-".into()),
             r.scopes.join(" "),
             when(r.expires_at),
             when(r.revoked_at),

@@ -271,7 +271,7 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
 
 /// A change to record: what, which, how, and the state it left.
 pub struct ChangeRecord<'a> {
-    /// `platform`, `contact`, `ministry` or `list`.
+    /// `platform`, `contact`, `ministry`, `list`, `adoption` or `decision`.
     pub entity: &'a str,
     /// The entity's key: a code, a contact id, `list-key/platform-code`.
     pub key: &'a str,
@@ -304,6 +304,7 @@ pub async fn record_change(
             actor_sub: &actor.sub,
             actor_ministry: actor.ministry.as_deref(),
             actor_jti: Some(&actor.jti),
+            actor_province: actor.province.as_deref(),
             version: change.version,
             state: change.state,
         },

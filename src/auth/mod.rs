@@ -23,6 +23,9 @@ use crate::domain::{Scope, Vocabulary};
 use crate::error::ApiError;
 use crate::startup::AppState;
 
+/// The scopes a province token may hold: it never writes platforms, contacts, lists or agencies.
+pub const PROVINCE_SCOPES: [Scope; 2] = [Scope::AdoptionsWrite, Scope::DecisionsWrite];
+
 /// The claims of a registry token.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Claims {
@@ -31,6 +34,10 @@ pub struct Claims {
     /// The ministry the token writes for; absent on operator tokens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ministry: Option<String>,
+    /// The province the token writes for (a province code such as `HCM`); absent on ministry and
+    /// operator tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub province: Option<String>,
     /// Space-separated scopes.
     pub scope: String,
     /// The token's unique id, used to revoke it.
@@ -55,6 +62,8 @@ pub struct Actor {
     pub sub: String,
     /// The ministry the token writes for; `None` for operators.
     pub ministry: Option<String>,
+    /// The province the token writes for; `None` for ministries and operators.
+    pub province: Option<String>,
     /// What the token allows.
     pub scopes: Vec<Scope>,
     /// The token's id.
@@ -90,6 +99,25 @@ impl Actor {
                 "operator_only",
                 "Only a registry operator token (scope `admin`) may do this.",
             ))
+        }
+    }
+
+    /// Fails with 403 unless the token may write the records of `province` (a canonical code):
+    /// a province token of that province, or an operator.
+    pub fn require_province(&self, province: &str) -> Result<(), ApiError> {
+        match &self.province {
+            _ if self.is_operator() => Ok(()),
+            Some(own) if own == province => Ok(()),
+            Some(own) => Err(ApiError::client(
+                StatusCode::FORBIDDEN,
+                "wrong_province",
+                format!("This token writes for {own}; the record belongs to {province}."),
+            )),
+            None => Err(ApiError::client(
+                StatusCode::FORBIDDEN,
+                "province_only",
+                "Only a province token (or an operator's) may write a province's records.",
+            )),
         }
     }
 
@@ -168,14 +196,30 @@ async fn authenticate(req: HttpRequest) -> Result<Actor, ApiError> {
             "This token has used its writes for now; a ministry syncing many platforms should use the bulk endpoint.",
         ));
     }
+    if claims.ministry.is_some() && claims.province.is_some() {
+        return Err(ApiError::unauthorized(
+            "A token writes for a ministry or for a province, not both.",
+        ));
+    }
     let scopes: Vec<Scope> = claims
         .scope
         .split_whitespace()
         .filter_map(Scope::parse)
+        // A province token writes only its adoptions and decisions, whatever else it claims.
+        .filter(|s| claims.province.is_none() || PROVINCE_SCOPES.contains(s))
         .collect();
     let mut conn = state.pool.get().await?;
     if tokens::is_revoked(&mut conn, &claims.jti).await? {
         return Err(ApiError::unauthorized("This token has been revoked."));
+    }
+    if let Some(code) = &claims.province
+        && !crate::db::provinces::exists(&mut conn, code).await?
+    {
+        return Err(ApiError::client(
+            StatusCode::FORBIDDEN,
+            "unknown_province",
+            format!("The token's province {code:?} is not in the registry."),
+        ));
     }
     if let Some(code) = &claims.ministry {
         match tokens::ministry_standing(&mut conn, code).await? {
@@ -214,6 +258,7 @@ async fn authenticate(req: HttpRequest) -> Result<Actor, ApiError> {
     Ok(Actor {
         sub: claims.sub,
         ministry: claims.ministry,
+        province: claims.province,
         scopes,
         jti: claims.jti,
     })

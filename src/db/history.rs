@@ -22,6 +22,7 @@ pub struct Change {
     pub actor_sub: String,
     pub actor_ministry: Option<String>,
     pub actor_jti: Option<String>,
+    pub actor_province: Option<String>,
 }
 
 /// A change to record.
@@ -36,6 +37,8 @@ pub struct NewChange<'a> {
     pub actor_sub: &'a str,
     pub actor_ministry: Option<&'a str>,
     pub actor_jti: Option<&'a str>,
+    /// The province the actor's token writes for, if any.
+    pub actor_province: Option<&'a str>,
     /// The entity's version after the change.
     pub version: Option<i32>,
     /// The entity's full representation after the change; `None` when it was removed.
@@ -64,6 +67,7 @@ pub struct FeedEntry {
     pub state: Option<Value>,
     pub actor_sub: String,
     pub actor_ministry: Option<String>,
+    pub actor_province: Option<String>,
 }
 
 /// Up to `limit` committed changes after feed position `after`, in commit order. Positions are
@@ -89,13 +93,40 @@ pub async fn for_platform(
     limit: i64,
     offset: i64,
 ) -> QueryResult<(Vec<Change>, i64)> {
-    let total = change_log::table
-        .filter(change_log::platform_id.eq(platform_id))
-        .select(count_star())
-        .get_result(conn)
-        .await?;
-    let rows = change_log::table
-        .filter(change_log::platform_id.eq(platform_id))
+    let selected = || {
+        change_log::table
+            .filter(change_log::platform_id.eq(platform_id))
+            .into_boxed()
+    };
+    page(conn, selected, limit, offset).await
+}
+
+/// A page of one entity's changes (an adoption's, keyed `PROVINCE/platform`), newest first.
+pub async fn for_entity(
+    conn: &mut AsyncPgConnection,
+    entity: &str,
+    key: &str,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<(Vec<Change>, i64)> {
+    let selected = || {
+        change_log::table
+            .filter(change_log::entity.eq(entity))
+            .filter(change_log::entity_key.eq(key))
+            .into_boxed()
+    };
+    page(conn, selected, limit, offset).await
+}
+
+/// A page of the changes `selected` picks, newest first, and their total.
+async fn page<'a>(
+    conn: &mut AsyncPgConnection,
+    selected: impl Fn() -> change_log::BoxedQuery<'a, Pg>,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<(Vec<Change>, i64)> {
+    let total = selected().select(count_star()).get_result(conn).await?;
+    let rows = selected()
         .select(Change::as_select())
         .order(change_log::id.desc())
         .limit(limit)

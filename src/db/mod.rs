@@ -2,13 +2,16 @@
 //! table family with its queries. Queries take a connection and return row types; the API layer
 //! turns rows into wire types.
 
+pub mod adoptions;
 pub mod contacts;
+pub mod decisions;
 pub mod history;
 pub mod idempotency;
 pub mod lists;
 pub mod ministries;
 pub mod overlap;
 pub mod platforms;
+pub mod provinces;
 pub mod schema;
 pub mod tokens;
 pub mod webhooks;

@@ -154,3 +154,30 @@ pub async fn feedback_cases(
         .load(conn)
         .await
 }
+
+/// What a decision needs to know of a receipt: when it was judged, its verdict, and the question
+/// as received (the stored answer itself is never read or changed here).
+#[derive(Clone, Debug, Queryable)]
+pub struct ReceiptFacts {
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub verdict: String,
+    pub request: serde_json::Value,
+}
+
+/// The facts of receipt `id`, locked against a concurrent decision, if it exists.
+pub async fn lock_facts(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> QueryResult<Option<ReceiptFacts>> {
+    overlap_checks::table
+        .find(id)
+        .select((
+            overlap_checks::created_at,
+            overlap_checks::verdict,
+            overlap_checks::request,
+        ))
+        .for_key_share()
+        .first(conn)
+        .await
+        .optional()
+}

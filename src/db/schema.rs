@@ -2,6 +2,22 @@
 // emits; the test `schema_matches_the_migrated_database` fails when the two drift apart.
 
 diesel::table! {
+    adoptions (id) {
+        id -> Int8,
+        province_code -> Text,
+        platform_id -> Int8,
+        status -> Text,
+        since -> Date,
+        local_system -> Nullable<Text>,
+        note -> Nullable<Text>,
+        evidence_url -> Nullable<Text>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     api_tokens (jti) {
         jti -> Text,
         subject -> Text,
@@ -11,6 +27,7 @@ diesel::table! {
         issued_at -> Timestamptz,
         expires_at -> Nullable<Timestamptz>,
         revoked_at -> Nullable<Timestamptz>,
+        province_code -> Nullable<Text>,
     }
 }
 
@@ -30,6 +47,7 @@ diesel::table! {
         seq -> Nullable<Int8>,
         version -> Nullable<Int4>,
         state -> Nullable<Jsonb>,
+        actor_province -> Nullable<Text>,
     }
 }
 
@@ -146,6 +164,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    overlap_decisions (check_id) {
+        check_id -> Uuid,
+        province_code -> Text,
+        decision -> Text,
+        platform_id -> Nullable<Int8>,
+        justification -> Nullable<Text>,
+        decided_at -> Timestamptz,
+        decided_by -> Text,
+    }
+}
+
+diesel::table! {
     platform_ownerships (id) {
         id -> Int8,
         platform_id -> Int8,
@@ -184,6 +214,27 @@ diesel::table! {
 }
 
 diesel::table! {
+    province_predecessors (province_code, position) {
+        province_code -> Text,
+        position -> Int2,
+        name_vi -> Text,
+        folded -> Text,
+    }
+}
+
+diesel::table! {
+    provinces (code) {
+        code -> Text,
+        name_vi -> Text,
+        kind -> Text,
+        formed_on -> Nullable<Date>,
+        name_folded -> Text,
+        source -> Text,
+        confidence -> Text,
+    }
+}
+
+diesel::table! {
     webhook_deliveries (id) {
         id -> Int8,
         subscription_id -> Int8,
@@ -212,7 +263,10 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(adoptions -> platforms (platform_id));
+diesel::joinable!(adoptions -> provinces (province_code));
 diesel::joinable!(api_tokens -> ministries (ministry_code));
+diesel::joinable!(api_tokens -> provinces (province_code));
 diesel::joinable!(change_log -> platforms (platform_id));
 diesel::joinable!(contacts -> platforms (platform_id));
 diesel::joinable!(list_declared_counts -> list_editions (list_key));
@@ -220,14 +274,19 @@ diesel::joinable!(list_declared_counts -> ministries (ministry_code));
 diesel::joinable!(list_memberships -> list_editions (list_key));
 diesel::joinable!(list_memberships -> platforms (platform_id));
 diesel::joinable!(overlap_feedback -> overlap_checks (check_id));
+diesel::joinable!(overlap_decisions -> overlap_checks (check_id));
+diesel::joinable!(overlap_decisions -> platforms (platform_id));
+diesel::joinable!(overlap_decisions -> provinces (province_code));
 diesel::joinable!(platform_ownerships -> ministries (ministry_code));
 diesel::joinable!(platform_ownerships -> platforms (platform_id));
 diesel::joinable!(platforms -> ministries (ministry_code));
+diesel::joinable!(province_predecessors -> provinces (province_code));
 diesel::joinable!(webhook_deliveries -> change_log (change_id));
 diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
 diesel::joinable!(webhook_subscriptions -> ministries (ministry));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    adoptions,
     api_tokens,
     change_log,
     contacts,
@@ -239,8 +298,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     ministries,
     overlap_checks,
     overlap_feedback,
+    overlap_decisions,
     platform_ownerships,
     platforms,
+    province_predecessors,
+    provinces,
     webhook_deliveries,
     webhook_subscriptions,
 );

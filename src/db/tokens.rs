@@ -19,6 +19,7 @@ pub struct TokenRecord {
     pub issued_at: DateTime<Utc>,
     pub expires_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    pub province_code: Option<String>,
 }
 
 /// Where a token's ministry stands.

@@ -3,15 +3,17 @@
 
 mod codes;
 mod profile;
+mod province;
 pub mod search;
 mod text;
 mod vocabulary;
 
 pub use codes::{MinistryCode, PlatformCode};
 pub use profile::{MAX_PROFILE_ITEM_CHARS, MAX_PROFILE_ITEMS, PlatformProfile};
+pub use province::fold_province_name;
 pub use text::{fold_for_search, normalize_text};
 pub use vocabulary::{
-    Audience, ContactRole, Domain, FeedbackJudgement, MinistryKind, MinistryStatus, NdxpStatus,
-    PlatformStatus, ProfileConfidence, ProvinceAction, Scope, SourceConfidence, Vocabulary,
-    VocabularyEntry,
+    AdoptionStatus, Audience, ContactRole, DecisionKind, Domain, FeedbackJudgement, MinistryKind,
+    MinistryStatus, NdxpStatus, PlatformStatus, ProfileConfidence, ProvinceAction, Scope,
+    SourceConfidence, Vocabulary, VocabularyEntry,
 };

@@ -204,6 +204,29 @@ vocabulary! {
         PlatformsWrite => "platforms:write", "Ghi nền tảng", "Create, update and retire the ministry's platforms";
         ContactsWrite => "contacts:write", "Ghi đầu mối", "Manage the contacts of the ministry's platforms";
         Admin => "admin", "Quản trị", "Registry operator: every write, ownership, ministries and lists";
+        AdoptionsWrite => "adoptions:write", "Ghi tình hình sử dụng", "Record the province's use of national platforms";
+        DecisionsWrite => "decisions:write", "Ghi quyết định sau kiểm tra trùng lặp", "Record the province's decisions on its overlap checks";
+    }
+}
+
+vocabulary! {
+    /// Where a province stands with a national platform.
+    AdoptionStatus {
+        Planned => "planned", "Đã có kế hoạch sử dụng", "Planned";
+        Connecting => "connecting", "Đang kết nối", "Connecting";
+        InUse => "in_use", "Đang sử dụng", "In use";
+        Stopped => "stopped", "Đã ngừng sử dụng", "Stopped";
+        NotApplicable => "not_applicable", "Không áp dụng", "Not applicable";
+    }
+}
+
+vocabulary! {
+    /// What a province decided after an overlap check.
+    DecisionKind {
+        Reuse => "reuse", "Dùng nền tảng quốc gia thay vì mua", "Reuse the national platform instead of buying";
+        Connect => "connect", "Kết nối hệ thống của tỉnh với nền tảng quốc gia", "Connect the province's system to the national platform";
+        Proceed => "proceed", "Vẫn đầu tư hệ thống riêng", "Proceed with the purchase";
+        Cancelled => "cancelled", "Hủy dự án", "Cancel the purchase";
     }
 }
 
@@ -237,6 +260,8 @@ mod tests {
         check::<MinistryKind>();
         check::<MinistryStatus>();
         check::<ContactRole>();
+        check::<AdoptionStatus>();
+        check::<DecisionKind>();
         for s in NdxpStatus::ALL {
             let json = serde_json::to_string(s).unwrap();
             assert_eq!(json, format!("\"{}\"", s.as_str()));

@@ -273,6 +273,7 @@ async fn a_token_of_a_merged_ministry_cannot_write_and_is_told_the_successor() {
             .unwrap();
     let request = ndp_registry::tokens::IssueRequest {
         ministry: Some("BKHDT".into()),
+        province: None,
         scope: None,
         admin: false,
         ttl: "1h".into(),

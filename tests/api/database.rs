@@ -24,7 +24,8 @@ async fn fingerprint(conn: &mut AsyncPgConnection) -> String {
         SELECT m::text AS t FROM ministries m UNION ALL SELECT p::text FROM platforms p
         UNION ALL SELECT c::text FROM contacts c UNION ALL SELECT o::text FROM platform_ownerships o
         UNION ALL SELECT l::text FROM list_editions l UNION ALL SELECT d::text FROM list_declared_counts d
-        UNION ALL SELECT s::text FROM list_memberships s) rows";
+        UNION ALL SELECT s::text FROM list_memberships s UNION ALL SELECT v::text FROM provinces v
+        UNION ALL SELECT r::text FROM province_predecessors r) rows";
     diesel::sql_query(sql)
         .get_result::<Fingerprint>(conn)
         .await
@@ -56,7 +57,8 @@ async fn seeding_an_empty_database_loads_every_source_row() {
             ministries: 32,
             lists: 3,
             platforms: 79,
-            contacts: 1
+            contacts: 1,
+            provinces: 34
         }
     );
 }

@@ -113,6 +113,7 @@ async fn restarts_crashes_and_freezes_under_load_lose_no_acknowledged_write() {
         let mut conn = AsyncPgConnection::establish(&url).await.unwrap();
         let request = ndp_registry::tokens::IssueRequest {
             ministry: Some("BTC".into()),
+            province: None,
             scope: Some("platforms:write".into()),
             admin: false,
             ttl: "1h".into(),

@@ -68,11 +68,30 @@ impl TestApp {
             ndp_registry::auth::JwtKeys::from_settings(&test_settings(&self.db.url)).unwrap();
         let request = ndp_registry::tokens::IssueRequest {
             ministry: Some(ministry.into()),
+            province: None,
             scope: Some(scope.into()),
             admin: false,
             ttl: "1h".into(),
             label: Some("test".into()),
             subject: Some(format!("{}-backoffice", ministry.to_lowercase())),
+        };
+        ndp_registry::tokens::issue(&mut self.conn().await, &keys, request)
+            .await
+            .unwrap()
+    }
+
+    /// A province token issued by the CLI's code path (`province` may be a code or a name).
+    pub async fn province_token(&self, province: &str, scope: &str) -> String {
+        let keys =
+            ndp_registry::auth::JwtKeys::from_settings(&test_settings(&self.db.url)).unwrap();
+        let request = ndp_registry::tokens::IssueRequest {
+            ministry: None,
+            province: Some(province.into()),
+            scope: Some(scope.into()),
+            admin: false,
+            ttl: "1h".into(),
+            label: Some("test".into()),
+            subject: None,
         };
         ndp_registry::tokens::issue(&mut self.conn().await, &keys, request)
             .await
@@ -90,6 +109,7 @@ impl TestApp {
             ndp_registry::auth::JwtKeys::from_settings(&test_settings(&self.db.url)).unwrap();
         let request = ndp_registry::tokens::IssueRequest {
             ministry: None,
+            province: None,
             scope: None,
             admin: true,
             ttl: "1h".into(),

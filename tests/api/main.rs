@@ -24,6 +24,7 @@ mod overlap_checks;
 mod platform_writes;
 mod platforms;
 mod procurement;
+mod provinces;
 mod relevance;
 mod sync;
 mod webhooks;

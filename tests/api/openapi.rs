@@ -83,8 +83,8 @@ async fn swagger_ui_is_served_without_network_access() {
 #[tokio::test]
 async fn documented_vocabularies_are_the_codes_the_api_sends() {
     use ndp_registry::domain::{
-        Audience, ContactRole, Domain, MinistryKind, MinistryStatus, NdxpStatus, PlatformStatus,
-        SourceConfidence, Vocabulary,
+        AdoptionStatus, Audience, ContactRole, DecisionKind, Domain, MinistryKind, MinistryStatus,
+        NdxpStatus, PlatformStatus, SourceConfidence, Vocabulary,
     };
     let document = serde_json::to_value(ndp_registry::startup::openapi()).unwrap();
     let schemas = &document["components"]["schemas"];
@@ -105,6 +105,8 @@ async fn documented_vocabularies_are_the_codes_the_api_sends() {
     check("ContactRole", ContactRole::codes());
     check("MinistryKind", MinistryKind::codes());
     check("MinistryStatus", MinistryStatus::codes());
+    check("AdoptionStatus", AdoptionStatus::codes());
+    check("DecisionKind", DecisionKind::codes());
     // Every rule named in a `pattern` attribute was expanded into its regular expression.
     assert!(
         !document.to_string().contains("\"pattern\":\"{"),

@@ -209,6 +209,7 @@ async fn a_valid_token_lifts_the_overlap_check_limit() {
     let claims = ndp_registry::auth::Claims {
         sub: "province-system".into(),
         ministry: None,
+        province: None,
         scope: String::new(),
         jti: "province-system-token".into(),
         iat: chrono::Utc::now().timestamp(),

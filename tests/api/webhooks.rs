@@ -9,16 +9,16 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, assert_invalid_field, assert_problem, spawn_app, test_settings};
 
-const SECRET: &str = "a-long-random-shared-secret";
+pub const SECRET: &str = "a-long-random-shared-secret";
 
 #[derive(Clone, Default)]
-struct Received(Arc<Mutex<Vec<Delivered>>>);
+pub struct Received(Arc<Mutex<Vec<Delivered>>>);
 
 /// What a receiver got: the signature header, the event header and the body.
-type Delivered = (String, String, Vec<u8>);
+pub type Delivered = (String, String, Vec<u8>);
 
 /// A receiver that fails the first `failures` deliveries, then accepts.
-async fn receiver(failures: usize) -> (String, Received) {
+pub async fn receiver(failures: usize) -> (String, Received) {
     let received = Received::default();
     let state = received.clone();
     let server = HttpServer::new(move || {
@@ -55,7 +55,7 @@ async fn receiver(failures: usize) -> (String, Received) {
     (address, received)
 }
 
-fn verify(signature: &str, body: &[u8]) -> bool {
+pub fn verify(signature: &str, body: &[u8]) -> bool {
     let (t, _) = signature
         .strip_prefix("t=")
         .and_then(|s| s.split_once(','))
@@ -65,7 +65,7 @@ fn verify(signature: &str, body: &[u8]) -> bool {
         && ndp_registry::webhooks::signature(SECRET, t, body) == signature
 }
 
-async fn wait_for(received: &Received, count: usize) -> Vec<Delivered> {
+pub async fn wait_for(received: &Received, count: usize) -> Vec<Delivered> {
     for _ in 0..200 {
         if received.0.lock().unwrap().len() >= count {
             break;
@@ -75,7 +75,7 @@ async fn wait_for(received: &Received, count: usize) -> Vec<Delivered> {
     received.0.lock().unwrap().clone()
 }
 
-async fn subscribe(app: &TestApp, body: Value) -> Value {
+pub async fn subscribe(app: &TestApp, body: Value) -> Value {
     let response = app
         .send(
             Method::POST,

@@ -195,9 +195,15 @@ pub struct Stats {
     pub ministries_without_platforms: Vec<String>,
     /// Each official edition: declared against registered.
     pub lists: Vec<ListStats>,
+    /// The provinces' use of the platforms, and the purchases that went ahead despite a
+    /// `likely_duplicate` answer.
+    pub adoption: super::adoptions::AdoptionStats,
 }
 
-/// Statistics: totals, per agency (including those with none), per edition, contact coverage.
+/// Statistics: totals, per agency (including those with none), per edition, contact coverage,
+/// and the national picture of adoption: per platform the provinces by adoption status, per
+/// province its platforms in use, and the last 12 months' checks answered `likely_duplicate`
+/// that the province decided to `proceed` with anyway, with their justifications.
 #[utoipa::path(
     tag = "platforms",
     responses(
@@ -287,6 +293,7 @@ pub async fn stats(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
         ministries,
         ministries_without_platforms,
         lists,
+        adoption: super::adoptions::adoption_stats(&mut conn).await?,
     };
     json_with_etag(&req, &body)
 }

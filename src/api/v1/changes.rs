@@ -34,8 +34,11 @@ pub struct FeedParams {
 pub struct FeedActor {
     /// The token's subject (`ndp-registry seed` for the sample data).
     pub sub: String,
-    /// The token's ministry; `null` for operators.
+    /// The token's ministry; `null` for operators and provinces.
     pub ministry: Option<String>,
+    /// The token's province; `null` for operators and ministries.
+    #[schema(example = json!(null))]
+    pub province: Option<String>,
 }
 
 /// One change, with the state it left.
@@ -46,15 +49,17 @@ pub struct FeedItem {
     pub cursor: String,
     /// When it was recorded.
     pub at: DateTime<Utc>,
-    /// `platform`, `contact`, `ministry` or `list` (a list edition, or a membership keyed
-    /// `list-key/platform-code`).
+    /// `platform`, `contact`, `ministry`, `list` (a list edition, or a membership keyed
+    /// `list-key/platform-code`), `adoption` (keyed `PROVINCE/platform-code`) or `decision`
+    /// (keyed by the overlap check's id).
     #[schema(example = "platform")]
     pub entity: String,
     /// The entity's key: a platform code, a contact id, a ministry code, a list key.
     #[schema(example = "vneid")]
     pub key: String,
     /// `created`, `updated`, `retired`, `transferred`, `succeeded`, `contact_added`,
-    /// `contact_updated`, `contact_removed`, `list_added`, `list_removed`.
+    /// `contact_updated`, `contact_removed`, `list_added`, `list_removed`, `adoption_recorded`,
+    /// `adoption_updated`, `decided`.
     #[schema(example = "updated")]
     pub action: String,
     /// The entity's version after the change, where it has one.
@@ -79,8 +84,8 @@ pub struct FeedPage {
     pub has_more: bool,
 }
 
-/// Reads the change feed: every change to platforms, contacts, ministries and list editions, in
-/// commit order, each with the full new state or a tombstone.
+/// Reads the change feed: every change to platforms, contacts, ministries, list editions,
+/// provinces' adoption records and their decisions on overlap checks, in commit order, each with the full new state or a tombstone.
 ///
 /// A mirror starts with `after=0`, applies each page's items in order (upsert the state, delete
 /// on a tombstone), stores `next_cursor`, and asks again. Positions are assigned as transactions
@@ -154,6 +159,7 @@ pub async fn list_changes(
             actor: FeedActor {
                 sub: r.actor_sub,
                 ministry: r.actor_ministry,
+                province: r.actor_province,
             },
         })
         .collect();

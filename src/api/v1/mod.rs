@@ -1,10 +1,12 @@
 //! Version 1 of the public API, mounted at `/api/v1`.
 
+pub mod adoptions;
 pub mod bulk;
 pub mod catalogue;
 pub mod changes;
 pub mod contact_writes;
 pub mod contacts;
+pub mod decisions;
 pub mod lists;
 pub mod ministries;
 pub mod ministry_writes;
@@ -12,6 +14,7 @@ pub mod overlap;
 pub mod overlap_feedback;
 pub mod platform_writes;
 pub mod platforms;
+pub mod provinces;
 pub mod receipt_page;
 pub mod search;
 pub mod vocabularies;
@@ -58,5 +61,16 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(webhooks::delete_webhook)
         .service(webhooks::list_deliveries)
         .service(webhooks::redeliver)
-        .service(vocabularies::get_vocabularies);
+        .service(vocabularies::get_vocabularies)
+        .service(provinces::list_provinces)
+        .service(provinces::get_province)
+        .service(adoptions::list_province_adoptions)
+        .service(adoptions::get_adoption)
+        .service(adoptions::put_adoption)
+        .service(adoptions::adoption_history)
+        .service(adoptions::list_platform_adoptions)
+        .service(adoptions::list_adoptions)
+        .service(adoptions::adoption_matrix)
+        .service(decisions::create_decision)
+        .service(decisions::get_decision);
 }

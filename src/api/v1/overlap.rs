@@ -684,10 +684,16 @@ pub async fn create_overlap_check(
     let (last_change_id, active_platforms) = db::registry_state(&mut conn).await?;
     let judgement = judge(&mut conn, &state.documents, &request).await?;
     let verdict = judgement.verdict;
-    let province = request
-        .requester
-        .as_ref()
-        .map(|r| fold_for_search(&r.province));
+    // Who asked, as a province code where the name resolves (a former province's name too, so
+    // "Bình Dương" and "TP. Hồ Chí Minh" are one requester), else the name folded.
+    let province = match &request.requester {
+        Some(r) => Some(
+            crate::db::provinces::resolve(&mut conn, &r.province)
+                .await?
+                .unwrap_or_else(|| fold_for_search(&r.province)),
+        ),
+        None => None,
+    };
     let similar_checks = db::similar(
         &mut conn,
         &judgement.gist,

@@ -807,14 +807,18 @@ pub struct ChangeActor {
     /// The token's subject.
     #[schema(example = "btc-backoffice")]
     pub sub: String,
-    /// The token's ministry; `null` for operators and the seed loader.
+    /// The token's ministry; `null` for operators, provinces and the seed loader.
     #[schema(example = "BTC")]
     pub ministry: Option<String>,
+    /// The token's province; `null` for operators, ministries and the seed loader.
+    #[schema(example = json!(null))]
+    pub province: Option<String>,
     /// The token's id; `null` for the seed loader.
     pub jti: Option<String>,
 }
 
-/// One change to a platform, its contacts or its list memberships.
+/// One change to a platform, its contacts or its list memberships, or to a province's adoption
+/// record.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HistoryEntry {
     /// The change's id; later changes have larger ids.
@@ -822,14 +826,15 @@ pub struct HistoryEntry {
     pub id: i64,
     /// When the change was committed.
     pub at: DateTime<Utc>,
-    /// What changed: `platform`, `contact` or `list`.
+    /// What changed: `platform`, `contact`, `list` or `adoption`.
     #[schema(example = "platform")]
     pub entity: String,
-    /// Its key: the platform code, the contact id or the list key.
+    /// Its key: the platform code, the contact id, the list key or `PROVINCE/platform-code`.
     #[schema(example = "vneid")]
     pub entity_key: String,
     /// `created`, `updated`, `retired`, `transferred`, `contact_added`, `contact_updated`,
-    /// `contact_removed`, `list_added` or `list_removed`.
+    /// `contact_removed`, `list_added`, `list_removed`, `adoption_recorded` or
+    /// `adoption_updated`.
     #[schema(example = "updated")]
     pub action: String,
     /// Who made it.
@@ -837,6 +842,25 @@ pub struct HistoryEntry {
     /// The fields that changed, each with its old and new value.
     #[schema(value_type = Object, example = json!({"status": {"old": "piloting", "new": "operational"}}))]
     pub changes: Value,
+}
+
+impl From<history::Change> for HistoryEntry {
+    fn from(c: history::Change) -> Self {
+        Self {
+            id: c.id,
+            at: c.at,
+            entity: c.entity,
+            entity_key: c.entity_key,
+            action: c.action,
+            actor: ChangeActor {
+                sub: c.actor_sub,
+                ministry: c.actor_ministry,
+                province: c.actor_province,
+                jti: c.actor_jti,
+            },
+            changes: c.changes,
+        }
+    }
 }
 
 /// Lists every change to a platform, its contacts and its list memberships, newest first.
@@ -864,21 +888,6 @@ pub async fn platform_history(
         .ok_or_else(|| not_found(&code))?;
     let (rows, total) =
         history::for_platform(&mut conn, id, query.page.limit(), query.page.offset()).await?;
-    let items = rows
-        .into_iter()
-        .map(|c| HistoryEntry {
-            id: c.id,
-            at: c.at,
-            entity: c.entity,
-            entity_key: c.entity_key,
-            action: c.action,
-            actor: ChangeActor {
-                sub: c.actor_sub,
-                ministry: c.actor_ministry,
-                jti: c.actor_jti,
-            },
-            changes: c.changes,
-        })
-        .collect();
+    let items = rows.into_iter().map(HistoryEntry::from).collect();
     page_response(&req, &Paginated::new(items, query.page, total))
 }

@@ -6,8 +6,8 @@ use utoipa::ToSchema;
 
 use crate::api::representation::json_with_etag;
 use crate::domain::{
-    Audience, ContactRole, Domain, MinistryKind, MinistryStatus, NdxpStatus, PlatformStatus,
-    SourceConfidence, Vocabulary, VocabularyEntry,
+    AdoptionStatus, Audience, ContactRole, DecisionKind, Domain, MinistryKind, MinistryStatus,
+    NdxpStatus, PlatformStatus, SourceConfidence, Vocabulary, VocabularyEntry,
 };
 use crate::error::ApiError;
 
@@ -31,6 +31,10 @@ pub struct Vocabularies {
     pub ministry_kinds: Vec<VocabularyEntry>,
     /// Values of an agency's `status`.
     pub ministry_statuses: Vec<VocabularyEntry>,
+    /// Values of a province's adoption record `status`.
+    pub adoption_statuses: Vec<VocabularyEntry>,
+    /// Values of a decision on an overlap check.
+    pub decisions: Vec<VocabularyEntry>,
 }
 
 /// Lists the controlled vocabularies.
@@ -56,6 +60,8 @@ pub async fn get_vocabularies(req: HttpRequest) -> Result<HttpResponse, ApiError
         contact_roles: ContactRole::entries(),
         ministry_kinds: MinistryKind::entries(),
         ministry_statuses: MinistryStatus::entries(),
+        adoption_statuses: AdoptionStatus::entries(),
+        decisions: DecisionKind::entries(),
     };
     json_with_etag(&req, &body)
 }

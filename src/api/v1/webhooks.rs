@@ -19,7 +19,7 @@ use crate::error::{ApiError, FieldError};
 use crate::startup::AppState;
 
 /// The events a subscription may filter on: actions or entity kinds.
-pub const EVENTS: [&str; 14] = [
+pub const EVENTS: [&str; 19] = [
     "platform",
     "contact",
     "ministry",
@@ -34,6 +34,11 @@ pub const EVENTS: [&str; 14] = [
     "contact_removed",
     "list_added",
     "list_removed",
+    "adoption",
+    "decision",
+    "adoption_recorded",
+    "adoption_updated",
+    "decided",
 ];
 
 /// An event a subscription may filter on (documentation of `EVENTS`).
@@ -54,6 +59,11 @@ pub enum WebhookEvent {
     ContactRemoved,
     ListAdded,
     ListRemoved,
+    Adoption,
+    Decision,
+    AdoptionRecorded,
+    AdoptionUpdated,
+    Decided,
 }
 
 /// A new subscription.
@@ -73,7 +83,8 @@ pub struct WebhookInput {
         pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*$"
     )]
     pub secret: String,
-    /// Only changes to this agency's data.
+    /// Only changes to this agency's data (adoption records and decisions count as the data of
+    /// the platform's owner).
     #[serde(default)]
     #[schema(pattern = "{ministry}")]
     pub ministry: Option<String>,
@@ -81,7 +92,8 @@ pub struct WebhookInput {
     #[serde(default)]
     pub domain: Option<Domain>,
     /// Only these actions or entity kinds (`platform`, `contact`, `ministry`, `list`, `created`,
-    /// `updated`, `retired`, `transferred`, `succeeded`, `contact_added`...); all when absent.
+    /// `updated`, `retired`, `transferred`, `succeeded`, `contact_added`..., `adoption`,
+    /// `decision`, `adoption_recorded`, `adoption_updated`, `decided`); all when absent.
     #[serde(default)]
     #[schema(value_type = Option<Vec<WebhookEvent>>)]
     pub events: Option<Vec<String>>,

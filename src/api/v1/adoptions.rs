@@ -1,0 +1,845 @@
+//! Adoption records: which province uses which national platform, since when, and what it replaced.
+//! A province token writes its own province's records with `PUT`; everyone reads them, per
+//! province, per platform, filtered, or as a province × platform CSV matrix.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, get, put, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel_async::AsyncPgConnection;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use utoipa::{IntoParams, ToSchema};
+
+use super::contacts::NoFilter;
+use super::platform_writes::HistoryEntry;
+use super::provinces::resolve as resolve_province;
+use crate::api::body::JsonBody;
+use crate::api::query::{Filters, ListQuery, PageParams};
+use crate::api::representation::{Paginated, json_with_etag, page_response};
+use crate::api::validate::Checker;
+use crate::api::write::{
+    Answer, ChangeRecord, check_if_match, diff, if_match, record_change, render, state_of,
+};
+use crate::api::{GetErrors, ListErrors, SubListErrors, WriteErrors};
+use crate::auth::Actor;
+use crate::db::adoptions::{self as db, AdoptionChangeset, AdoptionFilter, AdoptionView};
+use crate::db::platforms::{self as platform_db, Platform};
+use crate::db::{decisions as decision_db, history, provinces as province_db};
+use crate::domain::{AdoptionStatus, PlatformCode, Scope, Vocabulary};
+use crate::error::{ApiError, FieldError};
+use crate::startup::AppState;
+
+/// What a province records about one national platform.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "status": "in_use", "since": "2025-08-01",
+    "local_system": "Cổng dịch vụ công tỉnh Bình Dương",
+    "note": "Đăng nhập bằng VNeID trên cổng dịch vụ công của Thành phố.",
+    "evidence_url": "https://dichvucong.hochiminhcity.gov.vn"
+}))]
+pub struct AdoptionInput {
+    /// Where the province stands with the platform.
+    #[schema(value_type = AdoptionStatus)]
+    pub status: String,
+    /// The day this status took effect (for `planned`, the day it is planned for), `YYYY-MM-DD`.
+    #[schema(value_type = String, format = Date, example = "2025-08-01")]
+    pub since: String,
+    /// The province's own system that the platform replaced or that connects to it, 2 to 300
+    /// characters.
+    #[serde(default)]
+    #[schema(pattern = "{line? 2..300}")]
+    pub local_system: Option<String>,
+    /// A note, up to 2000 characters.
+    #[serde(default)]
+    #[schema(pattern = "{lines? 1..2000}")]
+    pub note: Option<String>,
+    /// A public page that shows it (a decision, an announcement, the service itself).
+    #[serde(default)]
+    #[schema(pattern = "{url?}")]
+    pub evidence_url: Option<String>,
+}
+
+/// A validated adoption record.
+#[derive(Clone, Debug)]
+pub struct ValidAdoption {
+    status: AdoptionStatus,
+    since: NaiveDate,
+    local_system: Option<String>,
+    note: Option<String>,
+    evidence_url: Option<String>,
+}
+
+impl ValidAdoption {
+    /// The default record a decision writes: `status` since `since`, nothing else.
+    pub fn new(status: AdoptionStatus, since: NaiveDate) -> Self {
+        Self {
+            status,
+            since,
+            local_system: None,
+            note: None,
+            evidence_url: None,
+        }
+    }
+
+    fn changeset(&self) -> AdoptionChangeset<'_> {
+        AdoptionChangeset {
+            status: self.status.as_str(),
+            since: self.since,
+            local_system: self.local_system.as_deref(),
+            note: self.note.as_deref(),
+            evidence_url: self.evidence_url.as_deref(),
+        }
+    }
+
+    fn snapshot(&self) -> Value {
+        json!({
+            "status": self.status.as_str(), "since": self.since, "local_system": self.local_system,
+            "note": self.note, "evidence_url": self.evidence_url,
+        })
+    }
+}
+
+/// Parses a `YYYY-MM-DD` calendar date.
+pub fn parse_date(raw: &str) -> Option<NaiveDate> {
+    let shape = raw.len() == 10
+        && raw.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    shape
+        .then(|| NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok())
+        .flatten()
+}
+
+impl AdoptionInput {
+    /// Checks every field, naming each problem under `prefix` (`""` or `"adoption."`).
+    pub fn validate(&self, c: &mut Checker, prefix: &str) -> Option<ValidAdoption> {
+        let field = |name: &str| format!("{prefix}{name}");
+        let status = AdoptionStatus::parse(self.status.trim());
+        if status.is_none() {
+            c.fail(
+                &field("status"),
+                format!(
+                    "{:?} is not one of {}",
+                    self.status,
+                    AdoptionStatus::codes().join(", ")
+                ),
+            );
+        }
+        let since = parse_date(self.since.trim());
+        if since.is_none() {
+            c.fail(
+                &field("since"),
+                format!(
+                    "{:?} is not a date; use YYYY-MM-DD, such as 2025-08-01",
+                    self.since
+                ),
+            );
+        }
+        let local_system = c.optional_text(
+            &field("local_system"),
+            self.local_system.as_deref(),
+            2,
+            300,
+            false,
+        );
+        let note = c.optional_text(&field("note"), self.note.as_deref(), 1, 2000, true);
+        let evidence_url = c.url(&field("evidence_url"), self.evidence_url.as_deref());
+        Some(ValidAdoption {
+            status: status?,
+            since: since?,
+            local_system,
+            note,
+            evidence_url,
+        })
+    }
+}
+
+/// A province's record about one national platform.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct AdoptionResponse {
+    /// The province's code.
+    #[schema(example = "HCM")]
+    pub province: String,
+    /// The province's name.
+    #[schema(example = "Thành phố Hồ Chí Minh")]
+    pub province_name: String,
+    /// The platform's code.
+    #[schema(example = "vneid")]
+    pub platform: String,
+    /// The platform's Vietnamese name.
+    pub platform_name: String,
+    /// The platform's current owner, whose contact points the province deals with.
+    #[schema(example = "BCA")]
+    pub ministry: String,
+    /// Where the province stands with the platform.
+    pub status: AdoptionStatus,
+    /// The day this status took effect.
+    pub since: NaiveDate,
+    /// The province's own system it replaced or connected.
+    pub local_system: Option<String>,
+    /// A note.
+    pub note: Option<String>,
+    /// A public page that shows it.
+    pub evidence_url: Option<String>,
+    /// Starts at 1 and grows with each change.
+    #[schema(example = 1)]
+    pub version: i32,
+    /// When the record was created.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<AdoptionView> for AdoptionResponse {
+    fn from(v: AdoptionView) -> Self {
+        Self {
+            status: AdoptionStatus::parse(&v.status).unwrap_or(AdoptionStatus::Planned),
+            province: v.province_code,
+            province_name: v.province_name,
+            platform: v.platform_code,
+            platform_name: v.platform_name,
+            ministry: v.ministry_code,
+            since: v.since,
+            local_system: v.local_system,
+            note: v.note,
+            evidence_url: v.evidence_url,
+            version: v.version,
+            created_at: v.created_at,
+            updated_at: v.updated_at,
+        }
+    }
+}
+
+fn snapshot(v: &AdoptionView) -> Value {
+    json!({
+        "status": v.status, "since": v.since, "local_system": v.local_system, "note": v.note,
+        "evidence_url": v.evidence_url,
+    })
+}
+
+/// The id of the platform `code` names; `None` for a code no platform can have (a NUL, upper
+/// case...), which is never sent to the database.
+async fn find_platform_id(
+    conn: &mut AsyncPgConnection,
+    code: &str,
+) -> Result<Option<i64>, ApiError> {
+    match PlatformCode::parse(code) {
+        Ok(code) => Ok(platform_db::find_id(conn, code.as_str()).await?),
+        Err(_) => Ok(None),
+    }
+}
+
+fn platform_not_found(code: &str) -> ApiError {
+    ApiError::not_found(format!("No platform has the code {code:?}."))
+}
+
+fn adoption_not_found(province: &str, platform: &str) -> ApiError {
+    ApiError::client(
+        StatusCode::NOT_FOUND,
+        "adoption_not_found",
+        format!("{province} has no adoption record for {platform}."),
+    )
+}
+
+/// The key of an adoption in the history and the change feed: `PROVINCE/platform-code`.
+fn key(province: &str, platform: &str) -> String {
+    format!("{province}/{platform}")
+}
+
+/// The current record of `province` for `platform`, locked for a write, after checking
+/// `If-Match` against it (a precondition on a record that does not exist fails).
+pub async fn lock_current(
+    conn: &mut AsyncPgConnection,
+    province: &str,
+    platform: &Platform,
+    precondition: Option<&str>,
+) -> Result<Option<AdoptionView>, ApiError> {
+    let current = db::find(conn, province, platform.id, true).await?;
+    match (&current, precondition) {
+        (Some(view), Some(tag)) => {
+            let rendered = render(&AdoptionResponse::from(view.clone()))?;
+            check_if_match(Some(tag), &rendered.etag)?;
+        }
+        (None, Some(_)) => {
+            return Err(ApiError::client(
+                StatusCode::PRECONDITION_FAILED,
+                "precondition_failed",
+                format!(
+                    "{province} has no adoption record for {} yet, so no ETag can match; send the PUT without If-Match to create it.",
+                    platform.code
+                ),
+            ));
+        }
+        (_, None) => {}
+    }
+    Ok(current)
+}
+
+/// Creates or replaces the record in the caller's transaction and records the change (history,
+/// change feed, webhooks). Returns the record and whether it was created; a replacement that
+/// changes nothing records nothing.
+pub async fn write(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    current: Option<AdoptionView>,
+    province: &str,
+    platform: &Platform,
+    valid: &ValidAdoption,
+) -> Result<(AdoptionResponse, bool), ApiError> {
+    let before = current.as_ref().map_or(Value::Null, snapshot);
+    let changes = diff(&before, &valid.snapshot());
+    if let Some(view) = &current
+        && changes.as_object().is_some_and(serde_json::Map::is_empty)
+    {
+        return Ok((AdoptionResponse::from(view.clone()), false));
+    }
+    db::upsert(conn, province, platform.id, &valid.changeset()).await?;
+    let stored = db::find(conn, province, platform.id, false)
+        .await?
+        .ok_or_else(|| ApiError::internal("an adoption record vanished after its write"))?;
+    let response = AdoptionResponse::from(stored);
+    let created = current.is_none();
+    let change = ChangeRecord {
+        entity: "adoption",
+        key: &key(province, &platform.code),
+        platform_id: None,
+        action: if created {
+            "adoption_recorded"
+        } else {
+            "adoption_updated"
+        },
+        changes,
+        version: Some(response.version),
+        state: Some(state_of(&response)?),
+    };
+    record_change(conn, actor, change).await?;
+    Ok((response, created))
+}
+
+/// Records what a province does with a national platform (province token of that province, or
+/// operator). Creates the record (201) or replaces it (200); a replacement that changes nothing
+/// keeps its version. Each change enters the record's history, the change feed and the webhooks.
+///
+/// `{code}` may be a province code, name or 2025 predecessor's name: `Bình Dương` writes the
+/// record of Thành phố Hồ Chí Minh.
+#[utoipa::path(
+    tag = "provinces",
+    security(("bearer" = ["adoptions:write"])),
+    request_body(content = AdoptionInput, content_type = "application/json"),
+    params(
+        ("code" = String, Path, description = "The province: code, name or 2025 predecessor's name", example = "HCM"),
+        ("platform" = String, Path, description = "The platform's code", example = "vneid"),
+        ("If-Match" = Option<String>, Header, nullable = false, description = "The ETag you last read; 412 if the record changed since, or does not exist"),
+    ),
+    responses(
+        (status = 200, description = "The record, replaced.", body = AdoptionResponse,
+         headers(("ETag" = String, description = "Tag of the new representation"))),
+        (status = 201, description = "The record, created. `Location` names it.", body = AdoptionResponse,
+         headers(("ETag" = String, description = "Tag of the representation"),
+                 ("Location" = String, description = "The record's canonical URL"))),
+        WriteErrors,
+    )
+)]
+#[put("/provinces/{code}/adoptions/{platform}")]
+pub async fn put_adoption(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    actor: Actor,
+    path: web::Path<(String, String)>,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    actor.require(Scope::AdoptionsWrite)?;
+    let (raw_province, code) = path.into_inner();
+    let precondition = if_match(&req);
+    let answer = crate::api::write::transaction(&state, async |conn| {
+        let province = resolve_province(conn, &raw_province).await?.code;
+        actor.require_province(&province)?;
+        let platform = platform_db::find(conn, &code)
+            .await?
+            .ok_or_else(|| platform_not_found(&code))?;
+        let current = lock_current(conn, &province, &platform, precondition.as_deref()).await?;
+        let mut c = Checker::default();
+        let valid = body.parse::<AdoptionInput>()?.validate(&mut c, "");
+        c.finish()?;
+        let valid = valid.ok_or_else(|| ApiError::internal("validated above"))?;
+        let (response, created) =
+            write(conn, &actor, current, &province, &platform, &valid).await?;
+        if created {
+            let location = format!(
+                "/api/v1/provinces/{}/adoptions/{}",
+                response.province, response.platform
+            );
+            Answer::json(StatusCode::CREATED, &response, Some(location))
+        } else {
+            Answer::json(StatusCode::OK, &response, None)
+        }
+    })
+    .await?;
+    Ok(answer.into_response())
+}
+
+/// Gets one province's record about one platform.
+#[utoipa::path(
+    tag = "provinces",
+    params(
+        ("code" = String, Path, description = "The province: code, name or 2025 predecessor's name", example = "HCM"),
+        ("platform" = String, Path, description = "The platform's code", example = "vneid"),
+    ),
+    responses(
+        (status = 200, description = "The record.", body = AdoptionResponse,
+         headers(("ETag" = String, description = "Tag of this representation; send it in `If-None-Match` or `If-Match`"))),
+        (status = 304, description = "Not modified since the `If-None-Match` tag."),
+        GetErrors,
+    )
+)]
+#[get("/provinces/{code}/adoptions/{platform}")]
+pub async fn get_adoption(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (raw_province, code) = path.into_inner();
+    let mut conn = state.pool.get().await?;
+    let province = resolve_province(&mut conn, &raw_province).await?.code;
+    let platform = platform_db::find(&mut conn, &code)
+        .await?
+        .ok_or_else(|| platform_not_found(&code))?;
+    let view = db::find(&mut conn, &province, platform.id, false)
+        .await?
+        .ok_or_else(|| adoption_not_found(&province, &platform.code))?;
+    json_with_etag(&req, &AdoptionResponse::from(view))
+}
+
+/// Lists every change to one province's record about one platform, newest first: when, who
+/// (token subject, province, jti) and which fields changed from what to what.
+#[utoipa::path(
+    tag = "provinces",
+    params(
+        ("code" = String, Path, description = "The province: code, name or 2025 predecessor's name", example = "HCM"),
+        ("platform" = String, Path, description = "The platform's code", example = "vneid"),
+        PageParams,
+    ),
+    responses(
+        (status = 200, description = "A page of changes, newest first.", body = Paginated<HistoryEntry>,
+         headers(("ETag" = String, description = "Tag of this page"),
+                 ("Link" = String, description = "RFC 8288 pagination links"))),
+        (status = 304, description = "Not modified since the `If-None-Match` tag."),
+        SubListErrors,
+    )
+)]
+#[get("/provinces/{code}/adoptions/{platform}/history")]
+pub async fn adoption_history(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    query: ListQuery<NoFilter>,
+) -> Result<HttpResponse, ApiError> {
+    let (raw_province, code) = path.into_inner();
+    let mut conn = state.pool.get().await?;
+    let province = resolve_province(&mut conn, &raw_province).await?.code;
+    let platform = platform_db::find(&mut conn, &code)
+        .await?
+        .ok_or_else(|| platform_not_found(&code))?;
+    let (rows, total) = history::for_entity(
+        &mut conn,
+        "adoption",
+        &key(&province, &platform.code),
+        query.page.limit(),
+        query.page.offset(),
+    )
+    .await?;
+    if total == 0 {
+        return Err(adoption_not_found(&province, &platform.code));
+    }
+    let items = rows.into_iter().map(HistoryEntry::from).collect();
+    page_response(&req, &Paginated::new(items, query.page, total))
+}
+
+/// Filters of a province's or a platform's records.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AdoptionStatusParam {
+    /// Only records with this status.
+    status: Option<AdoptionStatus>,
+}
+
+async fn page_of(
+    req: &HttpRequest,
+    conn: &mut AsyncPgConnection,
+    filter: &AdoptionFilter,
+    page: crate::api::query::Page,
+) -> Result<HttpResponse, ApiError> {
+    let (rows, total) = db::list(conn, filter, page.limit(), page.offset()).await?;
+    let items: Vec<AdoptionResponse> = rows.into_iter().map(AdoptionResponse::from).collect();
+    page_response(req, &Paginated::new(items, page, total))
+}
+
+/// Lists one province's records, by platform code.
+#[utoipa::path(
+    tag = "provinces",
+    params(
+        ("code" = String, Path, description = "The province: code, name or 2025 predecessor's name", example = "HCM"),
+        PageParams, AdoptionStatusParam,
+    ),
+    responses(
+        (status = 200, description = "A page of records, by platform code.", body = Paginated<AdoptionResponse>,
+         headers(("ETag" = String, description = "Tag of this page"),
+                 ("Link" = String, description = "RFC 8288 pagination links"))),
+        (status = 304, description = "Not modified since the `If-None-Match` tag."),
+        SubListErrors,
+    )
+)]
+#[get("/provinces/{code}/adoptions")]
+pub async fn list_province_adoptions(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+    query: ListQuery<AdoptionStatusParam>,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.pool.get().await?;
+    let province = resolve_province(&mut conn, &code).await?.code;
+    let filter = AdoptionFilter {
+        province: Some(province),
+        status: query.filter.status.map(|s| s.as_str().to_owned()),
+        ..AdoptionFilter::default()
+    };
+    page_of(&req, &mut conn, &filter, query.page).await
+}
+
+/// Lists the provinces' records about one platform, by province code: who uses it, who is
+/// connecting, who stopped.
+#[utoipa::path(
+    tag = "platforms",
+    params(
+        ("code" = String, Path, description = "The platform's code", example = "vneid"),
+        PageParams, AdoptionStatusParam,
+    ),
+    responses(
+        (status = 200, description = "A page of records, by province code.", body = Paginated<AdoptionResponse>,
+         headers(("ETag" = String, description = "Tag of this page"),
+                 ("Link" = String, description = "RFC 8288 pagination links"))),
+        (status = 304, description = "Not modified since the `If-None-Match` tag."),
+        SubListErrors,
+    )
+)]
+#[get("/platforms/{code}/adoptions")]
+pub async fn list_platform_adoptions(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+    query: ListQuery<AdoptionStatusParam>,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.pool.get().await?;
+    let platform = platform_db::find(&mut conn, &code)
+        .await?
+        .ok_or_else(|| platform_not_found(&code))?;
+    let filter = AdoptionFilter {
+        platform_id: Some(platform.id),
+        status: query.filter.status.map(|s| s.as_str().to_owned()),
+        ..AdoptionFilter::default()
+    };
+    page_of(&req, &mut conn, &filter, query.page).await
+}
+
+/// Filters of every province's records.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AdoptionFilterParams {
+    /// Only records with this status.
+    status: Option<AdoptionStatus>,
+    /// Only records about this platform (its code); an unknown code is a 400.
+    #[param(example = "vneid")]
+    platform: Option<String>,
+    /// Only this province's records: a code, a name or a 2025 predecessor's name; an unknown one
+    /// is a 400.
+    #[param(example = "HCM")]
+    province: Option<String>,
+}
+
+impl AdoptionFilterParams {
+    async fn resolve(&self, conn: &mut AsyncPgConnection) -> Result<AdoptionFilter, ApiError> {
+        let mut errors = Vec::new();
+        let mut filter = AdoptionFilter {
+            status: self.status.map(|s| s.as_str().to_owned()),
+            ..AdoptionFilter::default()
+        };
+        if let Some(code) = &self.platform {
+            match find_platform_id(conn, code).await? {
+                Some(id) => filter.platform_id = Some(id),
+                None => errors.push(FieldError::new(
+                    "platform",
+                    format!("no platform has the code {code:?}"),
+                )),
+            }
+        }
+        if let Some(raw) = &self.province {
+            match province_db::resolve(conn, raw).await? {
+                Some(code) => filter.province = Some(code),
+                None => errors.push(FieldError::new(
+                    "province",
+                    format!("{raw:?} names no province; use a code such as HCM or a name"),
+                )),
+            }
+        }
+        if errors.is_empty() {
+            Ok(filter)
+        } else {
+            Err(ApiError::invalid_parameters(errors))
+        }
+    }
+}
+
+/// Lists every province's records, by province then platform, optionally filtered by status,
+/// platform and province.
+#[utoipa::path(
+    tag = "provinces",
+    params(PageParams, AdoptionFilterParams),
+    responses(
+        (status = 200, description = "A page of records, by province then platform code.", body = Paginated<AdoptionResponse>,
+         headers(("ETag" = String, description = "Tag of this page"),
+                 ("Link" = String, description = "RFC 8288 pagination links"))),
+        (status = 304, description = "Not modified since the `If-None-Match` tag."),
+        ListErrors,
+    )
+)]
+#[get("/adoptions")]
+pub async fn list_adoptions(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: ListQuery<AdoptionFilterParams>,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.pool.get().await?;
+    let filter = query.filter.resolve(&mut conn).await?;
+    page_of(&req, &mut conn, &filter, query.page).await
+}
+
+/// The province × platform matrix as CSV (UTF-8 with a byte-order mark, for spreadsheets): one
+/// row per province (all 34, or the one filtered on), one column per platform that has at least
+/// one record in the selection (by code), each cell the province's status for that platform or
+/// empty. Takes the same filters as `/adoptions`; no pages.
+#[utoipa::path(
+    tag = "provinces",
+    params(AdoptionFilterParams),
+    responses(
+        (status = 200, description = "The matrix: columns `province`, `name_vi`, then one per platform code.",
+         content_type = "text/csv", body = String,
+         example = json!("\u{feff}province,name_vi,vneid\r\nAGI,Tỉnh An Giang,\r\nHCM,Thành phố Hồ Chí Minh,in_use\r\n")),
+        ListErrors,
+    )
+)]
+#[get("/adoptions/matrix")]
+pub async fn adoption_matrix(
+    state: web::Data<AppState>,
+    query: Filters<AdoptionFilterParams>,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.pool.get().await?;
+    let filter = query.0.resolve(&mut conn).await?;
+    let cells = db::statuses(&mut conn, &filter).await?;
+    let provinces: Vec<(String, String)> = province_db::all(&mut conn)
+        .await?
+        .into_iter()
+        .filter(|p| filter.province.as_ref().is_none_or(|f| *f == p.code))
+        .map(|p| (p.code, p.name_vi))
+        .collect();
+    let platforms: Vec<&str> = cells
+        .iter()
+        .map(|(_, platform, _)| platform.as_str())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let status: HashMap<(&str, &str), &str> = cells
+        .iter()
+        .map(|(p, q, s)| ((p.as_str(), q.as_str()), s.as_str()))
+        .collect();
+    let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    let mut head = vec!["province", "name_vi"];
+    head.extend(&platforms);
+    writer.write_record(&head).map_err(ApiError::internal)?;
+    for (code, name) in &provinces {
+        let mut row = vec![code.as_str(), name.as_str()];
+        row.extend(
+            platforms
+                .iter()
+                .map(|p| status.get(&(code.as_str(), *p)).copied().unwrap_or("")),
+        );
+        writer.write_record(&row).map_err(ApiError::internal)?;
+    }
+    let body = writer
+        .into_inner()
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"ndp-adoptions-matrix.csv\"",
+        ))
+        .body(body))
+}
+
+/// How many provinces stand where with one platform.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlatformAdoptionStats {
+    /// The platform's code.
+    #[schema(example = "vneid")]
+    pub platform: String,
+    /// Its Vietnamese name.
+    pub name_vi: String,
+    /// Provinces per adoption status; every status is present, 0 when none.
+    #[schema(example = json!({"planned": 2, "connecting": 5, "in_use": 20, "stopped": 0, "not_applicable": 0}))]
+    pub provinces: BTreeMap<String, i64>,
+}
+
+/// How many platforms one province uses.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProvinceAdoptionStats {
+    /// The province's code.
+    #[schema(example = "HCM")]
+    pub code: String,
+    /// Its name.
+    pub name_vi: String,
+    /// National platforms it records as `in_use`.
+    #[schema(example = 12)]
+    pub platforms_in_use: i64,
+}
+
+/// A check answered `likely_duplicate` on which the province decided to proceed anyway.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProceededCase {
+    /// The receipt's id (`/api/v1/overlap-checks/{id}`).
+    pub check_id: uuid::Uuid,
+    /// When the receipt was stored.
+    pub checked_at: DateTime<Utc>,
+    /// The planned purchase's title.
+    pub title: Option<String>,
+    /// The province that decided.
+    #[schema(example = "HCM")]
+    pub province: String,
+    /// When it decided.
+    pub decided_at: DateTime<Utc>,
+    /// Why it proceeded, as the province wrote it.
+    pub justification: Option<String>,
+}
+
+/// The cases an inspector reads: purchases that went ahead although the registry said a national
+/// platform already does this.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProceededCases {
+    /// How many receipts of the last 12 months were answered `likely_duplicate` and then decided
+    /// `proceed`.
+    #[schema(example = 1)]
+    pub total: i64,
+    /// The 100 most recently decided, newest first.
+    pub items: Vec<ProceededCase>,
+}
+
+/// The national picture of adoption.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdoptionStats {
+    /// Per platform with at least one record, by code: provinces by adoption status.
+    pub platforms: Vec<PlatformAdoptionStats>,
+    /// Per province (all 34), by code: its number of platforms in use.
+    pub provinces: Vec<ProvinceAdoptionStats>,
+    /// Over the last 12 months: checks answered `likely_duplicate` followed by `proceed`.
+    pub proceeded_despite_likely_duplicate: ProceededCases,
+}
+
+/// How many of the cases a stats answer lists.
+const PROCEEDED_CASES_LISTED: i64 = 100;
+
+/// The adoption part of `GET /api/v1/stats`, in queries of its own.
+pub async fn adoption_stats(conn: &mut AsyncPgConnection) -> Result<AdoptionStats, ApiError> {
+    let mut platforms: Vec<PlatformAdoptionStats> = Vec::new();
+    for (code, name_vi, status, count) in db::counts_by_platform(conn).await? {
+        if platforms.last().is_none_or(|p| p.platform != code) {
+            platforms.push(PlatformAdoptionStats {
+                platform: code,
+                name_vi,
+                provinces: AdoptionStatus::ALL
+                    .iter()
+                    .map(|s| (s.as_str().to_owned(), 0))
+                    .collect(),
+            });
+        }
+        if let Some(last) = platforms.last_mut() {
+            last.provinces.insert(status, count);
+        }
+    }
+    let in_use: HashMap<String, i64> = db::in_use_by_province(conn).await?.into_iter().collect();
+    let provinces = province_db::all(conn)
+        .await?
+        .into_iter()
+        .map(|p| ProvinceAdoptionStats {
+            platforms_in_use: in_use.get(&p.code).copied().unwrap_or(0),
+            code: p.code,
+            name_vi: p.name_vi,
+        })
+        .collect();
+    let year_ago = Utc::now() - chrono::TimeDelta::days(365);
+    let (rows, total) =
+        decision_db::proceeded_despite_duplicate(conn, year_ago, PROCEEDED_CASES_LISTED).await?;
+    let items = rows
+        .into_iter()
+        .map(|r| ProceededCase {
+            check_id: r.check_id,
+            checked_at: r.checked_at,
+            title: r.title,
+            province: r.province_code,
+            decided_at: r.decided_at,
+            justification: r.justification,
+        })
+        .collect();
+    Ok(AdoptionStats {
+        platforms,
+        provinces,
+        proceeded_despite_likely_duplicate: ProceededCases { total, items },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_full_iso_dates() {
+        assert_eq!(
+            parse_date("2025-07-01"),
+            NaiveDate::from_ymd_opt(2025, 7, 1)
+        );
+        for bad in [
+            "2025-7-1",
+            "2025-02-30",
+            "01/07/2025",
+            "2025-07-01T00:00:00Z",
+            "",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn every_bad_field_is_named_at_once() {
+        let input = AdoptionInput {
+            status: "using".into(),
+            since: "2025-13-01".into(),
+            local_system: Some("x".into()),
+            note: None,
+            evidence_url: Some("ftp://x.vn".into()),
+        };
+        let mut c = Checker::default();
+        assert!(input.validate(&mut c, "adoption.").is_none());
+        let fields: Vec<&str> = c.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "adoption.status",
+                "adoption.since",
+                "adoption.local_system",
+                "adoption.evidence_url"
+            ]
+        );
+    }
+}
