@@ -241,6 +241,7 @@ fn title_for(code: &str, status: StatusCode) -> String {
         "headers_too_large" => "Request header fields too large",
         "body_timeout" => "Request body too slow",
         "write_outcome_unknown" => "Outcome of the write unknown",
+        "too_many_contacts" => "Too many contacts on the platform",
         _ => status.canonical_reason().unwrap_or("Error"),
     };
     title.to_owned()
@@ -262,9 +263,16 @@ impl ApiError {
     pub fn response_for(&self, request_id: Option<&str>) -> HttpResponse {
         match self {
             Self::Unavailable(cause) => {
-                log::warn!("database unavailable: {}", chain(cause.as_ref()))
+                log::warn!(
+                    "database unavailable: {}",
+                    crate::api::observe::escape(&chain(cause.as_ref()))
+                )
             }
-            Self::Internal(cause) => log::error!("internal error: {}", chain(cause.as_ref())),
+            // A cause can quote what a client sent (a database error names the value at fault).
+            Self::Internal(cause) => log::error!(
+                "internal error: {}",
+                crate::api::observe::escape(&chain(cause.as_ref()))
+            ),
             Self::Client { .. } => {}
         }
         let (status, code, detail, errors) = self.parts();

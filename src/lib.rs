@@ -17,6 +17,7 @@ pub mod domain;
 pub mod error;
 pub mod openapi;
 pub mod relevance;
+pub mod retention;
 pub mod seed;
 pub mod startup;
 pub mod tokens;

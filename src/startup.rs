@@ -13,7 +13,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::body::MAX_BODY_BYTES;
 use crate::api::observe::{Metrics, observe};
-use crate::api::rate_limit::RateLimiter;
+use crate::api::rate_limit::{ProxyTrust, RateLimiter, client_address};
 use crate::api::routes::{KnownRoutes, no_route, reject_nul_in_path};
 use crate::api::{health, v1};
 use crate::auth::JwtKeys;
@@ -40,8 +40,10 @@ pub struct AppState {
     pub database_timeout: std::time::Duration,
     /// How long a client may take to send a request body.
     pub body_timeout: std::time::Duration,
-    /// Whether client addresses come from proxy headers.
-    pub trust_proxy_headers: bool,
+    /// Whether client addresses come from proxy headers, and how; `None` uses the peer address.
+    pub proxies: Option<ProxyTrust>,
+    /// How long stored records are kept.
+    pub retention: crate::config::Retention,
     /// Whether webhook targets may be private addresses.
     pub webhook_allow_private_targets: bool,
     /// The tags of representations recently served, for cheap 304s.
@@ -101,18 +103,20 @@ impl Application {
             write_limiter: RateLimiter::new(settings.writes_per_minute_per_token),
             database_timeout: settings.database_timeout,
             body_timeout: settings.body_timeout,
-            trust_proxy_headers: settings.trust_proxy_headers,
+            proxies: proxy_trust(settings),
+            retention: settings.retention,
             webhook_allow_private_targets: settings.webhook_allow_private_targets,
             tags: Default::default(),
             documents: Default::default(),
         };
-        let metrics = web::Data::new(Metrics::default());
+        let metrics = web::Data::new(Metrics::new().map_err(std::io::Error::other)?);
         crate::webhooks::spawn_worker(
             state.pool.clone(),
             settings.webhook_allow_private_targets,
             settings.webhook_poll,
             metrics.clone(),
         );
+        crate::retention::spawn_purger(state.pool.clone(), settings.retention);
         let server = run(listener, state, metrics, settings)?;
         Ok(Self { server, port })
     }
@@ -133,6 +137,32 @@ impl Application {
     }
 }
 
+/// How client addresses are taken from proxy headers, when they are trusted.
+fn proxy_trust(settings: &Settings) -> Option<ProxyTrust> {
+    settings.trust_proxy_headers.then_some(ProxyTrust {
+        hops: settings.trusted_proxy_hops,
+        header: settings.trusted_proxy_header,
+    })
+}
+
+/// The access log line: client address (the peer's unless proxies are trusted), request line,
+/// status, bytes, milliseconds, request id. Everything the client wrote is escaped, so that a
+/// client cannot forge a line or a field.
+fn access_log(proxies: Option<ProxyTrust>) -> Logger {
+    Logger::new("%{client}xi \"%{request}xi\" %s %b %Dms request_id=%{x-request-id}o")
+        .custom_request_replace("client", move |req| {
+            client_address(req.request(), proxies)
+                .map_or_else(|| "-".to_owned(), |ip| ip.to_string())
+        })
+        .custom_request_replace("request", |req| {
+            let target = req
+                .uri()
+                .path_and_query()
+                .map_or_else(|| req.path(), |p| p.as_str());
+            crate::api::observe::escape(&format!("{} {target} {:?}", req.method(), req.version()))
+        })
+}
+
 fn run(
     listener: TcpListener,
     state: AppState,
@@ -141,17 +171,14 @@ fn run(
 ) -> Result<Server, std::io::Error> {
     let api = openapi();
     let routes = web::Data::new(KnownRoutes::from_openapi(&api));
+    let proxies = state.proxies;
     let state = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
             .wrap(from_fn(reject_nul_in_path))
             .wrap(ErrorHandlers::new().default_handler(ensure_problem_body))
             .wrap(from_fn(observe))
-            // One line per request, readable and parseable: address, request, status, bytes,
-            // milliseconds, request id.
-            .wrap(Logger::new(
-                "%{r}a \"%r\" %s %b %Dms request_id=%{x-request-id}o",
-            ))
+            .wrap(access_log(proxies))
             .app_data(metrics.clone())
             .app_data(state.clone())
             .app_data(routes.clone())

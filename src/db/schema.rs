@@ -59,7 +59,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    idempotency_keys (actor_sub, key) {
+    idempotency_keys (token_id, key) {
         actor_sub -> Text,
         key -> Text,
         request_hash -> Text,
@@ -68,6 +68,7 @@ diesel::table! {
         etag -> Nullable<Text>,
         body -> Text,
         created_at -> Timestamptz,
+        token_id -> Text,
     }
 }
 

@@ -22,5 +22,7 @@ mod platform_writes;
 mod platforms;
 mod procurement;
 mod relevance;
+mod reliability;
+mod security;
 mod sync;
 mod webhooks;

@@ -233,14 +233,16 @@ pub async fn sync_platforms(
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
-    let mut conn = state.pool.get().await?;
-    active_ministry(&mut conn, ministry.as_str(), "code").await?;
     if params.0.dry_run.unwrap_or(false) {
+        let mut conn = state.pool.get().await?;
+        active_ministry(&mut conn, ministry.as_str(), "code").await?;
         let ops = plan(&mut conn, ministry.as_str(), &valid, false).await?;
         return Ok(HttpResponse::Ok().json(summary(&ops, false)));
     }
-    drop(conn);
-    let result = crate::api::write::transaction(&state, async |conn| {
+    let result = crate::api::write::transaction(&state, &actor, async |conn| {
+        // Inside the transaction, under the lock a succession takes: the set cannot land on a
+        // ministry that merged meanwhile.
+        active_ministry(conn, ministry.as_str(), "code").await?;
         let ops = plan(conn, ministry.as_str(), &valid, true).await?;
         let result = summary(&ops, true);
         for op in ops {

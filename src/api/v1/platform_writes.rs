@@ -20,7 +20,7 @@ use crate::api::write::{
     state_of,
 };
 use crate::api::{SubListErrors, WriteErrors};
-use crate::auth::Actor;
+use crate::auth::{Actor, MaybeActor};
 use crate::db::platforms::{self as db, NewPlatform, Platform, PlatformChangeset};
 use crate::db::{history, tokens};
 use crate::domain::{
@@ -244,6 +244,9 @@ pub(super) fn validate(input: &PlatformInput) -> Result<ValidPlatform, ApiError>
     if input.domains.is_empty() {
         c.fail("domains", "must name at least one domain");
     }
+    if let Some(date) = input.legal_basis.as_ref().and_then(|l| l.date) {
+        c.date("legal_basis.date", date);
+    }
     let legal_basis_number = input
         .legal_basis
         .as_ref()
@@ -300,13 +303,15 @@ async fn lock_for_write(
     Ok(row)
 }
 
-/// Checks that an active agency with `code` exists; `field` names the input at fault.
+/// Checks that an active agency with `code` exists, and keeps its row locked `FOR SHARE` until
+/// the transaction ends, so that no succession merges it meanwhile; `field` names the input at
+/// fault.
 pub(super) async fn active_ministry(
     conn: &mut AsyncPgConnection,
     code: &str,
     field: &str,
 ) -> Result<(), ApiError> {
-    match tokens::ministry_standing(conn, code).await? {
+    match tokens::lock_ministry_standing(conn, code).await? {
         Some(s) if s.status == "active" => Ok(()),
         Some(s) => Err(ApiError::validation(vec![crate::error::FieldError::new(
             field,
@@ -546,7 +551,7 @@ async fn replace_locked(
 ) -> Result<HttpResponse, ApiError> {
     actor.require(Scope::PlatformsWrite)?;
     let precondition = if_match(req);
-    let answer = crate::api::write::transaction(state, async |conn| {
+    let answer = crate::api::write::transaction(state, actor, async |conn| {
         let row = lock_for_write(conn, actor, code, precondition.as_deref()).await?;
         let input = input(&row)?;
         replace(conn, actor, row, &input).await
@@ -697,12 +702,13 @@ pub async fn transfer_platform(
         }
     };
     let reason = c.text("reason", &request.reason, 3, 1000, false);
+    c.date("effective_on", request.effective_on);
     if request.effective_on > Utc::now().date_naive() {
         c.fail("effective_on", "must not be in the future");
     }
     c.finish()?;
     let to = to.ok_or_else(|| ApiError::internal("validated above"))?;
-    let answer = crate::api::write::transaction(&state, async |conn| {
+    let answer = crate::api::write::transaction(&state, &actor, async |conn| {
         let row = lock_for_write(conn, &actor, &code, precondition.as_deref()).await?;
         active_ministry(conn, to.as_str(), "to").await?;
         let mut c = Checker::default();
@@ -737,16 +743,23 @@ pub async fn transfer_platform(
     Ok(answer.into_response())
 }
 
-/// Who made a change.
+/// Who made a change. The public sees the ministry and a pseudonym; operators also see the
+/// token's subject and id.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ChangeActor {
-    /// The token's subject.
-    #[schema(example = "btc-backoffice")]
-    pub sub: String,
-    /// The token's ministry; `null` for operators and the seed loader.
+    /// The writer's ministry; `null` for operators and the seed loader.
     #[schema(example = "BTC")]
     pub ministry: Option<String>,
-    /// The token's id; `null` for the seed loader.
+    /// A stable pseudonym of the writer (its token subject and ministry): the same writer always
+    /// has the same one, and it does not reveal who it is.
+    #[schema(example = "w-3f9a0c51d2e8b746")]
+    pub writer: String,
+    /// The token's subject; shown to operators only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "btc-backoffice")]
+    pub sub: Option<String>,
+    /// The token's id; shown to operators only, and absent for the seed loader.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub jti: Option<String>,
 }
 
@@ -793,7 +806,9 @@ pub async fn platform_history(
     state: web::Data<AppState>,
     code: web::Path<String>,
     query: ListQuery<NoFilter>,
+    reader: MaybeActor,
 ) -> Result<HttpResponse, ApiError> {
+    let operator = reader.0.is_some_and(|actor| actor.is_operator());
     let mut conn = state.pool.get().await?;
     let id = db::find_id(&mut conn, &code)
         .await?
@@ -809,12 +824,21 @@ pub async fn platform_history(
             entity_key: c.entity_key,
             action: c.action,
             actor: ChangeActor {
-                sub: c.actor_sub,
+                writer: state
+                    .jwt
+                    .writer_pseudonym(&c.actor_sub, c.actor_ministry.as_deref()),
                 ministry: c.actor_ministry,
-                jti: c.actor_jti,
+                sub: operator.then_some(c.actor_sub),
+                jti: c.actor_jti.filter(|_| operator),
             },
             changes: c.changes,
         })
         .collect();
-    page_response(&req, &Paginated::new(items, query.page, total))
+    let mut response = page_response(&req, &Paginated::new(items, query.page, total))?;
+    // Operators see more than the public at the same URL.
+    response.headers_mut().append(
+        actix_web::http::header::VARY,
+        actix_web::http::header::HeaderValue::from_static("Authorization"),
+    );
+    Ok(response)
 }
