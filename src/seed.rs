@@ -288,7 +288,7 @@ async fn log(
     };
     history::record(
         conn,
-        NewChange {
+        vec![NewChange {
             entity,
             entity_key: key,
             platform_id,
@@ -299,7 +299,7 @@ async fn log(
             actor_jti: None,
             version,
             state: Some(state),
-        },
+        }],
     )
     .await?;
     Ok(())

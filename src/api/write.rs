@@ -310,9 +310,19 @@ pub async fn record_change(
     actor: &Actor,
     change: ChangeRecord<'_>,
 ) -> Result<(), ApiError> {
-    history::record(
-        conn,
-        NewChange {
+    record_changes(conn, actor, vec![change]).await
+}
+
+/// Records changes made by `actor`, in the caller's transaction and in order, with one
+/// statement per thousand changes.
+pub async fn record_changes(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    changes: Vec<ChangeRecord<'_>>,
+) -> Result<(), ApiError> {
+    let rows = changes
+        .into_iter()
+        .map(|change| NewChange {
             entity: change.entity,
             entity_key: change.key,
             platform_id: change.platform_id,
@@ -323,9 +333,9 @@ pub async fn record_change(
             actor_jti: Some(&actor.jti),
             version: change.version,
             state: change.state,
-        },
-    )
-    .await?;
+        })
+        .collect();
+    history::record(conn, rows).await?;
     Ok(())
 }
 

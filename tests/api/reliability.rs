@@ -360,3 +360,72 @@ async fn contacts_per_platform_are_capped() {
         "{body}"
     );
 }
+
+// --- bulk sync at scale --------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_bulk_sync_of_thousands_of_platforms_is_applied_at_once_and_idempotent() {
+    let app = crate::helpers::spawn_app_with(&[("DATABASE_TIMEOUT_MS", "20000")]).await;
+    let btc = app.btc().await;
+    let mut set: Vec<Value> = app
+        .get_json("/api/v1/platforms?ministry=BTC&per_page=100")
+        .await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            json!({"code": p["code"], "name_vi": p["name_vi"], "name_en": p["name_en"],
+                   "short_name": p["short_name"], "description": p["description"],
+                   "operator": p["operator"], "domains": p["domains"], "audiences": p["audiences"],
+                   "status": p["status"], "url": p["url"], "ndxp_status": p["ndxp_status"],
+                   "legal_basis": p["legal_basis"], "source": p["source"]})
+        })
+        .collect();
+    let existing = set.len();
+    for i in 0..2500 {
+        set.push(json!({"code": format!("bulk-{i:04}"), "name_vi": format!("Hệ thống số {i}"),
+            "name_en": format!("System {i}"), "domains": ["public_finance"], "status": "operational"}));
+    }
+    let response = app
+        .send(
+            Method::PUT,
+            "/api/v1/ministries/BTC/platforms",
+            Some(&btc),
+            Some(&Value::Array(set.clone())),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let plan: Value = response.json().await.unwrap();
+    assert_eq!(plan["create"].as_array().unwrap().len(), 2500);
+    assert_eq!(
+        plan["retire"].as_array().unwrap().len(),
+        0,
+        "{}",
+        plan["retire"]
+    );
+    let one = app.get_json("/api/v1/platforms/bulk-1234").await;
+    assert_eq!(one["ministry"], "BTC");
+    assert_eq!(one["ownership_history"][0]["ministry"], "BTC");
+    assert_eq!(app.history_len("bulk-1234").await, 1);
+    assert_eq!(
+        app.get_json("/api/v1/platforms?ministry=BTC&per_page=1")
+            .await["total"],
+        existing + 2500
+    );
+    let again: Value = app
+        .send(
+            Method::PUT,
+            "/api/v1/ministries/BTC/platforms",
+            Some(&btc),
+            Some(&Value::Array(set)),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["create"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        again["unchanged"].as_array().unwrap().len(),
+        existing + 2500
+    );
+}

@@ -16,8 +16,8 @@ use crate::api::query::{ListQuery, PageParams};
 use crate::api::representation::{Paginated, page_response};
 use crate::api::validate::Checker;
 use crate::api::write::{
-    Answer, ChangeRecord, Idempotency, check_if_match, diff, if_match, record_change, render,
-    state_of,
+    Answer, ChangeRecord, Idempotency, check_if_match, diff, if_match, record_change,
+    record_changes, render, state_of,
 };
 use crate::api::{SubListErrors, WriteErrors};
 use crate::auth::{Actor, MaybeActor};
@@ -409,36 +409,76 @@ pub(super) async fn insert_platform(
     owner: &str,
     valid: &ValidPlatform,
 ) -> Result<PlatformResponse, ApiError> {
-    let changes = valid.changeset();
-    let new = NewPlatform {
-        code,
-        name_vi: changes.name_vi,
-        name_en: changes.name_en,
-        short_name: changes.short_name,
-        description: changes.description,
-        ministry_code: owner,
-        operator: changes.operator,
-        domains: changes.domains.clone(),
-        audiences: changes.audiences.clone(),
-        status: changes.status,
-        url: changes.url,
-        ndxp_status: changes.ndxp_status,
-        legal_basis_number: changes.legal_basis_number,
-        legal_basis_date: changes.legal_basis_date,
-        source: changes.source,
-        confidence: "owner_declared",
-    };
-    let row = db::insert(conn, &new).await?;
-    db::open_ownership(
+    insert_platforms(conn, actor, owner, &[(code, valid)])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::internal("the inserted platform vanished"))
+}
+
+/// Inserts validated platforms owned by `owner`, opens their ownership and records their
+/// creation: a few statements whatever their number (rows, ownerships, the representations'
+/// related rows and the history each go in multi-row statements).
+pub(super) async fn insert_platforms(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    owner: &str,
+    platforms: &[(&str, &ValidPlatform)],
+) -> Result<Vec<PlatformResponse>, ApiError> {
+    let changesets: Vec<PlatformChangeset<'_>> = platforms
+        .iter()
+        .map(|(_, valid)| valid.changeset())
+        .collect();
+    let new: Vec<NewPlatform<'_>> = platforms
+        .iter()
+        .zip(&changesets)
+        .map(|((code, _), changes)| NewPlatform {
+            code,
+            name_vi: changes.name_vi,
+            name_en: changes.name_en,
+            short_name: changes.short_name,
+            description: changes.description,
+            ministry_code: owner,
+            operator: changes.operator,
+            domains: changes.domains.clone(),
+            audiences: changes.audiences.clone(),
+            status: changes.status,
+            url: changes.url,
+            ndxp_status: changes.ndxp_status,
+            legal_basis_number: changes.legal_basis_number,
+            legal_basis_date: changes.legal_basis_date,
+            source: changes.source,
+            confidence: "owner_declared",
+        })
+        .collect();
+    let rows = db::insert_many(conn, &new).await?;
+    let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+    db::open_ownerships(
         conn,
-        row.id,
+        &ids,
         owner,
         Utc::now().date_naive(),
         "Registered in the registry",
     )
     .await?;
-    let changes = diff(&Value::Null, &row.snapshot());
-    record_platform_change(conn, actor, row, "created", changes).await
+    let created: Vec<(i64, i32, Value)> = rows
+        .iter()
+        .map(|row| (row.id, row.version, diff(&Value::Null, &row.snapshot())))
+        .collect();
+    let responses = platform_responses(conn, rows).await?;
+    let mut records = Vec::with_capacity(responses.len());
+    for ((id, version, changes), response) in created.into_iter().zip(&responses) {
+        records.push(ChangeRecord {
+            entity: "platform",
+            key: &response.code,
+            platform_id: Some(id),
+            action: "created",
+            changes,
+            version: Some(version),
+            state: Some(state_of(response)?),
+        });
+    }
+    record_changes(conn, actor, records).await?;
+    Ok(responses)
 }
 
 /// The field-level diff that replacing `row`'s writable fields with `valid` would make.
