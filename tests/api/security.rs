@@ -166,6 +166,44 @@ async fn every_metric_has_help_and_type_and_process_metrics_are_exposed() {
     assert!(text.contains("ndp_overlap_checks_total{verdict="), "{text}");
 }
 
+#[tokio::test]
+async fn the_metrics_pass_promtool_check_metrics() {
+    // CI installs Debian's `prometheus` package for promtool; elsewhere the check runs where
+    // promtool is installed.
+    let Ok(mut child) = std::process::Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+    else {
+        assert!(
+            std::env::var("CI").is_err(),
+            "promtool is missing in CI: .ci/run installs Debian's prometheus package"
+        );
+        eprintln!("promtool not installed: skipped");
+        return;
+    };
+    let app = spawn_app().await;
+    app.get(PLATFORM).await;
+    app.get("/no/such/path").await;
+    let text = app.get("/metrics").await.text().await.unwrap();
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "promtool: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 // --- rate limits -----------------------------------------------------------------------------
 
 async fn exhaust(app: &TestApp, limit: usize) {

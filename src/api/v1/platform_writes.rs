@@ -796,10 +796,11 @@ pub struct ChangeActor {
     pub writer: String,
     /// The token's subject; shown to operators only.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(example = "btc-backoffice")]
+    #[schema(example = "btc-backoffice", nullable = false)]
     pub sub: Option<String>,
     /// The token's id; shown to operators only, and absent for the seed loader.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub jti: Option<String>,
 }
 
