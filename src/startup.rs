@@ -199,3 +199,50 @@ fn run(
     .run();
     Ok(server)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use actix_web::{App, HttpResponse, test as actix_test, web};
+
+    use super::*;
+
+    static LINES: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+    struct Capture;
+
+    impl log::Log for Capture {
+        fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+            true
+        }
+        fn log(&self, record: &log::Record<'_>) {
+            LINES.lock().unwrap().push(record.args().to_string());
+        }
+        fn flush(&self) {}
+    }
+
+    #[actix_web::test]
+    async fn the_access_log_names_the_peer_and_not_an_untrusted_forwarded_address() {
+        if log::set_boxed_logger(Box::new(Capture)).is_ok() {
+            log::set_max_level(log::LevelFilter::Info);
+        }
+        let app = actix_test::init_service(
+            App::new()
+                .wrap(access_log(None))
+                .route("/logged", web::get().to(HttpResponse::Ok)),
+        )
+        .await;
+        let request = actix_test::TestRequest::get()
+            .uri("/logged?q=%22x%0A")
+            .insert_header(("x-forwarded-for", "6.6.6.6"))
+            .insert_header(("forwarded", "for=6.6.6.7"))
+            .peer_addr("192.0.2.9:4711".parse().unwrap())
+            .to_request();
+        actix_test::call_and_read_body(&app, request).await;
+        let lines = LINES.lock().unwrap();
+        let line = lines.iter().find(|l| l.contains("/logged")).unwrap();
+        assert!(line.starts_with("192.0.2.9 \"GET /logged"), "{line}");
+        assert!(!line.contains("6.6.6."), "{line}");
+    }
+}

@@ -447,6 +447,25 @@ mod tests {
     }
 
     #[test]
+    fn client_text_is_escaped_for_the_log() {
+        assert_eq!(
+            escape("GET /a\"b\n200 forged\\"),
+            "GET /a\\\"b\\n200 forged\\\\"
+        );
+        assert_eq!(escape("Hệ"), "H\\u{1ec7}");
+        assert_eq!(escape("plain text-1"), "plain text-1");
+    }
+
+    #[test]
+    fn methods_outside_the_known_set_are_other() {
+        assert_eq!(method_label(&Method::GET), "GET");
+        assert_eq!(
+            method_label(&Method::from_bytes(b"PROPFIND").unwrap()),
+            "other"
+        );
+    }
+
+    #[test]
     fn request_ids_from_callers_are_checked() {
         assert_eq!(
             valid_id(&HeaderValue::from_static("abc-123_X")),
