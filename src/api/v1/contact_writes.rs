@@ -60,7 +60,7 @@ async fn lock_contact(
     request_body(content = ContactInput, content_type = "application/json"),
     params(
         ("code" = String, Path, description = "The platform's code", example = "dang-ky-giao-dich-bao-dam"),
-        ("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = "^\"*[!#-~](?:[!-~]{0,198}[!#-~])?\"*$", description = "Makes a retried POST safe: 1 to 200 visible ASCII characters, kept for a day"),
+        ("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = "^\"*[!#-~](?:[!-~]{0,198}[!#-~])?\"*$", description = "Makes a retried POST safe: 1 to 200 visible ASCII characters, scoped to the token, kept for IDEMPOTENCY_KEY_RETENTION_HOURS (a day by default)"),
     ),
     responses(
         (status = 201, description = "Created. `Location` names the contact.", body = ContactResponse,

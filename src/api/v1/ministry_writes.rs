@@ -189,7 +189,7 @@ fn snapshot(m: &Ministry) -> Value {
     tag = "ministries",
     security(("bearer" = ["admin"])),
     request_body(content = NewMinistryInput, content_type = "application/json"),
-    params(("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = "^\"*[!#-~](?:[!-~]{0,198}[!#-~])?\"*$", description = "Makes a retried POST safe: 1 to 200 visible ASCII characters, kept for a day")),
+    params(("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = "^\"*[!#-~](?:[!-~]{0,198}[!#-~])?\"*$", description = "Makes a retried POST safe: 1 to 200 visible ASCII characters, scoped to the token, kept for IDEMPOTENCY_KEY_RETENTION_HOURS (a day by default)")),
     responses(
         (status = 201, description = "Created. `Location` names the agency.", body = MinistryResponse,
          headers(("Location" = String, description = "The new agency's URL"), ("ETag" = String, description = "Tag of the representation"))),

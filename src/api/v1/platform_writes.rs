@@ -336,7 +336,7 @@ pub(super) async fn active_ministry(
     tag = "platforms",
     security(("bearer" = ["platforms:write"])),
     request_body(content = NewPlatformInput, content_type = "application/json"),
-    params(("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = "^\"*[!#-~](?:[!-~]{0,198}[!#-~])?\"*$", description = "Makes a retried POST safe: 1 to 200 visible ASCII characters, kept for a day")),
+    params(("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = "^\"*[!#-~](?:[!-~]{0,198}[!#-~])?\"*$", description = "Makes a retried POST safe: 1 to 200 visible ASCII characters, scoped to the token, kept for IDEMPOTENCY_KEY_RETENTION_HOURS (a day by default)")),
     responses(
         (status = 201, description = "Created. `Location` names the platform; `ETag` tags it.", body = PlatformResponse,
          headers(("Location" = String, description = "The new platform's URL"), ("ETag" = String, description = "Tag of the representation"))),
