@@ -92,17 +92,7 @@ pub async fn lock_ministry_standing(
     conn: &mut AsyncPgConnection,
     code: &str,
 ) -> QueryResult<Option<MinistryStanding>> {
-    ministries::table
-        .find(code)
-        .select((
-            ministries::status,
-            ministries::successor_code,
-            ministries::succeeded_on,
-        ))
-        .for_share()
-        .first(conn)
-        .await
-        .optional()
+    standing(conn, code, true).await
 }
 
 /// The status and successor of a ministry, if it exists.
@@ -110,14 +100,22 @@ pub async fn ministry_standing(
     conn: &mut AsyncPgConnection,
     code: &str,
 ) -> QueryResult<Option<MinistryStanding>> {
-    ministries::table
-        .find(code)
-        .select((
-            ministries::status,
-            ministries::successor_code,
-            ministries::succeeded_on,
-        ))
-        .first(conn)
-        .await
-        .optional()
+    standing(conn, code, false).await
+}
+
+async fn standing(
+    conn: &mut AsyncPgConnection,
+    code: &str,
+    lock: bool,
+) -> QueryResult<Option<MinistryStanding>> {
+    let query = ministries::table.find(code).select((
+        ministries::status,
+        ministries::successor_code,
+        ministries::succeeded_on,
+    ));
+    if lock {
+        query.for_share().first(conn).await.optional()
+    } else {
+        query.first(conn).await.optional()
+    }
 }

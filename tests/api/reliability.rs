@@ -274,19 +274,8 @@ async fn old_receipts_deliveries_and_idempotency_records_are_purged_by_their_ret
     )
     .await;
     for code in ["keep-1", "keep-2"] {
-        let response = app
-            .client
-            .post(format!("{}/api/v1/platforms", app.address))
-            .bearer_auth(&btc)
-            .header("content-type", "application/json")
-            .header("idempotency-key", code)
-            .body(
-                json!({"code": code, "name_vi": "Hệ thống thử nghiệm", "name_en": "Test system", "domains": ["tax"], "status": "piloting"})
-                    .to_string(),
-            )
-            .send()
-            .await
-            .unwrap();
+        let body = json!({"code": code, "name_vi": "Hệ thống thử nghiệm", "name_en": "Test system", "domains": ["tax"], "status": "piloting"});
+        let response = crate::security::post_with_key(&app, &btc, code, &body).await;
         assert_eq!(response.status(), 201);
     }
     let mut conn = app.conn().await;
@@ -363,13 +352,12 @@ async fn contacts_per_platform_are_capped() {
 
 // --- bulk sync at scale --------------------------------------------------------------------------
 
-#[tokio::test]
-async fn a_bulk_sync_of_thousands_of_platforms_is_applied_at_once_and_idempotent() {
-    let app = crate::helpers::spawn_app_with(&[("DATABASE_TIMEOUT_MS", "20000")]).await;
-    let btc = app.btc().await;
-    let mut set: Vec<Value> = app
-        .get_json("/api/v1/platforms?ministry=BTC&per_page=100")
-        .await["items"]
+/// A ministry's platforms as a bulk sync sends them back unchanged.
+pub async fn ministry_set(app: &crate::helpers::TestApp, ministry: &str) -> Vec<Value> {
+    app.get_json(&format!(
+        "/api/v1/platforms?ministry={ministry}&per_page=100"
+    ))
+    .await["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -380,7 +368,14 @@ async fn a_bulk_sync_of_thousands_of_platforms_is_applied_at_once_and_idempotent
                    "status": p["status"], "url": p["url"], "ndxp_status": p["ndxp_status"],
                    "legal_basis": p["legal_basis"], "source": p["source"]})
         })
-        .collect();
+        .collect()
+}
+
+#[tokio::test]
+async fn a_bulk_sync_of_thousands_of_platforms_is_applied_at_once_and_idempotent() {
+    let app = crate::helpers::spawn_app_with(&[("DATABASE_TIMEOUT_MS", "20000")]).await;
+    let btc = app.btc().await;
+    let mut set = ministry_set(&app, "BTC").await;
     let existing = set.len();
     for i in 0..2500 {
         set.push(json!({"code": format!("bulk-{i:04}"), "name_vi": format!("Hệ thống số {i}"),

@@ -67,6 +67,34 @@ async fn token_with_subject(app: &TestApp, ministry: Option<&str>, subject: &str
         .unwrap()
 }
 
+/// POSTs a new platform with `token` and an `Idempotency-Key`.
+pub async fn post_with_key(
+    app: &TestApp,
+    token: &str,
+    key: &str,
+    body: &Value,
+) -> reqwest::Response {
+    app.client
+        .post(format!("{}/api/v1/platforms", app.address))
+        .bearer_auth(token)
+        .header("content-type", "application/json")
+        .header("idempotency-key", key)
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Revokes the token issued last.
+async fn revoke_latest(app: &TestApp) {
+    let record = ndp_registry::db::tokens::list(&mut app.conn().await)
+        .await
+        .unwrap();
+    ndp_registry::tokens::revoke(&mut app.conn().await, &record[0].jti)
+        .await
+        .unwrap();
+}
+
 fn new_platform(code: &str) -> Value {
     json!({"code": code, "name_vi": "Hệ thống thử nghiệm", "name_en": "Test system", "domains": ["tax"], "status": "piloting"})
 }
@@ -218,14 +246,9 @@ async fn only_a_token_accepted_for_writes_lifts_the_anonymous_limit() {
     let app = spawn_app_with(&[("ANONYMOUS_REQUESTS_PER_MINUTE", "2")]).await;
     exhaust(&app, 2).await;
     let revoked = app.btc().await;
-    let jti = app.send(Method::GET, PLATFORM, Some(&revoked), None).await;
-    assert_eq!(jti.status(), 200, "a live token lifts the limit");
-    let record = ndp_registry::db::tokens::list(&mut app.conn().await)
-        .await
-        .unwrap();
-    ndp_registry::tokens::revoke(&mut app.conn().await, &record[0].jti)
-        .await
-        .unwrap();
+    let lifted = app.send(Method::GET, PLATFORM, Some(&revoked), None).await;
+    assert_eq!(lifted.status(), 200, "a live token lifts the limit");
+    revoke_latest(&app).await;
     assert_problem(
         app.send(Method::GET, PLATFORM, Some(&revoked), None).await,
         429,
@@ -362,29 +385,16 @@ async fn idempotency_keys_are_scoped_to_the_token() {
     let app = spawn_app().await;
     let btc = token_with_subject(&app, Some("BTC"), "shared-subject").await;
     let bca = token_with_subject(&app, Some("BCA"), "shared-subject").await;
-    let post = |token: String| {
-        let app = &app;
-        async move {
-            app.client
-                .post(format!("{}/api/v1/platforms", app.address))
-                .bearer_auth(token)
-                .header("content-type", "application/json")
-                .header("idempotency-key", "same-key-1")
-                .body(new_platform("idem-shared").to_string())
-                .send()
-                .await
-                .unwrap()
-        }
-    };
-    let first = post(btc.clone()).await;
+    let body = new_platform("idem-shared");
+    let first = post_with_key(&app, &btc, "same-key-1", &body).await;
     assert_eq!(first.status(), 201);
-    let other = post(bca).await;
+    let other = post_with_key(&app, &bca, "same-key-1", &body).await;
     assert!(
         other.headers().get("idempotent-replayed").is_none(),
         "BCA got BTC's stored answer"
     );
     assert_problem(other, 409, "platform_exists").await;
-    let again = post(btc).await;
+    let again = post_with_key(&app, &btc, "same-key-1", &body).await;
     assert_eq!(again.status(), 201);
     assert_eq!(again.headers()["idempotent-replayed"], "true");
 }
@@ -393,33 +403,11 @@ async fn idempotency_keys_are_scoped_to_the_token() {
 async fn a_replay_is_refused_when_the_token_may_no_longer_write() {
     let app = spawn_app().await;
     let token = app.btc().await;
-    let response = app
-        .client
-        .post(format!("{}/api/v1/platforms", app.address))
-        .bearer_auth(&token)
-        .header("content-type", "application/json")
-        .header("idempotency-key", "before-revocation")
-        .body(new_platform("idem-revoked").to_string())
-        .send()
-        .await
-        .unwrap();
+    let body = new_platform("idem-revoked");
+    let response = post_with_key(&app, &token, "before-revocation", &body).await;
     assert_eq!(response.status(), 201);
-    let record = ndp_registry::db::tokens::list(&mut app.conn().await)
-        .await
-        .unwrap();
-    ndp_registry::tokens::revoke(&mut app.conn().await, &record[0].jti)
-        .await
-        .unwrap();
-    let replay = app
-        .client
-        .post(format!("{}/api/v1/platforms", app.address))
-        .bearer_auth(&token)
-        .header("content-type", "application/json")
-        .header("idempotency-key", "before-revocation")
-        .body(new_platform("idem-revoked").to_string())
-        .send()
-        .await
-        .unwrap();
+    revoke_latest(&app).await;
+    let replay = post_with_key(&app, &token, "before-revocation", &body).await;
     assert_problem(replay, 401, "invalid_token").await;
 }
 
@@ -495,17 +483,7 @@ async fn a_write_that_races_a_succession_is_refused_once_it_commits() {
 async fn a_bulk_sync_that_races_a_succession_is_refused_once_it_commits() {
     let app = spawn_app().await;
     let token = app.btc().await;
-    let mut set: Vec<Value> = app
-        .get_json("/api/v1/platforms?ministry=BTC&per_page=100")
-        .await["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            json!({"code": p["code"], "name_vi": p["name_vi"], "name_en": p["name_en"],
-                   "domains": p["domains"], "status": p["status"]})
-        })
-        .collect();
+    let mut set = crate::reliability::ministry_set(&app, "BTC").await;
     set.push(new_platform("racing-bulk"));
     let write = app
         .client
