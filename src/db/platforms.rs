@@ -478,6 +478,56 @@ pub async fn insert_many(
     Ok(rows)
 }
 
+/// Replaces the writable fields of many platforms and bumps their versions, in one statement per
+/// thousand (the changesets travel as one JSON array); returns them in the order given.
+pub async fn update_many(
+    conn: &mut AsyncPgConnection,
+    changes: &[(i64, PlatformChangeset<'_>)],
+) -> QueryResult<Vec<Platform>> {
+    for chunk in changes.chunks(INSERT_CHUNK) {
+        let batch: Vec<serde_json::Value> = chunk
+            .iter()
+            .map(|(id, c)| {
+                serde_json::json!({
+                    "id": id, "name_vi": c.name_vi, "name_en": c.name_en,
+                    "short_name": c.short_name, "description": c.description,
+                    "operator": c.operator, "domains": c.domains, "audiences": c.audiences,
+                    "status": c.status, "url": c.url, "ndxp_status": c.ndxp_status,
+                    "legal_basis_number": c.legal_basis_number,
+                    "legal_basis_date": c.legal_basis_date, "source": c.source,
+                })
+            })
+            .collect();
+        diesel::sql_query(
+            "UPDATE platforms p
+                SET name_vi = v.name_vi, name_en = v.name_en, short_name = v.short_name,
+                    description = v.description, operator = v.operator, domains = v.domains,
+                    audiences = v.audiences, status = v.status, url = v.url,
+                    ndxp_status = v.ndxp_status, legal_basis_number = v.legal_basis_number,
+                    legal_basis_date = v.legal_basis_date, source = v.source,
+                    version = p.version + 1, updated_at = now()
+               FROM jsonb_to_recordset($1) AS v(
+                    id bigint, name_vi text, name_en text, short_name text, description text,
+                    operator text, domains text[], audiences text[], status text, url text,
+                    ndxp_status text, legal_basis_number text, legal_basis_date date, source text)
+              WHERE p.id = v.id",
+        )
+        .bind::<diesel::sql_types::Jsonb, _>(serde_json::Value::Array(batch))
+        .execute(conn)
+        .await?;
+    }
+    let ids: Vec<i64> = changes.iter().map(|(id, _)| *id).collect();
+    let mut rows: Vec<Platform> = platforms::table
+        .filter(platforms::id.eq_any(&ids))
+        .select(Platform::as_select())
+        .load(conn)
+        .await?;
+    let order: std::collections::HashMap<i64, usize> =
+        ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    rows.sort_by_key(|p| order.get(&p.id).copied());
+    Ok(rows)
+}
+
 /// Which of `codes` are taken, by any platform.
 pub async fn existing_codes(
     conn: &mut AsyncPgConnection,

@@ -412,7 +412,7 @@ async fn a_bulk_sync_of_thousands_of_platforms_is_applied_at_once_and_idempotent
             Method::PUT,
             "/api/v1/ministries/BTC/platforms",
             Some(&btc),
-            Some(&Value::Array(set)),
+            Some(&Value::Array(set.clone())),
         )
         .await
         .json()
@@ -423,4 +423,41 @@ async fn a_bulk_sync_of_thousands_of_platforms_is_applied_at_once_and_idempotent
         again["unchanged"].as_array().unwrap().len(),
         existing + 2500
     );
+    // Every new platform changed, and one dropped from the set (retired): one statement each way.
+    let mut changed: Vec<Value> = set_with_descriptions(&set, existing);
+    changed.pop();
+    let plan: Value = app
+        .send(
+            Method::PUT,
+            "/api/v1/ministries/BTC/platforms",
+            Some(&btc),
+            Some(&Value::Array(changed)),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(plan["update"].as_array().unwrap().len(), 2499);
+    assert_eq!(plan["retire"], json!(["bulk-2499"]));
+    let one = app.get_json("/api/v1/platforms/bulk-1234").await;
+    assert_eq!(one["description"], "Mô tả mới 1234.");
+    assert_eq!(one["version"], 2);
+    assert_eq!(app.history_len("bulk-1234").await, 2);
+    let retired = app.get_json("/api/v1/platforms/bulk-2499").await;
+    assert_eq!(retired["status"], "retired");
+    let history = app.get_json("/api/v1/platforms/bulk-2499/history").await;
+    assert_eq!(history["items"][0]["action"], "retired");
+}
+
+fn set_with_descriptions(set: &[Value], skip: usize) -> Vec<Value> {
+    set.iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let mut p = p.clone();
+            if i >= skip {
+                p["description"] = json!(format!("Mô tả mới {}.", i - skip));
+            }
+            p
+        })
+        .collect()
 }

@@ -12,7 +12,7 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use super::platform_writes::{
-    PlatformInput, ValidPlatform, active_ministry, apply_replacement, insert_platforms,
+    PlatformInput, ValidPlatform, active_ministry, apply_replacements, insert_platforms,
     replacement_diff, validate,
 };
 use crate::api::WriteErrors;
@@ -250,22 +250,24 @@ pub async fn sync_platforms(
         active_ministry(conn, ministry.as_str(), "code").await?;
         let ops = plan(conn, ministry.as_str(), &valid, true).await?;
         let result = summary(&ops, true);
-        // Creations go in a few multi-row statements; updates and retirements, one per platform
-        // that actually changes (an unchanged platform costs nothing).
-        let creates: Vec<(&str, &ValidPlatform)> = ops
-            .iter()
-            .filter_map(|op| match op {
-                Op::Create(code, v) => Some((code.as_str(), v.as_ref())),
-                _ => None,
-            })
-            .collect();
+        // Creations, then updates and retirements, each in a few multi-row statements whatever
+        // their number; an unchanged platform costs nothing.
+        let mut creates: Vec<(&str, &ValidPlatform)> = Vec::new();
+        let mut replacements = Vec::new();
+        for op in &ops {
+            match op {
+                Op::Create(code, v) => creates.push((code.as_str(), v.as_ref())),
+                Op::Update(row, v, changes) | Op::Retire(row, v, changes) => {
+                    replacements.push((row.clone(), v.as_ref(), changes.clone()));
+                }
+                Op::Unchanged(_) => {}
+            }
+        }
         if !creates.is_empty() {
             insert_platforms(conn, &actor, ministry.as_str(), &creates).await?;
         }
-        for op in ops {
-            if let Op::Update(row, v, changes) | Op::Retire(row, v, changes) = op {
-                apply_replacement(conn, &actor, row, &v, changes).await?;
-            }
+        if !replacements.is_empty() {
+            apply_replacements(conn, &actor, replacements).await?;
         }
         Ok::<_, ApiError>(result)
     })

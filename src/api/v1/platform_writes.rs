@@ -510,13 +510,51 @@ pub(super) async fn apply_replacement(
     valid: &ValidPlatform,
     changes: Value,
 ) -> Result<PlatformResponse, ApiError> {
-    let updated = db::update(conn, row.id, &valid.changeset()).await?;
-    let action = if updated.status == "retired" && row.status != "retired" {
-        "retired"
-    } else {
-        "updated"
-    };
-    record_platform_change(conn, actor, updated, action, changes).await
+    apply_replacements(conn, actor, vec![(row, valid, changes)])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::internal("the updated platform vanished"))
+}
+
+/// Applies replacements (each with its non-empty diff) and records them: a few statements
+/// whatever their number.
+pub(super) async fn apply_replacements(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    replacements: Vec<(Platform, &ValidPlatform, Value)>,
+) -> Result<Vec<PlatformResponse>, ApiError> {
+    let changesets: Vec<(i64, PlatformChangeset<'_>)> = replacements
+        .iter()
+        .map(|(row, valid, _)| (row.id, valid.changeset()))
+        .collect();
+    let updated = db::update_many(conn, &changesets).await?;
+    let applied: Vec<(i64, i32, &str, Value)> = updated
+        .iter()
+        .zip(replacements)
+        .map(|(new, (old, _, changes))| {
+            let action = if new.status == "retired" && old.status != "retired" {
+                "retired"
+            } else {
+                "updated"
+            };
+            (new.id, new.version, action, changes)
+        })
+        .collect();
+    let responses = platform_responses(conn, updated).await?;
+    let mut records = Vec::with_capacity(responses.len());
+    for ((id, version, action, changes), response) in applied.into_iter().zip(&responses) {
+        records.push(ChangeRecord {
+            entity: "platform",
+            key: &response.code,
+            platform_id: Some(id),
+            action,
+            changes,
+            version: Some(version),
+            state: Some(state_of(response)?),
+        });
+    }
+    record_changes(conn, actor, records).await?;
+    Ok(responses)
 }
 
 /// Replaces the writable fields of `row` with `input`, recording the diff. An unchanged body
