@@ -7,7 +7,8 @@
 //! handlers, each documented by `#[utoipa::path]` and registered once in [`startup`], turn query
 //! strings into domain types, call `db`, and turn rows into wire types. [`error`] maps every
 //! failure to one RFC 9457 problem body. [`config`] reads the settings once into a value, and
-//! [`seed`] loads the sourced sample data from `seeds/`.
+//! [`seed`] loads the sourced sample data from `seeds/`. [`retention`] purges, hourly, the records
+//! that only matter for a while (receipts, webhook deliveries, idempotency records).
 
 pub mod api;
 pub mod auth;
