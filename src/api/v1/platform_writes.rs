@@ -16,8 +16,8 @@ use crate::api::query::{ListQuery, PageParams};
 use crate::api::representation::{Paginated, page_response};
 use crate::api::validate::Checker;
 use crate::api::write::{
-    Answer, ChangeRecord, Idempotency, check_if_match, diff, if_match, record_change,
-    record_changes, render, state_of,
+    Answer, ChangeRecord, Idempotency, check_if_match, diff, if_match, record_changes, render,
+    state_of,
 };
 use crate::api::{SubListErrors, WriteErrors};
 use crate::auth::{Actor, MaybeActor};
@@ -460,25 +460,14 @@ pub(super) async fn insert_platforms(
         "Registered in the registry",
     )
     .await?;
-    let created: Vec<(i64, i32, Value)> = rows
-        .iter()
-        .map(|row| (row.id, row.version, diff(&Value::Null, &row.snapshot())))
+    let created = rows
+        .into_iter()
+        .map(|row| {
+            let changes = diff(&Value::Null, &row.snapshot());
+            (row, "created", changes)
+        })
         .collect();
-    let responses = platform_responses(conn, rows).await?;
-    let mut records = Vec::with_capacity(responses.len());
-    for ((id, version, changes), response) in created.into_iter().zip(&responses) {
-        records.push(ChangeRecord {
-            entity: "platform",
-            key: &response.code,
-            platform_id: Some(id),
-            action: "created",
-            changes,
-            version: Some(version),
-            state: Some(state_of(response)?),
-        });
-    }
-    record_changes(conn, actor, records).await?;
-    Ok(responses)
+    record_platform_changes(conn, actor, created).await
 }
 
 /// The field-level diff that replacing `row`'s writable fields with `valid` would make.
@@ -528,8 +517,8 @@ pub(super) async fn apply_replacements(
         .map(|(row, valid, _)| (row.id, valid.changeset()))
         .collect();
     let updated = db::update_many(conn, &changesets).await?;
-    let applied: Vec<(i64, i32, &str, Value)> = updated
-        .iter()
+    let changed = updated
+        .into_iter()
         .zip(replacements)
         .map(|(new, (old, _, changes))| {
             let action = if new.status == "retired" && old.status != "retired" {
@@ -537,24 +526,10 @@ pub(super) async fn apply_replacements(
             } else {
                 "updated"
             };
-            (new.id, new.version, action, changes)
+            (new, action, changes)
         })
         .collect();
-    let responses = platform_responses(conn, updated).await?;
-    let mut records = Vec::with_capacity(responses.len());
-    for ((id, version, action, changes), response) in applied.into_iter().zip(&responses) {
-        records.push(ChangeRecord {
-            entity: "platform",
-            key: &response.code,
-            platform_id: Some(id),
-            action,
-            changes,
-            version: Some(version),
-            state: Some(state_of(response)?),
-        });
-    }
-    record_changes(conn, actor, records).await?;
-    Ok(responses)
+    record_platform_changes(conn, actor, changed).await
 }
 
 /// Replaces the writable fields of `row` with `input`, recording the diff. An unchanged body
@@ -603,19 +578,40 @@ pub async fn record_platform_change(
     action: &str,
     changes: Value,
 ) -> Result<PlatformResponse, ApiError> {
-    let (id, version) = (row.id, row.version);
-    let response = representation(conn, row).await?;
-    let change = ChangeRecord {
-        entity: "platform",
-        key: &response.code,
-        platform_id: Some(id),
-        action,
-        changes,
-        version: Some(version),
-        state: Some(state_of(&response)?),
-    };
-    record_change(conn, actor, change).await?;
-    Ok(response)
+    record_platform_changes(conn, actor, vec![(row, action, changes)])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::internal("platform vanished"))
+}
+
+/// Records changes to platforms, each with the representation it left, and returns those
+/// representations: a few statements whatever their number.
+pub async fn record_platform_changes(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    changed: Vec<(Platform, &str, Value)>,
+) -> Result<Vec<PlatformResponse>, ApiError> {
+    let mut rows = Vec::with_capacity(changed.len());
+    let mut applied = Vec::with_capacity(changed.len());
+    for (row, action, changes) in changed {
+        applied.push((row.id, row.version, action, changes));
+        rows.push(row);
+    }
+    let responses = platform_responses(conn, rows).await?;
+    let mut records = Vec::with_capacity(responses.len());
+    for ((id, version, action, changes), response) in applied.into_iter().zip(&responses) {
+        records.push(ChangeRecord {
+            entity: "platform",
+            key: &response.code,
+            platform_id: Some(id),
+            action,
+            changes,
+            version: Some(version),
+            state: Some(state_of(response)?),
+        });
+    }
+    record_changes(conn, actor, records).await?;
+    Ok(responses)
 }
 
 /// What PUT, PATCH and DELETE share: the scope, the row locked, `If-Match` checked, then the
