@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::domain::{Scope, Vocabulary};
+
 /// The database used when `DATABASE_URL` is not set.
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres:postgres@localhost:5432/ndp_registry";
 /// The address served when `BIND_ADDR` is not set.
@@ -62,6 +64,22 @@ pub struct Settings {
     /// `TRUST_PROXY_HEADERS`: take the client address from `Forwarded`/`X-Forwarded-For` (set it
     /// only behind a proxy that overwrites them; default false).
     pub trust_proxy_headers: bool,
+    /// `TRUSTED_PROXY_HOPS`: how many proxies in front of the service append to the forwarding
+    /// header; the client is the address the outermost of them added, counted from the right
+    /// (default 1).
+    pub trusted_proxy_hops: usize,
+    /// `TRUSTED_PROXY_HEADER`: which header the proxies append to, `x-forwarded-for` (default) or
+    /// `forwarded` (RFC 7239). The other one is ignored: a client could have written it.
+    pub trusted_proxy_header: ProxyHeader,
+    /// `JWT_SECRET_SCOPES`: the scopes a token signed with `JWT_SECRET` may carry (default all:
+    /// `admin platforms:write contacts:write`).
+    pub jwt_secret_scopes: Vec<Scope>,
+    /// `JWT_PUBLIC_KEY_SCOPES`: the scopes a token verified by `JWT_PUBLIC_KEY_FILE` may carry
+    /// (default `platforms:write contacts:write`: an external issuer cannot make operators; with
+    /// `JWT_PRIVATE_KEY_FILE` set the key pair is the registry's own and `admin` is included).
+    pub jwt_public_key_scopes: Vec<Scope>,
+    /// How long stored records are kept.
+    pub retention: Retention,
     /// `WEBHOOK_ALLOW_PRIVATE_TARGETS`: accept webhook targets on private, loopback and
     /// link-local addresses (tests and local setups; default false).
     pub webhook_allow_private_targets: bool,
@@ -77,6 +95,29 @@ pub struct Settings {
     /// server answers at a local `DATABASE_URL`; `None` for the default,
     /// `/var/lib/ndp-registry/postgres` as root, else `~/.local/share/ndp-registry/postgres`.
     pub local_postgres_dir: Option<std::path::PathBuf>,
+}
+
+/// The header a trusted proxy appends the client's address to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProxyHeader {
+    /// `X-Forwarded-For: client, proxy1, ...`.
+    XForwardedFor,
+    /// RFC 7239 `Forwarded: for=client, for=proxy1`.
+    Forwarded,
+}
+
+/// How long stored records are kept before the hourly purge removes them.
+#[derive(Clone, Copy, Debug)]
+pub struct Retention {
+    /// `OVERLAP_CHECK_RETENTION_DAYS`: overlap-check receipts, which provinces cite in their
+    /// procurement files (default 3650 days; 0 keeps them for ever).
+    pub overlap_check_days: u32,
+    /// `WEBHOOK_DELIVERY_RETENTION_DAYS`: delivered and failed webhook deliveries (default 30;
+    /// pending ones are never purged).
+    pub webhook_delivery_days: u32,
+    /// `IDEMPOTENCY_KEY_RETENTION_HOURS`: stored answers to POSTs with an `Idempotency-Key`
+    /// (default 24).
+    pub idempotency_key_hours: u32,
 }
 
 impl Settings {
@@ -141,6 +182,51 @@ impl Settings {
         let body_timeout_ms =
             parse_number(&lookup, "REQUEST_BODY_TIMEOUT_MS", 10_000, 100, 600_000)?;
         let trust_proxy_headers = parse_bool(&lookup, "TRUST_PROXY_HEADERS")?;
+        let trusted_proxy_hops = parse_number(&lookup, "TRUSTED_PROXY_HOPS", 1, 1, 10)?;
+        let trusted_proxy_header = match lookup("TRUSTED_PROXY_HEADER")
+            .map(|v| v.trim().to_ascii_lowercase())
+            .as_deref()
+        {
+            None | Some("" | "x-forwarded-for") => ProxyHeader::XForwardedFor,
+            Some("forwarded") => ProxyHeader::Forwarded,
+            Some(other) => {
+                return Err(ConfigError {
+                    variable: "TRUSTED_PROXY_HEADER",
+                    message: format!("{other:?} is not x-forwarded-for or forwarded"),
+                });
+            }
+        };
+        let all_scopes = "admin platforms:write contacts:write";
+        let jwt_secret_scopes = parse_scopes(&lookup, "JWT_SECRET_SCOPES", all_scopes)?;
+        let public_default = if jwt_private_key_pem.is_some() {
+            all_scopes
+        } else {
+            "platforms:write contacts:write"
+        };
+        let jwt_public_key_scopes = parse_scopes(&lookup, "JWT_PUBLIC_KEY_SCOPES", public_default)?;
+        let retention = Retention {
+            overlap_check_days: parse_number(
+                &lookup,
+                "OVERLAP_CHECK_RETENTION_DAYS",
+                3650,
+                0,
+                100_000,
+            )? as u32,
+            webhook_delivery_days: parse_number(
+                &lookup,
+                "WEBHOOK_DELIVERY_RETENTION_DAYS",
+                30,
+                1,
+                100_000,
+            )? as u32,
+            idempotency_key_hours: parse_number(
+                &lookup,
+                "IDEMPOTENCY_KEY_RETENTION_HOURS",
+                24,
+                1,
+                100_000,
+            )? as u32,
+        };
         let webhook_allow_private_targets = parse_bool(&lookup, "WEBHOOK_ALLOW_PRIVATE_TARGETS")?;
         let webhook_poll_ms = parse_number(&lookup, "WEBHOOK_POLL_MS", 1000, 10, 600_000)?;
         let export_max_rows = parse_number(&lookup, "EXPORT_MAX_ROWS", 50_000, 1, 1_000_000)?;
@@ -159,6 +245,11 @@ impl Settings {
             anonymous_requests_per_minute,
             body_timeout: Duration::from_millis(body_timeout_ms as u64),
             trust_proxy_headers,
+            trusted_proxy_hops,
+            trusted_proxy_header,
+            jwt_secret_scopes,
+            jwt_public_key_scopes,
+            retention,
             webhook_allow_private_targets,
             webhook_poll: Duration::from_millis(webhook_poll_ms as u64),
             bind_addr,
@@ -217,6 +308,24 @@ fn parse_origins(lookup: &impl Fn(&str) -> Option<String>) -> Result<Vec<String>
         origins.push(origin.to_owned());
     }
     Ok(origins)
+}
+
+fn parse_scopes(
+    lookup: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+    default: &str,
+) -> Result<Vec<Scope>, ConfigError> {
+    let raw = lookup(variable).unwrap_or_else(|| default.to_owned());
+    raw.split_whitespace()
+        .map(|word| {
+            Scope::parse(word).ok_or_else(|| ConfigError {
+                variable,
+                message: format!(
+                    "{word:?} is not a scope (admin, platforms:write, contacts:write)"
+                ),
+            })
+        })
+        .collect()
 }
 
 fn read_file(
@@ -308,6 +417,19 @@ mod tests {
             let err = settings(&[("CORS_ALLOWED_ORIGINS", bad)]).unwrap_err();
             assert_eq!(err.variable, "CORS_ALLOWED_ORIGINS", "{bad}");
         }
+    }
+
+    #[test]
+    fn an_external_issuer_may_not_grant_admin_unless_configured() {
+        let s = settings(&[]).unwrap();
+        assert!(!s.jwt_public_key_scopes.contains(&Scope::Admin));
+        assert!(s.jwt_secret_scopes.contains(&Scope::Admin));
+        let s = settings(&[("JWT_PUBLIC_KEY_SCOPES", "admin")]).unwrap();
+        assert_eq!(s.jwt_public_key_scopes, vec![Scope::Admin]);
+        let err = settings(&[("JWT_PUBLIC_KEY_SCOPES", "root")]).unwrap_err();
+        assert_eq!(err.variable, "JWT_PUBLIC_KEY_SCOPES");
+        let err = settings(&[("TRUSTED_PROXY_HEADER", "x-real-ip")]).unwrap_err();
+        assert_eq!(err.variable, "TRUSTED_PROXY_HEADER");
     }
 
     #[test]

@@ -243,6 +243,7 @@ pub fn title_for(code: &str, status: StatusCode) -> String {
         "body_timeout" => "Request body too slow",
         "write_outcome_unknown" => "Outcome of the write unknown",
         "export_too_large" => "Export too large",
+        "too_many_contacts" => "Too many contacts on the platform",
         _ => status.canonical_reason().unwrap_or("Error"),
     };
     title.to_owned()
@@ -264,9 +265,16 @@ impl ApiError {
     pub fn response_for(&self, request_id: Option<&str>) -> HttpResponse {
         match self {
             Self::Unavailable(cause) => {
-                log::warn!("database unavailable: {}", chain(cause.as_ref()))
+                log::warn!(
+                    "database unavailable: {}",
+                    crate::api::observe::escape(&chain(cause.as_ref()))
+                )
             }
-            Self::Internal(cause) => log::error!("internal error: {}", chain(cause.as_ref())),
+            // A cause can quote what a client sent (a database error names the value at fault).
+            Self::Internal(cause) => log::error!(
+                "internal error: {}",
+                crate::api::observe::escape(&chain(cause.as_ref()))
+            ),
             Self::Client { .. } => {}
         }
         let (status, code, detail, errors) = self.parts();

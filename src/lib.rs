@@ -8,7 +8,9 @@
 //! strings into domain types, call `db`, and turn rows into wire types. [`error`] maps every
 //! failure to one RFC 9457 problem body. [`config`] reads the settings once into a value, and
 //! [`seed`] loads the sourced sample data from `seeds/`. [`setup`] makes the configured database
-//! answer, exist, be migrated and (for `serve`) hold data before a command uses it.
+//! answer, exist, be migrated and (for `serve`) hold data before a command uses it. [`retention`]
+//! purges, hourly, the records that only matter for a while (receipts, webhook deliveries,
+//! idempotency records).
 
 pub mod api;
 pub mod auth;
@@ -19,6 +21,7 @@ pub mod error;
 pub mod local_postgres;
 pub mod openapi;
 pub mod relevance;
+pub mod retention;
 pub mod seed;
 pub mod setup;
 pub mod startup;

@@ -369,7 +369,7 @@ async fn log(
     };
     history::record(
         conn,
-        NewChange {
+        vec![NewChange {
             entity,
             entity_key: key,
             platform_id,
@@ -381,7 +381,7 @@ async fn log(
             actor_province: None,
             version,
             state: Some(state),
-        },
+        }],
     )
     .await?;
     Ok(())

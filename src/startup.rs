@@ -15,7 +15,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::api::body::MAX_BODY_BYTES;
 use crate::api::language::localise_problems;
 use crate::api::observe::{Metrics, observe};
-use crate::api::rate_limit::RateLimiter;
+use crate::api::rate_limit::{ProxyTrust, RateLimiter, client_address};
 use crate::api::routes::{KnownRoutes, head_as_get, no_route, reject_nul_in_path};
 use crate::api::{health, v1};
 use crate::auth::JwtKeys;
@@ -42,8 +42,10 @@ pub struct AppState {
     pub database_timeout: std::time::Duration,
     /// How long a client may take to send a request body.
     pub body_timeout: std::time::Duration,
-    /// Whether client addresses come from proxy headers.
-    pub trust_proxy_headers: bool,
+    /// Whether client addresses come from proxy headers, and how; `None` uses the peer address.
+    pub proxies: Option<ProxyTrust>,
+    /// How long stored records are kept.
+    pub retention: crate::config::Retention,
     /// Whether webhook targets may be private addresses.
     pub webhook_allow_private_targets: bool,
     /// The tags of representations recently served, for cheap 304s.
@@ -105,19 +107,21 @@ impl Application {
             write_limiter: RateLimiter::new(settings.writes_per_minute_per_token),
             database_timeout: settings.database_timeout,
             body_timeout: settings.body_timeout,
-            trust_proxy_headers: settings.trust_proxy_headers,
+            proxies: proxy_trust(settings),
+            retention: settings.retention,
             webhook_allow_private_targets: settings.webhook_allow_private_targets,
             tags: Default::default(),
             documents: Default::default(),
             export_max_rows: settings.export_max_rows,
         };
-        let metrics = web::Data::new(Metrics::default());
+        let metrics = web::Data::new(Metrics::new().map_err(std::io::Error::other)?);
         crate::webhooks::spawn_worker(
             state.pool.clone(),
             settings.webhook_allow_private_targets,
             settings.webhook_poll,
             metrics.clone(),
         );
+        crate::retention::spawn_purger(state.pool.clone(), settings.retention);
         let server = run(listener, state, metrics, settings)?;
         Ok(Self { server, port })
     }
@@ -138,6 +142,32 @@ impl Application {
     }
 }
 
+/// How client addresses are taken from proxy headers, when they are trusted.
+fn proxy_trust(settings: &Settings) -> Option<ProxyTrust> {
+    settings.trust_proxy_headers.then_some(ProxyTrust {
+        hops: settings.trusted_proxy_hops,
+        header: settings.trusted_proxy_header,
+    })
+}
+
+/// The access log line: client address (the peer's unless proxies are trusted), request line,
+/// status, bytes, milliseconds, request id. Everything the client wrote is escaped, so that a
+/// client cannot forge a line or a field.
+fn access_log(proxies: Option<ProxyTrust>) -> Logger {
+    Logger::new("%{client}xi \"%{request}xi\" %s %b %Dms request_id=%{x-request-id}o")
+        .custom_request_replace("client", move |req| {
+            client_address(req.request(), proxies)
+                .map_or_else(|| "-".to_owned(), |ip| ip.to_string())
+        })
+        .custom_request_replace("request", |req| {
+            let target = req
+                .uri()
+                .path_and_query()
+                .map_or_else(|| req.path(), |p| p.as_str());
+            crate::api::observe::escape(&format!("{} {target} {:?}", req.method(), req.version()))
+        })
+}
+
 fn run(
     listener: TcpListener,
     state: AppState,
@@ -146,6 +176,7 @@ fn run(
 ) -> Result<Server, std::io::Error> {
     let api = openapi();
     let routes = web::Data::new(KnownRoutes::from_openapi(&api));
+    let proxies = state.proxies;
     let state = web::Data::new(state);
     let origins = settings.cors_allowed_origins.clone();
     let server = HttpServer::new(move || {
@@ -160,11 +191,7 @@ fn run(
             // Outermost but the log: every answer, problems included, is compressed when the
             // client accepts gzip or brotli (`Vary: Accept-Encoding`).
             .wrap(Compress::default())
-            // One line per request, readable and parseable: address, request, status, bytes,
-            // milliseconds, request id.
-            .wrap(Logger::new(
-                "%{r}a \"%r\" %s %b %Dms request_id=%{x-request-id}o",
-            ))
+            .wrap(access_log(proxies))
             .app_data(metrics.clone())
             .app_data(state.clone())
             .app_data(routes.clone())
@@ -210,4 +237,51 @@ fn cors(origins: &[String]) -> Cors {
         cors = cors.allowed_origin(origin);
     }
     cors
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use actix_web::{App, HttpResponse, test as actix_test, web};
+
+    use super::*;
+
+    static LINES: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+    struct Capture;
+
+    impl log::Log for Capture {
+        fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+            true
+        }
+        fn log(&self, record: &log::Record<'_>) {
+            LINES.lock().unwrap().push(record.args().to_string());
+        }
+        fn flush(&self) {}
+    }
+
+    #[actix_web::test]
+    async fn the_access_log_names_the_peer_and_not_an_untrusted_forwarded_address() {
+        if log::set_boxed_logger(Box::new(Capture)).is_ok() {
+            log::set_max_level(log::LevelFilter::Info);
+        }
+        let app = actix_test::init_service(
+            App::new()
+                .wrap(access_log(None))
+                .route("/logged", web::get().to(HttpResponse::Ok)),
+        )
+        .await;
+        let request = actix_test::TestRequest::get()
+            .uri("/logged?q=%22x%0A")
+            .insert_header(("x-forwarded-for", "6.6.6.6"))
+            .insert_header(("forwarded", "for=6.6.6.7"))
+            .peer_addr("192.0.2.9:4711".parse().unwrap())
+            .to_request();
+        actix_test::call_and_read_body(&app, request).await;
+        let lines = LINES.lock().unwrap();
+        let line = lines.iter().find(|l| l.contains("/logged")).unwrap();
+        assert!(line.starts_with("192.0.2.9 \"GET /logged"), "{line}");
+        assert!(!line.contains("6.6.6."), "{line}");
+    }
 }

@@ -35,7 +35,9 @@ pub struct IssueRequest {
 /// Parses a lifetime such as `90d`, `12h`, `30m` or `3600s`.
 pub fn parse_ttl(raw: &str) -> Result<TimeDelta, String> {
     let raw = raw.trim();
-    let (number, unit) = raw.split_at(raw.len().saturating_sub(1));
+    // The unit is the last character, which may be several bytes long (a typo such as `90ngày`).
+    let split = raw.char_indices().last().map_or(0, |(i, _)| i);
+    let (number, unit) = raw.split_at(split);
     let amount: i64 = number.parse().map_err(|_| {
         format!("--ttl {raw:?}: use a number and a unit, like 90d, 12h, 30m or 3600s")
     })?;
@@ -253,5 +255,8 @@ mod tests {
         assert!(parse_ttl("400d").is_err());
         assert!(parse_ttl("ten").is_err());
         assert!(parse_ttl("").is_err());
+        for multi_byte in ["1日", "90ngày", "é", "5µ"] {
+            assert!(parse_ttl(multi_byte).is_err(), "{multi_byte}");
+        }
     }
 }

@@ -11,7 +11,7 @@
 //! claimed with a lease (`FOR UPDATE SKIP LOCKED`), so replicas never send one twice at once, and
 //! retried with exponential backoff and jitter.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use chrono::{TimeDelta, Utc};
@@ -59,34 +59,55 @@ pub fn standard_signature(secret: &str, id: &str, timestamp: i64, body: &[u8]) -
     format!("v1,{signature}")
 }
 
-fn is_private(ip: IpAddr) -> bool {
+/// Whether `ip` is an address a webhook must never reach: private, loopback, link-local, shared
+/// (CGNAT), "this network", reserved, benchmarking, IETF protocol assignments, broadcast,
+/// multicast, unique-local, and any IPv6 form that embeds such an IPv4 address (mapped,
+/// compatible, NAT64, 6to4) or tunnels to an unknown one (Teredo).
+pub fn is_private(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
             v4.is_private()
                 || v4.is_loopback()
                 || v4.is_link_local()
-                || v4.is_unspecified()
                 || v4.is_broadcast()
                 || v4.is_multicast()
-                || v4.octets()[0] == 100 && (64..128).contains(&v4.octets()[1])
+                || a == 0 // 0.0.0.0/8, "this network"
+                || a >= 240 // 240.0.0.0/4, reserved
+                || a == 100 && (64..128).contains(&b) // 100.64.0.0/10, shared address space
+                || a == 198 && (18..20).contains(&b) // 198.18.0.0/15, benchmarking
+                || a == 192 && b == 0 && v4.octets()[2] == 0 // 192.0.0.0/24, IETF assignments
         }
         IpAddr::V6(v6) => {
+            let s = v6.segments();
+            let embedded = |high: u16, low: u16| {
+                Ipv4Addr::new((high >> 8) as u8, high as u8, (low >> 8) as u8, low as u8)
+            };
             v6.is_loopback()
                 || v6.is_unspecified()
                 || v6.is_multicast()
-                || (v6.segments()[0] & 0xfe00) == 0xfc00
-                || (v6.segments()[0] & 0xffc0) == 0xfe80
-                || v6
-                    .to_ipv4_mapped()
-                    .is_some_and(|v4| is_private(IpAddr::V4(v4)))
+                || (s[0] & 0xfe00) == 0xfc00 // fc00::/7, unique local
+                || (s[0] & 0xffc0) == 0xfe80 // fe80::/10, link-local
+                || (s[0] & 0xffc0) == 0xfec0 // fec0::/10, deprecated site-local
+                || s[..4] == [0x100, 0, 0, 0] // 100::/64, discard
+                || s[..2] == [0x2001, 0] // 2001::/32, Teredo
+                || v6.to_ipv4().is_some_and(|v4| is_private(IpAddr::V4(v4)))
+                // 64:ff9b::/96 and 64:ff9b:1::/48, NAT64
+                || (s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] || s[..3] == [0x64, 0xff9b, 1])
+                    && is_private(IpAddr::V4(embedded(s[6], s[7])))
+                // 2002::/16, 6to4
+                || s[0] == 0x2002 && is_private(IpAddr::V4(embedded(s[1], s[2])))
         }
     }
 }
 
-/// Checks a target URL: http or https, a host, and (unless private targets are allowed) no
-/// address of the host in a private, loopback or link-local range. Checked at registration and
-/// again before each delivery, since a name can change what it resolves to.
-pub async fn check_target(raw: &str, allow_private: bool) -> Result<url::Url, String> {
+/// How long the lookup of a target's name may take at registration.
+const DNS_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Checks the form of a target URL: http or https, no credentials, a host, and (unless private
+/// targets are allowed) no literal address in a private range. Names are checked where they are
+/// resolved: at registration by [`check_target`], at delivery by [`PublicResolver`].
+pub fn check_url(raw: &str, allow_private: bool) -> Result<url::Url, String> {
     let url = url::Url::parse(raw)
         .map_err(|_| "must be an absolute http:// or https:// URL".to_owned())?;
     if !matches!(url.scheme(), "http" | "https") {
@@ -95,29 +116,79 @@ pub async fn check_target(raw: &str, allow_private: bool) -> Result<url::Url, St
     if !url.username().is_empty() || url.password().is_some() {
         return Err("must not carry credentials; use the secret".into());
     }
-    let host = url
-        .host_str()
-        .ok_or("must name a host")?
-        .trim_matches(['[', ']'])
-        .to_owned();
-    if allow_private {
-        return Ok(url);
-    }
-    let port = url.port_or_known_default().unwrap_or(443);
-    let addresses: Vec<IpAddr> = match host.parse::<IpAddr>() {
-        Ok(ip) => vec![ip],
-        Err(_) => tokio::net::lookup_host((host.as_str(), port))
-            .await
-            .map_err(|_| format!("{host} does not resolve"))?
-            .map(|a| a.ip())
-            .collect(),
+    let literal = match url.host().ok_or("must name a host")? {
+        url::Host::Ipv4(v4) => Some(IpAddr::V4(v4)),
+        url::Host::Ipv6(v6) => Some(IpAddr::V6(v6)),
+        url::Host::Domain(_) => None,
     };
-    if addresses.is_empty() || addresses.iter().any(|ip| is_private(*ip)) {
+    if !allow_private && literal.is_some_and(is_private) {
         return Err(format!(
-            "{host} resolves to a private, loopback or link-local address"
+            "{} is a private, loopback, link-local or reserved address",
+            url.host_str().unwrap_or_default()
         ));
     }
     Ok(url)
+}
+
+/// Resolves `host` once and refuses it unless every address it has is public.
+async fn public_addresses(host: &str, port: u16) -> Result<Vec<SocketAddr>, String> {
+    let addresses: Vec<SocketAddr> =
+        tokio::time::timeout(DNS_TIMEOUT, tokio::net::lookup_host((host, port)))
+            .await
+            .map_err(|_| format!("{host} did not resolve within {} s", DNS_TIMEOUT.as_secs()))?
+            .map_err(|_| format!("{host} does not resolve"))?
+            .collect();
+    if addresses.is_empty() || addresses.iter().any(|a| is_private(a.ip())) {
+        return Err(format!(
+            "{host} resolves to a private, loopback, link-local or reserved address"
+        ));
+    }
+    Ok(addresses)
+}
+
+/// Checks a target URL at registration: [`check_url`], then (unless private targets are allowed)
+/// every address its name resolves to, within a timeout of its own.
+pub async fn check_target(raw: &str, allow_private: bool) -> Result<url::Url, String> {
+    let url = check_url(raw, allow_private)?;
+    if let (false, Some(url::Host::Domain(host))) = (allow_private, url.host()) {
+        public_addresses(host, url.port_or_known_default().unwrap_or(443)).await?;
+    }
+    Ok(url)
+}
+
+/// The delivery client's resolver: each attempt resolves the name once, refuses it unless every
+/// address is public, and the connection goes to those checked addresses. A name that answers a
+/// public address to a check and a private one to the connection (DNS rebinding) cannot reach the
+/// private one, because there is no second lookup.
+pub struct PublicResolver;
+
+impl reqwest::dns::Resolve for PublicResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            // The port is the URL's: the connector sets it on the addresses returned.
+            let addresses = public_addresses(&host, 0)
+                .await
+                .map_err(|reason| -> Box<dyn std::error::Error + Send + Sync> { reason.into() })?;
+            Ok(Box::new(addresses.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+/// The client deliveries are sent with: no redirects, no proxy from the environment (a proxy
+/// would resolve the name itself), and unless private targets are allowed, [`PublicResolver`].
+pub fn delivery_client(allow_private: bool) -> reqwest::Result<reqwest::Client> {
+    let builder = reqwest::Client::builder()
+        .timeout(TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy();
+    if allow_private {
+        builder.build()
+    } else {
+        builder
+            .dns_resolver(std::sync::Arc::new(PublicResolver))
+            .build()
+    }
 }
 
 /// The body of a delivery: the change as the feed shows it.
@@ -152,7 +223,8 @@ async fn send(
     metrics: &Metrics,
 ) {
     let body = payload(&claimed);
-    let (status, error) = match check_target(&claimed.url, allow_private).await {
+    // Literal addresses are checked here; names by the client's resolver, as it connects.
+    let (status, error) = match check_url(&claimed.url, allow_private) {
         Err(reason) => (None, Some(format!("target refused: {reason}"))),
         Ok(url) => {
             let timestamp = Utc::now().timestamp();
@@ -188,6 +260,8 @@ async fn send(
                     None,
                     Some(if e.is_timeout() {
                         "timed out".to_owned()
+                    } else if let Some(reason) = refused_by_resolver(&e) {
+                        format!("target refused: {reason}")
                     } else {
                         "could not connect".to_owned()
                     }),
@@ -223,6 +297,19 @@ async fn send(
     }
 }
 
+/// The resolver's reason, when it refused the target's addresses.
+fn refused_by_resolver(error: &reqwest::Error) -> Option<String> {
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if text.contains("resolves to a private") || text.contains("does not resolve") {
+            return Some(text);
+        }
+        source = cause.source();
+    }
+    None
+}
+
 /// Claims and sends the due deliveries once; returns how many were attempted.
 pub async fn deliver_due(
     pool: &DbPool,
@@ -255,11 +342,7 @@ pub fn spawn_worker(
     interval: Duration,
     metrics: actix_web::web::Data<Metrics>,
 ) {
-    let client = match reqwest::Client::builder()
-        .timeout(TIMEOUT)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-    {
+    let client = match delivery_client(allow_private) {
         Ok(client) => client,
         Err(e) => {
             log::error!("webhook worker not started: {e}");
@@ -313,10 +396,65 @@ mod tests {
             "fe80::1",
             "fd00::1",
             "100.64.0.1",
+            "0.1.2.3",
+            "240.0.0.1",
+            "255.255.255.255",
+            "198.18.0.1",
+            "198.19.255.254",
+            "192.0.0.8",
+            "::ffff:127.0.0.1",
+            "::127.0.0.1",
+            "64:ff9b::7f00:1",
+            "64:ff9b::a00:1",
+            "64:ff9b:1::c0a8:101",
+            "2002:7f00:1::",
+            "2002:c0a8:101::1",
+            "2001:0:4136:e378::1",
+            "fec0::1",
         ] {
             assert!(is_private(ip.parse().unwrap()), "{ip}");
         }
-        assert!(!is_private("203.0.113.10".parse().unwrap()));
+        for public in [
+            "203.0.113.10",
+            "8.8.8.8",
+            "198.20.0.1",
+            "192.0.2.1",
+            "64:ff9b::808:808",
+            "2002:808:808::1",
+            "2001:db8::1",
+            "2600::1",
+        ] {
+            assert!(!is_private(public.parse().unwrap()), "{public}");
+        }
+    }
+
+    #[tokio::test]
+    async fn the_delivery_client_refuses_names_that_resolve_to_private_addresses() {
+        // A receiver on loopback, reached by name: the check happens as the client connects, on
+        // the addresses it connects to, so no second lookup can swap a public answer for this one.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let client = delivery_client(false).unwrap();
+        let error = client
+            .post(format!("http://localhost:{port}/hook"))
+            .send()
+            .await
+            .unwrap_err();
+        assert!(
+            refused_by_resolver(&error).is_some_and(|r| r.contains("private")),
+            "{error:?}"
+        );
+        let allowed = delivery_client(true).unwrap();
+        let accept = tokio::spawn(async move { listener.accept().await.is_ok() });
+        let _ = allowed
+            .post(format!("http://localhost:{port}/hook"))
+            .timeout(Duration::from_millis(200))
+            .send()
+            .await;
+        assert!(
+            accept.await.unwrap(),
+            "with private targets allowed it connects"
+        );
     }
 
     #[tokio::test]
@@ -328,6 +466,17 @@ mod tests {
                 .is_err()
         );
         assert!(check_target("http://[::1]/hook", false).await.is_err());
+        assert!(check_target("http://localhost/hook", false).await.is_err());
+        assert!(
+            check_target("http://[64:ff9b::7f00:1]/hook", false)
+                .await
+                .is_err()
+        );
+        assert!(
+            check_target("http://0.0.0.0:8080/hook", false)
+                .await
+                .is_err()
+        );
         assert!(
             check_target("http://user:pw@203.0.113.10/hook", false)
                 .await

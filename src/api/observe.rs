@@ -1,9 +1,6 @@
 //! Observability: a request id on every response, log line and problem body; Prometheus metrics;
 //! and a panicking handler answered with a 500 problem instead of a dropped connection.
 
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use actix_web::body::{BoxBody, MessageBody};
@@ -29,116 +26,171 @@ const BUCKETS: [f64; 11] = [
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
 ];
 
-#[derive(Default)]
-struct Series {
-    count: u64,
-    sum: f64,
-    buckets: [u64; BUCKETS.len()],
+/// The methods that get a label of their own; any other is counted as `other`, so a client
+/// cannot grow the metrics by sending made-up methods.
+const KNOWN_METHODS: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+/// The label of a request's method: a known method, else `other`.
+pub fn method_label(method: &Method) -> &'static str {
+    KNOWN_METHODS
+        .iter()
+        .find(|known| **known == method.as_str())
+        .copied()
+        .unwrap_or("other")
 }
 
-/// Counters and histograms kept in this process (each replica exposes its own).
-#[derive(Default)]
+/// The verdicts and delivery outcomes that have a counter: closed sets, so that no caller can
+/// mint a series.
+const VERDICTS: [&str; 3] = ["likely_duplicate", "possible_overlap", "no_overlap"];
+const OUTCOMES: [&str; 3] = ["delivered", "retried", "failed"];
+
+/// Counters, histograms and gauges of this process in a Prometheus registry (each replica exposes
+/// its own), with the process's own metrics (CPU, memory, file descriptors).
 pub struct Metrics {
-    requests: Mutex<BTreeMap<(String, String, u16), Series>>,
-    counters: Mutex<BTreeMap<String, u64>>,
+    registry: prometheus::Registry,
+    requests: prometheus::IntCounterVec,
+    latency: prometheus::HistogramVec,
+    overlap_checks: prometheus::IntCounterVec,
+    webhook_deliveries: prometheus::IntCounterVec,
+    pool_connections: prometheus::IntGaugeVec,
+    pool_waiting: prometheus::IntGauge,
 }
 
 impl Metrics {
-    fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
-        let mut map = self
-            .requests
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let series = map
-            .entry((method.to_owned(), route.to_owned(), status))
-            .or_default();
-        series.count += 1;
-        series.sum += seconds;
-        for (i, bound) in BUCKETS.iter().enumerate() {
-            if seconds <= *bound {
-                series.buckets[i] += 1;
-            }
+    /// A registry with every metric of the service registered.
+    pub fn new() -> Result<Self, prometheus::Error> {
+        use prometheus::{HistogramOpts, IntCounterVec, IntGauge, IntGaugeVec, Opts};
+        let registry = prometheus::Registry::new();
+        let labels = ["method", "route", "status"];
+        let requests = IntCounterVec::new(
+            Opts::new(
+                "ndp_http_requests_total",
+                "HTTP requests by method, route and status.",
+            ),
+            &labels,
+        )?;
+        let latency = prometheus::HistogramVec::new(
+            HistogramOpts::new(
+                "ndp_http_request_duration_seconds",
+                "HTTP request latency by method, route and status.",
+            )
+            .buckets(BUCKETS.to_vec()),
+            &labels,
+        )?;
+        let overlap_checks = IntCounterVec::new(
+            Opts::new(
+                "ndp_overlap_checks_total",
+                "Overlap checks answered, by verdict.",
+            ),
+            &["verdict"],
+        )?;
+        let webhook_deliveries = IntCounterVec::new(
+            Opts::new(
+                "ndp_webhook_deliveries_total",
+                "Webhook delivery attempts, by outcome.",
+            ),
+            &["outcome"],
+        )?;
+        let pool_connections = IntGaugeVec::new(
+            Opts::new(
+                "ndp_db_pool_connections",
+                "Database connections by state: open, idle, and the pool's maximum.",
+            ),
+            &["state"],
+        )?;
+        let pool_waiting = IntGauge::new(
+            "ndp_db_pool_waiting",
+            "Requests waiting for a database connection.",
+        )?;
+        registry.register(Box::new(requests.clone()))?;
+        registry.register(Box::new(latency.clone()))?;
+        registry.register(Box::new(overlap_checks.clone()))?;
+        registry.register(Box::new(webhook_deliveries.clone()))?;
+        registry.register(Box::new(pool_connections.clone()))?;
+        registry.register(Box::new(pool_waiting.clone()))?;
+        registry.register(Box::new(
+            prometheus::process_collector::ProcessCollector::for_self(),
+        ))?;
+        // Every series exists from the start, so a rate over a fresh replica is 0, not absent.
+        for verdict in VERDICTS {
+            overlap_checks.with_label_values(&[verdict]);
         }
+        for outcome in OUTCOMES {
+            webhook_deliveries.with_label_values(&[outcome]);
+        }
+        Ok(Self {
+            registry,
+            requests,
+            latency,
+            overlap_checks,
+            webhook_deliveries,
+            pool_connections,
+            pool_waiting,
+        })
     }
 
-    /// Adds one to a named counter (`ndp_overlap_checks_total`, webhook outcomes...).
+    /// Records a request. `route` must be a route template or `unmatched`, never a raw path.
+    fn observe(&self, method: &'static str, route: &str, status: u16, seconds: f64) {
+        let status = status.to_string();
+        let labels = [method, route, status.as_str()];
+        self.requests.with_label_values(&labels).inc();
+        self.latency.with_label_values(&labels).observe(seconds);
+    }
+
+    /// Adds one to a named counter: `ndp_overlap_checks_<verdict>_total` or
+    /// `ndp_webhook_deliveries_<outcome>_total`. Any other name is ignored (a bug, logged).
     pub fn count(&self, name: &str) {
-        let mut map = self
-            .counters
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        *map.entry(name.to_owned()).or_default() += 1;
+        let value = |prefix: &str, known: &[&'static str]| {
+            name.strip_prefix(prefix)
+                .and_then(|rest| rest.strip_suffix("_total"))
+                .and_then(|value| known.iter().find(|k| **k == value).copied())
+        };
+        if let Some(verdict) = value("ndp_overlap_checks_", &VERDICTS) {
+            self.overlap_checks.with_label_values(&[verdict]).inc();
+        } else if let Some(outcome) = value("ndp_webhook_deliveries_", &OUTCOMES) {
+            self.webhook_deliveries.with_label_values(&[outcome]).inc();
+        } else {
+            log::error!("no counter is named {}", escape(name));
+        }
     }
 
     fn render(&self, pool: &crate::db::DbPool) -> String {
-        let mut out = String::new();
-        out.push_str("# HELP ndp_http_requests_total HTTP requests by method, route and status.\n");
-        out.push_str("# TYPE ndp_http_requests_total counter\n");
-        let requests = self
-            .requests
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        for ((method, route, status), s) in requests.iter() {
-            let _ = writeln!(
-                out,
-                "ndp_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {}",
-                s.count
-            );
-        }
-        out.push_str("# HELP ndp_http_request_duration_seconds HTTP request latency by method, route and status.\n");
-        out.push_str("# TYPE ndp_http_request_duration_seconds histogram\n");
-        for ((method, route, status), s) in requests.iter() {
-            let labels = format!("method=\"{method}\",route=\"{route}\",status=\"{status}\"");
-            for (bound, n) in BUCKETS.iter().zip(s.buckets.iter()) {
-                let _ = writeln!(
-                    out,
-                    "ndp_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {n}"
-                );
-            }
-            let _ = writeln!(
-                out,
-                "ndp_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
-                s.count
-            );
-            let _ = writeln!(
-                out,
-                "ndp_http_request_duration_seconds_sum{{{labels}}} {}",
-                s.sum
-            );
-            let _ = writeln!(
-                out,
-                "ndp_http_request_duration_seconds_count{{{labels}}} {}",
-                s.count
-            );
-        }
-        drop(requests);
         let status = pool.status();
-        out.push_str("# HELP ndp_db_pool_connections Database connections by state.\n# TYPE ndp_db_pool_connections gauge\n");
-        let _ = writeln!(
-            out,
-            "ndp_db_pool_connections{{state=\"open\"}} {}",
-            status.size
-        );
-        let _ = writeln!(
-            out,
-            "ndp_db_pool_connections{{state=\"idle\"}} {}",
-            status.available
-        );
-        let _ = writeln!(
-            out,
-            "ndp_db_pool_connections{{state=\"max\"}} {}",
-            status.max_size
-        );
-        let _ = writeln!(out, "ndp_db_pool_waiting {}", status.waiting);
-        let counters = self
-            .counters
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        for (name, value) in counters.iter() {
-            let _ = writeln!(out, "# TYPE {name} counter\n{name} {value}");
+        for (state, value) in [
+            ("open", status.size),
+            ("idle", status.available),
+            ("max", status.max_size),
+        ] {
+            self.pool_connections
+                .with_label_values(&[state])
+                .set(i64::try_from(value).unwrap_or(i64::MAX));
+        }
+        self.pool_waiting
+            .set(i64::try_from(status.waiting).unwrap_or(i64::MAX));
+        let mut out = String::new();
+        if let Err(error) =
+            prometheus::TextEncoder::new().encode_utf8(&self.registry.gather(), &mut out)
+        {
+            log::error!("cannot encode the metrics: {error}");
         }
         out
     }
+}
+
+/// Text that came from a client, made safe for a log line: control characters, quotes,
+/// backslashes and non-ASCII characters are escaped, so a client cannot forge a line or a field.
+pub fn escape(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let plain = c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ';
+            let escaped: Vec<char> = if plain {
+                vec![c]
+            } else {
+                c.escape_default().collect()
+            };
+            escaped
+        })
+        .collect()
 }
 
 fn valid_id(value: &HeaderValue) -> Option<String> {
@@ -205,23 +257,24 @@ pub async fn observe(
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     req.extensions_mut().insert(RequestId(id.clone()));
     let started = Instant::now();
-    let method = req.method().to_string();
+    let method = method_label(req.method());
+    // A route template or `unmatched`: never the raw path, which the client chooses.
+    let route = req
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
     let registry = req.app_data::<web::Data<Metrics>>().cloned();
     let deadline = req
         .app_data::<web::Data<AppState>>()
         .map_or(DEFAULT_DEADLINE, |state| {
             deadline_for(req.method(), state.database_timeout)
         });
-    let refused = oversized_head(&req)
-        .or_else(|| crate::api::rate_limit::anonymous_over_limit(req.request()));
+    let refused = match oversized_head(&req) {
+        Some(error) => Some(error),
+        None => crate::api::rate_limit::anonymous_over_limit(req.request()).await,
+    };
     if let Some(error) = refused {
         return Err(answer_instead(
-            error,
-            &id,
-            &method,
-            "(refused)",
-            started,
-            registry,
+            error, &id, method, &route, started, registry,
         ));
     }
     let call = std::panic::AssertUnwindSafe(next.call(req)).catch_unwind();
@@ -230,7 +283,8 @@ pub async fn observe(
             return Ok(finish(
                 response.map_into_boxed_body(),
                 &id,
-                &method,
+                method,
+                &route,
                 started,
                 registry,
             )
@@ -249,7 +303,7 @@ pub async fn observe(
         }
     };
     Err(answer_instead(
-        error, &id, &method, "(failed)", started, registry,
+        error, &id, method, &route, started, registry,
     ))
 }
 
@@ -259,7 +313,7 @@ pub async fn observe(
 fn answer_instead(
     error: ApiError,
     id: &str,
-    method: &str,
+    method: &'static str,
     route: &str,
     started: Instant,
     registry: Option<web::Data<Metrics>>,
@@ -283,7 +337,8 @@ fn answer_instead(
 async fn finish(
     mut response: ServiceResponse<BoxBody>,
     id: &str,
-    method: &str,
+    method: &'static str,
+    route: &str,
     started: Instant,
     registry: Option<web::Data<Metrics>>,
 ) -> ServiceResponse<BoxBody> {
@@ -301,13 +356,9 @@ async fn finish(
         response.headers_mut().insert(REQUEST_ID, value);
     }
     if let Some(registry) = registry {
-        let route = response
-            .request()
-            .match_pattern()
-            .unwrap_or_else(|| "(unmatched)".to_owned());
         registry.observe(
             method,
-            &route,
+            route,
             response.status().as_u16(),
             started.elapsed().as_secs_f64(),
         );
@@ -392,6 +443,25 @@ mod tests {
         assert!(
             !body["detail"].as_str().unwrap().contains("a bug"),
             "the panic message is not sent"
+        );
+    }
+
+    #[test]
+    fn client_text_is_escaped_for_the_log() {
+        assert_eq!(
+            escape("GET /a\"b\n200 forged\\"),
+            "GET /a\\\"b\\n200 forged\\\\"
+        );
+        assert_eq!(escape("Hệ"), "H\\u{1ec7}");
+        assert_eq!(escape("plain text-1"), "plain text-1");
+    }
+
+    #[test]
+    fn methods_outside_the_known_set_are_other() {
+        assert_eq!(method_label(&Method::GET), "GET");
+        assert_eq!(
+            method_label(&Method::from_bytes(b"PROPFIND").unwrap()),
+            "other"
         );
     }
 

@@ -2,8 +2,19 @@
 //! control characters are refused, URLs are http(s). Each rule adds to a list of field errors so
 //! that one answer names every problem of a body.
 
+use chrono::{Datelike, NaiveDate};
+
 use crate::domain::normalize_text;
 use crate::error::FieldError;
+
+/// What a date or instant outside [`date_in_range`] is told.
+pub const DATE_RANGE_MESSAGE: &str = "must be between 0001-01-01 and 9999-12-31";
+
+/// Whether a date (or an instant's date) lies in years 1 to 9999: what PostgreSQL's `date` and
+/// `timestamptz` store (they stop at 4713 BC and 294276 AD) and what every client can read.
+pub fn date_in_range(date: NaiveDate) -> bool {
+    (1..=9999).contains(&date.year())
+}
 
 /// Collects field errors while a body is validated.
 #[derive(Default)]
@@ -16,6 +27,13 @@ impl Checker {
     /// Records an error.
     pub fn fail(&mut self, field: &str, message: impl Into<String>) {
         self.errors.push(FieldError::new(field, message));
+    }
+
+    /// A date in [`date_in_range`].
+    pub fn date(&mut self, field: &str, date: NaiveDate) {
+        if !date_in_range(date) {
+            self.fail(field, DATE_RANGE_MESSAGE);
+        }
     }
 
     /// A required text of `min..=max` characters; `multiline` allows line breaks and tabs.

@@ -131,8 +131,14 @@ impl Answer {
 /// and an aborted one its error. Only when the database stays away for the whole settling time is
 /// the answer 503 `write_outcome_unknown`. Every stage is bounded: the work by two database
 /// timeouts, the commit and the settling by one each.
+///
+/// A ministry token's standing is checked first, inside the transaction, with the ministry's row
+/// locked `FOR SHARE` until the commit: a succession locks that row to merge the ministry, so a
+/// write either commits before a succession moves the ministry's platforms, or waits for it and
+/// is refused (403 `ministry_inactive`). No write of a merged ministry can land after its merger.
 pub async fn transaction<T>(
     state: &AppState,
+    actor: &Actor,
     body: impl AsyncFnOnce(&mut AsyncPgConnection) -> Result<T, ApiError>,
 ) -> Result<T, ApiError> {
     let timeout = state.database_timeout;
@@ -142,7 +148,18 @@ pub async fn transaction<T>(
         let xid: i64 = diesel::select(db::txid_current())
             .get_result(&mut *conn)
             .await?;
-        match body(&mut conn).await {
+        let standing = match &actor.ministry {
+            Some(code) => crate::db::tokens::lock_ministry_standing(&mut conn, code)
+                .await
+                .map_err(ApiError::from)
+                .and_then(|standing| crate::auth::require_active(standing, code)),
+            None => Ok(()),
+        };
+        let outcome = match standing {
+            Ok(()) => body(&mut conn).await,
+            Err(error) => Err(error),
+        };
+        match outcome {
             Ok(answer) => Ok((xid, answer)),
             Err(error) => {
                 // A rollback that fails leaves the connection marked broken; the pool drops it.
@@ -202,7 +219,7 @@ pub async fn create(
     idempotency: Option<&Idempotency>,
     body: impl AsyncFnOnce(&mut AsyncPgConnection) -> Result<Answer, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
-    let answer = transaction(state, async |conn| {
+    let answer = transaction(state, actor, async |conn| {
         if let Some(key) = idempotency
             && let Some(replay) = key.replay(conn, actor).await?
         {
@@ -293,9 +310,19 @@ pub async fn record_change(
     actor: &Actor,
     change: ChangeRecord<'_>,
 ) -> Result<(), ApiError> {
-    history::record(
-        conn,
-        NewChange {
+    record_changes(conn, actor, vec![change]).await
+}
+
+/// Records changes made by `actor`, in the caller's transaction and in order, with one
+/// statement per thousand changes.
+pub async fn record_changes(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    changes: Vec<ChangeRecord<'_>>,
+) -> Result<(), ApiError> {
+    let rows = changes
+        .into_iter()
+        .map(|change| NewChange {
             entity: change.entity,
             entity_key: change.key,
             platform_id: change.platform_id,
@@ -307,9 +334,9 @@ pub async fn record_change(
             actor_province: actor.province.as_deref(),
             version: change.version,
             state: change.state,
-        },
-    )
-    .await?;
+        })
+        .collect();
+    history::record(conn, rows).await?;
     Ok(())
 }
 
@@ -322,6 +349,8 @@ pub fn state_of<T: Serialize>(value: &T) -> Result<Value, ApiError> {
 pub struct Idempotency {
     key: String,
     request_hash: String,
+    /// How long a stored answer is replayed (`IDEMPOTENCY_KEY_RETENTION_HOURS`).
+    retention: chrono::TimeDelta,
 }
 
 impl Idempotency {
@@ -353,17 +382,27 @@ impl Idempotency {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        Ok(Some(Self { key, request_hash }))
+        let hours = req
+            .app_data::<actix_web::web::Data<AppState>>()
+            .map_or(24, |state| state.retention.idempotency_key_hours);
+        Ok(Some(Self {
+            key,
+            request_hash,
+            retention: chrono::TimeDelta::hours(i64::from(hours)),
+        }))
     }
 
-    /// The original answer when this key was used before by the same subject with the same
-    /// request; 422 when it was used with a different one.
+    /// The original answer when this key was used before by the same token with the same
+    /// request; 422 when it was used with a different one. The token was authenticated, and its
+    /// standing checked in this transaction, before this is asked; keys are scoped to the token,
+    /// so no other token can ever replay its answers.
     pub async fn replay(
         &self,
         conn: &mut AsyncPgConnection,
         actor: &Actor,
     ) -> Result<Option<Answer>, ApiError> {
-        let Some(stored) = idempotency::find(conn, &actor.sub, &self.key).await? else {
+        let Some(stored) = idempotency::find(conn, &actor.jti, &self.key, self.retention).await?
+        else {
             return Ok(None);
         };
         if stored.request_hash != self.request_hash {
@@ -401,6 +440,7 @@ impl Idempotency {
             None => (None, String::new()),
         };
         let stored = StoredAnswer {
+            token_id: actor.jti.clone(),
             actor_sub: actor.sub.clone(),
             key: self.key.clone(),
             request_hash: self.request_hash.clone(),
@@ -409,7 +449,7 @@ impl Idempotency {
             etag,
             body,
         };
-        idempotency::store(conn, &stored).await?;
+        idempotency::store(conn, &stored, self.retention).await?;
         Ok(())
     }
 }

@@ -10,8 +10,13 @@ use jsonwebtoken::{
 };
 use secrecy::ExposeSecret;
 
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+
 use super::Claims;
 use crate::config::{ConfigError, Settings};
+use crate::domain::{Scope, Vocabulary};
+use crate::tokens::MAX_TTL_DAYS;
 
 /// Tolerated clock skew between the issuer and this service, in seconds.
 pub const LEEWAY_SECONDS: u64 = 30;
@@ -31,6 +36,12 @@ pub enum TokenError {
     /// No key to sign with.
     #[error("no signing key: set JWT_SECRET or JWT_PRIVATE_KEY_FILE")]
     NoSigningKey,
+    /// The token carries a scope its issuer's key may not grant.
+    #[error("scope {0} is not accepted from this issuer")]
+    Scope(String),
+    /// The token lives longer than a token may.
+    #[error("lifetime of {0} s is over the cap")]
+    Lifetime(i64),
 }
 
 impl TokenError {
@@ -50,6 +61,10 @@ impl TokenError {
                 _ => "The bearer token is invalid.",
             },
             Self::NoSigningKey => "The bearer token cannot be verified.",
+            Self::Scope(_) => "The bearer token carries a scope its issuer may not grant.",
+            Self::Lifetime(_) => {
+                "The bearer token lives longer than 366 days, the longest a token may live."
+            }
         }
     }
 }
@@ -61,6 +76,12 @@ pub struct JwtKeys {
     ed_private: Option<EncodingKey>,
     issuer: String,
     audience: String,
+    /// The scopes a token verified by the secret may carry.
+    hmac_scopes: Vec<Scope>,
+    /// The scopes a token verified by the public key may carry.
+    ed_scopes: Vec<Scope>,
+    /// The key of the writers' public pseudonyms, derived from the configured keys.
+    pseudonym_key: Vec<u8>,
 }
 
 impl JwtKeys {
@@ -95,12 +116,23 @@ impl JwtKeys {
                 })?,
             ),
         };
+        // Derived, never the secret itself: a pseudonym reveals nothing about the key.
+        let mut hasher = Sha256::new();
+        hasher.update(b"ndp-registry writer pseudonyms\0");
+        match (&settings.jwt_secret, &settings.jwt_public_key_pem) {
+            (Some(secret), _) => hasher.update(secret.expose_secret().as_bytes()),
+            (None, Some(pem)) => hasher.update(pem.as_bytes()),
+            (None, None) => {}
+        }
         Ok(Self {
             hmac,
             ed_public,
             ed_private,
             issuer: settings.jwt_issuer.clone(),
             audience: settings.jwt_audience.clone(),
+            hmac_scopes: settings.jwt_secret_scopes.clone(),
+            ed_scopes: settings.jwt_public_key_scopes.clone(),
+            pseudonym_key: hasher.finalize().to_vec(),
         })
     }
 
@@ -129,12 +161,31 @@ impl JwtKeys {
         encode(&Header::new(algorithm), claims, key).map_err(TokenError::Invalid)
     }
 
-    /// Verifies a token's signature and its `exp`, `nbf`, `iss`, `aud`, `sub` and `jti`.
+    /// A stable pseudonym for a writer (a token subject and its ministry), shown to the public
+    /// instead of the subject: the same writer always gets the same one, and it cannot be turned
+    /// back into the subject without the service's keys.
+    pub fn writer_pseudonym(&self, sub: &str, ministry: Option<&str>) -> String {
+        // HMAC accepts a key of any length, so this cannot fail.
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(&self.pseudonym_key).unwrap_or_else(|_| unreachable!());
+        mac.update(ministry.unwrap_or("-").as_bytes());
+        mac.update(b"\0");
+        mac.update(sub.as_bytes());
+        let hex: String = mac.finalize().into_bytes()[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        format!("w-{hex}")
+    }
+
+    /// Verifies a token's signature and its `exp`, `nbf`, `iss`, `aud`, `sub` and `jti`; that its
+    /// scopes are ones its key may grant (`JWT_SECRET_SCOPES`, `JWT_PUBLIC_KEY_SCOPES`); and that
+    /// it lives at most 366 days, whoever issued it.
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
         let header = decode_header(token).map_err(|e| TokenError::Malformed(e.to_string()))?;
-        let key = match header.alg {
-            Algorithm::HS256 => self.hmac.as_ref().map(|(_, key)| key),
-            Algorithm::EdDSA => self.ed_public.as_ref(),
+        let (key, scopes) = match header.alg {
+            Algorithm::HS256 => self.hmac.as_ref().map(|(_, key)| (key, &self.hmac_scopes)),
+            Algorithm::EdDSA => self.ed_public.as_ref().map(|key| (key, &self.ed_scopes)),
             _ => None,
         }
         .ok_or_else(|| TokenError::Algorithm(format!("{:?}", header.alg)))?;
@@ -149,6 +200,20 @@ impl JwtKeys {
             .claims;
         if claims.sub.trim().is_empty() || claims.jti.trim().is_empty() {
             return Err(TokenError::Malformed("empty sub or jti".into()));
+        }
+        if let Some(refused) = claims
+            .scope
+            .split_whitespace()
+            .find(|word| Scope::parse(word).is_some_and(|scope| !scopes.contains(&scope)))
+        {
+            return Err(TokenError::Scope(refused.to_owned()));
+        }
+        // The cap holds from issue and from now: a token cannot claim an early `iat` or a far `exp`.
+        let cap = MAX_TTL_DAYS * 86_400 + LEEWAY_SECONDS as i64;
+        let now = chrono::Utc::now().timestamp();
+        let lifetime = claims.exp.saturating_sub(claims.iat.min(now));
+        if lifetime > cap {
+            return Err(TokenError::Lifetime(lifetime));
         }
         Ok(claims)
     }

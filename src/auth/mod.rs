@@ -157,7 +157,8 @@ impl ApiError {
     }
 }
 
-fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
+/// The request's bearer token; the scheme is matched case-insensitively (RFC 9110 11.1).
+pub fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
     let value = req.headers().get(header::AUTHORIZATION).ok_or_else(|| {
         ApiError::unauthorized("This request needs an `Authorization: Bearer <token>` header.")
     })?;
@@ -175,39 +176,26 @@ fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
     Ok(token.trim().to_owned())
 }
 
-/// Verifies the request's token and checks it against the database.
-async fn authenticate(req: HttpRequest) -> Result<Actor, ApiError> {
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| ApiError::internal("AppState is not configured"))?
-        .clone();
-    let token = bearer_token(&req)?;
-    let claims = state.jwt.verify(&token).map_err(|error| {
-        log::info!("rejected bearer token: {error}");
+/// Verifies a token's signature and claims; the decoder's text is logged, escaped, never sent.
+fn verified_claims(state: &AppState, token: &str) -> Result<Claims, ApiError> {
+    state.jwt.verify(token).map_err(|error| {
+        log::info!(
+            "rejected bearer token: {}",
+            crate::api::observe::escape(&error.to_string())
+        );
         ApiError::unauthorized(error.public_message())
-    })?;
-    // Writes are limited per token, before the database is asked anything; reads that need a
-    // token (operator views) are not.
-    if !req.method().is_safe()
-        && let Err(wait) = state.write_limiter.check(claims.jti.clone())
-    {
-        return Err(ApiError::rate_limited(
-            wait,
-            "This token has used its writes for now; a ministry syncing many platforms should use the bulk endpoint.",
-        ));
-    }
+    })
+}
+
+/// Checks against the database that a verified token still writes: not revoked, and its
+/// ministry (if any) an active agency. The same check runs again, under a lock, inside every
+/// write's transaction (`api::write::transaction`).
+async fn check_standing(state: &AppState, claims: &Claims) -> Result<(), ApiError> {
     if claims.ministry.is_some() && claims.province.is_some() {
         return Err(ApiError::unauthorized(
             "A token writes for a ministry or for a province, not both.",
         ));
     }
-    let scopes: Vec<Scope> = claims
-        .scope
-        .split_whitespace()
-        .filter_map(Scope::parse)
-        // A province token writes only its adoptions and decisions, whatever else it claims.
-        .filter(|s| claims.province.is_none() || PROVINCE_SCOPES.contains(s))
-        .collect();
     let mut conn = state.pool.get().await?;
     if tokens::is_revoked(&mut conn, &claims.jti).await? {
         return Err(ApiError::unauthorized("This token has been revoked."));
@@ -222,39 +210,83 @@ async fn authenticate(req: HttpRequest) -> Result<Actor, ApiError> {
         ));
     }
     if let Some(code) = &claims.ministry {
-        match tokens::ministry_standing(&mut conn, code).await? {
-            None => {
-                return Err(ApiError::client(
-                    StatusCode::FORBIDDEN,
-                    "unknown_ministry",
-                    format!("The token's ministry {code:?} is not in the registry."),
-                ));
-            }
-            Some(standing) if standing.status != "active" => {
-                let successor = standing
-                    .successor_code
-                    .unwrap_or_else(|| "no successor".into());
-                let since = standing
-                    .succeeded_on
-                    .map(|d| d.to_string())
-                    .unwrap_or_default();
-                return Err(ApiError::client(
-                    StatusCode::FORBIDDEN,
-                    "ministry_inactive",
-                    format!(
-                        "{code} is no longer an active agency: it was {} into {successor} on {since}. \
-                         Ask for a token of {successor}.",
-                        if standing.status == "merged" {
-                            "merged"
-                        } else {
-                            "dissolved, its functions moved"
-                        }
-                    ),
-                ));
-            }
-            Some(_) => {}
-        }
+        require_active(tokens::ministry_standing(&mut conn, code).await?, code)?;
     }
+    Ok(())
+}
+
+/// Fails with 403 unless `standing` is an active agency's: `unknown_ministry` when there is none,
+/// `ministry_inactive` naming the successor when it merged or was dissolved.
+pub fn require_active(
+    standing: Option<tokens::MinistryStanding>,
+    code: &str,
+) -> Result<(), ApiError> {
+    match standing {
+        None => Err(ApiError::client(
+            StatusCode::FORBIDDEN,
+            "unknown_ministry",
+            format!("The token's ministry {code:?} is not in the registry."),
+        )),
+        Some(standing) if standing.status != "active" => {
+            let successor = standing
+                .successor_code
+                .unwrap_or_else(|| "no successor".into());
+            let since = standing
+                .succeeded_on
+                .map(|d| d.to_string())
+                .unwrap_or_default();
+            Err(ApiError::client(
+                StatusCode::FORBIDDEN,
+                "ministry_inactive",
+                format!(
+                    "{code} is no longer an active agency: it was {} into {successor} on {since}. \
+                     Ask for a token of {successor}.",
+                    if standing.status == "merged" {
+                        "merged"
+                    } else {
+                        "dissolved, its functions moved"
+                    }
+                ),
+            ))
+        }
+        Some(_) => Ok(()),
+    }
+}
+
+/// The claims of a token that would be accepted for a write: it verifies, is not revoked, and its
+/// ministry is active. Only such a token lifts the rate limits.
+pub async fn accepted_claims(state: &AppState, token: &str) -> Result<Claims, ApiError> {
+    let claims = verified_claims(state, token)?;
+    check_standing(state, &claims).await?;
+    Ok(claims)
+}
+
+/// Verifies the request's token and checks it against the database.
+async fn authenticate(req: HttpRequest) -> Result<Actor, ApiError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| ApiError::internal("AppState is not configured"))?
+        .clone();
+    let token = bearer_token(&req)?;
+    let claims = verified_claims(&state, &token)?;
+    // Writes are limited per token, before the database is asked anything; reads that need a
+    // token (operator views) are not.
+    if !req.method().is_safe()
+        && let Err(wait) = state.write_limiter.check(claims.jti.clone())
+    {
+        return Err(ApiError::rate_limited(
+            wait,
+            "This token has used its writes for now; a ministry syncing many platforms should use the bulk endpoint.",
+        ));
+    }
+    check_standing(&state, &claims).await?;
+    let scopes: Vec<Scope> = claims
+        .scope
+        .split_whitespace()
+        .filter_map(Scope::parse)
+        // A province token writes only its adoptions and decisions, whatever else it claims.
+        .filter(|s| claims.province.is_none() || PROVINCE_SCOPES.contains(s))
+        .collect();
     Ok(Actor {
         sub: claims.sub,
         ministry: claims.ministry,
@@ -262,6 +294,26 @@ async fn authenticate(req: HttpRequest) -> Result<Actor, ApiError> {
         scopes,
         jti: claims.jti,
     })
+}
+
+/// The actor of a request that may carry a token (a public read that shows operators more): the
+/// actor when a token is sent and accepted, else `None`.
+pub struct MaybeActor(pub Option<Actor>);
+
+impl FromRequest for MaybeActor {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            if req.headers().contains_key(header::AUTHORIZATION) {
+                Ok(Self(authenticate(req).await.ok()))
+            } else {
+                Ok(Self(None))
+            }
+        })
+    }
 }
 
 impl FromRequest for Actor {

@@ -89,6 +89,18 @@ pub async fn list(
 }
 
 /// Inserts a contact and returns it.
+/// How many contacts a platform has.
+pub async fn count_for_platform(
+    conn: &mut AsyncPgConnection,
+    platform_id: i64,
+) -> QueryResult<i64> {
+    contacts::table
+        .filter(contacts::platform_id.eq(platform_id))
+        .select(count_star())
+        .get_result(conn)
+        .await
+}
+
 pub async fn insert(conn: &mut AsyncPgConnection, new: &NewContact<'_>) -> QueryResult<Contact> {
     diesel::insert_into(contacts::table)
         .values(new)

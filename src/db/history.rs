@@ -45,13 +45,16 @@ pub struct NewChange<'a> {
     pub state: Option<Value>,
 }
 
-/// Records a change. Its feed position is assigned when the transaction commits.
-pub async fn record(conn: &mut AsyncPgConnection, change: NewChange<'_>) -> QueryResult<()> {
-    diesel::insert_into(change_log::table)
-        .values(change)
-        .execute(conn)
-        .await
-        .map(drop)
+/// Records changes, in a few multi-row statements whatever their number. Their feed positions
+/// are assigned when the transaction commits, in the order given.
+pub async fn record(conn: &mut AsyncPgConnection, changes: Vec<NewChange<'_>>) -> QueryResult<()> {
+    for chunk in changes.chunks(1000) {
+        diesel::insert_into(change_log::table)
+            .values(chunk)
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// A change as the feed shows it.

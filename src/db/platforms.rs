@@ -182,6 +182,88 @@ pub async fn list(
     Ok((rows, total))
 }
 
+/// Counts per value of each facet of the platforms matching `filter`, aggregated by the database.
+/// Multi-valued fields are grouped by their whole array (few distinct combinations), which the
+/// caller spreads over the values.
+#[derive(Debug, Default)]
+pub struct FacetRows {
+    pub ministry: Vec<(String, i64)>,
+    pub status: Vec<(String, i64)>,
+    pub ndxp_status: Vec<(String, i64)>,
+    pub domains: Vec<(Vec<String>, i64)>,
+    pub audiences: Vec<(Vec<String>, i64)>,
+}
+
+/// The facet counts of the platforms matching `filter`: five grouped counts, pipelined.
+pub async fn facet_counts(
+    conn: &mut AsyncPgConnection,
+    filter: &PlatformFilter,
+) -> QueryResult<FacetRows> {
+    let shared: &AsyncPgConnection = conn;
+    let ministry = platforms::table
+        .filter(platforms::id.eq_any(filtered(filter).select(platforms::id)))
+        .group_by(platforms::ministry_code)
+        .select((platforms::ministry_code, count_star()))
+        .load(&mut &*shared);
+    let status = platforms::table
+        .filter(platforms::id.eq_any(filtered(filter).select(platforms::id)))
+        .group_by(platforms::status)
+        .select((platforms::status, count_star()))
+        .load(&mut &*shared);
+    let ndxp_status = platforms::table
+        .filter(platforms::id.eq_any(filtered(filter).select(platforms::id)))
+        .group_by(platforms::ndxp_status)
+        .select((platforms::ndxp_status, count_star()))
+        .load(&mut &*shared);
+    let domains = platforms::table
+        .filter(platforms::id.eq_any(filtered(filter).select(platforms::id)))
+        .group_by(platforms::domains)
+        .select((platforms::domains, count_star()))
+        .load(&mut &*shared);
+    let audiences = platforms::table
+        .filter(platforms::id.eq_any(filtered(filter).select(platforms::id)))
+        .group_by(platforms::audiences)
+        .select((platforms::audiences, count_star()))
+        .load(&mut &*shared);
+    let (ministry, status, ndxp_status, domains, audiences) =
+        futures_util::future::try_join5(ministry, status, ndxp_status, domains, audiences).await?;
+    Ok(FacetRows {
+        ministry,
+        status,
+        ndxp_status,
+        domains,
+        audiences,
+    })
+}
+
+/// How many platforms an agency has in a status, and how many of those list a contact.
+#[derive(Debug, QueryableByName)]
+pub struct OwnerStatusCount {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub ministry: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub status: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub platforms: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub with_contacts: i64,
+}
+
+/// Every platform counted by owner and status, with how many list a contact: the registry's
+/// statistics in one grouped query.
+pub async fn counts_by_owner_and_status(
+    conn: &mut AsyncPgConnection,
+) -> QueryResult<Vec<OwnerStatusCount>> {
+    diesel::sql_query(
+        "SELECT p.ministry_code AS ministry, p.status, count(*) AS platforms,
+                count(*) FILTER (WHERE EXISTS (SELECT 1 FROM contacts c WHERE c.platform_id = p.id)) AS with_contacts
+           FROM platforms p
+          GROUP BY p.ministry_code, p.status",
+    )
+    .load(conn)
+    .await
+}
+
 /// About how many platforms there are, for weighing search words by rarity: PostgreSQL's own
 /// estimate (free), or an exact count while the table has never been analysed.
 pub async fn approximate_count(conn: &mut AsyncPgConnection) -> QueryResult<i64> {
@@ -382,6 +464,94 @@ pub async fn insert(conn: &mut AsyncPgConnection, new: &NewPlatform<'_>) -> Quer
         .await
 }
 
+/// Rows per multi-row INSERT: PostgreSQL takes at most 65,535 bound values per statement.
+const INSERT_CHUNK: usize = 1000;
+
+/// Inserts many platforms in a few multi-row statements; returns them in the order given.
+pub async fn insert_many(
+    conn: &mut AsyncPgConnection,
+    new: &[NewPlatform<'_>],
+) -> QueryResult<Vec<Platform>> {
+    let mut rows = Vec::with_capacity(new.len());
+    for chunk in new.chunks(INSERT_CHUNK) {
+        let mut inserted: Vec<Platform> = diesel::insert_into(platforms::table)
+            .values(chunk)
+            .returning(Platform::as_returning())
+            .get_results(conn)
+            .await?;
+        // RETURNING follows the VALUES order in practice; sorting by code makes it certain.
+        let order: std::collections::HashMap<&str, usize> =
+            chunk.iter().enumerate().map(|(i, n)| (n.code, i)).collect();
+        inserted.sort_by_key(|p| order.get(p.code.as_str()).copied());
+        rows.extend(inserted);
+    }
+    Ok(rows)
+}
+
+/// Replaces the writable fields of many platforms and bumps their versions, in one statement per
+/// thousand (the changesets travel as one JSON array); returns them in the order given.
+pub async fn update_many(
+    conn: &mut AsyncPgConnection,
+    changes: &[(i64, PlatformChangeset<'_>)],
+) -> QueryResult<Vec<Platform>> {
+    for chunk in changes.chunks(INSERT_CHUNK) {
+        let batch: Vec<serde_json::Value> = chunk
+            .iter()
+            .map(|(id, c)| {
+                serde_json::json!({
+                    "id": id, "name_vi": c.name_vi, "name_en": c.name_en,
+                    "short_name": c.short_name, "description": c.description,
+                    "operator": c.operator, "domains": c.domains, "audiences": c.audiences,
+                    "status": c.status, "url": c.url, "ndxp_status": c.ndxp_status,
+                    "legal_basis_number": c.legal_basis_number,
+                    "legal_basis_date": c.legal_basis_date, "source": c.source,
+                    "profile": c.profile,
+                })
+            })
+            .collect();
+        diesel::sql_query(
+            "UPDATE platforms p
+                SET name_vi = v.name_vi, name_en = v.name_en, short_name = v.short_name,
+                    description = v.description, operator = v.operator, domains = v.domains,
+                    audiences = v.audiences, status = v.status, url = v.url,
+                    ndxp_status = v.ndxp_status, legal_basis_number = v.legal_basis_number,
+                    legal_basis_date = v.legal_basis_date, source = v.source,
+                    profile = v.profile, version = p.version + 1, updated_at = now()
+               FROM jsonb_to_recordset($1) AS v(
+                    id bigint, name_vi text, name_en text, short_name text, description text,
+                    operator text, domains text[], audiences text[], status text, url text,
+                    ndxp_status text, legal_basis_number text, legal_basis_date date, source text,
+                    profile jsonb)
+              WHERE p.id = v.id",
+        )
+        .bind::<diesel::sql_types::Jsonb, _>(serde_json::Value::Array(batch))
+        .execute(conn)
+        .await?;
+    }
+    let ids: Vec<i64> = changes.iter().map(|(id, _)| *id).collect();
+    let mut rows: Vec<Platform> = platforms::table
+        .filter(platforms::id.eq_any(&ids))
+        .select(Platform::as_select())
+        .load(conn)
+        .await?;
+    let order: std::collections::HashMap<i64, usize> =
+        ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    rows.sort_by_key(|p| order.get(&p.id).copied());
+    Ok(rows)
+}
+
+/// Which of `codes` are taken, by any platform.
+pub async fn existing_codes(
+    conn: &mut AsyncPgConnection,
+    codes: &[String],
+) -> QueryResult<Vec<String>> {
+    platforms::table
+        .filter(platforms::code.eq_any(codes))
+        .select(platforms::code)
+        .load(conn)
+        .await
+}
+
 /// The platform with `code`, locked until the end of the transaction.
 pub async fn lock(conn: &mut AsyncPgConnection, code: &str) -> QueryResult<Option<Platform>> {
     platforms::table
@@ -499,17 +669,34 @@ pub async fn open_ownership(
     from: NaiveDate,
     reason: &str,
 ) -> QueryResult<()> {
-    diesel::insert_into(platform_ownerships::table)
-        .values(NewOwnership {
-            platform_id: id,
-            ministry_code: ministry,
-            valid_from: Some(from),
-            valid_to: None,
-            reason: Some(reason),
-        })
-        .execute(conn)
-        .await
-        .map(drop)
+    open_ownerships(conn, &[id], ministry, from, reason).await
+}
+
+/// Opens the first ownership period of many platforms, in a few multi-row statements.
+pub async fn open_ownerships(
+    conn: &mut AsyncPgConnection,
+    ids: &[i64],
+    ministry: &str,
+    from: NaiveDate,
+    reason: &str,
+) -> QueryResult<()> {
+    for chunk in ids.chunks(INSERT_CHUNK) {
+        let rows: Vec<NewOwnership> = chunk
+            .iter()
+            .map(|id| NewOwnership {
+                platform_id: *id,
+                ministry_code: ministry,
+                valid_from: Some(from),
+                valid_to: None,
+                reason: Some(reason),
+            })
+            .collect();
+        diesel::insert_into(platform_ownerships::table)
+            .values(&rows)
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Gives the current ownership period (and the platform) to another owner, for a period that

@@ -77,7 +77,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    idempotency_keys (actor_sub, key) {
+    idempotency_keys (token_id, key) {
         actor_sub -> Text,
         key -> Text,
         request_hash -> Text,
@@ -86,6 +86,7 @@ diesel::table! {
         etag -> Nullable<Text>,
         body -> Text,
         created_at -> Timestamptz,
+        token_id -> Text,
     }
 }
 

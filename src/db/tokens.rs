@@ -86,19 +86,37 @@ pub async fn is_revoked(conn: &mut AsyncPgConnection, jti: &str) -> QueryResult<
     .await
 }
 
+/// The status and successor of a ministry, if it exists, with its row locked `FOR SHARE` until
+/// the transaction ends: a succession, which updates the row, waits for the writes that hold it,
+/// and a write waits for a succession under way, then sees the ministry merged.
+pub async fn lock_ministry_standing(
+    conn: &mut AsyncPgConnection,
+    code: &str,
+) -> QueryResult<Option<MinistryStanding>> {
+    standing(conn, code, true).await
+}
+
 /// The status and successor of a ministry, if it exists.
 pub async fn ministry_standing(
     conn: &mut AsyncPgConnection,
     code: &str,
 ) -> QueryResult<Option<MinistryStanding>> {
-    ministries::table
-        .find(code)
-        .select((
-            ministries::status,
-            ministries::successor_code,
-            ministries::succeeded_on,
-        ))
-        .first(conn)
-        .await
-        .optional()
+    standing(conn, code, false).await
+}
+
+async fn standing(
+    conn: &mut AsyncPgConnection,
+    code: &str,
+    lock: bool,
+) -> QueryResult<Option<MinistryStanding>> {
+    let query = ministries::table.find(code).select((
+        ministries::status,
+        ministries::successor_code,
+        ministries::succeeded_on,
+    ));
+    if lock {
+        query.for_share().first(conn).await.optional()
+    } else {
+        query.first(conn).await.optional()
+    }
 }

@@ -194,9 +194,19 @@ async fn a_revoked_token_is_refused_at_once_by_a_running_server() {
         )
         .await;
     assert_eq!(created.status(), 201);
+    // Token ids are shown to operators only.
+    let operator = app.operator().await;
     let jti = app
-        .get_json("/api/v1/platforms/before-revoke/history")
-        .await["items"][0]["actor"]["jti"]
+        .send(
+            Method::GET,
+            "/api/v1/platforms/before-revoke/history",
+            Some(&operator),
+            None,
+        )
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["items"][0]["actor"]["jti"]
         .as_str()
         .unwrap()
         .to_owned();

@@ -26,5 +26,7 @@ mod platforms;
 mod procurement;
 mod provinces;
 mod relevance;
+mod reliability;
+mod security;
 mod sync;
 mod webhooks;

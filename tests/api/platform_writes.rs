@@ -62,7 +62,18 @@ async fn a_ministry_creates_its_own_platform_with_location_etag_and_history() {
     assert_eq!(body["confidence"], "owner_declared");
     assert_eq!(app.etag("/api/v1/platforms/qlvb-btc").await, etag);
 
-    let history = app.get_json("/api/v1/platforms/qlvb-btc/history").await;
+    // Who wrote it is shown to operators; the public sees the ministry and a pseudonym.
+    let history: Value = app
+        .send(
+            Method::GET,
+            "/api/v1/platforms/qlvb-btc/history",
+            Some(&app.operator().await),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(history["total"], 1);
     let entry = &history["items"][0];
     assert_eq!(entry["action"], "created");
@@ -559,7 +570,17 @@ async fn an_operator_transfer_is_recorded_in_the_ownership_and_the_history() {
     assert_eq!(owners[0]["ministry"], "BCA");
     assert_eq!(owners[0]["to"], "2025-06-30");
     assert_eq!(owners[1]["from"], "2025-07-01");
-    let history = app.get_json("/api/v1/platforms/vneid/history").await;
+    let history: Value = app
+        .send(
+            Method::GET,
+            "/api/v1/platforms/vneid/history",
+            Some(&operator),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     let entry = &history["items"][0];
     assert_eq!(entry["action"], "transferred");
     assert_eq!(

@@ -628,11 +628,20 @@ async fn two_replicas_on_one_database_see_each_others_writes_at_once() {
         .await
         .unwrap();
     assert_problem(stale, 412, "precondition_failed").await;
-    let revoked_jti =
-        app.get_json("/api/v1/platforms/tabmis/history").await["items"][0]["actor"]["jti"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+    let revoked_jti = app
+        .send(
+            reqwest::Method::GET,
+            "/api/v1/platforms/tabmis/history",
+            Some(&app.operator().await),
+            None,
+        )
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["items"][0]["actor"]["jti"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     ndp_registry::tokens::revoke(&mut app.conn().await, &revoked_jti)
         .await
         .unwrap();

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 
 use super::contacts::NoFilter;
-use super::platform_writes::HistoryEntry;
+use super::platform_writes::{HistoryEntry, history_page};
 use super::provinces::resolve as resolve_province;
 use crate::api::body::JsonBody;
 use crate::api::query::{Filters, ListQuery, PageParams};
@@ -23,7 +23,7 @@ use crate::api::write::{
     Answer, ChangeRecord, check_if_match, diff, if_match, record_change, render, state_of,
 };
 use crate::api::{GetErrors, ListErrors, SubListErrors, WriteErrors};
-use crate::auth::Actor;
+use crate::auth::{Actor, MaybeActor};
 use crate::db::adoptions::{self as db, AdoptionChangeset, AdoptionFilter, AdoptionView};
 use crate::db::platforms::{self as platform_db, Platform};
 use crate::db::{decisions as decision_db, history, provinces as province_db};
@@ -355,7 +355,7 @@ pub async fn put_adoption(
     actor.require(Scope::AdoptionsWrite)?;
     let (raw_province, code) = path.into_inner();
     let precondition = if_match(&req);
-    let answer = crate::api::write::transaction(&state, async |conn| {
+    let answer = crate::api::write::transaction(&state, &actor, async |conn| {
         let province = resolve_province(conn, &raw_province).await?.code;
         actor.require_province(&province)?;
         let platform = platform_db::find(conn, &code)
@@ -415,7 +415,8 @@ pub async fn get_adoption(
 }
 
 /// Lists every change to one province's record about one platform, newest first: when, who
-/// (token subject, province, jti) and which fields changed from what to what.
+/// (the province and a pseudonym; operators also see the token's subject and id) and which
+/// fields changed from what to what.
 #[utoipa::path(
     tag = "provinces",
     params(
@@ -437,6 +438,7 @@ pub async fn adoption_history(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     query: ListQuery<NoFilter>,
+    reader: MaybeActor,
 ) -> Result<HttpResponse, ApiError> {
     let (raw_province, code) = path.into_inner();
     let mut conn = state.pool.get().await?;
@@ -455,8 +457,12 @@ pub async fn adoption_history(
     if total == 0 {
         return Err(adoption_not_found(&province, &platform.code));
     }
-    let items = rows.into_iter().map(HistoryEntry::from).collect();
-    page_response(&req, &Paginated::new(items, query.page, total))
+    let operator = reader.0.is_some_and(|actor| actor.is_operator());
+    let items = rows
+        .into_iter()
+        .map(|c| HistoryEntry::new(c, &state.jwt, operator))
+        .collect();
+    history_page(&req, items, query.page, total)
 }
 
 /// Filters of a province's or a platform's records.

@@ -12,7 +12,7 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use super::platform_writes::{
-    PlatformInput, ValidPlatform, active_ministry, apply_replacement, insert_platform,
+    PlatformInput, ValidPlatform, active_ministry, apply_replacements, insert_platforms,
     replacement_diff, validate,
 };
 use crate::api::WriteErrors;
@@ -25,7 +25,7 @@ use crate::error::{ApiError, FieldError};
 use crate::startup::AppState;
 
 /// The most platforms one bulk request may carry.
-pub const MAX_BULK_PLATFORMS: usize = 2000;
+pub const MAX_BULK_PLATFORMS: usize = 5000;
 
 /// Whether to apply or only plan.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -89,6 +89,16 @@ async fn plan(
     let owned = db::owned_by(conn, ministry, true, lock).await?;
     let mut owned: BTreeMap<String, Platform> =
         owned.into_iter().map(|p| (p.code.clone(), p)).collect();
+    // One query finds which of the codes the ministry does not own are taken by others.
+    let not_owned: Vec<String> = inputs
+        .iter()
+        .filter(|(code, _)| !owned.contains_key(code))
+        .map(|(code, _)| code.clone())
+        .collect();
+    let taken: HashSet<String> = db::existing_codes(conn, &not_owned)
+        .await?
+        .into_iter()
+        .collect();
     let mut foreign = Vec::new();
     let mut ops = Vec::new();
     for (code, valid) in inputs {
@@ -101,13 +111,8 @@ async fn plan(
                     ops.push(Op::Update(row, Box::new(valid.clone()), changes));
                 }
             }
-            None => {
-                if db::find_id(conn, code).await?.is_some() {
-                    foreign.push(code.clone());
-                } else {
-                    ops.push(Op::Create(code.clone(), Box::new(valid.clone())));
-                }
-            }
+            None if taken.contains(code) => foreign.push(code.clone()),
+            None => ops.push(Op::Create(code.clone(), Box::new(valid.clone()))),
         }
     }
     if !foreign.is_empty() {
@@ -160,7 +165,7 @@ fn summary(ops: &[Op], applied: bool) -> BulkPlan {
     tag = "ministries",
     security(("bearer" = ["platforms:write"])),
     request_body(content = Vec<PlatformInput>, content_type = "application/json",
-                 description = "Every platform of the ministry (at most 2000; body up to 4 MiB)."),
+                 description = "Every platform of the ministry (at most 5000; body up to 4 MiB)."),
     params(("code" = String, Path, description = "The ministry's code, any case", example = "BTC"), BulkParams),
     responses(
         (status = 200, description = "The plan, applied unless `dry_run=true`.", body = BulkPlan),
@@ -233,26 +238,36 @@ pub async fn sync_platforms(
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
-    let mut conn = state.pool.get().await?;
-    active_ministry(&mut conn, ministry.as_str(), "code").await?;
     if params.0.dry_run.unwrap_or(false) {
+        let mut conn = state.pool.get().await?;
+        active_ministry(&mut conn, ministry.as_str(), "code").await?;
         let ops = plan(&mut conn, ministry.as_str(), &valid, false).await?;
         return Ok(HttpResponse::Ok().json(summary(&ops, false)));
     }
-    drop(conn);
-    let result = crate::api::write::transaction(&state, async |conn| {
+    let result = crate::api::write::transaction(&state, &actor, async |conn| {
+        // Inside the transaction, under the lock a succession takes: the set cannot land on a
+        // ministry that merged meanwhile.
+        active_ministry(conn, ministry.as_str(), "code").await?;
         let ops = plan(conn, ministry.as_str(), &valid, true).await?;
         let result = summary(&ops, true);
-        for op in ops {
+        // Creations, then updates and retirements, each in a few multi-row statements whatever
+        // their number; an unchanged platform costs nothing.
+        let mut creates: Vec<(&str, &ValidPlatform)> = Vec::new();
+        let mut replacements = Vec::new();
+        for op in &ops {
             match op {
-                Op::Create(code, v) => {
-                    insert_platform(conn, &actor, &code, ministry.as_str(), &v).await?;
-                }
+                Op::Create(code, v) => creates.push((code.as_str(), v.as_ref())),
                 Op::Update(row, v, changes) | Op::Retire(row, v, changes) => {
-                    apply_replacement(conn, &actor, row, &v, changes).await?;
+                    replacements.push((row.clone(), v.as_ref(), changes.clone()));
                 }
                 Op::Unchanged(_) => {}
             }
+        }
+        if !creates.is_empty() {
+            insert_platforms(conn, &actor, ministry.as_str(), &creates).await?;
+        }
+        if !replacements.is_empty() {
+            apply_replacements(conn, &actor, replacements).await?;
         }
         Ok::<_, ApiError>(result)
     })

@@ -17,7 +17,7 @@ use crate::api::export::{self, Cell, Column, Sheet};
 use crate::api::query::{Filters, FiltersWith};
 use crate::api::representation::json_with_etag;
 use crate::db::platforms::{self as db, Platform};
-use crate::db::{contacts as contact_db, lists as list_db, ministries as ministry_db};
+use crate::db::{lists as list_db, ministries as ministry_db};
 use crate::domain::Vocabulary;
 use crate::error::ApiError;
 use crate::startup::AppState;
@@ -105,27 +105,49 @@ pub async fn platform_facets(
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.pool.get().await?;
     let selection = Selection::parse(&mut conn, &query.0).await?;
-    let rows = select_all(&mut conn, &state.documents, &selection).await?;
-    let mut ministry = BTreeMap::new();
-    let mut domain = BTreeMap::new();
-    let mut audience = BTreeMap::new();
-    let mut status = BTreeMap::new();
-    let mut ndxp = BTreeMap::new();
-    for p in &rows {
-        *ministry.entry(Some(p.ministry_code.clone())).or_insert(0) += 1;
-        *status.entry(Some(p.status.clone())).or_insert(0) += 1;
-        *ndxp.entry(Some(p.ndxp_status.clone())).or_insert(0) += 1;
-        for (values, counts) in [(&p.domains, &mut domain), (&p.audiences, &mut audience)] {
-            if values.is_empty() {
-                *counts.entry(None).or_insert(0) += 1;
+    // Without `q` the database counts; a search is scored here, so its matches are counted here.
+    let rows = match &selection.search {
+        None => db::facet_counts(&mut conn, &selection.filter).await?,
+        Some(_) => {
+            let mut rows = db::FacetRows::default();
+            for p in select_all(&mut conn, &state.documents, &selection).await? {
+                rows.ministry.push((p.ministry_code, 1));
+                rows.status.push((p.status, 1));
+                rows.ndxp_status.push((p.ndxp_status, 1));
+                rows.domains.push((p.domains, 1));
+                rows.audiences.push((p.audiences, 1));
             }
-            for v in values {
-                *counts.entry(Some(v.clone())).or_insert(0) += 1;
+            rows
+        }
+    };
+    let single = |counted: Vec<(String, i64)>| {
+        let mut counts = BTreeMap::new();
+        for (value, n) in counted {
+            *counts.entry(Some(value)).or_insert(0) += n;
+        }
+        counts
+    };
+    let multi = |counted: Vec<(Vec<String>, i64)>| {
+        let mut counts = BTreeMap::new();
+        for (values, n) in counted {
+            if values.is_empty() {
+                *counts.entry(None).or_insert(0) += n;
+            }
+            for value in values {
+                *counts.entry(Some(value)).or_insert(0) += n;
             }
         }
-    }
+        counts
+    };
+    let total = rows.ministry.iter().map(|(_, n)| n).sum();
+    let (ministry, status, ndxp) = (
+        single(rows.ministry),
+        single(rows.status),
+        single(rows.ndxp_status),
+    );
+    let (domain, audience) = (multi(rows.domains), multi(rows.audiences));
     let facets = Facets {
-        total: rows.len() as i64,
+        total,
         ministry: counted(ministry),
         domain: counted(domain),
         audience: counted(audience),
@@ -220,29 +242,20 @@ pub struct Stats {
 #[get("/stats")]
 pub async fn stats(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let mut conn = state.pool.get().await?;
-    let platforms = select_all(&mut conn, &state.documents, &Selection::everything()).await?;
-    let ids: Vec<i64> = platforms.iter().map(|p| p.id).collect();
-    let mut with_contact: std::collections::HashSet<i64> = std::collections::HashSet::new();
-    for c in contact_db::for_platforms(&conn, &ids).await? {
-        with_contact.insert(c.platform_id);
-    }
     let mut by_status = BTreeMap::new();
     let mut per_ministry: BTreeMap<String, (i64, i64)> = BTreeMap::new();
-    for p in &platforms {
-        *by_status.entry(p.status.clone()).or_insert(0) += 1;
-        if p.status != "retired" {
-            let entry = per_ministry.entry(p.ministry_code.clone()).or_default();
-            entry.0 += 1;
-            if with_contact.contains(&p.id) {
-                entry.1 += 1;
-            }
+    let (mut total, mut active, mut with_contacts) = (0, 0, 0);
+    for row in db::counts_by_owner_and_status(&mut conn).await? {
+        *by_status.entry(row.status.clone()).or_insert(0) += row.platforms;
+        total += row.platforms;
+        if row.status != "retired" {
+            let entry = per_ministry.entry(row.ministry).or_default();
+            entry.0 += row.platforms;
+            entry.1 += row.with_contacts;
+            active += row.platforms;
+            with_contacts += row.with_contacts;
         }
     }
-    let active = platforms.iter().filter(|p| p.status != "retired").count() as i64;
-    let with_contacts = platforms
-        .iter()
-        .filter(|p| p.status != "retired" && with_contact.contains(&p.id))
-        .count() as i64;
     let (agencies, _) = ministry_db::list(&mut conn, &Default::default(), 10_000, 0).await?;
     let ministries: Vec<MinistryStats> = agencies
         .into_iter()
@@ -280,7 +293,7 @@ pub async fn stats(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
         .collect();
     let body = Stats {
         platforms: PlatformTotals {
-            total: platforms.len() as i64,
+            total,
             active,
             by_status,
             with_contacts,

@@ -32,11 +32,14 @@ pub struct FeedParams {
 /// Who made a change.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FeedActor {
-    /// The token's subject (`ndp-registry seed` for the sample data).
-    pub sub: String,
-    /// The token's ministry; `null` for operators and provinces.
+    /// The writer's ministry; `null` for operators and the sample data.
+    #[schema(example = "BTC")]
     pub ministry: Option<String>,
-    /// The token's province; `null` for operators and ministries.
+    /// A stable pseudonym of the writer (its token subject and ministry): the same writer always
+    /// has the same one. Who it is, is shown to operators in a platform's history.
+    #[schema(example = "w-3f9a0c51d2e8b746")]
+    pub writer: String,
+    /// The writer's province; `null` for operators and ministries.
     #[schema(example = json!(null))]
     pub province: Option<String>,
 }
@@ -157,7 +160,9 @@ pub async fn list_changes(
             version: r.version,
             state: r.state,
             actor: FeedActor {
-                sub: r.actor_sub,
+                writer: state
+                    .jwt
+                    .writer_pseudonym(&r.actor_sub, r.actor_ministry.as_deref()),
                 ministry: r.actor_ministry,
                 province: r.actor_province,
             },

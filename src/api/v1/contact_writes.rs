@@ -21,6 +21,10 @@ use crate::domain::Scope;
 use crate::error::ApiError;
 use crate::startup::AppState;
 
+/// The most contact channels one platform may publish: enough for every role several times over,
+/// and a bound on what one platform's representation (and every page that embeds it) carries.
+pub const MAX_CONTACTS_PER_PLATFORM: usize = 50;
+
 fn contact_not_found(id: i64) -> ApiError {
     ApiError::not_found(format!("No contact has the id {id}."))
 }
@@ -56,7 +60,7 @@ async fn lock_contact(
     request_body(content = ContactInput, content_type = "application/json"),
     params(
         ("code" = String, Path, description = "The platform's code", example = "dang-ky-giao-dich-bao-dam"),
-        ("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = "^\"*[!#-~](?:[!-~]{0,198}[!#-~])?\"*$", description = "Makes a retried POST safe: 1 to 200 visible ASCII characters, kept for a day"),
+        ("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = "^\"*[!#-~](?:[!-~]{0,198}[!#-~])?\"*$", description = "Makes a retried POST safe: 1 to 200 visible ASCII characters, scoped to the token, kept for IDEMPOTENCY_KEY_RETENTION_HOURS (a day by default)"),
     ),
     responses(
         (status = 201, description = "Created. `Location` names the contact.", body = ContactResponse,
@@ -80,6 +84,17 @@ pub async fn create_contact(
         })?;
         actor.require_owner(&platform.ministry_code)?;
         let valid = body.parse::<ContactInput>()?.validate()?;
+        // The platform's row is locked, so two concurrent additions cannot both pass the cap.
+        if db::count_for_platform(conn, platform.id).await? >= MAX_CONTACTS_PER_PLATFORM as i64 {
+            return Err(ApiError::client(
+                StatusCode::CONFLICT,
+                "too_many_contacts",
+                format!(
+                    "{} already has {MAX_CONTACTS_PER_PLATFORM} contacts, the most a platform may have; update or remove one first.",
+                    platform.code
+                ),
+            ));
+        }
         let c = valid.changeset();
         let new = NewContact {
             platform_id: platform.id,
@@ -173,7 +188,7 @@ pub async fn patch_contact(
     actor.require(Scope::ContactsWrite)?;
     let id = parse_id(&id)?;
     let precondition = if_match(&req);
-    let answer = crate::api::write::transaction(&state, async |conn| {
+    let answer = crate::api::write::transaction(&state, &actor, async |conn| {
         let (contact, platform) = lock_contact(conn, &actor, id, precondition.as_deref()).await?;
         let before = contact_snapshot(&contact);
         let input: ContactInput = body.apply_to(before.clone())?;
@@ -245,7 +260,7 @@ pub async fn delete_contact(
     actor.require(Scope::ContactsWrite)?;
     let id = parse_id(&id)?;
     let precondition = if_match(&req);
-    let answer = crate::api::write::transaction(&state, async |conn| {
+    let answer = crate::api::write::transaction(&state, &actor, async |conn| {
         let (contact, platform) = lock_contact(conn, &actor, id, precondition.as_deref()).await?;
         db::delete(conn, id).await?;
         platform_db::touch(conn, platform.id).await?;

@@ -239,7 +239,7 @@ async fn change_membership(
 ) -> Result<HttpResponse, ApiError> {
     actor.require_operator()?;
     let (key, code) = path.into_inner();
-    crate::api::write::transaction(&state, async |conn| {
+    crate::api::write::transaction(&state, &actor, async |conn| {
         db::find(conn, &key)
             .await?
             .ok_or_else(|| ApiError::not_found(format!("No list edition has the key {key:?}.")))?;

@@ -189,7 +189,7 @@ fn snapshot(m: &Ministry) -> Value {
     tag = "ministries",
     security(("bearer" = ["admin"])),
     request_body(content = NewMinistryInput, content_type = "application/json"),
-    params(("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = "^\"*[!#-~](?:[!-~]{0,198}[!#-~])?\"*$", description = "Makes a retried POST safe: 1 to 200 visible ASCII characters, kept for a day")),
+    params(("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = "^\"*[!#-~](?:[!-~]{0,198}[!#-~])?\"*$", description = "Makes a retried POST safe: 1 to 200 visible ASCII characters, scoped to the token, kept for IDEMPOTENCY_KEY_RETENTION_HOURS (a day by default)")),
     responses(
         (status = 201, description = "Created. `Location` names the agency.", body = MinistryResponse,
          headers(("Location" = String, description = "The new agency's URL"), ("ETag" = String, description = "Tag of the representation"))),
@@ -277,7 +277,7 @@ pub async fn patch_ministry(
 ) -> Result<HttpResponse, ApiError> {
     actor.require_operator()?;
     let precondition = if_match(&req);
-    let answer = crate::api::write::transaction(&state, async |conn| {
+    let answer = crate::api::write::transaction(&state, &actor, async |conn| {
         let row = lock(conn, &code, precondition.as_deref()).await?;
         let before = snapshot(&row);
         let valid = validate(&body.apply_to::<MinistryInput>(before.clone())?)?;
@@ -376,12 +376,13 @@ pub async fn record_succession(
         }
     };
     let reason = c.text("reason", &request.reason, 3, 1000, false);
+    c.date("effective_on", request.effective_on);
     if request.effective_on > chrono::Utc::now().date_naive() {
         c.fail("effective_on", "must not be in the future");
     }
     c.finish()?;
     let successor = successor.ok_or_else(|| ApiError::internal("validated above"))?;
-    let answer = crate::api::write::transaction(&state, async |conn| {
+    let answer = crate::api::write::transaction(&state, &actor, async |conn| {
         let row = lock(conn, &code, None).await?;
         let mut c = Checker::default();
         if row.status != "active" {
@@ -393,7 +394,7 @@ pub async fn record_succession(
         if successor.as_str() == row.code {
             c.fail("successor", "an agency cannot succeed itself");
         }
-        match crate::db::tokens::ministry_standing(conn, successor.as_str()).await? {
+        match crate::db::tokens::lock_ministry_standing(conn, successor.as_str()).await? {
             Some(s) if s.status == "active" => {}
             Some(_) => c.fail("successor", format!("{successor} is not active")),
             None => c.fail(

@@ -16,11 +16,11 @@ use crate::api::query::{ListQuery, PageParams};
 use crate::api::representation::{Paginated, page_response};
 use crate::api::validate::Checker;
 use crate::api::write::{
-    Answer, ChangeRecord, Idempotency, check_if_match, diff, if_match, record_change, render,
+    Answer, ChangeRecord, Idempotency, check_if_match, diff, if_match, record_changes, render,
     state_of,
 };
 use crate::api::{SubListErrors, WriteErrors};
-use crate::auth::Actor;
+use crate::auth::{Actor, MaybeActor};
 use crate::db::platforms::{self as db, NewPlatform, Platform, PlatformChangeset};
 use crate::db::{history, tokens};
 use crate::domain::{
@@ -255,6 +255,9 @@ pub(super) fn validate(input: &PlatformInput) -> Result<ValidPlatform, ApiError>
     if input.domains.is_empty() {
         c.fail("domains", "must name at least one domain");
     }
+    if let Some(date) = input.legal_basis.as_ref().and_then(|l| l.date) {
+        c.date("legal_basis.date", date);
+    }
     let legal_basis_number = input
         .legal_basis
         .as_ref()
@@ -361,13 +364,15 @@ async fn lock_for_write(
     Ok(row)
 }
 
-/// Checks that an active agency with `code` exists; `field` names the input at fault.
+/// Checks that an active agency with `code` exists, and keeps its row locked `FOR SHARE` until
+/// the transaction ends, so that no succession merges it meanwhile; `field` names the input at
+/// fault.
 pub(super) async fn active_ministry(
     conn: &mut AsyncPgConnection,
     code: &str,
     field: &str,
 ) -> Result<(), ApiError> {
-    match tokens::ministry_standing(conn, code).await? {
+    match tokens::lock_ministry_standing(conn, code).await? {
         Some(s) if s.status == "active" => Ok(()),
         Some(s) => Err(ApiError::validation(vec![crate::error::FieldError::new(
             field,
@@ -392,7 +397,7 @@ pub(super) async fn active_ministry(
     tag = "platforms",
     security(("bearer" = ["platforms:write"])),
     request_body(content = NewPlatformInput, content_type = "application/json"),
-    params(("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = "^\"*[!#-~](?:[!-~]{0,198}[!#-~])?\"*$", description = "Makes a retried POST safe: 1 to 200 visible ASCII characters, kept for a day")),
+    params(("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = "^\"*[!#-~](?:[!-~]{0,198}[!#-~])?\"*$", description = "Makes a retried POST safe: 1 to 200 visible ASCII characters, scoped to the token, kept for IDEMPOTENCY_KEY_RETENTION_HOURS (a day by default)")),
     responses(
         (status = 201, description = "Created. `Location` names the platform; `ETag` tags it.", body = PlatformResponse,
          headers(("Location" = String, description = "The new platform's URL"), ("ETag" = String, description = "Tag of the representation"))),
@@ -465,38 +470,67 @@ pub(super) async fn insert_platform(
     owner: &str,
     valid: &ValidPlatform,
 ) -> Result<PlatformResponse, ApiError> {
+    insert_platforms(conn, actor, owner, &[(code, valid)])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::internal("the inserted platform vanished"))
+}
+
+/// Inserts validated platforms owned by `owner`, opens their ownership and records their
+/// creation: a few statements whatever their number (rows, ownerships, the representations'
+/// related rows and the history each go in multi-row statements).
+pub(super) async fn insert_platforms(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    owner: &str,
+    platforms: &[(&str, &ValidPlatform)],
+) -> Result<Vec<PlatformResponse>, ApiError> {
     let empty = Value::Object(serde_json::Map::new());
-    let changes = valid.changeset(&empty);
-    let new = NewPlatform {
-        code,
-        name_vi: changes.name_vi,
-        name_en: changes.name_en,
-        short_name: changes.short_name,
-        description: changes.description,
-        ministry_code: owner,
-        operator: changes.operator,
-        domains: changes.domains.clone(),
-        audiences: changes.audiences.clone(),
-        status: changes.status,
-        url: changes.url,
-        ndxp_status: changes.ndxp_status,
-        legal_basis_number: changes.legal_basis_number,
-        legal_basis_date: changes.legal_basis_date,
-        source: changes.source,
-        confidence: "owner_declared",
-        profile: changes.profile,
-    };
-    let row = db::insert(conn, &new).await?;
-    db::open_ownership(
+    let changesets: Vec<PlatformChangeset<'_>> = platforms
+        .iter()
+        .map(|(_, valid)| valid.changeset(&empty))
+        .collect();
+    let new: Vec<NewPlatform<'_>> = platforms
+        .iter()
+        .zip(&changesets)
+        .map(|((code, _), changes)| NewPlatform {
+            code,
+            name_vi: changes.name_vi,
+            name_en: changes.name_en,
+            short_name: changes.short_name,
+            description: changes.description,
+            ministry_code: owner,
+            operator: changes.operator,
+            domains: changes.domains.clone(),
+            audiences: changes.audiences.clone(),
+            status: changes.status,
+            url: changes.url,
+            ndxp_status: changes.ndxp_status,
+            legal_basis_number: changes.legal_basis_number,
+            legal_basis_date: changes.legal_basis_date,
+            source: changes.source,
+            confidence: "owner_declared",
+            profile: changes.profile,
+        })
+        .collect();
+    let rows = db::insert_many(conn, &new).await?;
+    let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+    db::open_ownerships(
         conn,
-        row.id,
+        &ids,
         owner,
         Utc::now().date_naive(),
         "Registered in the registry",
     )
     .await?;
-    let changes = diff(&Value::Null, &row.snapshot());
-    record_platform_change(conn, actor, row, "created", changes).await
+    let created = rows
+        .into_iter()
+        .map(|row| {
+            let changes = diff(&Value::Null, &row.snapshot());
+            (row, "created", changes)
+        })
+        .collect();
+    record_platform_changes(conn, actor, created).await
 }
 
 /// The field-level diff that replacing `row`'s writable fields with `valid` would make.
@@ -529,13 +563,37 @@ pub(super) async fn apply_replacement(
     valid: &ValidPlatform,
     changes: Value,
 ) -> Result<PlatformResponse, ApiError> {
-    let updated = db::update(conn, row.id, &valid.changeset(&row.profile)).await?;
-    let action = if updated.status == "retired" && row.status != "retired" {
-        "retired"
-    } else {
-        "updated"
-    };
-    record_platform_change(conn, actor, updated, action, changes).await
+    apply_replacements(conn, actor, vec![(row, valid, changes)])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::internal("the updated platform vanished"))
+}
+
+/// Applies replacements (each with its non-empty diff) and records them: a few statements
+/// whatever their number.
+pub(super) async fn apply_replacements(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    replacements: Vec<(Platform, &ValidPlatform, Value)>,
+) -> Result<Vec<PlatformResponse>, ApiError> {
+    let changesets: Vec<(i64, PlatformChangeset<'_>)> = replacements
+        .iter()
+        .map(|(row, valid, _)| (row.id, valid.changeset(&row.profile)))
+        .collect();
+    let updated = db::update_many(conn, &changesets).await?;
+    let changed = updated
+        .into_iter()
+        .zip(replacements)
+        .map(|(new, (old, _, changes))| {
+            let action = if new.status == "retired" && old.status != "retired" {
+                "retired"
+            } else {
+                "updated"
+            };
+            (new, action, changes)
+        })
+        .collect();
+    record_platform_changes(conn, actor, changed).await
 }
 
 /// Replaces the writable fields of `row` with `input`, recording the diff. An unchanged body
@@ -584,19 +642,40 @@ pub async fn record_platform_change(
     action: &str,
     changes: Value,
 ) -> Result<PlatformResponse, ApiError> {
-    let (id, version) = (row.id, row.version);
-    let response = representation(conn, row).await?;
-    let change = ChangeRecord {
-        entity: "platform",
-        key: &response.code,
-        platform_id: Some(id),
-        action,
-        changes,
-        version: Some(version),
-        state: Some(state_of(&response)?),
-    };
-    record_change(conn, actor, change).await?;
-    Ok(response)
+    record_platform_changes(conn, actor, vec![(row, action, changes)])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::internal("platform vanished"))
+}
+
+/// Records changes to platforms, each with the representation it left, and returns those
+/// representations: a few statements whatever their number.
+pub async fn record_platform_changes(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    changed: Vec<(Platform, &str, Value)>,
+) -> Result<Vec<PlatformResponse>, ApiError> {
+    let mut rows = Vec::with_capacity(changed.len());
+    let mut applied = Vec::with_capacity(changed.len());
+    for (row, action, changes) in changed {
+        applied.push((row.id, row.version, action, changes));
+        rows.push(row);
+    }
+    let responses = platform_responses(conn, rows).await?;
+    let mut records = Vec::with_capacity(responses.len());
+    for ((id, version, action, changes), response) in applied.into_iter().zip(&responses) {
+        records.push(ChangeRecord {
+            entity: "platform",
+            key: &response.code,
+            platform_id: Some(id),
+            action,
+            changes,
+            version: Some(version),
+            state: Some(state_of(response)?),
+        });
+    }
+    record_changes(conn, actor, records).await?;
+    Ok(responses)
 }
 
 /// What PUT, PATCH and DELETE share: the scope, the row locked, `If-Match` checked, then the
@@ -610,7 +689,7 @@ async fn replace_locked(
 ) -> Result<HttpResponse, ApiError> {
     actor.require(Scope::PlatformsWrite)?;
     let precondition = if_match(req);
-    let answer = crate::api::write::transaction(state, async |conn| {
+    let answer = crate::api::write::transaction(state, actor, async |conn| {
         let row = lock_for_write(conn, actor, code, precondition.as_deref()).await?;
         let input = input(&row)?;
         replace(conn, actor, row, &input).await
@@ -761,12 +840,13 @@ pub async fn transfer_platform(
         }
     };
     let reason = c.text("reason", &request.reason, 3, 1000, false);
+    c.date("effective_on", request.effective_on);
     if request.effective_on > Utc::now().date_naive() {
         c.fail("effective_on", "must not be in the future");
     }
     c.finish()?;
     let to = to.ok_or_else(|| ApiError::internal("validated above"))?;
-    let answer = crate::api::write::transaction(&state, async |conn| {
+    let answer = crate::api::write::transaction(&state, &actor, async |conn| {
         let row = lock_for_write(conn, &actor, &code, precondition.as_deref()).await?;
         active_ministry(conn, to.as_str(), "to").await?;
         let mut c = Checker::default();
@@ -801,19 +881,27 @@ pub async fn transfer_platform(
     Ok(answer.into_response())
 }
 
-/// Who made a change.
+/// Who made a change. The public sees the ministry and a pseudonym; operators also see the
+/// token's subject and id.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ChangeActor {
-    /// The token's subject.
-    #[schema(example = "btc-backoffice")]
-    pub sub: String,
-    /// The token's ministry; `null` for operators, provinces and the seed loader.
+    /// The writer's ministry; `null` for operators, provinces and the seed loader.
     #[schema(example = "BTC")]
     pub ministry: Option<String>,
-    /// The token's province; `null` for operators, ministries and the seed loader.
+    /// The writer's province; `null` for operators, ministries and the seed loader.
     #[schema(example = json!(null))]
     pub province: Option<String>,
-    /// The token's id; `null` for the seed loader.
+    /// A stable pseudonym of the writer (its token subject and ministry): the same writer always
+    /// has the same one, and it does not reveal who it is.
+    #[schema(example = "w-3f9a0c51d2e8b746")]
+    pub writer: String,
+    /// The token's subject; shown to operators only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "btc-backoffice", nullable = false)]
+    pub sub: Option<String>,
+    /// The token's id; shown to operators only, and absent for the seed loader.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub jti: Option<String>,
 }
 
@@ -844,8 +932,10 @@ pub struct HistoryEntry {
     pub changes: Value,
 }
 
-impl From<history::Change> for HistoryEntry {
-    fn from(c: history::Change) -> Self {
+impl HistoryEntry {
+    /// A recorded change as `reader` may see it: the public sees the writer's ministry or
+    /// province and a pseudonym; operators also see the token's subject and id.
+    pub fn new(c: history::Change, keys: &crate::auth::JwtKeys, operator: bool) -> Self {
         Self {
             id: c.id,
             at: c.at,
@@ -853,14 +943,31 @@ impl From<history::Change> for HistoryEntry {
             entity_key: c.entity_key,
             action: c.action,
             actor: ChangeActor {
-                sub: c.actor_sub,
+                writer: keys.writer_pseudonym(&c.actor_sub, c.actor_ministry.as_deref()),
                 ministry: c.actor_ministry,
                 province: c.actor_province,
-                jti: c.actor_jti,
+                sub: operator.then_some(c.actor_sub),
+                jti: c.actor_jti.filter(|_| operator),
             },
             changes: c.changes,
         }
     }
+}
+
+/// A page of history: operators see more than the public at the same URL, so it varies by
+/// `Authorization`.
+pub fn history_page(
+    req: &HttpRequest,
+    items: Vec<HistoryEntry>,
+    page: crate::api::query::Page,
+    total: i64,
+) -> Result<HttpResponse, ApiError> {
+    let mut response = page_response(req, &Paginated::new(items, page, total))?;
+    response.headers_mut().append(
+        actix_web::http::header::VARY,
+        actix_web::http::header::HeaderValue::from_static("Authorization"),
+    );
+    Ok(response)
 }
 
 /// Lists every change to a platform, its contacts and its list memberships, newest first.
@@ -881,13 +988,18 @@ pub async fn platform_history(
     state: web::Data<AppState>,
     code: web::Path<String>,
     query: ListQuery<NoFilter>,
+    reader: MaybeActor,
 ) -> Result<HttpResponse, ApiError> {
+    let operator = reader.0.is_some_and(|actor| actor.is_operator());
     let mut conn = state.pool.get().await?;
     let id = db::find_id(&mut conn, &code)
         .await?
         .ok_or_else(|| not_found(&code))?;
     let (rows, total) =
         history::for_platform(&mut conn, id, query.page.limit(), query.page.offset()).await?;
-    let items = rows.into_iter().map(HistoryEntry::from).collect();
-    page_response(&req, &Paginated::new(items, query.page, total))
+    let items = rows
+        .into_iter()
+        .map(|c| HistoryEntry::new(c, &state.jwt, operator))
+        .collect();
+    history_page(&req, items, query.page, total)
 }

@@ -344,6 +344,15 @@ impl Selection {
                 None
             }
         };
+        if params
+            .updated_since
+            .is_some_and(|since| !crate::api::validate::date_in_range(since.date_naive()))
+        {
+            errors.push(FieldError::new(
+                "updated_since",
+                crate::api::validate::DATE_RANGE_MESSAGE,
+            ));
+        }
         if let Some(code) = &ministry
             && !ministry_db::exists(conn, code.as_str()).await?
         {
