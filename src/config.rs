@@ -72,10 +72,10 @@ pub struct Settings {
     /// `forwarded` (RFC 7239). The other one is ignored: a client could have written it.
     pub trusted_proxy_header: ProxyHeader,
     /// `JWT_SECRET_SCOPES`: the scopes a token signed with `JWT_SECRET` may carry (default all:
-    /// `admin platforms:write contacts:write`).
+    /// `admin platforms:write contacts:write adoptions:write decisions:write`).
     pub jwt_secret_scopes: Vec<Scope>,
     /// `JWT_PUBLIC_KEY_SCOPES`: the scopes a token verified by `JWT_PUBLIC_KEY_FILE` may carry
-    /// (default `platforms:write contacts:write`: an external issuer cannot make operators; with
+    /// (default every scope but `admin`: an external issuer cannot make operators; with
     /// `JWT_PRIVATE_KEY_FILE` set the key pair is the registry's own and `admin` is included).
     pub jwt_public_key_scopes: Vec<Scope>,
     /// How long stored records are kept.
@@ -196,12 +196,12 @@ impl Settings {
                 });
             }
         };
-        let all_scopes = "admin platforms:write contacts:write";
+        let all_scopes = "admin platforms:write contacts:write adoptions:write decisions:write";
         let jwt_secret_scopes = parse_scopes(&lookup, "JWT_SECRET_SCOPES", all_scopes)?;
         let public_default = if jwt_private_key_pem.is_some() {
             all_scopes
         } else {
-            "platforms:write contacts:write"
+            "platforms:write contacts:write adoptions:write decisions:write"
         };
         let jwt_public_key_scopes = parse_scopes(&lookup, "JWT_PUBLIC_KEY_SCOPES", public_default)?;
         let retention = Retention {
@@ -321,7 +321,7 @@ fn parse_scopes(
             Scope::parse(word).ok_or_else(|| ConfigError {
                 variable,
                 message: format!(
-                    "{word:?} is not a scope (admin, platforms:write, contacts:write)"
+                    "{word:?} is not a scope (admin, platforms:write, contacts:write, adoptions:write, decisions:write)"
                 ),
             })
         })

@@ -16,7 +16,9 @@ use crate::api::body::MAX_BODY_BYTES;
 use crate::api::language::localise_problems;
 use crate::api::observe::{Metrics, observe};
 use crate::api::rate_limit::{ProxyTrust, RateLimiter, client_address};
-use crate::api::routes::{KnownRoutes, head_as_get, no_route, reject_nul_in_path};
+use crate::api::routes::{
+    KnownRoutes, head_as_get, list_format_to_export, no_route, reject_nul_in_path,
+};
 use crate::api::{health, v1};
 use crate::auth::JwtKeys;
 use crate::config::Settings;
@@ -182,6 +184,7 @@ fn run(
     let server = HttpServer::new(move || {
         App::new()
             .wrap(from_fn(head_as_get))
+            .wrap(from_fn(list_format_to_export))
             .wrap(from_fn(reject_nul_in_path))
             .wrap(ErrorHandlers::new().default_handler(ensure_problem_body))
             .wrap(from_fn(observe))

@@ -82,6 +82,26 @@ pub async fn reject_nul_in_path(
     next.call(req).await
 }
 
+/// Scripts written before the export had its own operation ask the list for a spreadsheet
+/// (`GET /api/v1/platforms?format=csv`); they are served the export, `GET /api/v1/platforms/export`
+/// with the same query, so that a name that shipped keeps working. The OpenAPI document describes
+/// only the export, so generated clients keep a JSON-only list.
+pub async fn list_format_to_export(
+    mut req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let asks_for_sheet = req.path() == "/api/v1/platforms"
+        && form_urlencoded::parse(req.query_string().as_bytes()).any(|(k, _)| k == "format");
+    if asks_for_sheet
+        && let Ok(uri) = format!("/api/v1/platforms/export?{}", req.query_string())
+            .parse::<actix_web::http::Uri>()
+    {
+        req.match_info_mut().get_mut().update(&uri);
+        req.head_mut().uri = uri;
+    }
+    next.call(req).await
+}
+
 /// `HEAD` is answered as `GET` is, headers included, without the body (RFC 9110 9.3.2): the
 /// request is routed as a GET, and actix's HTTP/1 encoder sends no body in answer to a HEAD.
 pub async fn head_as_get(

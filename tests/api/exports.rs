@@ -142,7 +142,31 @@ async fn bad_export_parameters_are_400_naming_each() {
         .map(|e| e["field"].as_str().unwrap())
         .collect();
     assert!(fields.contains(&"page"), "{body}");
-    assert_invalid_parameter(app.get("/api/v1/platforms?format=csv").await, "format").await;
+}
+
+#[tokio::test]
+async fn a_script_that_asks_the_list_for_csv_still_gets_the_export() {
+    let app = spawn_app().await;
+    let old = app.get("/api/v1/platforms?ministry=BTC&format=csv").await;
+    assert_eq!(old.status(), 200);
+    assert!(
+        old.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let old = old.bytes().await.unwrap();
+    let new = app
+        .get("/api/v1/platforms/export?ministry=BTC&format=csv")
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(old, new);
+    assert_invalid_parameter(app.get("/api/v1/platforms?format=pdf").await, "format").await;
+    // The list itself stays JSON.
+    let list = app.get("/api/v1/platforms?ministry=BTC").await;
+    assert_eq!(list.headers()["content-type"], "application/json");
 }
 
 #[tokio::test]

@@ -322,7 +322,22 @@ async fn a_province_records_its_use_of_a_platform_with_history_etags_and_feed_en
     assert_problem(response, 412, "precondition_failed").await;
     assert_eq!(app.get_json(path).await["status"], "stopped");
 
-    let history = app.get_json(&format!("{path}/history")).await;
+    // Who wrote it is shown to operators; the public sees the province and a pseudonym.
+    let public = app.get_json(&format!("{path}/history")).await;
+    assert_eq!(public["items"][0]["actor"]["province"], "HCM");
+    assert!(public["items"][0]["actor"]["writer"].as_str().is_some());
+    assert!(public["items"][0]["actor"].get("jti").is_none());
+    let history: Value = app
+        .send(
+            Method::GET,
+            &format!("{path}/history"),
+            Some(&app.operator().await),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(history["total"], 2);
     let latest = &history["items"][0];
     assert_eq!(latest["action"], "adoption_updated");
@@ -694,7 +709,18 @@ async fn a_revoked_province_token_is_refused_at_once() {
         put(&app, path, &hcm, &in_use("2025-08-01")).await.status(),
         201
     );
-    let jti = app.get_json(&format!("{path}/history")).await["items"][0]["actor"]["jti"]
+    let history: Value = app
+        .send(
+            Method::GET,
+            &format!("{path}/history"),
+            Some(&app.operator().await),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let jti = history["items"][0]["actor"]["jti"]
         .as_str()
         .unwrap()
         .to_owned();

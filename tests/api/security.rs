@@ -61,6 +61,7 @@ async fn token_with_subject(app: &TestApp, ministry: Option<&str>, subject: &str
         ttl: "1h".into(),
         label: None,
         subject: Some(subject.into()),
+        province: None,
     };
     ndp_registry::tokens::issue(&mut app.conn().await, &keys, request)
         .await
