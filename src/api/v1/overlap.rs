@@ -87,9 +87,10 @@ pub enum Verdict {
 impl Verdict {
     /// The verdict for one platform. A platform provinces are to connect their own systems to
     /// (NDXP, the SOC, the Government's meeting system) is not duplicated by a province's own
-    /// layer of it: at most a possible overlap, to be connected.
-    fn of(score: f32, action: Option<ProvinceAction>) -> Self {
-        if score >= LIKELY_DUPLICATE && action != Some(ProvinceAction::Connect) {
+    /// layer of it: at most a possible overlap, to be connected. Unless the plan says it builds
+    /// its own, separate one ("riêng", "độc lập"): that is a copy, not a layer.
+    fn of(score: f32, action: Option<ProvinceAction>, separate: bool) -> Self {
+        if score >= LIKELY_DUPLICATE && (separate || action != Some(ProvinceAction::Connect)) {
             Self::LikelyDuplicate
         } else if score >= POSSIBLE_OVERLAP {
             Self::PossibleOverlap
@@ -329,6 +330,11 @@ pub async fn judge(
             .then_with(|| a.code.cmp(&b.code))
     });
     scored.truncate(MAX_CANDIDATES_LISTED);
+    let title_words = search::syllables(&fold_for_search(&request.title));
+    let separate = title_words.iter().any(|w| w == "rieng")
+        || title_words
+            .windows(2)
+            .any(|w| w[0] == "doc" && w[1] == "lap");
     let rank = |v: Verdict| match v {
         Verdict::LikelyDuplicate => 2,
         Verdict::PossibleOverlap => 1,
@@ -340,6 +346,7 @@ pub async fn judge(
             Verdict::of(
                 o.value,
                 PlatformProfile::from_stored(&p.profile).province_action,
+                separate,
             )
         })
         .collect();
@@ -799,4 +806,25 @@ pub async fn get_overlap_check(
             .body(page),
         None => response.content_type("application/json").body(body),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_platform_provinces_connect_to_is_at_most_a_possible_overlap_unless_the_plan_copies_it() {
+        let connect = Some(ProvinceAction::Connect);
+        let high = LIKELY_DUPLICATE + 0.1;
+        assert_eq!(Verdict::of(high, connect, false), Verdict::PossibleOverlap);
+        assert_eq!(Verdict::of(high, connect, true), Verdict::LikelyDuplicate);
+        assert_eq!(
+            Verdict::of(high, Some(ProvinceAction::Use), false),
+            Verdict::LikelyDuplicate
+        );
+        assert_eq!(
+            Verdict::of(POSSIBLE_OVERLAP - 0.01, None, true),
+            Verdict::NoOverlap
+        );
+    }
 }
