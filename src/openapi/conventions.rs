@@ -79,6 +79,8 @@ fn type_feed_and_history(schemas: &mut std::collections::BTreeMap<String, RefOr<
             "ListChange",
             vec!["ListEditionState", "ListMembershipState"],
         ),
+        ("adoption", "AdoptionChange", vec!["AdoptionResponse"]),
+        ("decision", "DecisionChange", vec!["DecisionResponse"]),
     ];
     let mut added: Vec<(String, Value)> = vec![
         (

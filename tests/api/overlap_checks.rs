@@ -162,7 +162,7 @@ async fn bad_feedback_is_refused_naming_every_problem() {
             json!({"judgements": [
                 {"platform": "Not A Code", "judgement": "duplicate"},
                 {"platform": "vneid", "judgement": "related", "note": "x"},
-                {"platform": "vneid", "judgement": "unrelated"}
+                {"platform": "etax", "judgement": "unrelated", "note": "y"}
             ]}),
         )
         .await,
@@ -180,8 +180,22 @@ async fn bad_feedback_is_refused_naming_every_problem() {
         [
             "judgements[0].platform",
             "judgements[1].note",
-            "judgements[2].platform"
+            "judgements[2].note"
         ]
+    );
+    // A platform judged twice: the last judgement counts.
+    let twice = feedback(
+        id,
+        json!({"judgements": [
+            {"platform": "vneid", "judgement": "related"},
+            {"platform": "vneid", "judgement": "unrelated"}
+        ]}),
+    )
+    .await;
+    assert_eq!(twice.status(), 201);
+    assert_eq!(
+        twice.json::<Value>().await.unwrap()["judgements"],
+        json!([{"platform": "vneid", "judgement": "unrelated", "note": null}])
     );
     let cases = [
         (json!({"judgements": []}), "judgements"),

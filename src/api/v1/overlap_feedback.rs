@@ -46,7 +46,7 @@ pub struct CandidateJudgement {
     {"platform": "etax", "judgement": "unrelated"}
 ]}))]
 pub struct FeedbackRequest {
-    /// One to ten platforms, each once.
+    /// One to ten platforms; a platform judged twice counts with its last judgement.
     #[schema(min_items = 1, max_items = 10)]
     pub judgements: Vec<CandidateJudgement>,
 }
@@ -73,15 +73,10 @@ fn validate(mut request: FeedbackRequest) -> Result<FeedbackRequest, ApiError> {
             format!("judges at most {MAX_JUDGEMENTS} platforms at once"),
         );
     }
-    let mut seen: Vec<String> = Vec::new();
     for (i, j) in request.judgements.iter_mut().enumerate() {
-        let field = format!("judgements[{i}].platform");
         if let Err(message) = PlatformCode::parse(&j.platform) {
-            c.fail(&field, message);
-        } else if seen.contains(&j.platform) {
-            c.fail(&field, "is judged twice in this request");
+            c.fail(&format!("judgements[{i}].platform"), message);
         }
-        seen.push(j.platform.clone());
         j.note = c.optional_text(
             &format!("judgements[{i}].note"),
             j.note.as_deref(),
@@ -91,6 +86,15 @@ fn validate(mut request: FeedbackRequest) -> Result<FeedbackRequest, ApiError> {
         );
     }
     c.finish()?;
+    // A platform judged twice in one request: the last judgement counts.
+    let mut kept: Vec<CandidateJudgement> = Vec::new();
+    for j in request.judgements.into_iter().rev() {
+        if !kept.iter().any(|k| k.platform == j.platform) {
+            kept.push(j);
+        }
+    }
+    kept.reverse();
+    request.judgements = kept;
     Ok(request)
 }
 
