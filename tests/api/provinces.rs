@@ -327,17 +327,7 @@ async fn a_province_records_its_use_of_a_platform_with_history_etags_and_feed_en
     assert_eq!(public["items"][0]["actor"]["province"], "HCM");
     assert!(public["items"][0]["actor"]["writer"].as_str().is_some());
     assert!(public["items"][0]["actor"].get("jti").is_none());
-    let history: Value = app
-        .send(
-            Method::GET,
-            &format!("{path}/history"),
-            Some(&app.operator().await),
-            None,
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let history = operator_history(&app, path).await;
     assert_eq!(history["total"], 2);
     let latest = &history["items"][0];
     assert_eq!(latest["action"], "adoption_updated");
@@ -709,17 +699,7 @@ async fn a_revoked_province_token_is_refused_at_once() {
         put(&app, path, &hcm, &in_use("2025-08-01")).await.status(),
         201
     );
-    let history: Value = app
-        .send(
-            Method::GET,
-            &format!("{path}/history"),
-            Some(&app.operator().await),
-            None,
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let history = operator_history(&app, path).await;
     let jti = history["items"][0]["actor"]["jti"]
         .as_str()
         .unwrap()
@@ -1197,4 +1177,18 @@ async fn the_matrix_export_has_a_row_per_province_and_a_column_per_platform() {
         "{text}"
     );
     assert_invalid_parameter(app.get("/api/v1/adoptions/matrix?page=2").await, "page").await;
+}
+
+/// A record's history as an operator reads it: with the token's subject and id.
+async fn operator_history(app: &TestApp, path: &str) -> Value {
+    app.send(
+        Method::GET,
+        &format!("{path}/history"),
+        Some(&app.operator().await),
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap()
 }
