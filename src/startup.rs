@@ -15,6 +15,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::api::body::MAX_BODY_BYTES;
 use crate::api::language::localise_problems;
 use crate::api::observe::{Metrics, observe};
+use crate::api::problem::ensure_problem_body;
 use crate::api::rate_limit::{ProxyTrust, RateLimiter, client_address};
 use crate::api::routes::{
     KnownRoutes, head_as_get, list_format_to_export, no_route, reject_nul_in_path,
@@ -23,7 +24,6 @@ use crate::api::{health, v1};
 use crate::auth::JwtKeys;
 use crate::config::Settings;
 use crate::db::{self, DbPool};
-use crate::error::ensure_problem_body;
 use crate::openapi::ApiDoc;
 
 /// Where the OpenAPI document is served.

@@ -8,14 +8,13 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use actix_web::dev::Payload;
-use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::web::{Bytes, BytesMut};
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, FieldError, ProblemCode};
 use crate::startup::AppState;
 
 /// How long a body may take to arrive when no settings are at hand (unit tests).
@@ -36,23 +35,6 @@ pub struct BulkJsonBody(pub Bytes);
 /// A JSON Merge Patch body (RFC 7396): `application/merge-patch+json` (or `application/json`).
 pub struct MergePatchBody(pub Bytes);
 
-impl ApiError {
-    /// 422: the body is well-formed JSON but not an acceptable value.
-    pub fn validation(errors: Vec<FieldError>) -> Self {
-        let detail = match errors.as_slice() {
-            [one] => format!("`{}` {}.", one.field, one.message),
-            many => format!("The request body has {} invalid fields.", many.len()),
-        };
-        Self::Client {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            code: "validation_failed",
-            detail,
-            errors,
-            headers: Vec::new(),
-        }
-    }
-}
-
 async fn read(
     req: HttpRequest,
     mut payload: Payload,
@@ -71,9 +53,8 @@ async fn read(
                 .to_ascii_lowercase()
         });
     if !media_type.as_deref().is_some_and(|m| accepted.contains(&m)) {
-        return Err(ApiError::client(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+        return Err(ApiError::new(
+            ProblemCode::UnsupportedMediaType,
             format!(
                 "Send the body with Content-Type: {}.",
                 accepted.join(" or ")
@@ -81,9 +62,8 @@ async fn read(
         ));
     }
     let too_large = || {
-        ApiError::client(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
+        ApiError::new(
+            ProblemCode::PayloadTooLarge,
             format!("The request body must be at most {limit} bytes."),
         )
     };
@@ -102,9 +82,8 @@ async fn read(
     let receive = async {
         while let Some(chunk) = payload.next().await {
             let chunk = chunk.map_err(|_| {
-                ApiError::client(
-                    StatusCode::BAD_REQUEST,
-                    "body_unreadable",
+                ApiError::new(
+                    ProblemCode::BodyUnreadable,
                     "The request body could not be read.",
                 )
             })?;
@@ -119,19 +98,7 @@ async fn read(
     // connection is closed because the rest of its body cannot be told from a next request.
     tokio::time::timeout(allowance, receive)
         .await
-        .map_err(|_| ApiError::Client {
-            status: StatusCode::REQUEST_TIMEOUT,
-            code: "body_timeout",
-            detail: format!(
-                "The request body did not arrive within {} ms; send it at once.",
-                allowance.as_millis()
-            ),
-            errors: Vec::new(),
-            headers: vec![(
-                header::CONNECTION,
-                header::HeaderValue::from_static("close"),
-            )],
-        })??;
+        .map_err(|_| ApiError::body_timeout(allowance))??;
     Ok(body.freeze())
 }
 
@@ -183,21 +150,41 @@ impl FromRequest for BulkJsonBody {
 }
 
 impl JsonBody {
-    /// Parses the body as `T`.
+    /// Parses the body as `T`, naming every unknown, missing and mistyped field at once.
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
         parse_json(&self.0)
+    }
+
+    /// Parses the body as `T` and checks it with `check`, so that one 422 names every problem of
+    /// the body: unknown, missing and mistyped fields, and the invalid values of the others.
+    pub fn parse_valid<T: DeserializeOwned, V>(
+        &self,
+        check: impl FnOnce(&T) -> Result<V, ApiError>,
+    ) -> Result<V, ApiError> {
+        checked(read_json(&self.0)?, check).map(|(valid, _)| valid)
     }
 }
 
 impl MergePatchBody {
     /// Applies the patch (RFC 7396) to `current`, a resource's writable state, and reads the
     /// result as `T`: what the resource would be after the patch.
-    pub fn apply_to<T: DeserializeOwned>(
+    pub fn apply_to<T: DeserializeOwned>(&self, current: serde_json::Value) -> Result<T, ApiError> {
+        from_value(self.merged(current)?)
+    }
+
+    /// Applies the patch to `current` and checks the result with `check`, naming every problem
+    /// at once (see [`JsonBody::parse_valid`]).
+    pub fn apply_valid<T: DeserializeOwned, V>(
         &self,
-        mut current: serde_json::Value,
-    ) -> Result<T, ApiError> {
+        current: serde_json::Value,
+        check: impl FnOnce(&T) -> Result<V, ApiError>,
+    ) -> Result<V, ApiError> {
+        checked(self.merged(current)?, check).map(|(valid, _)| valid)
+    }
+
+    fn merged(&self, mut current: serde_json::Value) -> Result<serde_json::Value, ApiError> {
         crate::api::write::merge_patch(&mut current, &serde_json::Value::Object(self.patch()?));
-        from_value(current)
+        Ok(current)
     }
 
     /// The patch document, which must be a JSON object.
@@ -213,39 +200,225 @@ impl MergePatchBody {
 }
 
 fn malformed(detail: String) -> ApiError {
-    ApiError::client(StatusCode::BAD_REQUEST, "malformed_json", detail)
+    ApiError::malformed_json(detail)
 }
 
-/// Parses JSON into `T`, naming the field at fault.
+/// Parses JSON into `T`, naming every field at fault.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    from_value(read_json(bytes)?)
+}
+
+/// Reads a JSON document: 400 when it is empty or not JSON.
+fn read_json(bytes: &[u8]) -> Result<serde_json::Value, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(malformed(
             "The request body is empty; send a JSON document.".into(),
         ));
     }
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-        let path = error.path().to_string();
-        let inner = error.into_inner();
-        match inner.classify() {
-            serde_json::error::Category::Data => {
-                ApiError::validation(vec![field_error(&path, &inner.to_string())])
-            }
-            _ => malformed(format!("The request body is not valid JSON: {inner}.")),
-        }
-    })?;
-    deserializer
-        .end()
-        .map_err(|e| malformed(format!("The request body is not valid JSON: {e}.")))?;
-    Ok(value)
+    serde_json::from_slice(bytes)
+        .map_err(|e| malformed(format!("The request body is not valid JSON: {e}.")))
 }
 
-/// Validates a value already parsed from JSON (a merged patch) as `T`.
+/// Validates a value already parsed from JSON (a merged patch) as `T`, naming every field at
+/// fault.
 pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
-    serde_path_to_error::deserialize(value).map_err(|error| {
-        let path = error.path().to_string();
-        ApiError::validation(vec![field_error(&path, &error.into_inner().to_string())])
-    })
+    checked(value, |_: &T| Ok(())).map(|((), value)| value)
+}
+
+/// Reads `value` as `T` and checks it, answering one 422 with every problem: the shape's
+/// (unknown, missing and mistyped fields) and, where the shape could be completed, `check`'s
+/// (invalid values), except those about the fields already named.
+pub fn checked<T: DeserializeOwned, V>(
+    value: serde_json::Value,
+    check: impl FnOnce(&T) -> Result<V, ApiError>,
+) -> Result<(V, T), ApiError> {
+    let Shape { value, errors } = Shape::<T>::read(value);
+    let Some(value) = value else {
+        return Err(ApiError::validation(errors));
+    };
+    if errors.is_empty() {
+        return check(&value).map(|valid| (valid, value));
+    }
+    let named = |field: &str| {
+        errors.iter().any(|e| {
+            field == e.field
+                || field
+                    .strip_prefix(e.field.as_str())
+                    .is_some_and(|rest| rest.starts_with(['.', '[']))
+        })
+    };
+    let more: Vec<FieldError> = match check(&value) {
+        Err(error) => error
+            .field_errors()
+            .iter()
+            .filter(|e| !named(&e.field))
+            .cloned()
+            .collect(),
+        Ok(_) => Vec::new(),
+    };
+    let mut all = errors;
+    all.extend(more);
+    Err(ApiError::validation(all))
+}
+
+/// The outcome of reading a JSON value as a type: the value, completed where fields were
+/// missing or mistyped so that the rest can still be checked, and the shape's problems.
+struct Shape<T> {
+    value: Option<T>,
+    errors: Vec<FieldError>,
+}
+
+/// How many shape problems one body may name before the rest are left unsaid.
+const MAX_SHAPE_ERRORS: usize = 50;
+
+impl<T: DeserializeOwned> Shape<T> {
+    /// Reads `value` as `T`. serde stops at the first problem, so each problem is recorded and
+    /// repaired in a copy (an unknown field removed, a missing or mistyped one replaced by a
+    /// stand-in of the right type) and the copy read again, until it reads or cannot be
+    /// repaired.
+    fn read(mut value: serde_json::Value) -> Self {
+        let mut errors: Vec<FieldError> = Vec::new();
+        // The stand-ins tried, by field path: the next one is tried when the last was refused.
+        let mut tried: Vec<(String, usize)> = Vec::new();
+        loop {
+            let error = match serde_path_to_error::deserialize::<_, T>(&value) {
+                Ok(read) => {
+                    return Self {
+                        value: Some(read),
+                        errors,
+                    };
+                }
+                Err(error) => error,
+            };
+            let path = error.path().to_string();
+            let message = error.into_inner().to_string();
+            let problem = field_error(&path, &message);
+            let attempt = match tried.iter_mut().find(|(p, _)| *p == problem.field) {
+                Some((_, n)) => {
+                    *n += 1;
+                    *n
+                }
+                None => {
+                    if errors.len() >= MAX_SHAPE_ERRORS {
+                        return Self {
+                            value: None,
+                            errors,
+                        };
+                    }
+                    tried.push((problem.field.clone(), 0));
+                    errors.push(problem.clone());
+                    0
+                }
+            };
+            let repaired = if problem.field == "body" {
+                false
+            } else if message.starts_with("unknown field `") {
+                remove(&mut value, &problem.field)
+            } else {
+                stand_in(&message, attempt)
+                    .is_some_and(|standin| replace(&mut value, &problem.field, standin))
+            };
+            if !repaired {
+                return Self {
+                    value: None,
+                    errors,
+                };
+            }
+        }
+    }
+}
+
+/// A value of some type for a missing or mistyped field, to be tried in turn: the first variant
+/// an enum's error names, then the plain JSON types.
+fn stand_in(message: &str, attempt: usize) -> Option<serde_json::Value> {
+    use serde_json::{Value, json};
+    let variant = message
+        .split_once("expected one of `")
+        .or_else(|| message.split_once("expected `"))
+        .and_then(|(_, rest)| rest.split_once('`'))
+        .map(|(first, _)| Value::from(first));
+    if let Some(variant) = variant {
+        // An enum's error names its variants: the first is a value of the right type.
+        return (attempt < 3).then_some(variant);
+    }
+    [
+        json!(""),
+        json!(0),
+        json!(false),
+        json!([]),
+        json!({}),
+        json!("2000-01-01"),
+        json!("2000-01-01T00:00:00Z"),
+        json!("00000000-0000-0000-0000-000000000000"),
+        Value::Null,
+    ]
+    .into_iter()
+    .nth(attempt)
+}
+
+/// The steps of a field path as [`field_error`] writes it (`contacts[0].email`): object keys and
+/// array indexes.
+fn steps(field: &str) -> Vec<Result<String, usize>> {
+    let mut steps = Vec::new();
+    for part in field.split('.') {
+        let mut rest = part;
+        if let Some(open) = rest.find('[') {
+            if open > 0 {
+                steps.push(Ok(rest[..open].to_owned()));
+            }
+            rest = &rest[open..];
+            while let Some(inner) = rest.strip_prefix('[') {
+                let Some((index, after)) = inner.split_once(']') else {
+                    break;
+                };
+                if let Ok(i) = index.parse() {
+                    steps.push(Err(i));
+                }
+                rest = after;
+            }
+        } else if !rest.is_empty() {
+            steps.push(Ok(rest.to_owned()));
+        }
+    }
+    steps
+}
+
+/// The object that holds the last step of `field`, and that step's key.
+fn parent<'v>(
+    value: &'v mut serde_json::Value,
+    field: &str,
+) -> Option<(&'v mut serde_json::Value, Result<String, usize>)> {
+    let mut steps = steps(field);
+    let last = steps.pop()?;
+    let mut at = value;
+    for step in steps {
+        at = match step {
+            Ok(key) => at.get_mut(&key)?,
+            Err(i) => at.get_mut(i)?,
+        };
+    }
+    Some((at, last))
+}
+
+fn remove(value: &mut serde_json::Value, field: &str) -> bool {
+    match parent(value, field) {
+        Some((serde_json::Value::Object(map), Ok(key))) => map.remove(&key).is_some(),
+        _ => false,
+    }
+}
+
+fn replace(value: &mut serde_json::Value, field: &str, standin: serde_json::Value) -> bool {
+    match parent(value, field) {
+        Some((serde_json::Value::Object(map), Ok(key))) => {
+            map.insert(key, standin);
+            true
+        }
+        Some((serde_json::Value::Array(items), Err(i))) if i < items.len() => {
+            items[i] = standin;
+            true
+        }
+        _ => false,
+    }
 }
 
 /// serde's message with the field it concerns: an unknown or missing field is named itself.
@@ -302,7 +475,7 @@ mod tests {
 
     fn errors(result: Result<Sample, ApiError>) -> (u16, Vec<FieldError>) {
         match result {
-            Err(ApiError::Client { status, errors, .. }) => (status.as_u16(), errors),
+            Err(ApiError::Client { code, errors, .. }) => (code.status(), errors),
             other => panic!("unexpected {other:?}"),
         }
     }

@@ -6,6 +6,7 @@ pub mod export;
 pub mod health;
 pub mod language;
 pub mod observe;
+pub mod problem;
 pub mod query;
 pub mod rate_limit;
 pub mod representation;

@@ -5,13 +5,13 @@ use std::time::{Duration, Instant};
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
 use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpResponse, get, web};
 use futures_util::FutureExt;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ProblemCode};
 use crate::startup::AppState;
 
 /// The header that carries the request id.
@@ -233,10 +233,7 @@ fn oversized_head(req: &ServiceRequest) -> Option<ApiError> {
         .map(|(name, value)| name.as_str().len() + value.len() + 4)
         .sum();
     (headers.len() > MAX_HEADER_FIELDS || bytes > MAX_HEADER_BYTES).then(|| {
-        ApiError::client(
-            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-            "headers_too_large",
-            format!(
+        ApiError::new(ProblemCode::HeadersTooLarge, format!(
                 "The request carries {} header fields in {bytes} bytes; at most {MAX_HEADER_FIELDS} fields and {MAX_HEADER_BYTES} bytes are accepted.",
                 headers.len()
             ),
@@ -418,7 +415,9 @@ mod tests {
     async fn a_panicking_handler_is_a_500_problem_with_the_request_id() {
         let app = actix_test::init_service(
             App::new()
-                .wrap(ErrorHandlers::new().default_handler(crate::error::ensure_problem_body))
+                .wrap(
+                    ErrorHandlers::new().default_handler(crate::api::problem::ensure_problem_body),
+                )
                 .wrap(from_fn(observe))
                 .route("/boom", web::get().to(panics)),
         )
@@ -432,7 +431,10 @@ mod tests {
             Ok(response) => response.into_parts().1,
             Err(error) => error.error_response(),
         };
-        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            response.status(),
+            actix_web::http::StatusCode::INTERNAL_SERVER_ERROR
+        );
         assert_eq!(response.headers().get("x-request-id").unwrap(), "req-123");
         let bytes = actix_web::body::to_bytes(response.into_body())
             .await

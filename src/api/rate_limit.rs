@@ -17,8 +17,6 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use actix_web::dev::Payload;
-use actix_web::http::StatusCode;
-use actix_web::http::header::{self, HeaderValue};
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use governor::clock::Clock;
 use governor::{DefaultKeyedRateLimiter, Quota};
@@ -206,20 +204,6 @@ impl FromRequest for RateLimited {
                 )
             })
         })
-    }
-}
-
-impl ApiError {
-    /// 429 with a `Retry-After` of `wait`, rounded up to whole seconds.
-    pub fn rate_limited(wait: Duration, detail: &str) -> Self {
-        let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
-        Self::Client {
-            status: StatusCode::TOO_MANY_REQUESTS,
-            code: "rate_limited",
-            detail: format!("{detail} Retry in {seconds} s."),
-            errors: Vec::new(),
-            headers: vec![(header::RETRY_AFTER, HeaderValue::from(seconds))],
-        }
     }
 }
 

@@ -6,7 +6,7 @@ use actix_web::dev::ResourceDef;
 use actix_web::{HttpRequest, web};
 use utoipa::openapi::OpenApi;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ProblemCode};
 
 /// Every documented path with the methods it accepts.
 pub struct KnownRoutes(Vec<(ResourceDef, Vec<String>)>);
@@ -56,9 +56,8 @@ pub async fn no_route(
 ) -> Result<actix_web::HttpResponse, ApiError> {
     Err(match routes.allowed(req.path()) {
         Some(methods) => ApiError::method_not_allowed(req.method().as_str(), methods),
-        None => ApiError::client(
-            actix_web::http::StatusCode::NOT_FOUND,
-            "route_not_found",
+        None => ApiError::new(
+            ProblemCode::RouteNotFound,
             format!(
                 "There is no endpoint at {}; see /api/v1/openapi.json.",
                 req.path()

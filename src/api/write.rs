@@ -16,7 +16,7 @@ use crate::db;
 pub use crate::db::history::diff;
 use crate::db::history::{self, NewChange};
 use crate::db::idempotency::{self, StoredAnswer};
-use crate::error::ApiError;
+use crate::error::{ApiError, ProblemCode};
 use crate::startup::AppState;
 
 /// The request's `If-Match` header, taken out of the request so that it can travel into a
@@ -40,9 +40,8 @@ pub fn check_if_match(if_match: Option<&str>, current: &str) -> Result<(), ApiEr
     if matches {
         Ok(())
     } else {
-        Err(ApiError::client(
-            StatusCode::PRECONDITION_FAILED,
-            "precondition_failed",
+        Err(ApiError::new(
+            ProblemCode::PreconditionFailed,
             format!(
                 "The resource changed since the ETag you sent; its current ETag is {current}. Fetch it again, then retry."
             ),
@@ -197,16 +196,7 @@ pub async fn transaction<T>(
             Ok(answer)
         }
         Some(false) => Err(error),
-        None => Err(ApiError::Client {
-            status: StatusCode::SERVICE_UNAVAILABLE,
-            code: "write_outcome_unknown",
-            detail: "The database stopped answering while this write was being committed, so \
-                     whether it was applied is not known. Read the resource to find out; a retry \
-                     with the same Idempotency-Key or If-Match is safe."
-                .into(),
-            errors: Vec::new(),
-            headers: vec![(header::RETRY_AFTER, header::HeaderValue::from_static("5"))],
-        }),
+        None => Err(ApiError::write_outcome_unknown()),
     }
 }
 
@@ -365,9 +355,8 @@ impl Idempotency {
             .map(|k| k.trim().trim_matches('"').to_owned())
             .filter(|k| (1..=200).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()))
             .ok_or_else(|| {
-                ApiError::client(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_idempotency_key",
+                ApiError::new(
+                    ProblemCode::InvalidIdempotencyKey,
                     "Idempotency-Key must be 1 to 200 visible ASCII characters.",
                 )
             })?;
@@ -406,9 +395,8 @@ impl Idempotency {
             return Ok(None);
         };
         if stored.request_hash != self.request_hash {
-            return Err(ApiError::client(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "idempotency_key_reused",
+            return Err(ApiError::new(
+                ProblemCode::IdempotencyKeyReused,
                 "This Idempotency-Key was already used with a different request; use a new key.",
             ));
         }

@@ -11,8 +11,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
-use actix_web::http::StatusCode;
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header::{self};
 use actix_web::{FromRequest, HttpRequest, web};
 use serde::{Deserialize, Serialize};
 
@@ -20,7 +19,7 @@ pub use keys::{JwtKeys, TokenError};
 
 use crate::db::tokens;
 use crate::domain::{Scope, Vocabulary};
-use crate::error::ApiError;
+use crate::error::{ApiError, ProblemCode};
 use crate::startup::AppState;
 
 /// The scopes a province token may hold: it never writes platforms, contacts, lists or agencies.
@@ -81,9 +80,8 @@ impl Actor {
         if self.is_operator() || self.scopes.contains(&scope) {
             Ok(())
         } else {
-            Err(ApiError::client(
-                StatusCode::FORBIDDEN,
-                "insufficient_scope",
+            Err(ApiError::new(
+                ProblemCode::InsufficientScope,
                 format!("This token lacks the `{scope}` scope."),
             ))
         }
@@ -94,9 +92,8 @@ impl Actor {
         if self.is_operator() {
             Ok(())
         } else {
-            Err(ApiError::client(
-                StatusCode::FORBIDDEN,
-                "operator_only",
+            Err(ApiError::new(
+                ProblemCode::OperatorOnly,
                 "Only a registry operator token (scope `admin`) may do this.",
             ))
         }
@@ -108,14 +105,12 @@ impl Actor {
         match &self.province {
             _ if self.is_operator() => Ok(()),
             Some(own) if own == province => Ok(()),
-            Some(own) => Err(ApiError::client(
-                StatusCode::FORBIDDEN,
-                "wrong_province",
+            Some(own) => Err(ApiError::new(
+                ProblemCode::WrongProvince,
                 format!("This token writes for {own}; the record belongs to {province}."),
             )),
-            None => Err(ApiError::client(
-                StatusCode::FORBIDDEN,
-                "province_only",
+            None => Err(ApiError::new(
+                ProblemCode::ProvinceOnly,
                 "Only a province token (or an operator's) may write a province's records.",
             )),
         }
@@ -126,33 +121,14 @@ impl Actor {
         match &self.ministry {
             _ if self.is_operator() => Ok(()),
             Some(own) if own == ministry => Ok(()),
-            Some(own) => Err(ApiError::client(
-                StatusCode::FORBIDDEN,
-                "wrong_ministry",
+            Some(own) => Err(ApiError::new(
+                ProblemCode::WrongMinistry,
                 format!("This token writes for {own}; the resource belongs to {ministry}."),
             )),
-            None => Err(ApiError::client(
-                StatusCode::FORBIDDEN,
-                "wrong_ministry",
+            None => Err(ApiError::new(
+                ProblemCode::WrongMinistry,
                 "This token names no ministry and is not an operator's.",
             )),
-        }
-    }
-}
-
-impl ApiError {
-    /// 401 with `WWW-Authenticate: Bearer error="invalid_token"`. The detail never echoes the
-    /// decoder's error text.
-    pub fn unauthorized(detail: impl Into<String>) -> Self {
-        Self::Client {
-            status: StatusCode::UNAUTHORIZED,
-            code: "invalid_token",
-            detail: detail.into(),
-            errors: Vec::new(),
-            headers: vec![(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer realm=\"ndp-registry\", error=\"invalid_token\""),
-            )],
         }
     }
 }
@@ -203,9 +179,8 @@ async fn check_standing(state: &AppState, claims: &Claims) -> Result<(), ApiErro
     if let Some(code) = &claims.province
         && !crate::db::provinces::exists(&mut conn, code).await?
     {
-        return Err(ApiError::client(
-            StatusCode::FORBIDDEN,
-            "unknown_province",
+        return Err(ApiError::new(
+            ProblemCode::UnknownProvince,
             format!("The token's province {code:?} is not in the registry."),
         ));
     }
@@ -222,9 +197,8 @@ pub fn require_active(
     code: &str,
 ) -> Result<(), ApiError> {
     match standing {
-        None => Err(ApiError::client(
-            StatusCode::FORBIDDEN,
-            "unknown_ministry",
+        None => Err(ApiError::new(
+            ProblemCode::UnknownMinistry,
             format!("The token's ministry {code:?} is not in the registry."),
         )),
         Some(standing) if standing.status != "active" => {
@@ -235,9 +209,8 @@ pub fn require_active(
                 .succeeded_on
                 .map(|d| d.to_string())
                 .unwrap_or_default();
-            Err(ApiError::client(
-                StatusCode::FORBIDDEN,
-                "ministry_inactive",
+            Err(ApiError::new(
+                ProblemCode::MinistryInactive,
                 format!(
                     "{code} is no longer an active agency: it was {} into {successor} on {since}. \
                      Ask for a token of {successor}.",

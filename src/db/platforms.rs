@@ -633,6 +633,27 @@ pub async fn transfer(
     set_owner(conn, id, to).await
 }
 
+/// Corrects the owner of the current ownership period (a transfer effective the day it began).
+pub async fn correct_current_owner(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    to: &str,
+    reason: &str,
+) -> QueryResult<Platform> {
+    diesel::update(
+        platform_ownerships::table
+            .filter(platform_ownerships::platform_id.eq(id))
+            .filter(platform_ownerships::valid_to.is_null()),
+    )
+    .set((
+        platform_ownerships::ministry_code.eq(to),
+        platform_ownerships::reason.eq(Some(reason)),
+    ))
+    .execute(conn)
+    .await?;
+    set_owner(conn, id, to).await
+}
+
 /// Records `to` as the platform's owner and bumps its version.
 async fn set_owner(conn: &mut AsyncPgConnection, id: i64, to: &str) -> QueryResult<Platform> {
     diesel::update(platforms::table.find(id))

@@ -357,11 +357,10 @@ fn problem_example(status: u16) -> Value {
             json!(null),
         ),
     };
-    let status_code = actix_web::http::StatusCode::from_u16(status)
-        .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);
+    let title = crate::error::ProblemCode::from_code(code).map_or("Error", |c| c.title());
     let mut example = json!({
         "type": format!("urn:ndp-registry:problem:{code}"),
-        "title": crate::error::title_for(code, status_code),
+        "title": title,
         "status": status,
         "detail": detail,
         "code": code,

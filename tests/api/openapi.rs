@@ -122,3 +122,19 @@ async fn documented_vocabularies_are_the_codes_the_api_sends() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_documented_thresholds_are_the_ones_the_verdict_uses() {
+    let app = spawn_app().await;
+    let doc = app.get_json("/api/v1/openapi.json").await;
+    let thresholds = &doc["components"]["schemas"]["Thresholds"]["properties"];
+    let likely = ndp_registry::domain::search::LIKELY_DUPLICATE;
+    let possible = ndp_registry::domain::search::POSSIBLE_OVERLAP;
+    assert_eq!(
+        thresholds["likely_duplicate"]["example"].as_f64(),
+        Some((f64::from(likely) * 100.0).round() / 100.0)
+    );
+    assert_eq!(
+        thresholds["possible_overlap"]["example"].as_f64(),
+        Some((f64::from(possible) * 100.0).round() / 100.0)
+    );

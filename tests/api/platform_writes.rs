@@ -699,3 +699,159 @@ async fn an_operator_must_name_the_owner_of_a_new_platform() {
         .await;
     assert_invalid_field(response, "ministry").await;
 }
+
+/// The fields named in a 422's `errors`, sorted.
+async fn problem_fields(response: reqwest::Response) -> Vec<(String, String)> {
+    let problem = assert_problem(response, 422, "validation_failed").await;
+    let mut fields: Vec<(String, String)> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["field"].as_str().unwrap().to_owned(),
+                e["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    fields.sort();
+    fields
+}
+
+#[tokio::test]
+async fn a_body_with_five_mistakes_gets_five_errors_in_one_answer() {
+    let app = spawn_app().await;
+    // Missing `name_en`, unknown `colour`, mistyped `status`, invalid `code`, too short `name_vi`.
+    let body = json!({
+        "code": "X Y", "name_vi": "A", "domains": ["tax"], "status": 5, "colour": "blue"
+    });
+    let response = app
+        .send(
+            Method::POST,
+            "/api/v1/platforms",
+            Some(&app.btc().await),
+            Some(&body),
+        )
+        .await;
+    let fields = problem_fields(response).await;
+    let names: Vec<&str> = fields.iter().map(|(f, _)| f.as_str()).collect();
+    assert_eq!(
+        names,
+        ["code", "colour", "name_en", "name_vi", "status"],
+        "{fields:?}"
+    );
+    let message = |name: &str| &fields.iter().find(|(f, _)| f == name).unwrap().1;
+    assert_eq!(message("name_en"), "is required");
+    assert!(message("colour").starts_with("is not a field of this resource"));
+    assert!(message("status").contains("expected"), "{fields:?}");
+    // Nothing was created.
+    assert_eq!(app.get("/api/v1/platforms/x-y").await.status(), 404);
+}
+
+#[tokio::test]
+async fn a_merge_patch_and_a_bulk_set_name_every_problem_too() {
+    let app = spawn_app().await;
+    let token = app.btc().await;
+    let patch = json!({"name_vi": "", "status": "bogus", "legal_basis": {"number": 7}, "extra": 1});
+    let response = app
+        .send(
+            Method::PATCH,
+            "/api/v1/platforms/tabmis",
+            Some(&token),
+            Some(&patch),
+        )
+        .await;
+    let names: Vec<String> = problem_fields(response)
+        .await
+        .into_iter()
+        .map(|(f, _)| f)
+        .collect();
+    assert_eq!(names, ["extra", "legal_basis.number", "name_vi", "status"]);
+
+    let set = json!([
+        {"code": "bulk-one", "name_vi": "Một", "name_en": "One", "domains": ["tax"], "status": "operational", "x": 1},
+        {"code": "bulk-two", "name_vi": "Hai", "domains": ["tax"], "status": "operational"},
+        {"code": "bulk-three", "name_vi": "B", "name_en": "Three", "domains": ["tax"], "status": "operational"}
+    ]);
+    let response = app
+        .send(
+            Method::PUT,
+            "/api/v1/ministries/BTC/platforms",
+            Some(&token),
+            Some(&set),
+        )
+        .await;
+    let names: Vec<String> = problem_fields(response)
+        .await
+        .into_iter()
+        .map(|(f, _)| f)
+        .collect();
+    assert_eq!(names, ["[0].x", "[1].name_en", "[2].name_vi"]);
+    assert_eq!(app.get("/api/v1/platforms/bulk-one").await.status(), 404);
+}
+
+#[tokio::test]
+async fn a_transfer_on_the_day_a_platform_was_created_corrects_its_owner() {
+    let app = spawn_app().await;
+    let operator = app.operator().await;
+    let mut body = new_platform("created-today");
+    body["ministry"] = json!("BCA");
+    let created = app
+        .send(
+            Method::POST,
+            "/api/v1/platforms",
+            Some(&operator),
+            Some(&body),
+        )
+        .await;
+    assert_eq!(created.status(), 201);
+    let created: Value = created.json().await.unwrap();
+    let today = created["ownership_history"][0]["from"].clone();
+    assert!(today.is_string(), "{created}");
+    let transfer =
+        json!({"to": "BTC", "effective_on": today, "reason": "Nhập nhầm cơ quan chủ quản"});
+    let response = app
+        .send(
+            Method::POST,
+            "/api/v1/platforms/created-today/transfer",
+            Some(&operator),
+            Some(&transfer),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let platform: Value = response.json().await.unwrap();
+    assert_eq!(platform["ministry"], "BTC");
+    // One period, corrected: BCA never owned it.
+    let owners = platform["ownership_history"].as_array().unwrap();
+    assert_eq!(owners.len(), 1, "{owners:?}");
+    assert_eq!(owners[0]["ministry"], "BTC");
+    assert_eq!(owners[0]["from"], today);
+    assert_eq!(owners[0]["to"], Value::Null);
+    let history = app
+        .get_json("/api/v1/platforms/created-today/history")
+        .await;
+    let entry = &history["items"][0];
+    assert_eq!(entry["action"], "transferred");
+    assert_eq!(entry["changes"]["corrects_period"]["new"], today);
+    assert_eq!(
+        entry["changes"]["ministry"],
+        json!({"old": "BCA", "new": "BTC"})
+    );
+    // A day before the period began is still refused, and names the day.
+    let before = json!({"to": "BCA", "effective_on": "2020-01-01", "reason": "earlier"});
+    let response = app
+        .send(
+            Method::POST,
+            "/api/v1/platforms/created-today/transfer",
+            Some(&operator),
+            Some(&before),
+        )
+        .await;
+    let problem = assert_invalid_field(response, "effective_on").await;
+    assert!(
+        problem
+            .to_string()
+            .contains("current ownership period began"),
+        "{problem}"
+    );
+}

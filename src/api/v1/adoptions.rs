@@ -28,7 +28,7 @@ use crate::db::adoptions::{self as db, AdoptionChangeset, AdoptionFilter, Adopti
 use crate::db::platforms::{self as platform_db, Platform};
 use crate::db::{decisions as decision_db, history, provinces as province_db};
 use crate::domain::{AdoptionStatus, PlatformCode, Scope, Vocabulary};
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, FieldError, ProblemCode};
 use crate::startup::AppState;
 
 /// What a province records about one national platform.
@@ -238,9 +238,8 @@ fn platform_not_found(code: &str) -> ApiError {
 }
 
 fn adoption_not_found(province: &str, platform: &str) -> ApiError {
-    ApiError::client(
-        StatusCode::NOT_FOUND,
-        "adoption_not_found",
+    ApiError::new(
+        ProblemCode::AdoptionNotFound,
         format!("{province} has no adoption record for {platform}."),
     )
 }
@@ -265,9 +264,8 @@ pub async fn lock_current(
             check_if_match(Some(tag), &rendered.etag)?;
         }
         (None, Some(_)) => {
-            return Err(ApiError::client(
-                StatusCode::PRECONDITION_FAILED,
-                "precondition_failed",
+            return Err(ApiError::new(
+                ProblemCode::PreconditionFailed,
                 format!(
                     "{province} has no adoption record for {} yet, so no ETag can match; send the PUT without If-Match to create it.",
                     platform.code
@@ -363,9 +361,11 @@ pub async fn put_adoption(
             .ok_or_else(|| platform_not_found(&code))?;
         let current = lock_current(conn, &province, &platform, precondition.as_deref()).await?;
         let mut c = Checker::default();
-        let valid = body.parse::<AdoptionInput>()?.validate(&mut c, "");
-        c.finish()?;
-        let valid = valid.ok_or_else(|| ApiError::internal("validated above"))?;
+        let valid = body.parse_valid(|input: &AdoptionInput| {
+            let valid = input.validate(&mut c, "");
+            c.finish()?;
+            valid.ok_or_else(|| ApiError::internal("validated above"))
+        })?;
         let (response, created) =
             write(conn, &actor, current, &province, &platform, &valid).await?;
         if created {

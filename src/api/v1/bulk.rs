@@ -4,7 +4,6 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, put, web};
 use diesel_async::AsyncPgConnection;
 use serde::{Deserialize, Serialize};
@@ -21,7 +20,7 @@ use crate::api::query::Filters;
 use crate::auth::Actor;
 use crate::db::platforms::{self as db, Platform};
 use crate::domain::{MinistryCode, PlatformStatus, Scope, Vocabulary};
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, FieldError, ProblemCode};
 use crate::startup::AppState;
 
 /// The most platforms one bulk request may carry.
@@ -69,9 +68,8 @@ enum Op {
 }
 
 fn conflict(codes: Vec<String>) -> ApiError {
-    ApiError::client(
-        StatusCode::CONFLICT,
-        "owned_elsewhere",
+    ApiError::new(
+        ProblemCode::OwnedElsewhere,
         format!(
             "These codes belong to platforms of other ministries and were not touched: {}.",
             codes.join(", ")
@@ -188,7 +186,7 @@ pub async fn sync_platforms(
         ))
     })?;
     actor.require_owner(ministry.as_str())?;
-    let inputs: Vec<PlatformInput> = crate::api::body::parse_json(&body.0)?;
+    let inputs: Vec<serde_json::Value> = crate::api::body::parse_json(&body.0)?;
     if inputs.len() > MAX_BULK_PLATFORMS {
         return Err(ApiError::validation(vec![FieldError::new(
             "body",
@@ -198,9 +196,9 @@ pub async fn sync_platforms(
     let mut valid = Vec::new();
     let mut seen = HashSet::new();
     let mut errors = Vec::new();
-    for (i, input) in inputs.iter().enumerate() {
-        match validate(input) {
-            Ok(v) => {
+    for (i, input) in inputs.into_iter().enumerate() {
+        match crate::api::body::checked::<PlatformInput, _>(input, validate) {
+            Ok((v, _)) => {
                 let Some(code) = v.code.as_ref().map(|c| c.as_str().to_owned()) else {
                     errors.push(FieldError::new(format!("[{i}].code"), "is required"));
                     continue;

@@ -19,7 +19,7 @@ use crate::api::representation::json_with_etag;
 use crate::db::platforms::{self as db, Platform};
 use crate::db::{lists as list_db, ministries as ministry_db};
 use crate::domain::Vocabulary;
-use crate::error::ApiError;
+use crate::error::{ApiError, ProblemCode};
 use crate::startup::AppState;
 
 /// Every platform of a selection, in list order (relevance with `q`, else code).
@@ -451,9 +451,8 @@ pub async fn export_platforms(
         let selection = Selection::parse(&mut conn, &filter).await?;
         let rows = select_all(&mut conn, &state.documents, &selection).await?;
         if rows.len() > state.export_max_rows {
-            return Err(ApiError::client(
-                actix_web::http::StatusCode::BAD_REQUEST,
-                "export_too_large",
+            return Err(ApiError::new(
+                ProblemCode::ExportTooLarge,
                 format!(
                     "The selection has {} platforms, more than the {} an export may hold; narrow it with filters (ministry, domain, status, updated_since, q).",
                     rows.len(),

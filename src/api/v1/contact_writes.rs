@@ -18,7 +18,7 @@ use crate::auth::Actor;
 use crate::db::contacts::{self as db, Contact, NewContact};
 use crate::db::platforms as platform_db;
 use crate::domain::Scope;
-use crate::error::ApiError;
+use crate::error::{ApiError, ProblemCode};
 use crate::startup::AppState;
 
 /// The most contact channels one platform may publish: enough for every role several times over,
@@ -83,13 +83,10 @@ pub async fn create_contact(
             ApiError::not_found(format!("No platform has the code {:?}.", code.as_str()))
         })?;
         actor.require_owner(&platform.ministry_code)?;
-        let valid = body.parse::<ContactInput>()?.validate()?;
+        let valid = body.parse_valid(ContactInput::validate)?;
         // The platform's row is locked, so two concurrent additions cannot both pass the cap.
         if db::count_for_platform(conn, platform.id).await? >= MAX_CONTACTS_PER_PLATFORM as i64 {
-            return Err(ApiError::client(
-                StatusCode::CONFLICT,
-                "too_many_contacts",
-                format!(
+            return Err(ApiError::new(ProblemCode::TooManyContacts, format!(
                     "{} already has {MAX_CONTACTS_PER_PLATFORM} contacts, the most a platform may have; update or remove one first.",
                     platform.code
                 ),
@@ -191,8 +188,7 @@ pub async fn patch_contact(
     let answer = crate::api::write::transaction(&state, &actor, async |conn| {
         let (contact, platform) = lock_contact(conn, &actor, id, precondition.as_deref()).await?;
         let before = contact_snapshot(&contact);
-        let input: ContactInput = body.apply_to(before.clone())?;
-        let valid = input.validate()?;
+        let valid = body.apply_valid(before.clone(), ContactInput::validate)?;
         let candidate = Contact {
             role: valid.role.to_owned(),
             name: valid.name.clone(),

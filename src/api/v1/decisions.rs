@@ -21,7 +21,7 @@ use crate::auth::Actor;
 use crate::db::decisions::{self as db, DecisionView, NewDecision};
 use crate::db::{adoptions as adoption_db, overlap, platforms as platform_db, provinces};
 use crate::domain::{AdoptionStatus, DecisionKind, PlatformCode, Scope, Vocabulary};
-use crate::error::ApiError;
+use crate::error::{ApiError, ProblemCode};
 use crate::startup::AppState;
 
 /// What a province decided after an overlap check.
@@ -145,9 +145,8 @@ fn deciding_province(
     c: &mut Checker,
 ) -> Result<Option<String>, ApiError> {
     let wrong = |own: &str, other: &str, why: &str| {
-        ApiError::client(
-            StatusCode::FORBIDDEN,
-            "wrong_province",
+        ApiError::new(
+            ProblemCode::WrongProvince,
             format!("This token decides for {own}; {why} {other}."),
         )
     };
@@ -171,9 +170,8 @@ fn deciding_province(
             }
             Ok(chosen)
         }
-        None => Err(ApiError::client(
-            StatusCode::FORBIDDEN,
-            "province_only",
+        None => Err(ApiError::new(
+            ProblemCode::ProvinceOnly,
             "Only a province token (or an operator's) may decide on an overlap check.",
         )),
     }
@@ -219,10 +217,7 @@ pub async fn create_decision(
             .await?
             .ok_or_else(|| receipt_not_found(&id))?;
         if db::find(conn, check_id).await?.is_some() {
-            return Err(ApiError::client(
-                StatusCode::CONFLICT,
-                "decision_exists",
-                format!(
+            return Err(ApiError::new(ProblemCode::DecisionExists, format!(
                     "The overlap check {check_id} already has a decision; read it at /api/v1/overlap-checks/{check_id}/decision."
                 ),
             ));
@@ -319,10 +314,7 @@ pub async fn create_decision(
         )
         .await?;
         if !stored {
-            return Err(ApiError::client(
-                StatusCode::CONFLICT,
-                "decision_exists",
-                format!("The overlap check {check_id} already has a decision."),
+            return Err(ApiError::new(ProblemCode::DecisionExists, format!("The overlap check {check_id} already has a decision."),
             ));
         }
         if let (Some(platform), true, true) = (&platform, picks_platform, may_record) {
@@ -389,9 +381,8 @@ pub async fn get_decision(
         if overlap::find(&mut conn, check_id).await?.is_none() {
             return Err(receipt_not_found(&id));
         }
-        return Err(ApiError::client(
-            StatusCode::NOT_FOUND,
-            "decision_not_found",
+        return Err(ApiError::new(
+            ProblemCode::DecisionNotFound,
             format!("No decision has been recorded on the overlap check {check_id} yet."),
         ));
     };

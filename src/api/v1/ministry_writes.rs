@@ -19,7 +19,7 @@ use crate::api::write::{
 use crate::auth::Actor;
 use crate::db::ministries::{self as db, Ministry, MinistryChangeset};
 use crate::domain::{MinistryCode, MinistryKind, Vocabulary};
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, FieldError, ProblemCode};
 use crate::startup::AppState;
 
 /// The fields of an agency an operator writes. `code` is required on create and immutable after.
@@ -204,7 +204,7 @@ pub async fn create_ministry(
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     actor.require_operator()?;
-    let valid = validate(&body.parse::<MinistryInput>()?)?;
+    let valid = body.parse_valid(validate)?;
     let code = valid
         .code
         .clone()
@@ -212,9 +212,8 @@ pub async fn create_ministry(
     let idempotency = Idempotency::from_request(&req, &body.0)?;
     crate::api::write::create(&state, &actor, idempotency.as_ref(), async |conn| {
         if db::exists(conn, code.as_str()).await? {
-            return Err(ApiError::client(
-                StatusCode::CONFLICT,
-                "ministry_exists",
+            return Err(ApiError::new(
+                ProblemCode::MinistryExists,
                 format!("An agency with the code {} already exists.", code.as_str()),
             ));
         }
@@ -280,7 +279,7 @@ pub async fn patch_ministry(
     let answer = crate::api::write::transaction(&state, &actor, async |conn| {
         let row = lock(conn, &code, precondition.as_deref()).await?;
         let before = snapshot(&row);
-        let valid = validate(&body.apply_to::<MinistryInput>(before.clone())?)?;
+        let valid = body.apply_valid(before.clone(), validate)?;
         if valid.code.as_ref().is_some_and(|c| c.as_str() != row.code) {
             return Err(ApiError::validation(vec![FieldError::new(
                 "code",

@@ -76,9 +76,11 @@ pub struct OverlapCheckRequest {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
-    /// A national platform already does this: use it instead of buying (score ≥ 0.57).
+    /// A national platform already does this: use it instead of buying (score ≥
+    /// [`LIKELY_DUPLICATE`](crate::domain::search::LIKELY_DUPLICATE)).
     LikelyDuplicate,
-    /// A national platform does part of this: reuse or connect to it (score ≥ 0.40).
+    /// A national platform does part of this: reuse or connect to it (score ≥
+    /// [`POSSIBLE_OVERLAP`](crate::domain::search::POSSIBLE_OVERLAP)).
     PossibleOverlap,
     /// No national platform in the registry does this.
     NoOverlap,
@@ -196,14 +198,19 @@ pub struct RegistryState {
     pub active_platforms: i64,
 }
 
+/// A score as it is written, to two places (an `f32` widened to `f64` prints its binary error).
+fn two_places(score: f32) -> f64 {
+    (f64::from(score) * 100.0).round() / 100.0
+}
+
 /// The thresholds the verdict was judged with.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Thresholds {
     /// From this score up: `likely_duplicate`.
-    #[schema(example = 0.57)]
+    #[schema(example = json!(two_places(crate::domain::search::LIKELY_DUPLICATE)))]
     pub likely_duplicate: f32,
     /// From this score up: `possible_overlap`.
-    #[schema(example = 0.4)]
+    #[schema(example = json!(two_places(crate::domain::search::POSSIBLE_OVERLAP)))]
     pub possible_overlap: f32,
 }
 
@@ -686,7 +693,7 @@ pub async fn create_overlap_check(
     _limit: RateLimited,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    let request = validate(body.parse::<OverlapCheckRequest>()?)?;
+    let request = body.parse_valid(|r: &OverlapCheckRequest| validate(r.clone()))?;
     let mut conn = state.pool.get().await?;
     let (last_change_id, active_platforms) = db::registry_state(&mut conn).await?;
     let judgement = judge(&mut conn, &state.documents, &request).await?;

@@ -129,7 +129,7 @@ pub async fn create_overlap_feedback(
     let not_found =
         || ApiError::not_found(format!("No overlap check has the id {:?}.", id.as_str()));
     let check = Uuid::parse_str(&id).map_err(|_| not_found())?;
-    let request = validate(body.parse::<FeedbackRequest>()?)?;
+    let request = body.parse_valid(|r: &FeedbackRequest| validate(r.clone()))?;
     let mut conn = state.pool.get().await?;
     if db::find(&mut conn, check).await?.is_none() {
         return Err(not_found());

@@ -27,7 +27,7 @@ use crate::domain::{
     Audience, Domain, MAX_PROFILE_ITEM_CHARS, MAX_PROFILE_ITEMS, MinistryCode, NdxpStatus,
     PlatformCode, PlatformProfile, PlatformStatus, Scope, Vocabulary,
 };
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldError, ProblemCode};
 use crate::startup::AppState;
 
 /// The fields of a platform a client writes. `code` is required on create and immutable after;
@@ -412,10 +412,24 @@ pub async fn create_platform(
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     actor.require(Scope::PlatformsWrite)?;
-    let input: PlatformInput = body.parse()?;
-    let valid = validate(&input)?;
-    let Some(code) = valid.code.clone() else {
-        return Err(ApiError::validation(vec![crate::error::FieldError::new(
+    let (code, valid) = body.parse_valid(|input: &PlatformInput| {
+        let code_missing = input
+            .code
+            .is_none()
+            .then(|| FieldError::new("code", "is required"));
+        match (validate(input), code_missing) {
+            (Ok(valid), None) => Ok((valid.code.clone(), valid)),
+            (Ok(_), Some(missing)) => Err(ApiError::validation(vec![missing])),
+            (Err(error), missing) => Err(ApiError::validation(
+                missing
+                    .into_iter()
+                    .chain(error.field_errors().to_vec())
+                    .collect(),
+            )),
+        }
+    })?;
+    let Some(code) = code else {
+        return Err(ApiError::validation(vec![FieldError::new(
             "code",
             "is required",
         )]));
@@ -435,9 +449,8 @@ pub async fn create_platform(
             own.clone()
         }
         (_, None) => {
-            return Err(ApiError::client(
-                StatusCode::FORBIDDEN,
-                "wrong_ministry",
+            return Err(ApiError::new(
+                ProblemCode::WrongMinistry,
                 "This token names no ministry and is not an operator's.",
             ));
         }
@@ -446,9 +459,8 @@ pub async fn create_platform(
     crate::api::write::create(&state, &actor, idempotency.as_ref(), async |conn| {
         active_ministry(conn, &owner, "ministry").await?;
         if db::find_id(conn, code.as_str()).await?.is_some() {
-            return Err(ApiError::client(
-                StatusCode::CONFLICT,
-                "platform_exists",
+            return Err(ApiError::new(
+                ProblemCode::PlatformExists,
                 format!(
                     "A platform with the code {:?} already exists; codes are unique and permanent.",
                     code.as_str()
@@ -602,9 +614,8 @@ async fn replace(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
     row: Platform,
-    input: &PlatformInput,
+    valid: ValidPlatform,
 ) -> Result<Answer, ApiError> {
-    let valid = validate(input)?;
     if valid.code.as_ref().is_some_and(|c| c.as_str() != row.code) {
         return Err(ApiError::validation(vec![crate::error::FieldError::new(
             "code",
@@ -685,14 +696,14 @@ async fn replace_locked(
     state: &AppState,
     actor: &Actor,
     code: &str,
-    input: impl FnOnce(&Platform) -> Result<PlatformInput, ApiError> + Send,
+    input: impl FnOnce(&Platform) -> Result<ValidPlatform, ApiError> + Send,
 ) -> Result<HttpResponse, ApiError> {
     actor.require(Scope::PlatformsWrite)?;
     let precondition = if_match(req);
     let answer = crate::api::write::transaction(state, actor, async |conn| {
         let row = lock_for_write(conn, actor, code, precondition.as_deref()).await?;
-        let input = input(&row)?;
-        replace(conn, actor, row, &input).await
+        let valid = input(&row)?;
+        replace(conn, actor, row, valid).await
     })
     .await?;
     Ok(answer.into_response())
@@ -721,7 +732,7 @@ pub async fn replace_platform(
     code: web::Path<String>,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    replace_locked(&req, &state, &actor, &code, |_| body.parse()).await
+    replace_locked(&req, &state, &actor, &code, |_| body.parse_valid(validate)).await
 }
 
 /// Changes some fields of a platform with a JSON Merge Patch (RFC 7396): fields sent replace the
@@ -751,7 +762,7 @@ pub async fn patch_platform(
 ) -> Result<HttpResponse, ApiError> {
     // The body is read after the owner and `If-Match` checks, like every write's.
     replace_locked(&req, &state, &actor, &code, |row| {
-        body.apply_to(row.snapshot())
+        body.apply_valid(row.snapshot(), validate)
     })
     .await
 }
@@ -781,7 +792,7 @@ pub async fn retire_platform(
     replace_locked(&req, &state, &actor, &code, |row| {
         let mut input: PlatformInput = from_value(row.snapshot())?;
         input.status = PlatformStatus::Retired;
-        Ok(input)
+        validate(&input)
     })
     .await
 }
@@ -793,7 +804,8 @@ pub struct TransferRequest {
     /// The new owner's code: an active agency.
     #[schema(example = "BTC", pattern = "{ministry}")]
     pub to: String,
-    /// The first day of the new ownership; not in the future, not before the current period began.
+    /// The first day of the new ownership; not in the future, not before the current period
+    /// began. The day the current period began corrects that period's owner.
     #[schema(example = "2025-03-01")]
     pub effective_on: NaiveDate,
     /// Why, such as the decision that moved the function; 3 to 1000 characters.
@@ -806,6 +818,8 @@ pub struct TransferRequest {
 
 /// Transfers a platform to another agency (operator only). The current ownership period closes
 /// the day before `effective_on` and a new one opens, so the history keeps who owned it when.
+/// On the day the current period began (a platform created today, say), the transfer corrects
+/// that period's owner instead, and the history entry says so with `corrects_period`.
 #[utoipa::path(
     tag = "platforms",
     security(("bearer" = ["admin"])),
@@ -856,23 +870,33 @@ pub async fn transfer_platform(
                 format!("{} already owns this platform", row.ministry_code),
             );
         }
-        if db::current_ownership_start(conn, row.id)
-            .await?
-            .is_some_and(|start| request.effective_on <= start)
-        {
+        // A transfer on the day the current period began corrects that period (a platform
+        // created, or transferred, today with the wrong owner); an earlier day would rewrite
+        // a closed period, which only a correction of the history could do.
+        let start = db::current_ownership_start(conn, row.id).await?;
+        let corrects = start == Some(request.effective_on);
+        if let Some(start) = start.filter(|start| request.effective_on < *start) {
             c.fail(
                 "effective_on",
-                "must be after the start of the current ownership period",
+                format!(
+                    "must not be before {start}, when the current ownership period began (that day corrects the period)"
+                ),
             );
         }
         c.finish()?;
-        let updated =
-            db::transfer(conn, row.id, to.as_str(), request.effective_on, &reason).await?;
-        let changes = json!({
+        let updated = if corrects {
+            db::correct_current_owner(conn, row.id, to.as_str(), &reason).await?
+        } else {
+            db::transfer(conn, row.id, to.as_str(), request.effective_on, &reason).await?
+        };
+        let mut changes = json!({
             "ministry": {"old": row.ministry_code, "new": updated.ministry_code},
             "effective_on": {"old": null, "new": request.effective_on},
             "reason": {"old": null, "new": reason},
         });
+        if corrects {
+            changes["corrects_period"] = json!({"old": null, "new": request.effective_on});
+        }
         let response =
             record_platform_change(conn, &actor, updated, "transferred", changes).await?;
         Answer::json(StatusCode::OK, &response, None)

@@ -15,7 +15,7 @@ use crate::api::query::{ListQuery, PageParams};
 use crate::api::representation::{Paginated, json_with_etag, page_response};
 use crate::api::{GetErrors, ListErrors};
 use crate::db::provinces::{self as db, Predecessor, Province};
-use crate::error::ApiError;
+use crate::error::{ApiError, ProblemCode};
 use crate::startup::AppState;
 
 /// A province or centrally-run city.
@@ -111,9 +111,8 @@ async fn with_predecessors(
 /// The province `raw` names (a code, a current name or a 2025 predecessor's name), or 404.
 pub async fn resolve(conn: &mut AsyncPgConnection, raw: &str) -> Result<Province, ApiError> {
     let not_found = || {
-        ApiError::client(
-            actix_web::http::StatusCode::NOT_FOUND,
-            "province_not_found",
+        ApiError::new(
+            ProblemCode::ProvinceNotFound,
             format!(
                 "No province is named {raw:?}: use a code such as HCM, a name such as \"Thành phố Hồ Chí Minh\", \
                  or the name of a province merged in 2025 such as \"Bình Dương\" (see /api/v1/provinces)."
