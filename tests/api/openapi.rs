@@ -138,3 +138,4 @@ async fn the_documented_thresholds_are_the_ones_the_verdict_uses() {
         thresholds["possible_overlap"]["example"].as_f64(),
         Some((f64::from(possible) * 100.0).round() / 100.0)
     );
+}
