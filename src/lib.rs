@@ -20,6 +20,7 @@ pub mod domain;
 pub mod error;
 pub mod local_postgres;
 pub mod openapi;
+pub mod registry;
 pub mod relevance;
 pub mod retention;
 pub mod seed;

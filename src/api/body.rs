@@ -183,7 +183,10 @@ impl MergePatchBody {
     }
 
     fn merged(&self, mut current: serde_json::Value) -> Result<serde_json::Value, ApiError> {
-        crate::api::write::merge_patch(&mut current, &serde_json::Value::Object(self.patch()?));
+        crate::registry::changes::merge_patch(
+            &mut current,
+            &serde_json::Value::Object(self.patch()?),
+        );
         Ok(current)
     }
 

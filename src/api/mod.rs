@@ -12,7 +12,6 @@ pub mod rate_limit;
 pub mod representation;
 pub mod routes;
 pub mod v1;
-pub mod validate;
 pub mod write;
 
 use utoipa::IntoResponses;

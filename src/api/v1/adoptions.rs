@@ -18,10 +18,7 @@ use super::provinces::resolve as resolve_province;
 use crate::api::body::JsonBody;
 use crate::api::query::{Filters, ListQuery, PageParams};
 use crate::api::representation::{Paginated, json_with_etag, page_response};
-use crate::api::validate::Checker;
-use crate::api::write::{
-    Answer, ChangeRecord, check_if_match, diff, if_match, record_change, render, state_of,
-};
+use crate::api::write::{Answer, check_if_match, if_match, render};
 use crate::api::{GetErrors, ListErrors, SubListErrors, WriteErrors};
 use crate::auth::{Actor, MaybeActor};
 use crate::db::adoptions::{self as db, AdoptionChangeset, AdoptionFilter, AdoptionView};
@@ -29,6 +26,8 @@ use crate::db::platforms::{self as platform_db, Platform};
 use crate::db::{decisions as decision_db, history, provinces as province_db};
 use crate::domain::{AdoptionStatus, PlatformCode, Scope, Vocabulary};
 use crate::error::{ApiError, FieldError, ProblemCode};
+use crate::registry::changes::{ChangeRecord, diff, record_change, state_of};
+use crate::registry::validate::Checker;
 use crate::startup::AppState;
 
 /// What a province records about one national platform.

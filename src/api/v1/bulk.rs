@@ -10,10 +10,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
-use super::platform_writes::{
-    PlatformInput, ValidPlatform, active_ministry, apply_replacements, insert_platforms,
-    replacement_diff, validate,
-};
 use crate::api::WriteErrors;
 use crate::api::body::BulkJsonBody;
 use crate::api::query::Filters;
@@ -21,6 +17,10 @@ use crate::auth::Actor;
 use crate::db::platforms::{self as db, Platform};
 use crate::domain::{MinistryCode, PlatformStatus, Scope, Vocabulary};
 use crate::error::{ApiError, FieldError, ProblemCode};
+use crate::registry::platforms::{
+    PlatformInput, ValidPlatform, active_ministry, apply_replacements, insert_platforms,
+    replacement_diff, validate,
+};
 use crate::startup::AppState;
 
 /// The most platforms one bulk request may carry.

@@ -9,16 +9,14 @@ use serde_json::Value;
 use super::contacts::{ContactInput, ContactResponse, contact_snapshot};
 use crate::api::body::{JsonBody, MergePatchBody};
 use crate::api::representation::json_with_etag;
-use crate::api::write::{
-    Answer, ChangeRecord, Idempotency, check_if_match, diff, if_match, record_change, render,
-    state_of,
-};
+use crate::api::write::{Answer, Idempotency, check_if_match, if_match, render};
 use crate::api::{GetErrors, WriteErrors};
 use crate::auth::Actor;
 use crate::db::contacts::{self as db, Contact, NewContact};
 use crate::db::platforms as platform_db;
 use crate::domain::Scope;
 use crate::error::{ApiError, ProblemCode};
+use crate::registry::changes::{ChangeRecord, diff, record_change, state_of};
 use crate::startup::AppState;
 
 /// The most contact channels one platform may publish: enough for every role several times over,

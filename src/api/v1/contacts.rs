@@ -292,7 +292,7 @@ impl ValidContact {
 impl ContactInput {
     /// Validates and normalises the input.
     pub fn validate(&self) -> Result<ValidContact, ApiError> {
-        let mut c = crate::api::validate::Checker::default();
+        let mut c = crate::registry::validate::Checker::default();
         let valid = ValidContact {
             role: self.role.as_str(),
             name: c.text("name", &self.name, 2, 200, false),

@@ -14,14 +14,15 @@ use uuid::Uuid;
 use super::adoptions::{self, AdoptionInput, AdoptionResponse, ValidAdoption};
 use crate::api::body::JsonBody;
 use crate::api::representation::json_with_etag;
-use crate::api::validate::Checker;
-use crate::api::write::{Answer, ChangeRecord, Idempotency, diff, record_change, state_of};
+use crate::api::write::{Answer, Idempotency};
 use crate::api::{GetErrors, WriteErrors};
 use crate::auth::Actor;
 use crate::db::decisions::{self as db, DecisionView, NewDecision};
 use crate::db::{adoptions as adoption_db, overlap, platforms as platform_db, provinces};
 use crate::domain::{AdoptionStatus, DecisionKind, PlatformCode, Scope, Vocabulary};
 use crate::error::{ApiError, ProblemCode};
+use crate::registry::changes::{ChangeRecord, diff, record_change, state_of};
+use crate::registry::validate::Checker;
 use crate::startup::AppState;
 
 /// What a province decided after an overlap check.

@@ -264,7 +264,7 @@ async fn change_membership(
             let action = if add { "list_added" } else { "list_removed" };
             let member_key = format!("{key}/{code}");
             let state = add.then(|| serde_json::json!({"list": key, "platform": code}));
-            let change = crate::api::write::ChangeRecord {
+            let change = crate::registry::changes::ChangeRecord {
                 entity: "list",
                 key: &member_key,
                 platform_id: Some(platform.id),
@@ -273,7 +273,7 @@ async fn change_membership(
                 version: None,
                 state,
             };
-            crate::api::write::record_change(conn, &actor, change).await?;
+            crate::registry::changes::record_change(conn, &actor, change).await?;
         }
         Ok::<_, ApiError>(())
     })

@@ -11,15 +11,13 @@ use utoipa::ToSchema;
 use super::ministries::{MinistryResponse, ministry_response};
 use crate::api::WriteErrors;
 use crate::api::body::{JsonBody, MergePatchBody};
-use crate::api::validate::Checker;
-use crate::api::write::{
-    Answer, ChangeRecord, Idempotency, check_if_match, diff, if_match, record_change, render,
-    state_of,
-};
+use crate::api::write::{Answer, Idempotency, check_if_match, if_match, render};
 use crate::auth::Actor;
 use crate::db::ministries::{self as db, Ministry, MinistryChangeset};
 use crate::domain::{MinistryCode, MinistryKind, Vocabulary};
 use crate::error::{ApiError, FieldError, ProblemCode};
+use crate::registry::changes::{ChangeRecord, diff, record_change, state_of};
+use crate::registry::validate::Checker;
 use crate::startup::AppState;
 
 /// The fields of an agency an operator writes. `code` is required on create and immutable after.
@@ -436,7 +434,7 @@ pub async fn record_succession(
                 "effective_on": {"old": null, "new": on},
                 "reason": {"old": null, "new": why},
             });
-            super::platform_writes::record_platform_change(
+            crate::registry::platforms::record_platform_change(
                 conn,
                 &actor,
                 updated,

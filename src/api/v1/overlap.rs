@@ -14,7 +14,6 @@ use super::contacts::ContactResponse;
 use super::platforms::platform_responses;
 use super::search::{DocumentCache, MatchedTerm, SearchMatch, scored_candidates};
 use crate::api::body::JsonBody;
-use crate::api::validate::Checker;
 use crate::api::{GetErrors, rate_limit::RateLimited};
 use crate::db::platforms::PlatformFilter;
 use crate::db::{ministries as ministry_db, overlap as db};
@@ -23,6 +22,7 @@ use crate::domain::{
     Audience, Domain, PlatformProfile, PlatformStatus, ProvinceAction, Vocabulary, fold_for_search,
 };
 use crate::error::{ApiError, Problem};
+use crate::registry::validate::Checker;
 use crate::startup::AppState;
 
 /// How many candidates a receipt lists at most.

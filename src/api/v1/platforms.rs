@@ -346,11 +346,11 @@ impl Selection {
         };
         if params
             .updated_since
-            .is_some_and(|since| !crate::api::validate::date_in_range(since.date_naive()))
+            .is_some_and(|since| !crate::registry::validate::date_in_range(since.date_naive()))
         {
             errors.push(FieldError::new(
                 "updated_since",
-                crate::api::validate::DATE_RANGE_MESSAGE,
+                crate::registry::validate::DATE_RANGE_MESSAGE,
             ));
         }
         if let Some(code) = &ministry

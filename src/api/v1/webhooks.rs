@@ -10,12 +10,12 @@ use super::contacts::NoFilter;
 use crate::api::body::JsonBody;
 use crate::api::query::ListQuery;
 use crate::api::representation::{Paginated, page_response};
-use crate::api::validate::Checker;
 use crate::api::{SubListErrors, WriteErrors};
 use crate::auth::Actor;
 use crate::db::webhooks::{self as db, Delivery, Subscription};
 use crate::domain::{Domain, MinistryCode, Vocabulary};
 use crate::error::{ApiError, FieldError};
+use crate::registry::validate::Checker;
 use crate::startup::AppState;
 
 /// The events a subscription may filter on: actions or entity kinds.
@@ -203,7 +203,7 @@ pub async fn create_webhook(
     let input: WebhookInput = body.parse()?;
     let mut c = Checker::default();
     let target = input.url.trim();
-    let url = if !crate::api::validate::is_http_url(target) || target.chars().count() > 500 {
+    let url = if !crate::registry::validate::is_http_url(target) || target.chars().count() > 500 {
         c.fail(
             "url",
             "must be an http:// or https:// URL with a host name or IPv4 address, at most 500 characters",
