@@ -27,4 +27,5 @@ pub mod seed;
 pub mod setup;
 pub mod startup;
 pub mod tokens;
+pub mod views;
 pub mod webhooks;

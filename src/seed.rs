@@ -333,7 +333,7 @@ async fn seed_ministries(
     // Recorded once all are in, so that each state shows its predecessors.
     for code in &inserted {
         if let Some(row) = crate::db::ministries::find(conn, code).await? {
-            let response = crate::api::v1::ministries::ministry_response(conn, row)
+            let response = crate::views::ministries::ministry_response(conn, row)
                 .await
                 .map_err(api_failure)?;
             let state = serde_json::to_value(&response).map_err(|e| SeedError::Data {
@@ -581,7 +581,7 @@ async fn seed_platform(
             .await?;
     }
     let code = inserted.code.clone();
-    let response = crate::api::v1::platforms::platform_responses(conn, vec![inserted])
+    let response = crate::views::platforms::platform_responses(conn, vec![inserted])
         .await
         .map_err(api_failure)?
         .pop()

@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 
 use super::query::Page;
 use crate::error::ApiError;
+use crate::views::history::HistoryEntry;
 
 /// A page of a collection.
 #[derive(Debug, Serialize, ToSchema)]
@@ -233,5 +234,21 @@ where
     {
         cache.put(url, position, etag.to_owned());
     }
+    Ok(response)
+}
+
+/// A page of history: operators see more than the public at the same URL, so it varies by
+/// `Authorization`.
+pub fn history_page(
+    req: &HttpRequest,
+    items: Vec<HistoryEntry>,
+    page: crate::api::query::Page,
+    total: i64,
+) -> Result<HttpResponse, ApiError> {
+    let mut response = page_response(req, &Paginated::new(items, page, total))?;
+    response.headers_mut().append(
+        actix_web::http::header::VARY,
+        actix_web::http::header::HeaderValue::from_static("Authorization"),
+    );
     Ok(response)
 }

@@ -8,7 +8,6 @@ use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use super::changes::{ChangeRecord, diff, record_changes, state_of};
-use crate::api::v1::platforms::{PlatformResponse, platform_responses};
 use crate::auth::Actor;
 use crate::db::platforms::{self as db, NewPlatform, Platform, PlatformChangeset};
 use crate::db::tokens;
@@ -18,6 +17,7 @@ use crate::domain::{
 };
 use crate::error::{ApiError, FieldError, ProblemCode};
 use crate::registry::validate::Checker;
+use crate::views::platforms::{PlatformResponse, platform_responses};
 
 /// The fields of a platform a client writes. `code` is required on create and immutable after;
 /// `ministry` defaults to the token's own ministry and only an operator may name another.

@@ -13,10 +13,10 @@ use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 
 use super::contacts::NoFilter;
-use super::platform_writes::{HistoryEntry, history_page};
 use super::provinces::resolve as resolve_province;
 use crate::api::body::JsonBody;
 use crate::api::query::{Filters, ListQuery, PageParams};
+use crate::api::representation::history_page;
 use crate::api::representation::{Paginated, json_with_etag, page_response};
 use crate::api::write::{Answer, check_if_match, if_match, render};
 use crate::api::{GetErrors, ListErrors, SubListErrors, WriteErrors};
@@ -29,6 +29,7 @@ use crate::error::{ApiError, FieldError, ProblemCode};
 use crate::registry::changes::{ChangeRecord, diff, record_change, state_of};
 use crate::registry::validate::Checker;
 use crate::startup::AppState;
+use crate::views::history::HistoryEntry;
 
 /// What a province records about one national platform.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]

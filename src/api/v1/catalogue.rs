@@ -9,7 +9,6 @@ use diesel_async::AsyncPgConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::platforms::PlatformResponse;
 use super::platforms::{PlatformFilterParams, Selection};
 use super::search::{DocumentCache, search};
 use crate::api::ListErrors;
@@ -21,6 +20,7 @@ use crate::db::{lists as list_db, ministries as ministry_db};
 use crate::domain::Vocabulary;
 use crate::error::{ApiError, ProblemCode};
 use crate::startup::AppState;
+use crate::views::platforms::PlatformResponse;
 
 /// Every platform of a selection, in list order (relevance with `q`, else code).
 async fn select_all(
@@ -460,7 +460,7 @@ pub async fn export_platforms(
                 ),
             ));
         }
-        super::platforms::platform_responses(&mut conn, rows).await?
+        crate::views::platforms::platform_responses(&mut conn, rows).await?
     };
     let bytes =
         web::block(move || export::render(format, "platforms", PLATFORM_COLUMNS, &platforms))

@@ -2,15 +2,14 @@
 //! platform's version (its representation includes its contacts) and is recorded in its history.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, patch, post, web};
 use diesel_async::AsyncPgConnection;
 use serde_json::Value;
 
-use super::contacts::{ContactInput, ContactResponse, contact_snapshot};
+use super::contacts::{ContactInput, contact_not_found, contact_snapshot, parse_id};
+use crate::api::WriteErrors;
 use crate::api::body::{JsonBody, MergePatchBody};
-use crate::api::representation::json_with_etag;
 use crate::api::write::{Answer, Idempotency, check_if_match, if_match, render};
-use crate::api::{GetErrors, WriteErrors};
 use crate::auth::Actor;
 use crate::db::contacts::{self as db, Contact, NewContact};
 use crate::db::platforms as platform_db;
@@ -18,14 +17,11 @@ use crate::domain::Scope;
 use crate::error::{ApiError, ProblemCode};
 use crate::registry::changes::{ChangeRecord, diff, record_change, state_of};
 use crate::startup::AppState;
+use crate::views::contacts::ContactResponse;
 
 /// The most contact channels one platform may publish: enough for every role several times over,
 /// and a bound on what one platform's representation (and every page that embeds it) carries.
 pub const MAX_CONTACTS_PER_PLATFORM: usize = 50;
-
-fn contact_not_found(id: i64) -> ApiError {
-    ApiError::not_found(format!("No contact has the id {id}."))
-}
 
 /// Locks a contact and its platform; checks the token may write it and that `If-Match` is current.
 async fn lock_contact(
@@ -122,38 +118,6 @@ pub async fn create_contact(
         Answer::json(StatusCode::CREATED, &response, Some(location))
     })
     .await
-}
-
-/// Gets one contact channel.
-#[utoipa::path(
-    tag = "contacts",
-    params(("id" = i64, Path, description = "The contact's id", example = 1)),
-    responses(
-        (status = 200, description = "The contact.", body = ContactResponse,
-         headers(("ETag" = String, description = "Tag of this representation; send it in `If-None-Match` or `If-Match`"))),
-        (status = 304, description = "Not modified since the `If-None-Match` tag."),
-        GetErrors,
-    )
-)]
-#[get("/contacts/{id}")]
-pub async fn get_contact(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let id = parse_id(&id)?;
-    let mut conn = state.pool.get().await?;
-    let (contact, code, ministry) = db::find(&mut conn, id)
-        .await?
-        .ok_or_else(|| contact_not_found(id))?;
-    json_with_etag(&req, &ContactResponse::new(contact, code, ministry))
-}
-
-fn parse_id(raw: &str) -> Result<i64, ApiError> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(|| ApiError::not_found(format!("No contact has the id {raw:?}.")))
 }
 
 /// Changes some fields of a contact with a JSON Merge Patch (RFC 7396).

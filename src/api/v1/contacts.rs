@@ -1,79 +1,19 @@
 //! `GET /api/v1/platforms/{code}/contacts` and `GET /api/v1/contacts`.
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::query::{ListQuery, PageParams};
+use crate::api::representation::json_with_etag;
 use crate::api::representation::{Paginated, page_response};
-use crate::api::{ListErrors, SubListErrors};
+use crate::api::{GetErrors, ListErrors, SubListErrors};
 use crate::db::contacts::{self as db, Contact, ContactChangeset};
 use crate::db::{ministries as ministry_db, platforms as platform_db};
 use crate::domain::{ContactRole, MinistryCode, Vocabulary};
 use crate::error::{ApiError, FieldError};
 use crate::startup::AppState;
-
-/// An official contact channel of a platform's operating unit (đầu mối vận hành).
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct ContactResponse {
-    /// The contact's id, for `PATCH` and `DELETE /api/v1/contacts/{id}`.
-    #[schema(example = 1)]
-    pub id: i64,
-    /// The platform it is for.
-    #[schema(example = "dang-ky-giao-dich-bao-dam")]
-    pub platform: String,
-    /// The agency that owns the platform.
-    #[schema(example = "BTP")]
-    pub ministry: String,
-    /// What to contact it for.
-    pub role: ContactRole,
-    /// The channel's name, such as a help desk; never a private person unless published so.
-    #[schema(example = "Hỗ trợ kỹ thuật")]
-    pub name: String,
-    /// The unit behind the channel.
-    pub unit: Option<String>,
-    /// An e-mail address.
-    pub email: Option<String>,
-    /// A telephone number as published.
-    #[schema(example = "024.62739677")]
-    pub phone: Option<String>,
-    /// A web page or form.
-    pub url: Option<String>,
-    /// Opening hours or other notes.
-    pub notes: Option<String>,
-    /// Where the channel was published.
-    pub source: Option<String>,
-    /// Increases by one with every change.
-    #[schema(example = 1)]
-    pub version: i32,
-    /// When the contact was added.
-    pub created_at: DateTime<Utc>,
-    /// When it last changed.
-    pub updated_at: DateTime<Utc>,
-}
-
-impl ContactResponse {
-    /// The wire form of a contact of `platform`, owned by `ministry`.
-    pub fn new(row: Contact, platform: String, ministry: String) -> Self {
-        Self {
-            id: row.id,
-            platform,
-            ministry,
-            role: ContactRole::parse(&row.role).unwrap_or(ContactRole::Operations),
-            name: row.name,
-            unit: row.unit,
-            email: row.email,
-            phone: row.phone,
-            url: row.url,
-            notes: row.notes,
-            source: row.source,
-            version: row.version,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-        }
-    }
-}
+use crate::views::contacts::ContactResponse;
 
 /// The platform contact list has no filters besides the page.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -323,4 +263,40 @@ pub fn contact_snapshot(c: &Contact) -> serde_json::Value {
         "role": c.role, "name": c.name, "unit": c.unit, "email": c.email, "phone": c.phone,
         "url": c.url, "notes": c.notes, "source": c.source,
     })
+}
+
+/// Gets one contact channel.
+#[utoipa::path(
+    tag = "contacts",
+    params(("id" = i64, Path, description = "The contact's id", example = 1)),
+    responses(
+        (status = 200, description = "The contact.", body = ContactResponse,
+         headers(("ETag" = String, description = "Tag of this representation; send it in `If-None-Match` or `If-Match`"))),
+        (status = 304, description = "Not modified since the `If-None-Match` tag."),
+        GetErrors,
+    )
+)]
+#[get("/contacts/{id}")]
+pub async fn get_contact(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(&id)?;
+    let mut conn = state.pool.get().await?;
+    let (contact, code, ministry) = db::find(&mut conn, id)
+        .await?
+        .ok_or_else(|| contact_not_found(id))?;
+    json_with_etag(&req, &ContactResponse::new(contact, code, ministry))
+}
+
+pub(super) fn contact_not_found(id: i64) -> ApiError {
+    ApiError::not_found(format!("No contact has the id {id}."))
+}
+
+pub(super) fn parse_id(raw: &str) -> Result<i64, ApiError> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| ApiError::not_found(format!("No contact has the id {raw:?}.")))
 }

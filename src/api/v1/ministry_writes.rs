@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
-use super::ministries::{MinistryResponse, ministry_response};
 use crate::api::WriteErrors;
 use crate::api::body::{JsonBody, MergePatchBody};
 use crate::api::write::{Answer, Idempotency, check_if_match, if_match, render};
@@ -19,6 +18,7 @@ use crate::error::{ApiError, FieldError, ProblemCode};
 use crate::registry::changes::{ChangeRecord, diff, record_change, state_of};
 use crate::registry::validate::Checker;
 use crate::startup::AppState;
+use crate::views::ministries::{MinistryResponse, ministry_response};
 
 /// The fields of an agency an operator writes. `code` is required on create and immutable after.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]

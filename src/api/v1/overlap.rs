@@ -10,9 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::contacts::ContactResponse;
-use super::platforms::platform_responses;
-use super::search::{DocumentCache, MatchedTerm, SearchMatch, scored_candidates};
+use super::search::{DocumentCache, scored_candidates};
 use crate::api::body::JsonBody;
 use crate::api::{GetErrors, rate_limit::RateLimited};
 use crate::db::platforms::PlatformFilter;
@@ -24,6 +22,8 @@ use crate::domain::{
 use crate::error::{ApiError, Problem};
 use crate::registry::validate::Checker;
 use crate::startup::AppState;
+use crate::views::contacts::ContactResponse;
+use crate::views::platforms::{MatchedTerm, SearchMatch, platform_responses};
 
 /// How many candidates a receipt lists at most.
 pub const MAX_CANDIDATES_LISTED: usize = 5;

@@ -2,22 +2,13 @@
 //! records every change.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
-use chrono::{DateTime, Utc};
+use actix_web::{HttpRequest, HttpResponse, delete, patch, post, put, web};
 use diesel_async::AsyncPgConnection;
-use serde::Serialize;
-use serde_json::Value;
-use utoipa::ToSchema;
 
-use super::contacts::NoFilter;
-use super::platforms::PlatformResponse;
+use crate::api::WriteErrors;
 use crate::api::body::{JsonBody, MergePatchBody, from_value};
-use crate::api::query::{ListQuery, PageParams};
-use crate::api::representation::{Paginated, page_response};
 use crate::api::write::{Answer, Idempotency, check_if_match, if_match, render};
-use crate::api::{SubListErrors, WriteErrors};
-use crate::auth::{Actor, MaybeActor};
-use crate::db::history;
+use crate::auth::Actor;
 use crate::db::platforms::{self as db, Platform};
 use crate::domain::{PlatformStatus, Scope};
 use crate::error::ApiError;
@@ -26,6 +17,7 @@ use crate::registry::platforms::{
     not_found, representation, validate,
 };
 use crate::startup::AppState;
+use crate::views::platforms::PlatformResponse;
 
 /// Locks the platform, checks the token may write it and that `If-Match` is current.
 async fn lock_for_write(
@@ -223,127 +215,4 @@ pub async fn transfer_platform(
     })
     .await?;
     Ok(answer.into_response())
-}
-
-/// Who made a change. The public sees the ministry and a pseudonym; operators also see the
-/// token's subject and id.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ChangeActor {
-    /// The writer's ministry; `null` for operators, provinces and the seed loader.
-    #[schema(example = "BTC")]
-    pub ministry: Option<String>,
-    /// The writer's province; `null` for operators, ministries and the seed loader.
-    #[schema(example = json!(null))]
-    pub province: Option<String>,
-    /// A stable pseudonym of the writer (its token subject and ministry): the same writer always
-    /// has the same one, and it does not reveal who it is.
-    #[schema(example = "w-3f9a0c51d2e8b746")]
-    pub writer: String,
-    /// The token's subject; shown to operators only.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(example = "btc-backoffice", nullable = false)]
-    pub sub: Option<String>,
-    /// The token's id; shown to operators only, and absent for the seed loader.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub jti: Option<String>,
-}
-
-/// One change to a platform, its contacts or its list memberships, or to a province's adoption
-/// record.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct HistoryEntry {
-    /// The change's id; later changes have larger ids.
-    #[schema(example = 42)]
-    pub id: i64,
-    /// When the change was committed.
-    pub at: DateTime<Utc>,
-    /// What changed: `platform`, `contact`, `list` or `adoption`.
-    #[schema(example = "platform")]
-    pub entity: String,
-    /// Its key: the platform code, the contact id, the list key or `PROVINCE/platform-code`.
-    #[schema(example = "vneid")]
-    pub entity_key: String,
-    /// `created`, `updated`, `retired`, `transferred`, `contact_added`, `contact_updated`,
-    /// `contact_removed`, `list_added`, `list_removed`, `adoption_recorded` or
-    /// `adoption_updated`.
-    #[schema(example = "updated")]
-    pub action: String,
-    /// Who made it.
-    pub actor: ChangeActor,
-    /// The fields that changed, each with its old and new value.
-    #[schema(value_type = Object, example = json!({"status": {"old": "piloting", "new": "operational"}}))]
-    pub changes: Value,
-}
-
-impl HistoryEntry {
-    /// A recorded change as `reader` may see it: the public sees the writer's ministry or
-    /// province and a pseudonym; operators also see the token's subject and id.
-    pub fn new(c: history::Change, keys: &crate::auth::JwtKeys, operator: bool) -> Self {
-        Self {
-            id: c.id,
-            at: c.at,
-            entity: c.entity,
-            entity_key: c.entity_key,
-            action: c.action,
-            actor: ChangeActor {
-                writer: keys.writer_pseudonym(&c.actor_sub, c.actor_ministry.as_deref()),
-                ministry: c.actor_ministry,
-                province: c.actor_province,
-                sub: operator.then_some(c.actor_sub),
-                jti: c.actor_jti.filter(|_| operator),
-            },
-            changes: c.changes,
-        }
-    }
-}
-
-/// A page of history: operators see more than the public at the same URL, so it varies by
-/// `Authorization`.
-pub fn history_page(
-    req: &HttpRequest,
-    items: Vec<HistoryEntry>,
-    page: crate::api::query::Page,
-    total: i64,
-) -> Result<HttpResponse, ApiError> {
-    let mut response = page_response(req, &Paginated::new(items, page, total))?;
-    response.headers_mut().append(
-        actix_web::http::header::VARY,
-        actix_web::http::header::HeaderValue::from_static("Authorization"),
-    );
-    Ok(response)
-}
-
-/// Lists every change to a platform, its contacts and its list memberships, newest first.
-#[utoipa::path(
-    tag = "platforms",
-    params(("code" = String, Path, description = "The platform's code", example = "vneid"), PageParams),
-    responses(
-        (status = 200, description = "A page of changes, newest first.", body = Paginated<HistoryEntry>,
-         headers(("ETag" = String, description = "Tag of this page"),
-                 ("Link" = String, description = "RFC 8288 pagination links"))),
-        (status = 304, description = "Not modified since the `If-None-Match` tag."),
-        SubListErrors,
-    )
-)]
-#[get("/platforms/{code}/history")]
-pub async fn platform_history(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    code: web::Path<String>,
-    query: ListQuery<NoFilter>,
-    reader: MaybeActor,
-) -> Result<HttpResponse, ApiError> {
-    let operator = reader.0.is_some_and(|actor| actor.is_operator());
-    let mut conn = state.pool.get().await?;
-    let id = db::find_id(&mut conn, &code)
-        .await?
-        .ok_or_else(|| not_found(&code))?;
-    let (rows, total) =
-        history::for_platform(&mut conn, id, query.page.limit(), query.page.offset()).await?;
-    let items = rows
-        .into_iter()
-        .map(|c| HistoryEntry::new(c, &state.jwt, operator))
-        .collect();
-    history_page(&req, items, query.page, total)
 }

@@ -1,203 +1,35 @@
 //! `GET /api/v1/platforms` and `GET /api/v1/platforms/{code}`.
 
-use std::collections::HashMap;
-
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
-use super::contacts::ContactResponse;
-use super::search::{self, SearchMatch};
+use super::contacts::NoFilter;
+use super::search;
 use crate::api::query::{ListQuery, PageParams};
+use crate::api::representation::history_page;
 use crate::api::representation::{Paginated, cached_json, page_response};
-use crate::api::{GetErrors, ListErrors};
-use crate::db::platforms::{self as db, Platform, PlatformFilter};
-use crate::db::{contacts as contact_db, ministries as ministry_db};
+use crate::api::{GetErrors, ListErrors, SubListErrors};
+use crate::auth::MaybeActor;
+use crate::db::history;
+use crate::db::ministries as ministry_db;
+use crate::db::platforms::{self as db, PlatformFilter};
 use crate::domain::search::Query;
 use crate::domain::{
-    Audience, Domain, MinistryCode, NdxpStatus, PlatformProfile, PlatformStatus, SourceConfidence,
-    Vocabulary, fold_for_search, normalize_text,
+    Audience, Domain, MinistryCode, NdxpStatus, PlatformStatus, Vocabulary, fold_for_search,
+    normalize_text,
 };
 use crate::error::{ApiError, FieldError};
 use crate::startup::AppState;
+use crate::views::history::HistoryEntry;
+use crate::views::platforms::{PlatformResponse, SearchMatch, platform_responses};
 
 /// The longest accepted `q`, in characters.
 pub const MAX_QUERY_CHARS: usize = 200;
 /// The most words `q` may have.
 pub const MAX_QUERY_TERMS: usize = 12;
-
-/// The legal document that establishes or governs a platform.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct LegalBasis {
-    /// The document number as written in Vietnamese.
-    #[schema(example = "833/QĐ-TCHQ")]
-    pub number: String,
-    /// The date the document was signed.
-    #[schema(example = "2015-03-26")]
-    pub date: Option<NaiveDate>,
-}
-
-/// A period during which an agency owned the platform.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct OwnershipPeriod {
-    /// The owning agency's code.
-    #[schema(example = "BKHDT")]
-    pub ministry: String,
-    /// First day of ownership; `null` when it predates the registry's records.
-    #[schema(example = json!(null))]
-    pub from: Option<NaiveDate>,
-    /// Last day of ownership; `null` for the current owner.
-    #[schema(example = "2025-02-28")]
-    pub to: Option<NaiveDate>,
-    /// Why ownership changed, such as a merger.
-    pub reason: Option<String>,
-}
-
-/// A national digital platform, information system or database.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PlatformResponse {
-    /// The stable, URL-safe, lowercase slug; immutable once created.
-    #[schema(example = "vneid")]
-    pub code: String,
-    /// The Vietnamese name.
-    #[schema(example = "Nền tảng định danh và xác thực điện tử")]
-    pub name_vi: String,
-    /// The English name.
-    #[schema(example = "Electronic identification and authentication platform")]
-    pub name_en: String,
-    /// The short name or acronym people use.
-    #[schema(example = "VNeID")]
-    pub short_name: Option<String>,
-    /// What the platform does, in the registry's words.
-    pub description: String,
-    /// The owning agency's code (chủ quản).
-    #[schema(example = "BCA")]
-    pub ministry: String,
-    /// The unit that operates it (đơn vị vận hành).
-    pub operator: Option<String>,
-    /// The fields it serves.
-    pub domains: Vec<Domain>,
-    /// Who it is for.
-    pub audiences: Vec<Audience>,
-    /// Where it is in its life; `retired` platforms stay readable.
-    pub status: PlatformStatus,
-    /// The public address, where it has one.
-    #[schema(example = "https://dichvucong.gov.vn")]
-    pub url: Option<String>,
-    /// Whether it is connected to NDXP.
-    pub ndxp_status: NdxpStatus,
-    /// The document that establishes or governs it.
-    pub legal_basis: Option<LegalBasis>,
-    /// The official list editions it belongs to (see `/api/v1/lists`).
-    #[schema(example = json!(["qd-2618-2025"]))]
-    pub lists: Vec<String>,
-    /// Where the record's facts come from.
-    pub source: Option<String>,
-    /// How well the record is attested.
-    pub confidence: SourceConfidence,
-    /// What it does in a province's words, who uses it, its other names, and what a province
-    /// should do instead of building its own.
-    pub profile: PlatformProfile,
-    /// The operating unit's published contact channels.
-    pub contacts: Vec<ContactResponse>,
-    /// Who owned it when, oldest first; the last entry is the current owner.
-    pub ownership_history: Vec<OwnershipPeriod>,
-    /// Increases by one with every change to the platform.
-    #[schema(example = 1)]
-    pub version: i32,
-    /// When the record was created.
-    pub created_at: DateTime<Utc>,
-    /// When the record last changed.
-    pub updated_at: DateTime<Utc>,
-    /// With `q` only: how well the platform matches and why.
-    #[serde(rename = "match", skip_serializing_if = "Option::is_none")]
-    pub search_match: Option<SearchMatch>,
-}
-
-fn parse_all<V: Vocabulary>(codes: &[String]) -> Vec<V> {
-    codes.iter().filter_map(|c| V::parse(c)).collect()
-}
-
-/// Builds the wire form of `rows`, loading their contacts, owners and lists in one round trip.
-pub async fn platform_responses(
-    conn: &mut AsyncPgConnection,
-    rows: Vec<Platform>,
-) -> Result<Vec<PlatformResponse>, ApiError> {
-    let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
-    let mut contacts: HashMap<i64, Vec<ContactResponse>> = HashMap::new();
-    let codes: HashMap<i64, (String, String)> = rows
-        .iter()
-        .map(|p| (p.id, (p.code.clone(), p.ministry_code.clone())))
-        .collect();
-    // Three independent queries, pipelined on one connection: one round trip, not three.
-    let shared: &AsyncPgConnection = conn;
-    let (contact_rows, ownership_rows, membership_rows) = futures_util::future::try_join3(
-        contact_db::for_platforms(shared, &ids),
-        db::ownerships(shared, &ids),
-        db::memberships(shared, &ids),
-    )
-    .await?;
-    for contact in contact_rows {
-        if let Some((code, ministry)) = codes.get(&contact.platform_id) {
-            let entry = contacts.entry(contact.platform_id).or_default();
-            entry.push(ContactResponse::new(
-                contact,
-                code.clone(),
-                ministry.clone(),
-            ));
-        }
-    }
-    let mut owners: HashMap<i64, Vec<OwnershipPeriod>> = HashMap::new();
-    for o in ownership_rows {
-        owners
-            .entry(o.platform_id)
-            .or_default()
-            .push(OwnershipPeriod {
-                ministry: o.ministry_code,
-                from: o.valid_from,
-                to: o.valid_to,
-                reason: o.reason,
-            });
-    }
-    let mut lists: HashMap<i64, Vec<String>> = HashMap::new();
-    for (id, key) in membership_rows {
-        lists.entry(id).or_default().push(key);
-    }
-    Ok(rows
-        .into_iter()
-        .map(|p| PlatformResponse {
-            domains: parse_all(&p.domains),
-            audiences: parse_all(&p.audiences),
-            status: PlatformStatus::parse(&p.status).unwrap_or(PlatformStatus::Unknown),
-            ndxp_status: NdxpStatus::parse(&p.ndxp_status).unwrap_or(NdxpStatus::Unknown),
-            confidence: SourceConfidence::parse(&p.confidence)
-                .unwrap_or(SourceConfidence::Unconfirmed),
-            legal_basis: p.legal_basis_number.map(|number| LegalBasis {
-                number,
-                date: p.legal_basis_date,
-            }),
-            profile: PlatformProfile::from_stored(&p.profile),
-            contacts: contacts.remove(&p.id).unwrap_or_default(),
-            ownership_history: owners.remove(&p.id).unwrap_or_default(),
-            lists: lists.remove(&p.id).unwrap_or_default(),
-            code: p.code,
-            name_vi: p.name_vi,
-            name_en: p.name_en,
-            short_name: p.short_name,
-            description: p.description,
-            ministry: p.ministry_code,
-            operator: p.operator,
-            url: p.url,
-            source: p.source,
-            version: p.version,
-            created_at: p.created_at,
-            updated_at: p.updated_at,
-            search_match: None,
-        })
-        .collect())
-}
 
 /// Filters of the platform list. All are optional and combine with AND.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -423,4 +255,38 @@ mod tests {
         assert!(parse_q(&thirteen.join(" ")).is_err());
         assert!(parse_q("DỊCH VỤ Công").is_ok());
     }
+}
+
+/// Lists every change to a platform, its contacts and its list memberships, newest first.
+#[utoipa::path(
+    tag = "platforms",
+    params(("code" = String, Path, description = "The platform's code", example = "vneid"), PageParams),
+    responses(
+        (status = 200, description = "A page of changes, newest first.", body = Paginated<HistoryEntry>,
+         headers(("ETag" = String, description = "Tag of this page"),
+                 ("Link" = String, description = "RFC 8288 pagination links"))),
+        (status = 304, description = "Not modified since the `If-None-Match` tag."),
+        SubListErrors,
+    )
+)]
+#[get("/platforms/{code}/history")]
+pub async fn platform_history(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+    query: ListQuery<NoFilter>,
+    reader: MaybeActor,
+) -> Result<HttpResponse, ApiError> {
+    let operator = reader.0.is_some_and(|actor| actor.is_operator());
+    let mut conn = state.pool.get().await?;
+    let id = db::find_id(&mut conn, &code)
+        .await?
+        .ok_or_else(|| crate::registry::platforms::not_found(&code))?;
+    let (rows, total) =
+        history::for_platform(&mut conn, id, query.page.limit(), query.page.offset()).await?;
+    let items = rows
+        .into_iter()
+        .map(|c| HistoryEntry::new(c, &state.jwt, operator))
+        .collect();
+    history_page(&req, items, query.page, total)
 }

@@ -7,8 +7,6 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use crate::db::platforms::{self as db, Platform, PlatformFilter};
 use crate::domain::PlatformProfile;
@@ -22,51 +20,6 @@ pub const MAX_CANDIDATES: i64 = 400;
 pub const MIN_SEARCH_SCORE: f32 = 0.4;
 /// The least share of a query's significant words a search result must contain.
 pub const MIN_SIGNIFICANT_FOUND: f32 = 0.5;
-
-/// Why a platform matched a search.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct SearchMatch {
-    /// How well it matches, from 0 to 1.
-    #[schema(example = 0.92)]
-    pub score: f32,
-    /// The query's words found, where and how.
-    pub matched: Vec<MatchedTerm>,
-}
-
-/// One word (or known phrase) of a query found in a platform.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct MatchedTerm {
-    /// The word or phrase as typed, folded.
-    #[schema(example = "csdl")]
-    pub term: String,
-    /// Where: `name` (Vietnamese or short name, code), `name_en` or `description`.
-    #[schema(example = "name")]
-    pub field: &'static str,
-    /// How: `exact`, `abbreviation`, `synonym` or `typo`.
-    #[schema(example = "abbreviation")]
-    pub how: &'static str,
-    /// What it matched as, when not as typed (the expansion, the synonym, the word one letter away).
-    #[schema(example = "co so du lieu")]
-    pub matched_as: Option<String>,
-}
-
-impl From<&Score> for SearchMatch {
-    fn from(score: &Score) -> Self {
-        Self {
-            score: (score.value * 1000.0).round() / 1000.0,
-            matched: score
-                .matches
-                .iter()
-                .map(|m| MatchedTerm {
-                    term: m.term.clone(),
-                    field: m.field.as_str(),
-                    how: m.how.as_str(),
-                    matched_as: m.matched_as.clone(),
-                })
-                .collect(),
-        }
-    }
-}
 
 /// The most searchable forms kept: every platform of a national registry, and the recent
 /// candidates of a far larger synthetic one (a few KiB each).
