@@ -531,6 +531,22 @@ impl From<diesel::result::Error> for ApiError {
     }
 }
 
+/// Text that came from a client, made safe for a log line: control characters, quotes,
+/// backslashes and non-ASCII characters are escaped, so a client cannot forge a line or a field.
+pub fn escape(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let plain = c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ';
+            let escaped: Vec<char> = if plain {
+                vec![c]
+            } else {
+                c.escape_default().collect()
+            };
+            escaped
+        })
+        .collect()
+}
+
 /// Whether a database error message says the server is restarting, overloaded, cancelled the
 /// statement or lost the connection (SQLSTATE classes 08, 53, 57 and deadlocks): the request may
 /// succeed when retried, so it is answered 503, never 500. diesel-async keeps only the message of

@@ -166,7 +166,7 @@ fn access_log(proxies: Option<ProxyTrust>) -> Logger {
                 .uri()
                 .path_and_query()
                 .map_or_else(|| req.path(), |p| p.as_str());
-            crate::api::observe::escape(&format!("{} {target} {:?}", req.method(), req.version()))
+            crate::error::escape(&format!("{} {target} {:?}", req.method(), req.version()))
         })
 }
 

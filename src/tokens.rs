@@ -117,7 +117,7 @@ pub async fn issue(
                 .map_err(|e| e.to_string())?
             {
                 None => return Err(format!("--ministry: {code} is not in the registry")),
-                Some(s) if s.status != "active" => {
+                Some(s) if !s.is_active() => {
                     return Err(format!(
                         "--ministry: {code} is no longer active; its successor is {}",
                         s.successor_code.unwrap_or_else(|| "none".into())

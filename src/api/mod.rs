@@ -3,6 +3,7 @@
 
 pub mod body;
 pub mod export;
+pub mod extract;
 pub mod health;
 pub mod language;
 pub mod observe;

@@ -11,7 +11,7 @@ use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpResponse, get, web};
 use futures_util::FutureExt;
 
-use crate::error::{ApiError, ProblemCode};
+use crate::error::{ApiError, ProblemCode, escape};
 use crate::startup::AppState;
 
 /// The header that carries the request id.
@@ -175,22 +175,6 @@ impl Metrics {
         }
         out
     }
-}
-
-/// Text that came from a client, made safe for a log line: control characters, quotes,
-/// backslashes and non-ASCII characters are escaped, so a client cannot forge a line or a field.
-pub fn escape(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            let plain = c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ';
-            let escaped: Vec<char> = if plain {
-                vec![c]
-            } else {
-                c.escape_default().collect()
-            };
-            escaped
-        })
-        .collect()
 }
 
 fn valid_id(value: &HeaderValue) -> Option<String> {

@@ -69,13 +69,13 @@ impl ApiError {
             Self::Unavailable(cause) => {
                 log::warn!(
                     "database unavailable: {}",
-                    crate::api::observe::escape(&chain(cause.as_ref()))
+                    crate::error::escape(&chain(cause.as_ref()))
                 )
             }
             // A cause can quote what a client sent (a database error names the value at fault).
             Self::Internal(cause) => log::error!(
                 "internal error: {}",
-                crate::api::observe::escape(&chain(cause.as_ref()))
+                crate::error::escape(&chain(cause.as_ref()))
             ),
             Self::Client { .. } => {}
         }

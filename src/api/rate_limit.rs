@@ -145,8 +145,10 @@ async fn has_accepted_token(req: &HttpRequest, state: &AppState) -> bool {
     if let Some(TokenAccepted(known)) = req.extensions().get::<TokenAccepted>().copied() {
         return known;
     }
-    let accepted = match crate::auth::bearer_token(req) {
-        Ok(token) => crate::auth::accepted_claims(state, &token).await.is_ok(),
+    let accepted = match crate::api::extract::bearer_token(req) {
+        Ok(token) => crate::api::extract::accepted_claims(state, &token)
+            .await
+            .is_ok(),
         Err(_) => false,
     };
     req.extensions_mut().insert(TokenAccepted(accepted));

@@ -1,18 +1,10 @@
-//! Bearer tokens: their claims, the keys that sign and verify them, and the `Actor` extractor.
-//!
-//! A handler that writes takes an `Actor` argument before its body, so it cannot be written
-//! without authentication, and the token is checked before a byte of the body is read. The
-//! extractor verifies the signature and claims, then asks the database whether the token was
-//! revoked and whether its ministry still exists as an active agency.
+//! Bearer tokens: their claims, the keys that sign and verify them, the checks of a token's
+//! standing (not revoked; its ministry or province still in the registry and active), and the
+//! `Actor` with what it may do (`Actor::require*`). The HTTP extractor that makes a protected
+//! handler impossible to write without these checks is `api::extract`.
 
 mod keys;
 
-use std::future::Future;
-use std::pin::Pin;
-
-use actix_web::dev::Payload;
-use actix_web::http::header::{self};
-use actix_web::{FromRequest, HttpRequest, web};
 use serde::{Deserialize, Serialize};
 
 pub use keys::{JwtKeys, TokenError};
@@ -20,7 +12,6 @@ pub use keys::{JwtKeys, TokenError};
 use crate::db::tokens;
 use crate::domain::{Scope, Vocabulary};
 use crate::error::{ApiError, ProblemCode};
-use crate::startup::AppState;
 
 /// The scopes a province token may hold: it never writes platforms, contacts, lists or agencies.
 pub const PROVINCE_SCOPES: [Scope; 2] = [Scope::AdoptionsWrite, Scope::DecisionsWrite];
@@ -133,31 +124,12 @@ impl Actor {
     }
 }
 
-/// The request's bearer token; the scheme is matched case-insensitively (RFC 9110 11.1).
-pub fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
-    let value = req.headers().get(header::AUTHORIZATION).ok_or_else(|| {
-        ApiError::unauthorized("This request needs an `Authorization: Bearer <token>` header.")
-    })?;
-    let text = value
-        .to_str()
-        .map_err(|_| ApiError::unauthorized("The Authorization header is malformed."))?;
-    let (scheme, token) = text.split_once(' ').ok_or_else(|| {
-        ApiError::unauthorized("The Authorization header must be `Bearer <token>`.")
-    })?;
-    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
-        return Err(ApiError::unauthorized(
-            "The Authorization header must be `Bearer <token>`.",
-        ));
-    }
-    Ok(token.trim().to_owned())
-}
-
 /// Verifies a token's signature and claims; the decoder's text is logged, escaped, never sent.
-fn verified_claims(state: &AppState, token: &str) -> Result<Claims, ApiError> {
-    state.jwt.verify(token).map_err(|error| {
+pub fn verified_claims(keys: &JwtKeys, token: &str) -> Result<Claims, ApiError> {
+    keys.verify(token).map_err(|error| {
         log::info!(
             "rejected bearer token: {}",
-            crate::api::observe::escape(&error.to_string())
+            crate::error::escape(&error.to_string())
         );
         ApiError::unauthorized(error.public_message())
     })
@@ -166,18 +138,20 @@ fn verified_claims(state: &AppState, token: &str) -> Result<Claims, ApiError> {
 /// Checks against the database that a verified token still writes: not revoked, and its
 /// ministry (if any) an active agency. The same check runs again, under a lock, inside every
 /// write's transaction (`api::write::transaction`).
-async fn check_standing(state: &AppState, claims: &Claims) -> Result<(), ApiError> {
+pub async fn check_standing(
+    conn: &mut diesel_async::AsyncPgConnection,
+    claims: &Claims,
+) -> Result<(), ApiError> {
     if claims.ministry.is_some() && claims.province.is_some() {
         return Err(ApiError::unauthorized(
             "A token writes for a ministry or for a province, not both.",
         ));
     }
-    let mut conn = state.pool.get().await?;
-    if tokens::is_revoked(&mut conn, &claims.jti).await? {
+    if tokens::is_revoked(conn, &claims.jti).await? {
         return Err(ApiError::unauthorized("This token has been revoked."));
     }
     if let Some(code) = &claims.province
-        && !crate::db::provinces::exists(&mut conn, code).await?
+        && !crate::db::provinces::exists(conn, code).await?
     {
         return Err(ApiError::new(
             ProblemCode::UnknownProvince,
@@ -185,7 +159,7 @@ async fn check_standing(state: &AppState, claims: &Claims) -> Result<(), ApiErro
         ));
     }
     if let Some(code) = &claims.ministry {
-        require_active(tokens::ministry_standing(&mut conn, code).await?, code)?;
+        require_active(tokens::ministry_standing(conn, code).await?, code)?;
     }
     Ok(())
 }
@@ -201,7 +175,8 @@ pub fn require_active(
             ProblemCode::UnknownMinistry,
             format!("The token's ministry {code:?} is not in the registry."),
         )),
-        Some(standing) if standing.status != "active" => {
+        Some(standing) if !standing.is_active() => {
+            let merged = standing.status() == crate::domain::MinistryStatus::Merged;
             let successor = standing
                 .successor_code
                 .unwrap_or_else(|| "no successor".into());
@@ -214,7 +189,7 @@ pub fn require_active(
                 format!(
                     "{code} is no longer an active agency: it was {} into {successor} on {since}. \
                      Ask for a token of {successor}.",
-                    if standing.status == "merged" {
+                    if merged {
                         "merged"
                     } else {
                         "dissolved, its functions moved"
@@ -226,74 +201,22 @@ pub fn require_active(
     }
 }
 
-/// The claims of a token that would be accepted for a write: it verifies, is not revoked, and its
-/// ministry is active. Only such a token lifts the rate limits.
-pub async fn accepted_claims(state: &AppState, token: &str) -> Result<Claims, ApiError> {
-    let claims = verified_claims(state, token)?;
-    check_standing(state, &claims).await?;
-    Ok(claims)
-}
-
-/// Verifies the request's token and checks it against the database.
-async fn authenticate(req: HttpRequest) -> Result<Actor, ApiError> {
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| ApiError::internal("AppState is not configured"))?
-        .clone();
-    let token = bearer_token(&req)?;
-    let claims = verified_claims(&state, &token)?;
-    // Writes are limited per token, before the database is asked anything; reads that need a
-    // token (operator views) are not.
-    if !req.method().is_safe()
-        && let Err(wait) = state.write_limiter.check(claims.jti.clone())
-    {
-        return Err(ApiError::rate_limited(
-            wait,
-            "This token has used its writes for now; a ministry syncing many platforms should use the bulk endpoint.",
-        ));
-    }
-    check_standing(&state, &claims).await?;
-    let scopes: Vec<Scope> = claims
-        .scope
-        .split_whitespace()
-        .filter_map(Scope::parse)
-        // A province token writes only its adoptions and decisions, whatever else it claims.
-        .filter(|s| claims.province.is_none() || PROVINCE_SCOPES.contains(s))
-        .collect();
-    Ok(Actor {
-        sub: claims.sub,
-        ministry: claims.ministry,
-        province: claims.province,
-        scopes,
-        jti: claims.jti,
-    })
-}
-
-/// The actor of a request that may carry a token (a public read that shows operators more): the
-/// actor when a token is sent and accepted, else `None`.
-pub struct MaybeActor(pub Option<Actor>);
-
-impl FromRequest for MaybeActor {
-    type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move {
-            if req.headers().contains_key(header::AUTHORIZATION) {
-                Ok(Self(authenticate(req).await.ok()))
-            } else {
-                Ok(Self(None))
-            }
-        })
-    }
-}
-
-impl FromRequest for Actor {
-    type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        Box::pin(authenticate(req.clone()))
+impl Actor {
+    /// The actor of verified claims. A province token writes only its adoptions and decisions,
+    /// whatever else it claims.
+    pub fn from_claims(claims: Claims) -> Self {
+        let scopes: Vec<Scope> = claims
+            .scope
+            .split_whitespace()
+            .filter_map(Scope::parse)
+            .filter(|s| claims.province.is_none() || PROVINCE_SCOPES.contains(s))
+            .collect();
+        Self {
+            sub: claims.sub,
+            ministry: claims.ministry,
+            province: claims.province,
+            scopes,
+            jti: claims.jti,
+        }
     }
 }

@@ -30,6 +30,21 @@ pub struct MinistryStanding {
     pub succeeded_on: Option<NaiveDate>,
 }
 
+impl MinistryStanding {
+    /// The agency's status (a row this service wrote always holds a known one).
+    pub fn status(&self) -> crate::domain::MinistryStatus {
+        use crate::domain::Vocabulary;
+        crate::domain::MinistryStatus::parse(&self.status)
+            .unwrap_or(crate::domain::MinistryStatus::Dissolved)
+    }
+
+    /// Whether the agency is active: the one test of "an active agency" that tokens, writes
+    /// naming an owner and successions all apply.
+    pub fn is_active(&self) -> bool {
+        self.status() == crate::domain::MinistryStatus::Active
+    }
+}
+
 /// Records an issued token.
 pub async fn record(conn: &mut AsyncPgConnection, token: &TokenRecord) -> QueryResult<()> {
     diesel::insert_into(api_tokens::table)

@@ -348,7 +348,7 @@ pub async fn active_ministry(
     field: &str,
 ) -> Result<(), ApiError> {
     match tokens::lock_ministry_standing(conn, code).await? {
-        Some(s) if s.status == "active" => Ok(()),
+        Some(s) if s.is_active() => Ok(()),
         Some(s) => Err(ApiError::validation(vec![crate::error::FieldError::new(
             field,
             format!(
@@ -486,7 +486,8 @@ pub async fn apply_replacements(
         .into_iter()
         .zip(replacements)
         .map(|(new, (old, _, changes))| {
-            let action = if new.status == "retired" && old.status != "retired" {
+            let retired = PlatformStatus::Retired.as_str();
+            let action = if new.status == retired && old.status != retired {
                 "retired"
             } else {
                 "updated"

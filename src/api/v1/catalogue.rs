@@ -17,7 +17,7 @@ use crate::api::query::{Filters, FiltersWith};
 use crate::api::representation::json_with_etag;
 use crate::db::platforms::{self as db, Platform};
 use crate::db::{lists as list_db, ministries as ministry_db};
-use crate::domain::Vocabulary;
+use crate::domain::{MinistryStatus, PlatformStatus, Vocabulary};
 use crate::error::{ApiError, ProblemCode};
 use crate::startup::AppState;
 use crate::views::platforms::PlatformResponse;
@@ -248,7 +248,7 @@ pub async fn stats(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
     for row in db::counts_by_owner_and_status(&mut conn).await? {
         *by_status.entry(row.status.clone()).or_insert(0) += row.platforms;
         total += row.platforms;
-        if row.status != "retired" {
+        if row.status != PlatformStatus::Retired.as_str() {
             let entry = per_ministry.entry(row.ministry).or_default();
             entry.0 += row.platforms;
             entry.1 += row.with_contacts;
@@ -273,7 +273,7 @@ pub async fn stats(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
         .collect();
     let ministries_without_platforms = ministries
         .iter()
-        .filter(|m| m.status == "active" && m.platform_count == 0)
+        .filter(|m| m.status == MinistryStatus::Active.as_str() && m.platform_count == 0)
         .map(|m| m.code.clone())
         .collect();
     let (editions, _) = list_db::list(&mut conn, 1000, 0).await?;

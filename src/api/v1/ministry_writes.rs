@@ -13,7 +13,7 @@ use crate::api::body::{JsonBody, MergePatchBody};
 use crate::api::write::{Answer, Idempotency, check_if_match, if_match, render};
 use crate::auth::Actor;
 use crate::db::ministries::{self as db, Ministry, MinistryChangeset};
-use crate::domain::{MinistryCode, MinistryKind, Vocabulary};
+use crate::domain::{MinistryCode, MinistryKind, MinistryStatus, Vocabulary};
 use crate::error::{ApiError, FieldError, ProblemCode};
 use crate::registry::changes::{ChangeRecord, diff, record_change, state_of};
 use crate::registry::validate::Checker;
@@ -382,7 +382,7 @@ pub async fn record_succession(
     let answer = crate::api::write::transaction(&state, &actor, async |conn| {
         let row = lock(conn, &code, None).await?;
         let mut c = Checker::default();
-        if row.status != "active" {
+        if row.status != MinistryStatus::Active.as_str() {
             c.fail(
                 "successor",
                 format!("{} is already {}", row.code, row.status),
@@ -392,7 +392,7 @@ pub async fn record_succession(
             c.fail("successor", "an agency cannot succeed itself");
         }
         match crate::db::tokens::lock_ministry_standing(conn, successor.as_str()).await? {
-            Some(s) if s.status == "active" => {}
+            Some(s) if s.is_active() => {}
             Some(_) => c.fail("successor", format!("{successor} is not active")),
             None => c.fail(
                 "successor",

@@ -8,11 +8,11 @@ use utoipa::IntoParams;
 
 use super::contacts::NoFilter;
 use super::search;
+use crate::api::extract::MaybeActor;
 use crate::api::query::{ListQuery, PageParams};
 use crate::api::representation::history_page;
 use crate::api::representation::{Paginated, cached_json, page_response};
 use crate::api::{GetErrors, ListErrors, SubListErrors};
-use crate::auth::MaybeActor;
 use crate::db::history;
 use crate::db::ministries as ministry_db;
 use crate::db::platforms::{self as db, PlatformFilter};
