@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::contacts::ContactResponse;
 use super::search::{self, SearchMatch};
 use crate::api::query::{ListQuery, PageParams};
-use crate::api::representation::{Paginated, cached_json, page_response};
+use crate::api::representation::{Paginated, json_with_etag, page_response};
 use crate::api::{GetErrors, ListErrors};
 use crate::db::platforms::{self as db, Platform, PlatformFilter};
 use crate::db::{contacts as contact_db, ministries as ministry_db};
@@ -397,16 +397,14 @@ pub async fn get_platform(
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.pool.get().await?;
-    cached_json(&req, &state.tags, &mut conn, async |conn| {
-        let row = db::find(conn, &code).await?.ok_or_else(|| {
-            ApiError::not_found(format!("No platform has the code {:?}.", code.as_str()))
-        })?;
-        platform_responses(conn, vec![row])
-            .await?
-            .pop()
-            .ok_or_else(|| ApiError::internal("platform vanished"))
-    })
-    .await
+    let row = db::find(&mut conn, &code).await?.ok_or_else(|| {
+        ApiError::not_found(format!("No platform has the code {:?}.", code.as_str()))
+    })?;
+    let body = platform_responses(&mut conn, vec![row])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::internal("platform vanished"))?;
+    json_with_etag(&req, &body)
 }
 
 #[cfg(test)]
