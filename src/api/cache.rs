@@ -318,14 +318,20 @@ impl ResponseCache {
         let generation = self.generation.load(Ordering::Acquire);
         let position = match self.feed.position() {
             Some(position) => {
-                self.metrics.validations.with_label_values(&["listener"]).inc();
+                self.metrics
+                    .validations
+                    .with_label_values(&["listener"])
+                    .inc();
                 position
             }
             None => {
                 let mut conn = self.pool.get().await.ok()?;
                 let position = crate::db::history::feed_position(&mut conn).await.ok()?;
                 self.feed.heard(position);
-                self.metrics.validations.with_label_values(&["database"]).inc();
+                self.metrics
+                    .validations
+                    .with_label_values(&["database"])
+                    .inc();
                 position
             }
         };
@@ -496,8 +502,7 @@ pub async fn cache_layer(
     let key = key_of(&req);
     let (fresh, no_store) = freshness(req.headers());
     // The cache answers `If-None-Match` itself: the handler is asked for the full answer.
-    let if_none_match: Vec<HeaderValue> =
-        req.headers_mut().remove(header::IF_NONE_MATCH).collect();
+    let if_none_match: Vec<HeaderValue> = req.headers_mut().remove(header::IF_NONE_MATCH).collect();
     if fresh {
         cache.count("fresh");
     } else if let Some(entry) = cache.lookup(&key, version) {
@@ -521,7 +526,11 @@ pub async fn cache_layer(
     let (head, body) = response.into_parts();
     let body = match actix_web::body::to_bytes(body).await {
         Ok(body) => body,
-        Err(error) => return Err(actix_web::error::ErrorInternalServerError(error.to_string())),
+        Err(error) => {
+            return Err(actix_web::error::ErrorInternalServerError(
+                error.to_string(),
+            ));
+        }
     };
     let headers: Vec<(HeaderName, HeaderValue)> = head
         .headers()
@@ -593,7 +602,10 @@ mod tests {
             generation: 1,
         };
         assert!(store.lookup("a", other_generation, now).is_none());
-        assert!(store.lookup("a", AT(3), now).is_none(), "a stale entry is dropped");
+        assert!(
+            store.lookup("a", AT(3), now).is_none(),
+            "a stale entry is dropped"
+        );
         assert_eq!(store.bytes, 0);
     }
 

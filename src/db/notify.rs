@@ -320,6 +320,10 @@ mod tests {
         watch.heard(5);
         assert_eq!(watch.position_at(sent), Some(7), "positions only grow");
         watch.down();
-        assert_eq!(watch.position_at(sent), None, "a lost connection vouches for nothing");
+        assert_eq!(
+            watch.position_at(sent),
+            None,
+            "a lost connection vouches for nothing"
+        );
     }
 }

@@ -80,11 +80,7 @@ async fn until_listening(client: &reqwest::Client, address: &str) {
 }
 
 async fn get_json(client: &reqwest::Client, address: &str, path: &str) -> Value {
-    let response = client
-        .get(format!("{address}{path}"))
-        .send()
-        .await
-        .unwrap();
+    let response = client.get(format!("{address}{path}")).send().await.unwrap();
     assert_eq!(response.status(), 200, "GET {path}");
     response.json().await.unwrap()
 }
