@@ -569,7 +569,70 @@ pub async fn cache_layer(
 
 #[cfg(test)]
 mod tests {
+    use actix_web::middleware::from_fn;
+    use actix_web::test::{TestRequest, call_service, init_service, read_body};
+    use actix_web::{App, HttpResponse};
+
     use super::*;
+
+    /// The data behind a fake route: changed only by the fake write.
+    struct Counter(AtomicU64);
+
+    async fn read(counter: web::Data<Counter>) -> HttpResponse {
+        let value = counter.0.load(Ordering::SeqCst).to_string();
+        HttpResponse::Ok()
+            .content_type("application/json")
+            .insert_header((header::ETAG, format!("\"{value}\"")))
+            .body(value)
+    }
+
+    async fn write(counter: web::Data<Counter>) -> HttpResponse {
+        counter.0.fetch_add(1, Ordering::SeqCst);
+        HttpResponse::Ok().finish()
+    }
+
+    /// With the listener vouching for a position that never moves (no notification comes), only
+    /// this replica's own write can make it drop what it holds, and it must.
+    #[actix_web::test]
+    async fn a_write_here_is_seen_by_the_next_read_without_any_notification() {
+        let feed = Arc::new(FeedWatch::new().unwrap());
+        feed.heard(1);
+        // Never connected: the database is not asked while the listener vouches.
+        let pool = crate::db::build_pool(
+            "postgres://nobody@127.0.0.1:9/none",
+            1,
+            Duration::from_millis(100),
+        )
+        .unwrap();
+        let cache = web::Data::new(ResponseCache::new(1 << 20, feed.clone(), pool).unwrap());
+        let app = init_service(
+            App::new()
+                .app_data(cache.clone())
+                .app_data(web::Data::new(Counter(AtomicU64::new(0))))
+                .wrap(from_fn(cache_layer))
+                .route("/api/v1/platforms/{code}", web::get().to(read))
+                .route("/api/v1/platforms/{code}", web::patch().to(write)),
+        )
+        .await;
+        let get = || TestRequest::get().uri("/api/v1/platforms/x").to_request();
+        let hits = || cache.metrics.requests.with_label_values(&["hit"]).get();
+        feed.vouch(Instant::now());
+        assert_eq!(read_body(call_service(&app, get()).await).await, "0");
+        assert_eq!(read_body(call_service(&app, get()).await).await, "0");
+        assert_eq!(hits(), 1, "the second read came from memory");
+        let patch = TestRequest::patch().uri("/api/v1/platforms/x").to_request();
+        assert_eq!(call_service(&app, patch).await.status(), 200);
+        feed.vouch(Instant::now());
+        assert_eq!(read_body(call_service(&app, get()).await).await, "1");
+        assert_eq!(hits(), 1);
+        // A conditional read of the new tag is a 304 from memory.
+        let conditional = TestRequest::get()
+            .uri("/api/v1/platforms/x")
+            .insert_header((header::IF_NONE_MATCH, "\"1\""))
+            .to_request();
+        assert_eq!(call_service(&app, conditional).await.status(), 304);
+        assert_eq!(hits(), 2);
+    }
 
     fn entry(position: i64, bytes: usize) -> Entry {
         Entry {

@@ -104,7 +104,7 @@ impl FeedWatch {
     }
 
     /// Everything committed before `sent` has been heard.
-    fn vouch(&self, sent: Instant) {
+    pub(crate) fn vouch(&self, sent: Instant) {
         let micros = u64::try_from(sent.saturating_duration_since(self.epoch).as_micros())
             .unwrap_or(u64::MAX - 1);
         self.vouched.fetch_max(micros + 1, Ordering::AcqRel);
