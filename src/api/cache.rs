@@ -37,9 +37,10 @@ use crate::db::DbPool;
 use crate::db::notify::{FeedWatch, STALENESS_BOUND};
 
 /// The read routes whose answers depend only on the registry's data, hence on the feed position.
-/// Receipts (`/api/v1/overlap-checks/{id}`) are not among them (they are not in the feed), nor
-/// the operator's routes, health and metrics.
-const CACHED_ROUTES: [&str; 25] = [
+/// Receipts and the decisions on them (`/api/v1/overlap-checks/{id}`, `.../decision`) are not
+/// among them: the retention purge deletes them without a feed entry. Nor are the operator's
+/// routes, health and metrics.
+const CACHED_ROUTES: [&str; 24] = [
     "/api/v1/platforms",
     "/api/v1/platforms/facets",
     "/api/v1/platforms/export",
@@ -64,7 +65,6 @@ const CACHED_ROUTES: [&str; 25] = [
     "/api/v1/provinces/{code}/adoptions/{platform}/history",
     "/api/v1/adoptions",
     "/api/v1/adoptions/matrix",
-    "/api/v1/overlap-checks/{id}/decision",
 ];
 
 /// Routes whose answer also depends on the time (a window ending now): kept for the bound only.

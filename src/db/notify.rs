@@ -205,8 +205,12 @@ async fn session(watch: &FeedWatch, config: &tokio_postgres::Config, timeout: Du
     }));
     let heartbeat_channel = format!("ndp_feed_heartbeat_{}", uuid::Uuid::new_v4().simple());
     let setup = async {
+        // A heartbeat is a transaction: it need not wait for the disk (its order in the queue,
+        // which is all it proves, does not depend on it).
         client
-            .batch_execute(&format!("LISTEN {CHANNEL}; LISTEN {heartbeat_channel}"))
+            .batch_execute(&format!(
+                "SET synchronous_commit = off; LISTEN {CHANNEL}; LISTEN {heartbeat_channel}"
+            ))
             .await?;
         // Read after LISTEN: a change committed since is both in this answer and announced.
         client
