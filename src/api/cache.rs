@@ -521,6 +521,20 @@ pub async fn cache_layer(
     let response = next.call(req).await?.map_into_boxed_body();
     let (request, response) = response.into_parts();
     if !storable(&response, cache.max_entry_bytes()) {
+        let etag = response
+            .headers()
+            .get(header::ETAG)
+            .and_then(|v| v.to_str().ok());
+        if response.status() == StatusCode::OK && matches_any(&if_none_match, etag) {
+            // Not kept (a workbook, a large export), but the client's copy is still current.
+            let mut not_modified = HttpResponseBuilder::new(StatusCode::NOT_MODIFIED);
+            for (name, value) in response.headers() {
+                if NOT_MODIFIED_HEADERS.contains(name) {
+                    not_modified.append_header((name.clone(), value.clone()));
+                }
+            }
+            return Ok(ServiceResponse::new(request, not_modified.finish()));
+        }
         return Ok(ServiceResponse::new(request, response));
     }
     let (head, body) = response.into_parts();

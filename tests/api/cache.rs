@@ -316,9 +316,20 @@ async fn a_tiny_cap_evicts_and_stays_within_it() {
     assert!(metric(&app.client, &app.address, "ndp_cache_entries").await >= 2.0);
     // An entry larger than an eighth of the cap is served but not kept.
     let entries = metric(&app.client, &app.address, "ndp_cache_entries").await;
-    let big = app.get_json("/api/v1/platforms?per_page=100").await;
-    assert!(serde_json::to_vec(&big).unwrap().len() > 40_000 / 8);
+    let big_path = "/api/v1/platforms?per_page=100";
+    let big = app.get(big_path).await;
+    let etag = big.headers()["etag"].to_str().unwrap().to_owned();
+    assert!(big.bytes().await.unwrap().len() > 40_000 / 8);
     assert!(metric(&app.client, &app.address, "ndp_cache_entries").await <= entries);
+    // Its tag is still honoured.
+    let conditional = app
+        .client
+        .get(format!("{}{big_path}", app.address))
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(conditional.status(), 304);
 }
 
 #[tokio::test]
