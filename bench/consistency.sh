@@ -2,7 +2,8 @@
 # Two replicas on one database: what reads cost PostgreSQL, and how fast a write on one replica
 # reaches the other (issue 14's consistency bound).
 #
-#   bench/consistency.sh            # about 1 minute after the build
+#   bench/consistency.sh                            # about 1 minute after the build
+#   BENCH_CACHE_MAX_BYTES=0 bench/consistency.sh    # the same without the cache, to compare
 #
 # 1. Builds the release binary (skip with BENCH_SKIP_BUILD=1), creates and seeds a throwaway
 #    database ndp_bench_consistency (marked with a comment; one not marked is never touched),
@@ -27,6 +28,7 @@ B_ADDR=127.0.0.1:18281
 DURATION=${BENCH_DURATION:-10}
 WRITES=${BENCH_WRITES:-200}
 RATE=${BENCH_WRITE_RATE:-10}
+CACHE_BYTES=${BENCH_CACHE_MAX_BYTES:-33554432} # 0: the same reads without the cache, for comparison
 BIN=target/release
 OUT=${BENCH_OUT:-target/bench/consistency-$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$OUT"
@@ -59,7 +61,7 @@ DATABASE_URL="$PG_URL/$DB" RUST_LOG=warn "$BIN/ndp-registry" seed >"$OUT/seed.lo
 
 start() { # ADDR NAME
     DATABASE_URL="$PG_URL/$DB" BIND_ADDR=$1 JWT_SECRET=$JWT_SECRET_BENCH HTTP_WORKERS=1 DATABASE_POOL_SIZE=10 \
-        WRITES_PER_MINUTE_PER_TOKEN=0 ANONYMOUS_REQUESTS_PER_MINUTE=0 RUST_LOG=warn \
+        WRITES_PER_MINUTE_PER_TOKEN=0 ANONYMOUS_REQUESTS_PER_MINUTE=0 RUST_LOG=warn CACHE_MAX_BYTES=$CACHE_BYTES \
         "$BIN/ndp-registry" serve >"$OUT/$2.log" 2>&1 &
     PIDS+=($!)
     local deadline=$((SECONDS + 30))
@@ -74,7 +76,7 @@ TOKEN=$(DATABASE_URL="$PG_URL/$DB" JWT_SECRET=$JWT_SECRET_BENCH RUST_LOG=warn "$
     --ministry BTC --scope platforms:write --ttl 1h --label "consistency bench")
 # The listeners are up once B reports it.
 deadline=$((SECONDS + 10))
-until curl -fsS "http://$B_ADDR/metrics" | grep -q '^ndp_feed_listener_up 1'; do
+until ((CACHE_BYTES == 0)) || curl -fsS "http://$B_ADDR/metrics" | grep -q '^ndp_feed_listener_up 1'; do
     ((SECONDS < deadline)) || die "B's feed listener did not come up"
     sleep 0.1
 done
