@@ -10,8 +10,9 @@
 #    starts replica A on 127.0.0.1:18280 and replica B on 127.0.0.1:18281 (HTTP_WORKERS=1 each).
 # 2. Reads: wrk -t1 -c8 for BENCH_DURATION (10) seconds on B, once on one platform and once on the
 #    first page of the list; counts the database's transactions (pg_stat_database, commits and
-#    rollbacks, every connection of both replicas included: pool, listeners, heartbeats) per
-#    1,000 reads served.
+#    rollbacks, every connection of both replicas included: pool, listeners, heartbeats, webhook
+#    workers) from 11 s before to 11 s after the run (counters are published late) per 1,000 reads
+#    served; then the same count over 20 s without requests.
 # 3. Propagation: BENCH_WRITES (200) PATCHes on A at BENCH_WRITE_RATE (10) per second while wrk
 #    loads B with reads; after each write's answer, B is polled until it answers the new state
 #    (bench/consistency.py). Reports p50/p99/max of that delay and B's notification lag histogram.
@@ -87,11 +88,13 @@ transactions() {
 
 reads() { # NAME PATH
     curl -fsS -o /dev/null "http://$B_ADDR$2"
-    sleep 2
+    # An idle PostgreSQL backend publishes its counters up to 10 s late (PostgreSQL 15's
+    # PGSTAT_IDLE_INTERVAL): wait that long on both sides of the run.
+    sleep 11
     local before after served
     before=$(transactions)
     wrk -t1 -c8 -d"${DURATION}s" "http://$B_ADDR$2" >"$OUT/wrk-$1.txt"
-    sleep 2 # PostgreSQL publishes its counters within a second of a transaction
+    sleep 11
     after=$(transactions)
     served=$(awk '/requests in/ {print $1}' "$OUT/wrk-$1.txt")
     jq -nc --arg s "$1" --argjson t $((after - before)) --argjson r "$served" --argjson d "$DURATION" \
@@ -101,8 +104,8 @@ reads get /api/v1/platforms/tabmis
 reads list "/api/v1/platforms?per_page=20"
 
 # Idle cost of the two replicas (heartbeats), for the scaling figures.
-before=$(transactions); sleep 5; after=$(transactions)
-jq -nc --argjson t $((after - before)) '{scenario: "idle, two replicas", seconds: 5, transactions: $t}'
+sleep 11; before=$(transactions); sleep 20; after=$(transactions)
+jq -nc --argjson t $((after - before)) '{scenario: "idle, two replicas", seconds: 20, transactions: $t}'
 
 WRK_SECONDS=$((WRITES / RATE + 5))
 wrk -t1 -c8 -d"${WRK_SECONDS}s" "http://$B_ADDR/api/v1/platforms?per_page=20" >"$OUT/wrk-under-writes.txt" &
