@@ -88,6 +88,8 @@ pub struct Settings {
     /// `EXPORT_MAX_ROWS`: the most platforms one spreadsheet export may hold (default 50000);
     /// a larger selection is a 400 that asks for filters.
     pub export_max_rows: usize,
+    /// `CACHE_MAX_BYTES`: the most memory the representation cache holds (0 turns it off).
+    pub cache_max_bytes: usize,
     /// `CORS_ALLOWED_ORIGINS`: the browser origins (`https://host[:port]`, comma-separated) that
     /// may call the API from their pages; none by default.
     pub cors_allowed_origins: Vec<String>,
@@ -230,6 +232,7 @@ impl Settings {
         let webhook_allow_private_targets = parse_bool(&lookup, "WEBHOOK_ALLOW_PRIVATE_TARGETS")?;
         let webhook_poll_ms = parse_number(&lookup, "WEBHOOK_POLL_MS", 1000, 10, 600_000)?;
         let export_max_rows = parse_number(&lookup, "EXPORT_MAX_ROWS", 50_000, 1, 1_000_000)?;
+        let cache_max_bytes = parse_number(&lookup, "CACHE_MAX_BYTES", 32 << 20, 0, 1 << 40)?;
         let cors_allowed_origins = parse_origins(&lookup)?;
         let local_postgres_dir = lookup("LOCAL_POSTGRES_DIR")
             .filter(|d| !d.trim().is_empty())
@@ -237,6 +240,7 @@ impl Settings {
         Ok(Self {
             local_postgres_dir,
             export_max_rows,
+            cache_max_bytes,
             cors_allowed_origins,
             database_url: SecretString::from(database_url),
             workers,

@@ -13,6 +13,7 @@ use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::body::MAX_BODY_BYTES;
+use crate::api::cache::{ResponseCache, cache_layer};
 use crate::api::language::localise_problems;
 use crate::api::observe::{Metrics, observe};
 use crate::api::problem::ensure_problem_body;
@@ -23,6 +24,7 @@ use crate::api::routes::{
 use crate::api::{health, v1};
 use crate::auth::JwtKeys;
 use crate::config::Settings;
+use crate::db::notify::FeedWatch;
 use crate::db::{self, DbPool};
 use crate::openapi::ApiDoc;
 
@@ -50,8 +52,6 @@ pub struct AppState {
     pub retention: crate::config::Retention,
     /// Whether webhook targets may be private addresses.
     pub webhook_allow_private_targets: bool,
-    /// The tags of representations recently served, for cheap 304s.
-    pub tags: crate::api::representation::TagCache,
     /// The searchable forms of platforms, by id and version.
     pub documents: crate::api::v1::search::DocumentCache,
     /// The most platforms one spreadsheet export may hold.
@@ -112,7 +112,6 @@ impl Application {
             proxies: proxy_trust(settings),
             retention: settings.retention,
             webhook_allow_private_targets: settings.webhook_allow_private_targets,
-            tags: Default::default(),
             documents: Default::default(),
             export_max_rows: settings.export_max_rows,
         };
@@ -124,7 +123,8 @@ impl Application {
             metrics.clone(),
         );
         crate::retention::spawn_purger(state.pool.clone(), settings.retention);
-        let server = run(listener, state, metrics, settings)?;
+        let cache = representation_cache(settings, &state.pool, &metrics, port)?;
+        let server = run(listener, state, metrics, cache, settings)?;
         Ok(Self { server, port })
     }
 
@@ -142,6 +142,32 @@ impl Application {
     pub async fn run_until_stopped(self) -> Result<(), std::io::Error> {
         self.server.await
     }
+}
+
+/// The representation cache and, when it is on, the feed listener that validates it. The
+/// listener's `application_name` names the port, so an operator can tell replicas apart in
+/// `pg_stat_activity`.
+fn representation_cache(
+    settings: &Settings,
+    pool: &DbPool,
+    metrics: &Metrics,
+    port: u16,
+) -> Result<web::Data<ResponseCache>, std::io::Error> {
+    let feed = std::sync::Arc::new(FeedWatch::new().map_err(std::io::Error::other)?);
+    let cache = ResponseCache::new(settings.cache_max_bytes, feed.clone(), pool.clone())
+        .map_err(std::io::Error::other)?;
+    for collector in cache.collectors() {
+        metrics.register(collector).map_err(std::io::Error::other)?;
+    }
+    if cache.enabled() {
+        crate::db::notify::spawn_listener(
+            feed,
+            settings.database_url(),
+            format!("ndp-registry feed listener :{port}"),
+            settings.database_timeout,
+        );
+    }
+    Ok(web::Data::new(cache))
 }
 
 /// How client addresses are taken from proxy headers, when they are trusted.
@@ -174,6 +200,7 @@ fn run(
     listener: TcpListener,
     state: AppState,
     metrics: web::Data<Metrics>,
+    cache: web::Data<ResponseCache>,
     settings: &Settings,
 ) -> Result<Server, std::io::Error> {
     let api = openapi();
@@ -187,6 +214,9 @@ fn run(
             .wrap(from_fn(list_format_to_export))
             .wrap(from_fn(reject_nul_in_path))
             .wrap(ErrorHandlers::new().default_handler(ensure_problem_body))
+            // Inside `observe`: a cached answer gets its own request id, deadline, rate limit and
+            // metrics; outside the handlers, which stay unaware of it.
+            .wrap(from_fn(cache_layer))
             .wrap(from_fn(observe))
             .wrap(from_fn(localise_problems))
             // Outside the rate limit, so that a 429 is readable by the page that caused it.
@@ -196,6 +226,7 @@ fn run(
             .wrap(Compress::default())
             .wrap(access_log(proxies))
             .app_data(metrics.clone())
+            .app_data(cache.clone())
             .app_data(state.clone())
             .app_data(routes.clone())
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))

@@ -2,6 +2,7 @@
 //! input into domain types, call `db`, and turn rows into wire types.
 
 pub mod body;
+pub mod cache;
 pub mod export;
 pub mod extract;
 pub mod health;

@@ -129,6 +129,14 @@ impl Metrics {
         })
     }
 
+    /// Adds metrics kept elsewhere (the representation cache's) to this registry.
+    pub fn register(
+        &self,
+        collector: Box<dyn prometheus::core::Collector>,
+    ) -> Result<(), prometheus::Error> {
+        self.registry.register(collector)
+    }
+
     /// Records a request. `route` must be a route template or `unmatched`, never a raw path.
     fn observe(&self, method: &'static str, route: &str, status: u16, seconds: f64) {
         let status = status.to_string();

@@ -57,6 +57,12 @@ pub fn none_match(req: &HttpRequest, etag: &str) -> bool {
     else {
         return false;
     };
+    none_match_value(value, etag)
+}
+
+/// Whether one `If-None-Match` header value (a list of tags, or `*`) matches `etag`, by weak
+/// comparison.
+pub fn none_match_value(value: &str, etag: &str) -> bool {
     let bare = etag.trim_start_matches("W/");
     value
         .split(',')
@@ -162,79 +168,6 @@ mod tests {
         assert!(none_match(&req, "\"abc\""));
         assert!(!none_match(&req, "\"abd\""));
     }
-}
-
-/// Remembers, per URL, the tag of the last representation served and the feed position it was
-/// computed at. Every change moves the feed position (it is numbered in the change's own
-/// transaction), so while the position is unchanged the representation is too, and a matching
-/// `If-None-Match` is answered 304 after one tiny query instead of rebuilding the body. The
-/// position is read from the database on every request, so replicas never answer from a stale
-/// memory.
-#[derive(Default)]
-pub struct TagCache(std::sync::Mutex<std::collections::HashMap<String, (i64, String)>>);
-
-/// The most URLs remembered; the memory is dropped and rebuilt when full.
-const TAG_CACHE_CAPACITY: usize = 10_000;
-
-impl TagCache {
-    fn get(&self, url: &str) -> Option<(i64, String)> {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(url)
-            .cloned()
-    }
-
-    fn put(&self, url: String, position: i64, etag: String) {
-        let mut map = self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if map.len() >= TAG_CACHE_CAPACITY {
-            map.clear();
-        }
-        map.insert(url, (position, etag));
-    }
-}
-
-/// Answers a GET from `build`, with its `ETag`, or 304 at the cost of one query when the caller's
-/// `If-None-Match` still names the current representation.
-pub async fn cached_json<T, F>(
-    req: &HttpRequest,
-    cache: &TagCache,
-    conn: &mut diesel_async::AsyncPgConnection,
-    build: F,
-) -> Result<HttpResponse, ApiError>
-where
-    T: Serialize,
-    F: AsyncFnOnce(&mut diesel_async::AsyncPgConnection) -> Result<T, ApiError>,
-{
-    // Only a conditional request pays for the position; a plain GET costs what it did without
-    // the memory, and the first conditional GET of a URL fills it.
-    if !req.headers().contains_key(header::IF_NONE_MATCH) {
-        return json_response(req, StatusCode::OK, &build(conn).await?, None);
-    }
-    let url = format!("{}?{}", req.path(), req.query_string());
-    let position = crate::db::history::feed_position(conn).await?;
-    if let Some((cached_at, etag)) = cache.get(&url)
-        && cached_at == position
-        && none_match(req, &etag)
-    {
-        return Ok(HttpResponse::NotModified()
-            .insert_header((header::ETAG, etag))
-            .insert_header((header::CACHE_CONTROL, "no-cache"))
-            .finish());
-    }
-    let body = build(conn).await?;
-    let response = json_response(req, StatusCode::OK, &body, None)?;
-    if let Some(etag) = response
-        .headers()
-        .get(header::ETAG)
-        .and_then(|v| v.to_str().ok())
-    {
-        cache.put(url, position, etag.to_owned());
-    }
-    Ok(response)
 }
 
 /// A page of history: operators see more than the public at the same URL, so it varies by

@@ -9,6 +9,7 @@ pub mod history;
 pub mod idempotency;
 pub mod lists;
 pub mod ministries;
+pub mod notify;
 pub mod overlap;
 pub mod platforms;
 pub mod provinces;

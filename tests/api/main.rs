@@ -6,6 +6,7 @@
 )]
 
 mod auth;
+mod cache;
 mod cluster;
 mod contacts;
 mod database;

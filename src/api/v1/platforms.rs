@@ -10,8 +10,7 @@ use super::contacts::NoFilter;
 use super::search;
 use crate::api::extract::MaybeActor;
 use crate::api::query::{ListQuery, PageParams};
-use crate::api::representation::history_page;
-use crate::api::representation::{Paginated, cached_json, page_response};
+use crate::api::representation::{Paginated, history_page, json_with_etag, page_response};
 use crate::api::{GetErrors, ListErrors, SubListErrors};
 use crate::db::history;
 use crate::db::ministries as ministry_db;
@@ -229,16 +228,14 @@ pub async fn get_platform(
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.pool.get().await?;
-    cached_json(&req, &state.tags, &mut conn, async |conn| {
-        let row = db::find(conn, &code).await?.ok_or_else(|| {
-            ApiError::not_found(format!("No platform has the code {:?}.", code.as_str()))
-        })?;
-        platform_responses(conn, vec![row])
-            .await?
-            .pop()
-            .ok_or_else(|| ApiError::internal("platform vanished"))
-    })
-    .await
+    let row = db::find(&mut conn, &code).await?.ok_or_else(|| {
+        ApiError::not_found(format!("No platform has the code {:?}.", code.as_str()))
+    })?;
+    let body = platform_responses(&mut conn, vec![row])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::internal("platform vanished"))?;
+    json_with_etag(&req, &body)
 }
 
 #[cfg(test)]
