@@ -19,6 +19,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod local_postgres;
+pub mod metrics;
 pub mod openapi;
 pub mod registry;
 pub mod relevance;

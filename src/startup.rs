@@ -15,48 +15,23 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::api::body::MAX_BODY_BYTES;
 use crate::api::cache::{ResponseCache, cache_layer};
 use crate::api::language::localise_problems;
-use crate::api::observe::{Metrics, observe};
+use crate::api::observe::observe;
 use crate::api::problem::ensure_problem_body;
 use crate::api::rate_limit::{ProxyTrust, RateLimiter, client_address};
 use crate::api::routes::{
     KnownRoutes, head_as_get, list_format_to_export, no_route, reject_nul_in_path,
 };
+use crate::api::state::AppState;
 use crate::api::{health, v1};
 use crate::auth::JwtKeys;
 use crate::config::Settings;
 use crate::db::notify::FeedWatch;
 use crate::db::{self, DbPool};
+use crate::metrics::Metrics;
 use crate::openapi::ApiDoc;
 
 /// Where the OpenAPI document is served.
 pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
-/// What every handler shares.
-pub struct AppState {
-    /// The database pool.
-    pub pool: DbPool,
-    /// The keys that verify bearer tokens.
-    pub jwt: JwtKeys,
-    /// The limit on anonymous requests, per client address.
-    pub anonymous_limiter: RateLimiter,
-    /// The limit on anonymous overlap checks, per client address.
-    pub overlap_limiter: RateLimiter,
-    /// The limit on writes, per bearer token (`jti`).
-    pub write_limiter: RateLimiter<String>,
-    /// How long a request may wait for the database (pool, statement, transaction).
-    pub database_timeout: std::time::Duration,
-    /// How long a client may take to send a request body.
-    pub body_timeout: std::time::Duration,
-    /// Whether client addresses come from proxy headers, and how; `None` uses the peer address.
-    pub proxies: Option<ProxyTrust>,
-    /// How long stored records are kept.
-    pub retention: crate::config::Retention,
-    /// Whether webhook targets may be private addresses.
-    pub webhook_allow_private_targets: bool,
-    /// The searchable forms of platforms, by id and version.
-    pub documents: crate::api::v1::search::DocumentCache,
-    /// The most platforms one spreadsheet export may hold.
-    pub export_max_rows: usize,
-}
 
 /// Registers every documented route. The OpenAPI document is collected from this same call.
 fn register(cfg: &mut ServiceConfig) {
@@ -120,7 +95,7 @@ impl Application {
             state.pool.clone(),
             settings.webhook_allow_private_targets,
             settings.webhook_poll,
-            metrics.clone(),
+            metrics.clone().into_inner(),
         );
         crate::retention::spawn_purger(state.pool.clone(), settings.retention);
         let cache = representation_cache(settings, &state.pool, &metrics, port)?;

@@ -19,9 +19,9 @@ use hmac::{Hmac, Mac};
 use serde_json::json;
 use sha2::Sha256;
 
-use crate::api::observe::Metrics;
 use crate::db::DbPool;
 use crate::db::webhooks::{self, Claimed, Outcome};
+use crate::metrics::Metrics;
 
 /// Attempts before a delivery is given up as failed.
 pub const MAX_ATTEMPTS: i32 = 12;
@@ -340,7 +340,7 @@ pub fn spawn_worker(
     pool: DbPool,
     allow_private: bool,
     interval: Duration,
-    metrics: actix_web::web::Data<Metrics>,
+    metrics: std::sync::Arc<Metrics>,
 ) {
     let client = match delivery_client(allow_private) {
         Ok(client) => client,

@@ -14,8 +14,8 @@ use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
+use crate::api::state::AppState;
 use crate::error::{ApiError, FieldError, ProblemCode};
-use crate::startup::AppState;
 
 /// How long a body may take to arrive when no settings are at hand (unit tests).
 const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);

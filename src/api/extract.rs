@@ -10,9 +10,9 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 
+use crate::api::state::AppState;
 use crate::auth::{Actor, Claims, check_standing, verified_claims};
 use crate::error::ApiError;
-use crate::startup::AppState;
 
 /// The request's bearer token; the scheme is matched case-insensitively (RFC 9110 11.1).
 pub fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {

@@ -5,8 +5,8 @@ use diesel_async::RunQueryDsl;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::api::state::AppState;
 use crate::error::{ApiError, Problem};
-use crate::startup::AppState;
 
 /// The state of the service.
 #[derive(Serialize, ToSchema)]

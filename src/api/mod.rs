@@ -13,6 +13,7 @@ pub mod query;
 pub mod rate_limit;
 pub mod representation;
 pub mod routes;
+pub mod state;
 pub mod v1;
 pub mod write;
 

@@ -21,9 +21,9 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use governor::clock::Clock;
 use governor::{DefaultKeyedRateLimiter, Quota};
 
+use crate::api::state::AppState;
 use crate::config::ProxyHeader;
 use crate::error::ApiError;
-use crate::startup::AppState;
 
 /// Buckets that are full again are forgotten once this many keys are tracked.
 const MAX_TRACKED: usize = 100_000;

@@ -10,11 +10,11 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::representation::etag_of;
+use crate::api::state::AppState;
 use crate::auth::Actor;
 use crate::db;
 use crate::db::idempotency::{self, StoredAnswer};
 use crate::error::{ApiError, ProblemCode};
-use crate::startup::AppState;
 
 /// The request's `If-Match` header, taken out of the request so that it can travel into a
 /// transaction.

@@ -19,6 +19,7 @@ use crate::api::extract::MaybeActor;
 use crate::api::query::{Filters, ListQuery, PageParams};
 use crate::api::representation::history_page;
 use crate::api::representation::{Paginated, json_with_etag, page_response};
+use crate::api::state::AppState;
 use crate::api::write::{Answer, check_if_match, if_match, render};
 use crate::api::{GetErrors, ListErrors, SubListErrors, WriteErrors};
 use crate::auth::Actor;
@@ -29,7 +30,6 @@ use crate::domain::{AdoptionStatus, PlatformCode, Scope, Vocabulary};
 use crate::error::{ApiError, FieldError, ProblemCode};
 use crate::registry::changes::{ChangeRecord, diff, record_change, state_of};
 use crate::registry::validate::Checker;
-use crate::startup::AppState;
 use crate::views::history::HistoryEntry;
 
 /// What a province records about one national platform.

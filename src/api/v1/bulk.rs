@@ -13,6 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::WriteErrors;
 use crate::api::body::BulkJsonBody;
 use crate::api::query::Filters;
+use crate::api::state::AppState;
 use crate::auth::Actor;
 use crate::db::platforms::{self as db, Platform};
 use crate::domain::{MinistryCode, PlatformStatus, Scope, Vocabulary};
@@ -21,7 +22,6 @@ use crate::registry::platforms::{
     PlatformInput, ValidPlatform, active_ministry, apply_replacements, insert_platforms,
     replacement_diff, validate,
 };
-use crate::startup::AppState;
 
 /// The most platforms one bulk request may carry.
 pub const MAX_BULK_PLATFORMS: usize = 5000;

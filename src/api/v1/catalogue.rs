@@ -15,11 +15,11 @@ use crate::api::ListErrors;
 use crate::api::export::{self, Cell, Column, Sheet};
 use crate::api::query::{Filters, FiltersWith};
 use crate::api::representation::json_with_etag;
+use crate::api::state::AppState;
 use crate::db::platforms::{self as db, Platform};
 use crate::db::{lists as list_db, ministries as ministry_db};
 use crate::domain::{MinistryStatus, PlatformStatus, Vocabulary};
 use crate::error::{ApiError, ProblemCode};
-use crate::startup::AppState;
 use crate::views::platforms::PlatformResponse;
 
 /// Every platform of a selection, in list order (relevance with `q`, else code).

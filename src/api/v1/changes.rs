@@ -9,9 +9,9 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::ListErrors;
 use crate::api::query::Filters;
 use crate::api::representation::json_with_etag;
+use crate::api::state::AppState;
 use crate::db::history;
 use crate::error::{ApiError, FieldError};
-use crate::startup::AppState;
 
 /// The most changes one page holds.
 pub const MAX_LIMIT: i64 = 1000;

@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::contacts::{ContactInput, contact_not_found, contact_snapshot, parse_id};
 use crate::api::WriteErrors;
 use crate::api::body::{JsonBody, MergePatchBody};
+use crate::api::state::AppState;
 use crate::api::write::{Answer, Idempotency, check_if_match, if_match, render};
 use crate::auth::Actor;
 use crate::db::contacts::{self as db, Contact, NewContact};
@@ -16,7 +17,6 @@ use crate::db::platforms as platform_db;
 use crate::domain::Scope;
 use crate::error::{ApiError, ProblemCode};
 use crate::registry::changes::{ChangeRecord, diff, record_change, state_of};
-use crate::startup::AppState;
 use crate::views::contacts::ContactResponse;
 
 /// The most contact channels one platform may publish: enough for every role several times over,

@@ -7,12 +7,12 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::query::{ListQuery, PageParams};
 use crate::api::representation::json_with_etag;
 use crate::api::representation::{Paginated, page_response};
+use crate::api::state::AppState;
 use crate::api::{GetErrors, ListErrors, SubListErrors};
 use crate::db::contacts::{self as db, Contact, ContactChangeset};
 use crate::db::{ministries as ministry_db, platforms as platform_db};
 use crate::domain::{ContactRole, MinistryCode, Vocabulary};
 use crate::error::{ApiError, FieldError};
-use crate::startup::AppState;
 use crate::views::contacts::ContactResponse;
 
 /// The platform contact list has no filters besides the page.

@@ -14,6 +14,7 @@ use uuid::Uuid;
 use super::adoptions::{self, AdoptionInput, AdoptionResponse, ValidAdoption};
 use crate::api::body::JsonBody;
 use crate::api::representation::json_with_etag;
+use crate::api::state::AppState;
 use crate::api::write::{Answer, Idempotency};
 use crate::api::{GetErrors, WriteErrors};
 use crate::auth::Actor;
@@ -23,7 +24,6 @@ use crate::domain::{AdoptionStatus, DecisionKind, PlatformCode, Scope, Vocabular
 use crate::error::{ApiError, ProblemCode};
 use crate::registry::changes::{ChangeRecord, diff, record_change, state_of};
 use crate::registry::validate::Checker;
-use crate::startup::AppState;
 
 /// What a province decided after an overlap check.
 #[derive(Clone, Debug, Deserialize, ToSchema)]

@@ -10,10 +10,10 @@ use utoipa::ToSchema;
 use super::contacts::NoFilter;
 use crate::api::query::{ListQuery, PageParams};
 use crate::api::representation::{Paginated, json_with_etag, page_response};
+use crate::api::state::AppState;
 use crate::api::{GetErrors, ListErrors};
 use crate::db::lists::{self as db, ListEdition};
 use crate::error::ApiError;
-use crate::startup::AppState;
 
 /// An official edition of the list of national digital platforms: a dated legal document.
 #[derive(Debug, Serialize, ToSchema)]

@@ -8,11 +8,11 @@ use utoipa::IntoParams;
 
 use crate::api::query::{ListQuery, PageParams};
 use crate::api::representation::{Paginated, json_with_etag, page_response};
+use crate::api::state::AppState;
 use crate::api::{GetErrors, ListErrors};
 use crate::db::ministries::{self as db, MinistryFilter};
 use crate::domain::{MinistryCode, MinistryKind, MinistryStatus, Vocabulary};
 use crate::error::ApiError;
-use crate::startup::AppState;
 use crate::views::ministries::{MinistryResponse, ministry_response};
 
 /// Filters of the ministry list.

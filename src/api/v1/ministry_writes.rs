@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use crate::api::WriteErrors;
 use crate::api::body::{JsonBody, MergePatchBody};
+use crate::api::state::AppState;
 use crate::api::write::{Answer, Idempotency, check_if_match, if_match, render};
 use crate::auth::Actor;
 use crate::db::ministries::{self as db, Ministry, MinistryChangeset};
@@ -17,7 +18,6 @@ use crate::domain::{MinistryCode, MinistryKind, MinistryStatus, Vocabulary};
 use crate::error::{ApiError, FieldError, ProblemCode};
 use crate::registry::changes::{ChangeRecord, diff, record_change, state_of};
 use crate::registry::validate::Checker;
-use crate::startup::AppState;
 use crate::views::ministries::{MinistryResponse, ministry_response};
 
 /// The fields of an agency an operator writes. `code` is required on create and immutable after.

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::search::{DocumentCache, scored_candidates};
 use crate::api::body::JsonBody;
+use crate::api::state::AppState;
 use crate::api::{GetErrors, rate_limit::RateLimited};
 use crate::db::platforms::PlatformFilter;
 use crate::db::{ministries as ministry_db, overlap as db};
@@ -21,7 +22,6 @@ use crate::domain::{
 };
 use crate::error::{ApiError, Problem};
 use crate::registry::validate::Checker;
-use crate::startup::AppState;
 use crate::views::contacts::ContactResponse;
 use crate::views::platforms::{MatchedTerm, SearchMatch, platform_responses};
 
@@ -689,7 +689,7 @@ mod explain {
 #[post("/overlap-checks")]
 pub async fn create_overlap_check(
     state: web::Data<AppState>,
-    metrics: web::Data<crate::api::observe::Metrics>,
+    metrics: web::Data<crate::metrics::Metrics>,
     _limit: RateLimited,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {

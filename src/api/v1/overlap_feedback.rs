@@ -10,12 +10,12 @@ use uuid::Uuid;
 
 use crate::api::body::JsonBody;
 use crate::api::rate_limit::RateLimited;
+use crate::api::state::AppState;
 use crate::auth::Actor;
 use crate::db::{overlap as db, platforms as platform_db};
 use crate::domain::{FeedbackJudgement, PlatformCode, Vocabulary};
 use crate::error::{ApiError, Problem};
 use crate::registry::validate::Checker;
-use crate::startup::AppState;
 
 /// The most judgements one request records.
 pub const MAX_JUDGEMENTS: usize = 10;

@@ -7,6 +7,7 @@ use diesel_async::AsyncPgConnection;
 
 use crate::api::WriteErrors;
 use crate::api::body::{JsonBody, MergePatchBody, from_value};
+use crate::api::state::AppState;
 use crate::api::write::{Answer, Idempotency, check_if_match, if_match, render};
 use crate::auth::Actor;
 use crate::db::platforms::{self as db, Platform};
@@ -16,7 +17,6 @@ use crate::registry::platforms::{
     self, NewPlatformInput, PlatformInput, PlatformPatch, TransferRequest, ValidPlatform,
     not_found, representation, validate,
 };
-use crate::startup::AppState;
 use crate::views::platforms::PlatformResponse;
 
 /// Locks the platform, checks the token may write it and that `If-Match` is current.

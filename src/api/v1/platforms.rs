@@ -11,6 +11,7 @@ use super::search;
 use crate::api::extract::MaybeActor;
 use crate::api::query::{ListQuery, PageParams};
 use crate::api::representation::{Paginated, history_page, json_with_etag, page_response};
+use crate::api::state::AppState;
 use crate::api::{GetErrors, ListErrors, SubListErrors};
 use crate::db::history;
 use crate::db::ministries as ministry_db;
@@ -21,7 +22,6 @@ use crate::domain::{
     normalize_text,
 };
 use crate::error::{ApiError, FieldError};
-use crate::startup::AppState;
 use crate::views::history::HistoryEntry;
 use crate::views::platforms::{PlatformResponse, SearchMatch, platform_responses};
 

@@ -13,10 +13,10 @@ use utoipa::ToSchema;
 use super::contacts::NoFilter;
 use crate::api::query::{ListQuery, PageParams};
 use crate::api::representation::{Paginated, json_with_etag, page_response};
+use crate::api::state::AppState;
 use crate::api::{GetErrors, ListErrors};
 use crate::db::provinces::{self as db, Predecessor, Province};
 use crate::error::{ApiError, ProblemCode};
-use crate::startup::AppState;
 
 /// A province or centrally-run city.
 #[derive(Debug, Serialize, ToSchema)]

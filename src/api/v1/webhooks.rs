@@ -10,13 +10,13 @@ use super::contacts::NoFilter;
 use crate::api::body::JsonBody;
 use crate::api::query::ListQuery;
 use crate::api::representation::{Paginated, page_response};
+use crate::api::state::AppState;
 use crate::api::{SubListErrors, WriteErrors};
 use crate::auth::Actor;
 use crate::db::webhooks::{self as db, Delivery, Subscription};
 use crate::domain::{Domain, MinistryCode, Vocabulary};
 use crate::error::{ApiError, FieldError};
 use crate::registry::validate::Checker;
-use crate::startup::AppState;
 
 /// The events a subscription may filter on: actions or entity kinds.
 pub const EVENTS: [&str; 19] = [

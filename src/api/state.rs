@@ -1,0 +1,34 @@
+//! What every handler shares: the pool, the keys, the limits and the caches, built once by
+//! `startup` from the settings.
+
+use crate::api::rate_limit::{ProxyTrust, RateLimiter};
+use crate::auth::JwtKeys;
+use crate::db::DbPool;
+
+/// What every handler shares.
+pub struct AppState {
+    /// The database pool.
+    pub pool: DbPool,
+    /// The keys that verify bearer tokens.
+    pub jwt: JwtKeys,
+    /// The limit on anonymous requests, per client address.
+    pub anonymous_limiter: RateLimiter,
+    /// The limit on anonymous overlap checks, per client address.
+    pub overlap_limiter: RateLimiter,
+    /// The limit on writes, per bearer token (`jti`).
+    pub write_limiter: RateLimiter<String>,
+    /// How long a request may wait for the database (pool, statement, transaction).
+    pub database_timeout: std::time::Duration,
+    /// How long a client may take to send a request body.
+    pub body_timeout: std::time::Duration,
+    /// Whether client addresses come from proxy headers, and how; `None` uses the peer address.
+    pub proxies: Option<ProxyTrust>,
+    /// How long stored records are kept.
+    pub retention: crate::config::Retention,
+    /// Whether webhook targets may be private addresses.
+    pub webhook_allow_private_targets: bool,
+    /// The searchable forms of platforms, by id and version.
+    pub documents: crate::api::v1::search::DocumentCache,
+    /// The most platforms one spreadsheet export may hold.
+    pub export_max_rows: usize,
+}
