@@ -266,6 +266,11 @@ fn stem(word: String) -> String {
 static VOCABULARY_SYLLABLES: LazyLock<HashSet<&'static str>> =
     LazyLock::new(|| SYLLABLES.lines().filter(|l| !l.starts_with('#')).collect());
 
+/// Whether `word` (folded) is a Vietnamese syllable.
+pub fn is_syllable(word: &str) -> bool {
+    VOCABULARY_SYLLABLES.contains(word)
+}
+
 fn words(text: &str) -> Vec<String> {
     syllables(&fold_for_search(text))
 }
