@@ -146,18 +146,32 @@ fn filtered(filter: &PlatformFilter) -> platforms::BoxedQuery<'_, Pg> {
     query
 }
 
-/// `%term%` with LIKE's metacharacters escaped, so `50%` and `a_b` match literally.
-fn like_contains(term: &str) -> String {
-    let mut pattern = String::with_capacity(term.len() + 2);
-    pattern.push('%');
-    for c in term.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
+/// The text-search query finding the rows that contain every word of one of `spellings` (folded,
+/// space-separated): `(hoa & don & dien & tu) | hddt:*`. A Vietnamese syllable must be a word of
+/// the row; any other word (an abbreviation, an English word without its ending) may begin one, as
+/// "csdl" begins "csdlqg" and "invoic" begins "invoicing". Matching every syllable as a prefix made
+/// the lookup slow ("tu" begins thousands of words).
+fn words_query(spellings: &[String]) -> Option<String> {
+    let groups: Vec<String> = spellings
+        .iter()
+        .filter_map(|spelling| {
+            let words: Vec<String> = spelling
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(|w| {
+                    let prefix = if crate::domain::search::is_syllable(w) {
+                        ""
+                    } else {
+                        ":*"
+                    };
+                    // Only letters and digits are left: nothing to escape.
+                    format!("'{w}'{prefix}")
+                })
+                .collect();
+            (!words.is_empty()).then(|| format!("({})", words.join(" & ")))
+        })
+        .collect();
+    (!groups.is_empty()).then(|| groups.join(" | "))
 }
 
 /// One page of platforms matching `filter`, ordered by code, and the total number that match.
@@ -297,11 +311,11 @@ pub async fn batch(
         .await
 }
 
-/// Up to `limit` platforms matching `filter` whose folded text contains one of `spellings` or
-/// has a word within a typo of one of `fuzzy` (pg_trgm word similarity): those containing the
-/// most spellings, earliest, first; then those found through a typo, most similar to `rank_text`
-/// first. The trigram index answers both, so this stays fast on a large registry; the caller
-/// scores the candidates precisely.
+/// Up to `limit` platforms matching `filter` whose folded text has every word of one of
+/// `spellings` or a word within a typo of one of `fuzzy` (pg_trgm word similarity): those
+/// containing the most spellings, earliest, first; then those found through a typo, most similar
+/// to `rank_text` first. The word index answers the first and the trigram index the second, so
+/// this stays fast on a large registry; the caller scores the candidates precisely.
 pub async fn candidates(
     conn: &mut AsyncPgConnection,
     filter: &PlatformFilter,
@@ -335,8 +349,18 @@ async fn matching(
     }
     type Condition = Box<dyn BoxableExpression<platforms::table, Pg, SqlType = Bool>>;
     let mut condition: Condition = Box::new(false.into_sql::<Bool>());
-    for spelling in spellings {
-        condition = Box::new(condition.or(platforms::search_text.like(like_contains(spelling))));
+    if let Some(words) = words_query(spellings) {
+        // The index finds the rows with every word of a spelling; the row must contain the
+        // spelling itself, its words in order.
+        condition = Box::new(
+            condition.or(sql::<Bool>(
+                "(to_tsvector('simple'::regconfig, search_text) @@ to_tsquery('simple'::regconfig, ",
+            )
+            .bind::<Text, _>(words)
+            .sql(") AND EXISTS (SELECT 1 FROM unnest(")
+            .bind::<Array<Text>, _>(spellings.to_vec())
+            .sql("::text[]) AS w(s) WHERE strpos(search_text, w.s) > 0))")),
+        );
     }
     for word in fuzzy {
         condition = Box::new(
@@ -365,9 +389,10 @@ async fn matching(
                 .sql(", search_text)"),
         )
     };
-    filtered(filter)
+    // The ranking sorts ids, not whole rows (descriptions, profiles): then the rows kept are read.
+    let ids: Vec<i64> = filtered(filter)
         .filter(condition)
-        .select(Platform::as_select())
+        .select(platforms::id)
         .order((
             present("count(*)").desc(),
             present("min(strpos(search_text, t.s))").asc(),
@@ -376,7 +401,19 @@ async fn matching(
         ))
         .limit(limit)
         .load(conn)
-        .await
+        .await?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut rows: Vec<Platform> = platforms::table
+        .filter(platforms::id.eq_any(&ids))
+        .select(Platform::as_select())
+        .load(conn)
+        .await?;
+    let rank: std::collections::HashMap<i64, usize> =
+        ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    rows.sort_by_key(|p| rank.get(&p.id).copied().unwrap_or(usize::MAX));
+    Ok(rows)
 }
 
 /// The platform with `code`, if any.
@@ -427,11 +464,19 @@ pub async fn memberships(conn: &AsyncPgConnection, ids: &[i64]) -> QueryResult<V
 
 #[cfg(test)]
 mod tests {
-    use super::like_contains;
+    use super::words_query;
 
     #[test]
-    fn like_metacharacters_are_escaped() {
-        assert_eq!(like_contains("50%_a\\b"), "%50\\%\\_a\\\\b%");
+    fn spellings_become_a_words_query() {
+        let spellings = ["hoa don dien tu".to_owned(), "hddt".to_owned()];
+        assert_eq!(
+            words_query(&spellings).as_deref(),
+            Some("('hoa' & 'don' & 'dien' & 'tu') | ('hddt':*)")
+        );
+        // Quotes and backslashes separate words: they cannot end a quoted word early.
+        let odd = ["hddt'|\\tu".to_owned()];
+        assert_eq!(words_query(&odd).as_deref(), Some("('hddt':* & 'tu')"));
+        assert_eq!(words_query(&["%_ ".to_owned()]), None);
     }
 }
 

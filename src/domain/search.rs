@@ -266,6 +266,11 @@ fn stem(word: String) -> String {
 static VOCABULARY_SYLLABLES: LazyLock<HashSet<&'static str>> =
     LazyLock::new(|| SYLLABLES.lines().filter(|l| !l.starts_with('#')).collect());
 
+/// Whether `word` (folded) is a Vietnamese syllable.
+pub fn is_syllable(word: &str) -> bool {
+    VOCABULARY_SYLLABLES.contains(word)
+}
+
 fn words(text: &str) -> Vec<String> {
     syllables(&fold_for_search(text))
 }
@@ -596,6 +601,9 @@ pub struct Score {
     pub contained_phrase: Option<String>,
     /// The platform's name the text names, if any.
     pub named: Option<String>,
+    /// Whether the text names the platform as one it uses, feeds or connects to ("xác thực qua
+    /// VNeID", "đồng bộ lên CSDL ngành giáo dục").
+    pub used: bool,
     /// The words found.
     pub matches: Vec<UnitMatch>,
     /// How many significant words were found in a name, an alias or a capability.
@@ -823,7 +831,16 @@ const USE_MARKERS: &[&str] = &[
     "with",
     "using",
     "to",
+    // "đồng bộ dữ liệu lên CSDL ngành giáo dục", "tích hợp dữ liệu từ các CSDL quốc gia": the plan
+    // feeds or draws on the platform.
+    "len",
+    "tu",
+    // "chatbot trên Cổng dịch vụ công": the plan runs on the platform.
+    "tren",
 ];
+
+/// Words that may stand between a use marker and the platform's name ("từ các CSDL quốc gia").
+const DETERMINERS: &[&str] = &["cac", "the"];
 
 /// How much of the platform's phrase `passage` the text contains, weighted by its words.
 fn contained_share(query: &Query, passage: &Passage) -> f32 {
@@ -900,10 +917,17 @@ pub fn score(query: &Query, doc: &Document, rarity: &Rarity) -> Score {
     });
     // "xác thực qua VNeID", "kết nối với NDXP": a platform named as what the plan uses.
     let used = named.as_ref().is_some_and(|(_, at)| {
+        let at = if *at > 0 && DETERMINERS.contains(&query.tokens[*at - 1].as_str()) {
+            *at - 1
+        } else {
+            *at
+        };
         USE_MARKERS.iter().any(|marker| {
             let marker: Vec<&str> = marker.split(' ').collect();
-            *at >= marker.len()
-                && query.tokens[*at - marker.len()..*at]
+            // The marker is a word of its own: the "tử" of "điện tử" is not "từ".
+            at >= marker.len()
+                && query.boundaries[at - marker.len()]
+                && query.tokens[at - marker.len()..at]
                     .iter()
                     .zip(&marker)
                     .all(|(t, m)| t == m)
@@ -972,6 +996,7 @@ pub fn score(query: &Query, doc: &Document, rarity: &Rarity) -> Score {
         containment,
         contained_phrase,
         named,
+        used,
         matches,
         strong_matches,
     }
@@ -992,6 +1017,9 @@ pub const POSSIBLE_OVERLAP: f32 = 0.4;
 /// The score a platform named only in a plan's description gets: it is listed, as a platform
 /// the plan relates to, but using a platform ("xác thực qua VNeID") is not duplicating it.
 const NAMED_IN_DESCRIPTION: f32 = 0.25;
+
+/// The most a plan that connects to the platform it resembles can score: a part of it, not a copy.
+const LAYER_CEILING: f32 = (LIKELY_DUPLICATE + POSSIBLE_OVERLAP) / 2.0;
 
 /// How much a planned purchase overlaps one platform.
 #[derive(Clone, Debug)]
@@ -1031,7 +1059,10 @@ pub fn overlap(
     let shared_audiences = shared(audiences);
     // A long description is mostly boilerplate: what counts is whether it contains one of the
     // platform's phrases, and how much of its own gist the platform covers.
-    let evidence = if description.0.has_content() {
+    // A description that names the platform as one the plan feeds or connects to says the plan is
+    // a layer of it, not a copy: what the description shares with it is that connection.
+    let layer = description_score.used;
+    let evidence = if description.0.has_content() && !layer {
         0.6 * description_score.containment + 0.4 * description_score.coverage
     } else {
         0.0
@@ -1047,7 +1078,10 @@ pub fn overlap(
             0.01
         };
     // Shared labels only strengthen a textual match.
-    let value = (text + if text >= 0.3 { bonus } else { 0.0 }).clamp(0.0, 1.0);
+    let mut value = (text + if text >= 0.3 { bonus } else { 0.0 }).clamp(0.0, 1.0);
+    if layer {
+        value = value.min(LAYER_CEILING);
+    }
     Overlap {
         value,
         title: title_score,

@@ -1,7 +1,8 @@
 //! A regression guard on search quality: the development cases of the relevance benchmark (written
 //! blind to the matcher, see bench/relevance/README.md) must keep the figures measured when the
-//! thresholds were fitted on them (2026-11-30; BENCHMARKS.md has the full report). The holdout is
-//! never used here.
+//! thresholds were fitted on them (2026-11-30; raised after issue 10's second round, but not above
+//! what the development and holdout cases together showed; BENCHMARKS.md has the full report).
+//! The holdout is never used here.
 
 use crate::helpers::spawn_app;
 
@@ -33,7 +34,7 @@ async fn the_development_cases_keep_their_measured_quality() {
         result.overlap_recall
     );
     assert!(
-        result.verdict_accuracy >= 0.62,
+        result.verdict_accuracy >= 0.72,
         "verdict accuracy {}\n{misses}",
         result.verdict_accuracy
     );
@@ -43,9 +44,13 @@ async fn the_development_cases_keep_their_measured_quality() {
         result.overlap_top3
     );
     assert!(
-        result.duplicates_found >= 0.65,
+        result.duplicates_found >= 0.8,
         "clear duplicates answered likely_duplicate: {}\n{misses}",
         result.duplicates_found
+    );
+    assert_eq!(
+        result.duplicates_missed, 0,
+        "clear duplicates answered no_overlap\n{misses}"
     );
     assert_eq!(
         result.false_duplicates, 0,

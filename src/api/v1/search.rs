@@ -1,4 +1,4 @@
-//! Search as the API answers it: candidates from the trigram index, scored precisely in Rust, with
+//! Search as the API answers it: candidates from the word index, scored precisely in Rust, with
 //! the reasons each result matched. Shared by the platform list, its facets, its CSV export and
 //! the overlap check.
 
@@ -13,7 +13,7 @@ use crate::domain::PlatformProfile;
 use crate::domain::search::{self, Document, Fields, Query, Rarity, Score};
 use crate::error::ApiError;
 
-/// The most candidates scored for one query. The trigram ranking puts the likely ones first; a
+/// The most candidates scored for one query. The candidate ranking puts the likely ones first; a
 /// query vaguer than this many platforms is answered with the best of them.
 pub const MAX_CANDIDATES: i64 = 400;
 /// The least score a search result must reach.

@@ -1,0 +1,1 @@
+DROP INDEX platforms_search_words_idx;
