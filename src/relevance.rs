@@ -9,12 +9,13 @@ use std::fmt::Write as _;
 use diesel_async::AsyncPgConnection;
 use serde::Deserialize;
 
-use crate::api::v1::overlap::{OverlapCheckRequest, Verdict, judge};
-use crate::api::v1::search::{DocumentCache, search};
 use crate::db::platforms::PlatformFilter;
 use crate::domain::search::analyse;
 use crate::domain::{Audience, Domain, Vocabulary, fold_for_search};
 use crate::error::ApiError;
+use crate::registry::overlap::judge;
+use crate::registry::search::{DocumentCache, search};
+use crate::views::overlap::{OverlapCheckRequest, Verdict};
 
 /// One benchmark case.
 #[derive(Clone, Debug, Deserialize)]
@@ -334,7 +335,7 @@ pub async fn evaluate(
     })
 }
 
-fn candidates_first(candidates: &[crate::api::v1::overlap::OverlapCandidate]) -> Option<&String> {
+fn candidates_first(candidates: &[crate::views::overlap::OverlapCandidate]) -> Option<&String> {
     candidates.first().map(|c| &c.platform)
 }
 

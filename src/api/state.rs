@@ -28,7 +28,7 @@ pub struct AppState {
     /// Whether webhook targets may be private addresses.
     pub webhook_allow_private_targets: bool,
     /// The searchable forms of platforms, by id and version.
-    pub documents: crate::api::v1::search::DocumentCache,
+    pub documents: crate::registry::search::DocumentCache,
     /// The most platforms one spreadsheet export may hold.
     pub export_max_rows: usize,
 }

@@ -6,5 +6,7 @@
 //! call the same operations, so a platform is created one way only.
 
 pub mod changes;
+pub mod overlap;
 pub mod platforms;
+pub mod search;
 pub mod validate;

@@ -5,4 +5,5 @@
 pub mod contacts;
 pub mod history;
 pub mod ministries;
+pub mod overlap;
 pub mod platforms;

@@ -17,6 +17,7 @@ mod health;
 mod helpers;
 mod http;
 mod limits;
+mod layers;
 mod lists;
 mod ministries;
 mod openapi;

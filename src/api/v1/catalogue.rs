@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::platforms::{PlatformFilterParams, Selection};
-use super::search::{DocumentCache, search};
 use crate::api::ListErrors;
 use crate::api::export::{self, Cell, Column, Sheet};
 use crate::api::query::{Filters, FiltersWith};
@@ -20,6 +19,7 @@ use crate::db::platforms::{self as db, Platform};
 use crate::db::{lists as list_db, ministries as ministry_db};
 use crate::domain::{MinistryStatus, PlatformStatus, Vocabulary};
 use crate::error::{ApiError, ProblemCode};
+use crate::registry::search::{DocumentCache, search};
 use crate::views::platforms::PlatformResponse;
 
 /// Every platform of a selection, in list order (relevance with `q`, else code).

@@ -16,7 +16,6 @@ pub mod platform_writes;
 pub mod platforms;
 pub mod provinces;
 pub mod receipt_page;
-pub mod search;
 pub mod vocabularies;
 pub mod webhooks;
 

@@ -7,7 +7,6 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::contacts::NoFilter;
-use super::search;
 use crate::api::extract::MaybeActor;
 use crate::api::query::{ListQuery, PageParams};
 use crate::api::representation::{Paginated, history_page, json_with_etag, page_response};
@@ -22,6 +21,7 @@ use crate::domain::{
     normalize_text,
 };
 use crate::error::{ApiError, FieldError};
+use crate::registry::search;
 use crate::views::history::HistoryEntry;
 use crate::views::platforms::{PlatformResponse, SearchMatch, platform_responses};
 

@@ -1,0 +1,338 @@
+//! Overlap judgement: is a planned purchase something a national platform already does? The
+//! score comes from `domain::search`; this module picks the candidates, gives the verdict, and
+//! assembles and stores the receipt. [`reasons`] words why, [`contact`] says whom to call.
+
+pub mod contact;
+pub mod reasons;
+
+use chrono::Utc;
+use diesel_async::AsyncPgConnection;
+use uuid::Uuid;
+
+use super::search::{DocumentCache, scored_candidates};
+use crate::db::platforms::PlatformFilter;
+use crate::db::{ministries as ministry_db, overlap as db};
+use crate::domain::search::{self, LIKELY_DUPLICATE, POSSIBLE_OVERLAP, Query, Rarity};
+use crate::domain::{PlatformProfile, PlatformStatus, ProvinceAction, Vocabulary, fold_for_search};
+use crate::error::ApiError;
+use crate::registry::validate::Checker;
+use crate::views::overlap::{
+    CandidateOwner, OverlapCandidate, OverlapCheckRequest, OverlapCheckResponse, RegistryState,
+    SimilarCheck, Thresholds, Verdict,
+};
+use crate::views::platforms::{SearchMatch, platform_responses};
+
+/// How many candidates a receipt lists at most.
+pub const MAX_CANDIDATES_LISTED: usize = 5;
+
+/// The verdict for one platform. A platform provinces are to connect their own systems to (NDXP,
+/// the SOC, the Government's meeting system) is not duplicated by a province's own layer of it: at
+/// most a possible overlap, to be connected. Unless the plan says it builds its own, separate one
+/// ("riêng", "độc lập"): that is a copy, not a layer.
+fn verdict_for(score: f32, action: Option<ProvinceAction>, separate: bool) -> Verdict {
+    if score >= LIKELY_DUPLICATE && (separate || action != Some(ProvinceAction::Connect)) {
+        Verdict::LikelyDuplicate
+    } else if score >= POSSIBLE_OVERLAP {
+        Verdict::PossibleOverlap
+    } else {
+        Verdict::NoOverlap
+    }
+}
+
+/// How alike two plans' significant words must be (trigram similarity) to be listed as similar.
+pub const SIMILAR_PLAN_MIN_SIMILARITY: f32 = 0.5;
+
+pub fn validate(mut request: OverlapCheckRequest) -> Result<OverlapCheckRequest, ApiError> {
+    let mut c = Checker::default();
+    request.title = c.text("title", &request.title, 3, 300, false);
+    request.description =
+        c.optional_text("description", request.description.as_deref(), 1, 5000, true);
+    if let Some(requester) = &mut request.requester {
+        requester.province = c.text("requester.province", &requester.province, 2, 100, false);
+        requester.unit =
+            c.optional_text("requester.unit", requester.unit.as_deref(), 2, 200, false);
+    }
+    let title_words = search::analyse(&request.title).units.len();
+    if title_words == 0 {
+        c.fail("title", "must contain at least one letter or digit");
+    }
+    c.finish()?;
+    request.domains.dedup();
+    request.audiences.dedup();
+    Ok(request)
+}
+
+/// What the registry judged of a planned purchase.
+pub struct Judgement {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The platforms it may duplicate, most overlapping first.
+    pub candidates: Vec<OverlapCandidate>,
+    /// Why, in a sentence: English, then Vietnamese.
+    pub why: (String, String),
+    /// What the plan is about: its significant words, folded (for similar plans).
+    pub gist: String,
+    /// How the best candidate overlaps, feature by feature (for the relevance benchmark).
+    pub best: Option<search::Overlap>,
+}
+
+/// Judges a planned purchase against the registry. Used by the endpoint and by the relevance
+/// benchmark, so that what is measured is what is served.
+pub async fn judge(
+    conn: &mut AsyncPgConnection,
+    docs: &DocumentCache,
+    request: &OverlapCheckRequest,
+) -> Result<Judgement, ApiError> {
+    let mut title = search::analyse(&request.title);
+    // Long descriptions: the first 60 words carry the gist and bound the work.
+    let mut description = search::analyse(request.description.as_deref().unwrap_or_default());
+    description.truncate_content(60);
+    // A title of framing words only ("Gói thầu số 03: Thuê dịch vụ CNTT") leaves the description
+    // to say what is bought.
+    if !title.has_content() && description.has_content() {
+        std::mem::swap(&mut title, &mut description);
+    }
+    let gist = title.gist();
+    let domains: Vec<String> = request
+        .domains
+        .iter()
+        .map(|d| d.as_str().to_owned())
+        .collect();
+    let audiences: Vec<String> = request
+        .audiences
+        .iter()
+        .map(|a| a.as_str().to_owned())
+        .collect();
+    let filter = PlatformFilter::default();
+    let rank_text = fold_for_search(&request.title);
+    // Candidates come from the title and the description's words of more than one syllable: a
+    // description's single syllables would each match a large share of a big registry and make
+    // the lookup slow, while adding little (they still count in the score).
+    let mut description_phrases = description.clone();
+    description_phrases
+        .units
+        .retain(|u| u.is_significant() && u.is_phrase());
+    let queries: Vec<&Query> = vec![&title, &description_phrases];
+    let candidates = scored_candidates(conn, docs, &filter, &queries, &rank_text).await?;
+    let corpus = crate::db::platforms::approximate_count(conn).await? as usize;
+    let docs: Vec<&search::Document> = candidates.iter().map(|(_, d)| d.as_ref()).collect();
+    let title_rarity = Rarity::measure(&title, &docs, corpus);
+    let description_rarity = Rarity::measure(&description, &docs, corpus);
+    let mut scored: Vec<_> = candidates
+        .into_iter()
+        .filter(|(p, _)| p.status != PlatformStatus::Retired.as_str())
+        .map(|(p, doc)| {
+            let o = search::overlap(
+                (&title, &title_rarity),
+                (&description, &description_rarity),
+                &doc,
+                (&domains, &p.domains),
+                (&audiences, &p.audiences),
+            );
+            (p, o)
+        })
+        .filter(|(_, o)| o.value >= MIN_CANDIDATE_SCORE)
+        .collect();
+    scored.sort_by(|(a, x), (b, y)| {
+        y.value
+            .total_cmp(&x.value)
+            .then_with(|| a.code.cmp(&b.code))
+    });
+    scored.truncate(MAX_CANDIDATES_LISTED);
+    let title_words = search::syllables(&fold_for_search(&request.title));
+    let separate = title_words.iter().any(|w| w == "rieng")
+        || title_words
+            .windows(2)
+            .any(|w| w[0] == "doc" && w[1] == "lap");
+    let rank = |v: Verdict| match v {
+        Verdict::LikelyDuplicate => 2,
+        Verdict::PossibleOverlap => 1,
+        Verdict::NoOverlap => 0,
+    };
+    let verdicts: Vec<Verdict> = scored
+        .iter()
+        .map(|(p, o)| {
+            verdict_for(
+                o.value,
+                PlatformProfile::from_stored(&p.profile).province_action,
+                separate,
+            )
+        })
+        .collect();
+    // The platform that decides the verdict comes first.
+    let decisive = (0..verdicts.len())
+        .max_by_key(|&i| (rank(verdicts[i]), std::cmp::Reverse(i)))
+        .unwrap_or(0);
+    let verdict = verdicts
+        .get(decisive)
+        .copied()
+        .unwrap_or(Verdict::NoOverlap);
+    if decisive > 0 {
+        let first = scored.remove(decisive);
+        scored.insert(0, first);
+    }
+    let best = scored.first().map(|(_, o)| o.clone());
+    let why = match scored.first() {
+        Some((_, o)) => reasons::why(verdict, o),
+        None => reasons::nothing_found(title.has_content()),
+    };
+
+    let rows: Vec<_> = scored.iter().map(|(p, _)| p.clone()).collect();
+    let details = platform_responses(conn, rows).await?;
+    let mut owners = Vec::new();
+    for (platform, _) in &scored {
+        owners.push(ministry_db::find(conn, &platform.ministry_code).await?);
+    }
+    let mut out = Vec::new();
+    for (((platform, o), detail), owner) in scored.into_iter().zip(details).zip(owners) {
+        let (reasons, reasons_vi) = reasons::reasons(&o);
+        let mut matched = SearchMatch::from(&o.title).matched;
+        for m in SearchMatch::from(&o.description).matched {
+            if !matched.iter().any(|x| x.term == m.term) {
+                matched.push(m);
+            }
+        }
+        let owner = owner.map_or_else(
+            || CandidateOwner {
+                code: platform.ministry_code.clone(),
+                name_vi: String::new(),
+                name_en: String::new(),
+            },
+            |m| CandidateOwner {
+                code: m.code,
+                name_vi: m.name_vi,
+                name_en: m.name_en,
+            },
+        );
+        let (contact_hint, contact_hint_vi) = contact::contact_hint(
+            !detail.contacts.is_empty(),
+            platform.operator.as_deref(),
+            &owner,
+        );
+        out.push(OverlapCandidate {
+            platform: platform.code,
+            name_vi: platform.name_vi,
+            name_en: platform.name_en,
+            short_name: platform.short_name,
+            status: platform.status,
+            url: platform.url,
+            score: (o.value * 1000.0).round() / 1000.0,
+            reasons,
+            reasons_vi,
+            matched,
+            ministry: owner,
+            operator: platform.operator,
+            contacts: detail.contacts,
+            contact_hint,
+            contact_hint_vi,
+            province_action: detail.profile.province_action,
+            province_action_note: detail.profile.province_action_note,
+        });
+    }
+    Ok(Judgement {
+        verdict,
+        candidates: out,
+        why,
+        gist,
+        best,
+    })
+}
+
+/// The least score a candidate needs to be listed.
+pub const MIN_CANDIDATE_SCORE: f32 = 0.2;
+
+/// How many similar checks a receipt lists at most.
+pub const MAX_SIMILAR_CHECKS: i64 = 5;
+
+/// Checks a planned purchase: judges it, lists earlier similar plans of other requesters, and
+/// stores the receipt. Returns the receipt and its exact JSON, which reads back byte for byte.
+pub async fn check(
+    conn: &mut AsyncPgConnection,
+    docs: &DocumentCache,
+    request: OverlapCheckRequest,
+) -> Result<(OverlapCheckResponse, String), ApiError> {
+    let (last_change_id, active_platforms) = db::registry_state(conn).await?;
+    let judgement = judge(conn, docs, &request).await?;
+    let verdict = judgement.verdict;
+    // Who asked, as a province code where the name resolves (a former province's name too, so
+    // "Bình Dương" and "TP. Hồ Chí Minh" are one requester), else the name folded.
+    let province = match &request.requester {
+        Some(r) => Some(
+            crate::db::provinces::resolve(conn, &r.province)
+                .await?
+                .unwrap_or_else(|| fold_for_search(&r.province)),
+        ),
+        None => None,
+    };
+    let similar_checks = db::similar(
+        conn,
+        &judgement.gist,
+        province.as_deref(),
+        SIMILAR_PLAN_MIN_SIMILARITY,
+        MAX_SIMILAR_CHECKS,
+    )
+    .await?
+    .into_iter()
+    .map(|row| SimilarCheck {
+        id: row.id,
+        created_at: row.created_at,
+        province: row.province,
+        title: row.title,
+    })
+    .collect();
+    let (summary, summary_vi) = reasons::summary(verdict, &judgement.candidates, &judgement.why);
+    let receipt = OverlapCheckResponse {
+        id: Uuid::new_v4(),
+        created_at: Utc::now(),
+        verdict,
+        summary,
+        summary_vi,
+        request,
+        candidates: judgement.candidates,
+        similar_checks,
+        thresholds: Thresholds {
+            likely_duplicate: LIKELY_DUPLICATE,
+            possible_overlap: POSSIBLE_OVERLAP,
+        },
+        registry_state: RegistryState {
+            last_change_id,
+            active_platforms,
+        },
+    };
+    let body = serde_json::to_string(&receipt).map_err(ApiError::internal)?;
+    let request_json = serde_json::to_value(&receipt.request).map_err(ApiError::internal)?;
+    db::insert(
+        conn,
+        &db::NewCheck {
+            id: receipt.id,
+            verdict: verdict.as_str(),
+            request: &request_json,
+            response: &body,
+            plan_text: &judgement.gist,
+            requester_province: province.as_deref(),
+        },
+    )
+    .await?;
+    Ok((receipt, body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_platform_provinces_connect_to_is_at_most_a_possible_overlap_unless_the_plan_copies_it() {
+        let connect = Some(ProvinceAction::Connect);
+        let high = LIKELY_DUPLICATE + 0.1;
+        assert_eq!(verdict_for(high, connect, false), Verdict::PossibleOverlap);
+        assert_eq!(verdict_for(high, connect, true), Verdict::LikelyDuplicate);
+        assert_eq!(
+            verdict_for(high, Some(ProvinceAction::Use), false),
+            Verdict::LikelyDuplicate
+        );
+        assert_eq!(
+            verdict_for(POSSIBLE_OVERLAP - 0.01, None, true),
+            Verdict::NoOverlap
+        );
+    }
+}

@@ -1,0 +1,194 @@
+//! The receipt's words, in English and in Vietnamese: a province files the receipt with a
+//! Vietnamese procurement record. Why a verdict was given, a candidate's reasons, the summary.
+
+use crate::domain::search::{self, Field, How, Overlap, UnitMatch};
+use crate::views::overlap::{OverlapCandidate, Verdict};
+
+fn quote(m: &UnitMatch) -> String {
+    match (&m.matched_as, m.how) {
+        (Some(alt), How::Abbreviation) => format!("\"{}\" = \"{}\"", m.term, alt),
+        (Some(alt), How::Synonym) => format!("\"{}\" ~ \"{}\"", m.term, alt),
+        (Some(alt), How::Fuzzy) => format!("\"{}\" ≈ \"{}\"", m.term, alt),
+        _ => format!("\"{}\"", m.term),
+    }
+}
+
+fn strong(score: &search::Score) -> Vec<String> {
+    score
+        .matches
+        .iter()
+        .filter(|m| m.significant && m.field.is_strong())
+        .map(quote)
+        .collect()
+}
+
+/// Why the verdict was given, in one sentence, from the best candidate's evidence.
+pub fn why(verdict: Verdict, o: &Overlap) -> (String, String) {
+    let t = &o.title;
+    if let Some(name) = &t.named {
+        return (
+            format!("the plan names the platform (\"{name}\")."),
+            format!("kế hoạch nêu đích danh nền tảng (\"{name}\")."),
+        );
+    }
+    match (&t.contained_phrase, verdict) {
+        (Some(phrase), Verdict::LikelyDuplicate | Verdict::PossibleOverlap)
+            if t.containment >= 0.99 =>
+        {
+            (
+                format!("the plan's title describes what the platform does: \"{phrase}\"."),
+                format!("tiêu đề kế hoạch mô tả đúng chức năng của nền tảng: \"{phrase}\"."),
+            )
+        }
+        _ if verdict == Verdict::NoOverlap => (
+            "the closest platform covers too little of the plan to be a duplicate.".to_owned(),
+            "nền tảng gần nhất chỉ đáp ứng một phần quá nhỏ của kế hoạch.".to_owned(),
+        ),
+        _ => {
+            let words = strong(t);
+            if words.is_empty() {
+                (
+                    "only the plan's description relates to the platform.".to_owned(),
+                    "chỉ phần mô tả của kế hoạch liên quan đến nền tảng.".to_owned(),
+                )
+            } else {
+                let share = (t.coverage * 100.0).round();
+                (
+                    format!(
+                        "the platform covers {share}% of what the title asks for ({}).",
+                        words.join(", ")
+                    ),
+                    format!(
+                        "nền tảng đáp ứng {share}% nội dung tiêu đề kế hoạch ({}).",
+                        words.join(", ")
+                    ),
+                )
+            }
+        }
+    }
+}
+
+/// Why nothing was found.
+pub fn nothing_found(title_has_content: bool) -> (String, String) {
+    if title_has_content {
+        (
+            "no platform's name, aliases or capabilities match the plan.".to_owned(),
+            "không nền tảng nào có tên, tên gọi khác hoặc chức năng khớp với kế hoạch.".to_owned(),
+        )
+    } else {
+        (
+            "the plan names no function, only framing words such as \"dự án\" or \"xây dựng\"; describe what the system should do.".to_owned(),
+            "kế hoạch chỉ gồm các từ khung như \"dự án\", \"xây dựng\", chưa nêu chức năng; hãy mô tả hệ thống sẽ làm gì.".to_owned(),
+        )
+    }
+}
+
+/// The receipt's summary: the verdict and why, in English and in Vietnamese.
+pub fn summary(
+    verdict: Verdict,
+    candidates: &[OverlapCandidate],
+    why: &(String, String),
+) -> (String, String) {
+    match (verdict, candidates.first()) {
+        (Verdict::LikelyDuplicate, Some(c)) => (
+            format!(
+                "Likely duplicate of {} ({}), owned by {}: use it instead of buying, because {}",
+                c.name_vi, c.platform, c.ministry.code, why.0
+            ),
+            format!(
+                "Có khả năng trùng lặp với {} ({}) do {} chủ quản: nên sử dụng nền tảng này thay vì đầu tư mới, vì {}",
+                c.name_vi, c.platform, c.ministry.code, why.1
+            ),
+        ),
+        (Verdict::PossibleOverlap, Some(c)) => (
+            format!(
+                "Possible overlap with {} ({}), owned by {}: reuse or connect to it where it serves the need, because {}",
+                c.name_vi, c.platform, c.ministry.code, why.0
+            ),
+            format!(
+                "Có thể trùng lặp một phần với {} ({}) do {} chủ quản: nên tái sử dụng hoặc kết nối với nền tảng này ở phần đáp ứng được, vì {}",
+                c.name_vi, c.platform, c.ministry.code, why.1
+            ),
+        ),
+        _ => (
+            format!("No national platform in the registry does this: {}", why.0),
+            format!(
+                "Chưa có nền tảng số quốc gia nào trong danh mục thực hiện việc này: {}",
+                why.1
+            ),
+        ),
+    }
+}
+
+/// A candidate's reasons, in English and in Vietnamese.
+pub fn reasons(o: &Overlap) -> (Vec<String>, Vec<String>) {
+    let mut en = Vec::new();
+    let mut vi = Vec::new();
+    if let Some(name) = &o.title.named {
+        en.push(format!("the title names the platform: \"{name}\""));
+        vi.push(format!("tiêu đề nêu tên nền tảng: \"{name}\""));
+    }
+    if let (Some(phrase), true, None) = (
+        &o.title.contained_phrase,
+        o.title.containment >= 0.5,
+        &o.title.named,
+    ) {
+        let share = (o.title.containment * 100.0).round();
+        en.push(format!(
+            "the title contains {share}% of the platform's \"{phrase}\""
+        ));
+        vi.push(format!(
+            "tiêu đề chứa {share}% cụm \"{phrase}\" của nền tảng"
+        ));
+    }
+    let in_name: Vec<String> = o
+        .title
+        .matches
+        .iter()
+        .filter(|m| m.significant && m.field.is_strong())
+        .map(quote)
+        .collect();
+    if !in_name.is_empty() {
+        en.push(format!(
+            "title words in the platform's names or capabilities: {}",
+            in_name.join(", ")
+        ));
+        vi.push(format!(
+            "từ của tiêu đề có trong tên hoặc chức năng của nền tảng: {}",
+            in_name.join(", ")
+        ));
+    }
+    if let Some(name) = &o.description.named {
+        en.push(format!("the description names the platform: \"{name}\""));
+        vi.push(format!("phần mô tả nêu tên nền tảng: \"{name}\""));
+    }
+    let in_description: Vec<String> = o
+        .description
+        .matches
+        .iter()
+        .filter(|m| m.significant && m.field != Field::Description)
+        .map(quote)
+        .collect();
+    if !in_description.is_empty() {
+        en.push(format!(
+            "description words found in the platform: {}",
+            in_description.join(", ")
+        ));
+        vi.push(format!(
+            "từ của phần mô tả có trong nền tảng: {}",
+            in_description.join(", ")
+        ));
+    }
+    if !o.shared_domains.is_empty() {
+        en.push(format!("shared domain: {}", o.shared_domains.join(", ")));
+        vi.push(format!("cùng lĩnh vực: {}", o.shared_domains.join(", ")));
+    }
+    if !o.shared_audiences.is_empty() {
+        en.push(format!(
+            "shared audience: {}",
+            o.shared_audiences.join(", ")
+        ));
+        vi.push(format!("cùng đối tượng: {}", o.shared_audiences.join(", ")));
+    }
+    (en, vi)
+}
