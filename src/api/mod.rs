@@ -136,3 +136,34 @@ pub enum WriteErrors {
     #[response(status = 503, content_type = "application/problem+json")]
     Unavailable(Problem),
 }
+
+/// The `If-Match` header of a conditional write, declared once for every operation that takes it.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct IfMatch {
+    /// The ETag you last read; 412 if the resource changed since.
+    #[param(rename = "If-Match", nullable = false)]
+    #[expect(
+        dead_code,
+        reason = "documentation only: api::write::if_match reads the header"
+    )]
+    if_match: Option<String>,
+}
+
+/// The `Idempotency-Key` header of a POST that creates, declared once for every operation that
+/// takes it.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct IdempotencyKey {
+    #[doc = "Makes a retried POST safe: 1 to 200 visible ASCII characters, scoped to the token, kept for IDEMPOTENCY_KEY_RETENTION_HOURS (a day by default)."]
+    #[param(
+        rename = "Idempotency-Key",
+        nullable = false,
+        pattern = "^\"*[!#-~](?:[!-~]{0,198}[!#-~])?\"*$"
+    )]
+    #[expect(
+        dead_code,
+        reason = "documentation only: api::write::Idempotency reads the header"
+    )]
+    idempotency_key: Option<String>,
+}

@@ -1,3 +1,6 @@
+use reqwest::Method;
+use serde_json::json;
+
 use crate::helpers::{assert_invalid_parameter, assert_problem, spawn_app};
 
 #[tokio::test]
@@ -46,4 +49,63 @@ async fn an_unknown_edition_is_a_404_problem() {
     let app = spawn_app().await;
     assert_problem(app.get("/api/v1/lists/qd-1-1999").await, 404, "not_found").await;
     assert_invalid_parameter(app.get("/api/v1/lists?sort=key").await, "sort").await;
+}
+
+#[tokio::test]
+async fn only_an_operator_changes_list_memberships_and_each_change_is_recorded() {
+    let app = spawn_app().await;
+    let path = "/api/v1/lists/cv-2765-2024/platforms/tabmis";
+    assert_problem(
+        app.send(Method::PUT, path, Some(&app.btc().await), None)
+            .await,
+        403,
+        "operator_only",
+    )
+    .await;
+    let operator = app.operator().await;
+    assert_eq!(
+        app.send(Method::PUT, path, Some(&operator), None)
+            .await
+            .status(),
+        204
+    );
+    assert_eq!(
+        app.send(Method::PUT, path, Some(&operator), None)
+            .await
+            .status(),
+        204,
+        "idempotent"
+    );
+    let platform = app.get_json("/api/v1/platforms/tabmis").await;
+    assert!(
+        platform["lists"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("cv-2765-2024"))
+    );
+    let history = app.get_json("/api/v1/platforms/tabmis/history").await;
+    assert_eq!(history["items"][0]["action"], "list_added");
+    assert_eq!(
+        history["items"][1]["action"], "created",
+        "the second PUT recorded nothing"
+    );
+    assert_eq!(
+        app.send(Method::DELETE, path, Some(&operator), None)
+            .await
+            .status(),
+        204
+    );
+    assert_problem(
+        app.send(Method::DELETE, path, Some(&operator), None).await,
+        404,
+        "not_found",
+    )
+    .await;
+    let unknown = "/api/v1/lists/qd-0-1999/platforms/tabmis";
+    assert_problem(
+        app.send(Method::PUT, unknown, Some(&operator), None).await,
+        404,
+        "not_found",
+    )
+    .await;
 }

@@ -7,6 +7,7 @@
 
 mod auth;
 mod cache;
+mod catalogue;
 mod cluster;
 mod contacts;
 mod database;
@@ -16,16 +17,14 @@ mod faults;
 mod health;
 mod helpers;
 mod http;
-mod limits;
 mod layers;
+mod limits;
 mod lists;
 mod ministries;
 mod openapi;
-mod other_writes;
 mod overlap_checks;
 mod platform_writes;
 mod platforms;
-mod procurement;
 mod provinces;
 mod relevance;
 mod reliability;

@@ -1,3 +1,6 @@
+use reqwest::Method;
+use serde_json::{Value, json};
+
 use crate::helpers::{assert_invalid_parameter, assert_problem, spawn_app};
 
 #[tokio::test]
@@ -127,4 +130,96 @@ async fn a_ministry_has_an_etag_and_answers_304() {
         .unwrap();
     assert_eq!(again.status(), 304);
     assert_eq!(again.headers().get("etag").unwrap().to_str().unwrap(), etag);
+}
+
+#[tokio::test]
+async fn only_an_operator_registers_and_corrects_agencies() {
+    let app = spawn_app().await;
+    let agency = json!({"code": "UBQLV", "code_vi": "UBQLV", "name_vi": "Ủy ban thử nghiệm", "name_en": "Test committee", "kind": "government_agency"});
+    let btc = app.btc().await;
+    assert_problem(
+        app.send(
+            Method::POST,
+            "/api/v1/ministries",
+            Some(&btc),
+            Some(&agency),
+        )
+        .await,
+        403,
+        "operator_only",
+    )
+    .await;
+    let operator = app.operator().await;
+    let response = app
+        .send(
+            Method::POST,
+            "/api/v1/ministries",
+            Some(&operator),
+            Some(&agency),
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+    assert_eq!(
+        response.headers().get("location").unwrap(),
+        "/api/v1/ministries/UBQLV"
+    );
+    let created: Value = response.json().await.unwrap();
+    assert_eq!(created["status"], "active");
+    assert_problem(
+        app.send(
+            Method::POST,
+            "/api/v1/ministries",
+            Some(&operator),
+            Some(&agency),
+        )
+        .await,
+        409,
+        "ministry_exists",
+    )
+    .await;
+
+    let patch = json!({"agency_id": "000.00.00.G99", "agency_id_confidence": "confirmed"});
+    let response = app
+        .send(
+            Method::PATCH,
+            "/api/v1/ministries/ubqlv",
+            Some(&operator),
+            Some(&patch),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["agency_id"],
+        "000.00.00.G99"
+    );
+    let bad = app
+        .send(
+            Method::PATCH,
+            "/api/v1/ministries/UBQLV",
+            Some(&operator),
+            Some(&json!({"agency_id": "G99"})),
+        )
+        .await;
+    assert_problem(bad, 422, "validation_failed").await;
+    let status = app
+        .send(
+            Method::PATCH,
+            "/api/v1/ministries/UBQLV",
+            Some(&operator),
+            Some(&json!({"status": "merged"})),
+        )
+        .await;
+    assert_problem(status, 422, "validation_failed").await;
+    assert_problem(
+        app.send(
+            Method::PATCH,
+            "/api/v1/ministries/BTC",
+            Some(&btc),
+            Some(&patch),
+        )
+        .await,
+        403,
+        "operator_only",
+    )
+    .await;
 }

@@ -139,3 +139,61 @@ async fn the_documented_thresholds_are_the_ones_the_verdict_uses() {
         Some((f64::from(possible) * 100.0).round() / 100.0)
     );
 }
+
+/// A property's rule, without its words: what a generated client validates.
+fn rule(property: &Value) -> Value {
+    let mut out = property.clone();
+    if let Some(map) = out.as_object_mut() {
+        for words in ["description", "example", "examples", "default"] {
+            map.remove(words);
+        }
+        // A patch may send `null` to clear what the full body may leave out: same rule otherwise.
+        if let Some(Value::Array(types)) = map.get("type") {
+            let kept: Vec<Value> = types.iter().filter(|t| *t != "null").cloned().collect();
+            map.insert(
+                "type".into(),
+                match kept.as_slice() {
+                    [one] => one.clone(),
+                    _ => Value::Array(kept),
+                },
+            );
+        }
+        if let Some(Value::Array(options)) = map.get("oneOf") {
+            let kept: Vec<Value> = options
+                .iter()
+                .filter(|o| o.get("type").is_none_or(|t| t != "null"))
+                .map(rule)
+                .collect();
+            if let [one] = kept.as_slice() {
+                return one.clone();
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_patch_schema_states_the_rules_of_its_input() {
+    let document = serde_json::to_value(ndp_registry::startup::openapi()).unwrap();
+    let schemas = &document["components"]["schemas"];
+    for (patch, input) in [
+        ("PlatformPatch", "NewPlatformInput"),
+        ("LegalBasisPatch", "LegalBasisInput"),
+        ("ContactPatch", "ContactInput"),
+        ("MinistryPatch", "NewMinistryInput"),
+    ] {
+        let patch_properties = schemas[patch]["properties"].as_object().unwrap();
+        let input_properties = schemas[input]["properties"].as_object().unwrap();
+        assert!(!patch_properties.is_empty(), "{patch}");
+        for (name, property) in patch_properties {
+            let Some(full) = input_properties.get(name) else {
+                panic!("{patch}.{name} is not a field of {input}");
+            };
+            // A nested patch is checked as its own pair.
+            if property.to_string().contains("Patch") {
+                continue;
+            }
+            assert_eq!(rule(property), rule(full), "{patch}.{name} against {input}");
+        }
+    }
+}

@@ -332,7 +332,7 @@ pub async fn write(
     params(
         ("code" = String, Path, description = "The province: code, name or 2025 predecessor's name", example = "HCM"),
         ("platform" = String, Path, description = "The platform's code", example = "vneid"),
-        ("If-Match" = Option<String>, Header, nullable = false, description = "The ETag you last read; 412 if the record changed since, or does not exist"),
+        crate::api::IfMatch,
     ),
     responses(
         (status = 200, description = "The record, replaced.", body = AdoptionResponse,

@@ -54,7 +54,7 @@ async fn lock_contact(
     request_body(content = ContactInput, content_type = "application/json"),
     params(
         ("code" = String, Path, description = "The platform's code", example = "dang-ky-giao-dich-bao-dam"),
-        ("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = "^\"*[!#-~](?:[!-~]{0,198}[!#-~])?\"*$", description = "Makes a retried POST safe: 1 to 200 visible ASCII characters, scoped to the token, kept for IDEMPOTENCY_KEY_RETENTION_HOURS (a day by default)"),
+        crate::api::IdempotencyKey,
     ),
     responses(
         (status = 201, description = "Created. `Location` names the contact.", body = ContactResponse,
@@ -128,7 +128,7 @@ pub async fn create_contact(
                  example = json!({"email": "vanhanh@example.gov.vn", "notes": null})),
     params(
         ("id" = i64, Path, description = "The contact's id", example = 1),
-        ("If-Match" = Option<String>, Header, nullable = false, description = "The ETag you last read; 412 if the contact changed since"),
+        crate::api::IfMatch,
     ),
     responses(
         (status = 200, description = "The contact as stored.", body = ContactResponse,
@@ -201,7 +201,7 @@ pub async fn patch_contact(
     security(("bearer" = ["contacts:write"])),
     params(
         ("id" = i64, Path, description = "The contact's id", example = 1),
-        ("If-Match" = Option<String>, Header, nullable = false, description = "The ETag you last read; 412 if the contact changed since"),
+        crate::api::IfMatch,
     ),
     responses(
         (status = 204, description = "Removed."),

@@ -194,7 +194,7 @@ fn deciding_province(
     request_body(content = DecisionRequest, content_type = "application/json"),
     params(
         ("id" = Uuid, Path, description = "The receipt's id"),
-        ("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = "^\"*[!#-~](?:[!-~]{0,198}[!#-~])?\"*$", description = "Makes a retried POST safe: 1 to 200 visible ASCII characters, kept for a day"),
+        crate::api::IdempotencyKey,
     ),
     responses(
         (status = 201, description = "The decision. `Location` is where to read it back.", body = DecisionResponse,

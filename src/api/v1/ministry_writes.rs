@@ -187,7 +187,7 @@ fn snapshot(m: &Ministry) -> Value {
     tag = "ministries",
     security(("bearer" = ["admin"])),
     request_body(content = NewMinistryInput, content_type = "application/json"),
-    params(("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = "^\"*[!#-~](?:[!-~]{0,198}[!#-~])?\"*$", description = "Makes a retried POST safe: 1 to 200 visible ASCII characters, scoped to the token, kept for IDEMPOTENCY_KEY_RETENTION_HOURS (a day by default)")),
+    params(crate::api::IdempotencyKey),
     responses(
         (status = 201, description = "Created. `Location` names the agency.", body = MinistryResponse,
          headers(("Location" = String, description = "The new agency's URL"), ("ETag" = String, description = "Tag of the representation"))),
@@ -256,7 +256,7 @@ async fn lock(
                  example = json!({"agency_id": "000.00.00.G12", "agency_id_confidence": "confirmed"})),
     params(
         ("code" = String, Path, description = "The agency's code, any case", example = "BTC"),
-        ("If-Match" = Option<String>, Header, nullable = false, description = "The ETag you last read; 412 if the agency changed since"),
+        crate::api::IfMatch,
     ),
     responses(
         (status = 200, description = "The agency as stored.", body = MinistryResponse,

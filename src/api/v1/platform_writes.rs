@@ -42,7 +42,7 @@ async fn lock_for_write(
     tag = "platforms",
     security(("bearer" = ["platforms:write"])),
     request_body(content = NewPlatformInput, content_type = "application/json"),
-    params(("Idempotency-Key" = Option<String>, Header, nullable = false, pattern = "^\"*[!#-~](?:[!-~]{0,198}[!#-~])?\"*$", description = "Makes a retried POST safe: 1 to 200 visible ASCII characters, scoped to the token, kept for IDEMPOTENCY_KEY_RETENTION_HOURS (a day by default)")),
+    params(crate::api::IdempotencyKey),
     responses(
         (status = 201, description = "Created. `Location` names the platform; `ETag` tags it.", body = PlatformResponse,
          headers(("Location" = String, description = "The new platform's URL"), ("ETag" = String, description = "Tag of the representation"))),
@@ -98,7 +98,7 @@ async fn replace_locked(
     request_body(content = PlatformInput, content_type = "application/json"),
     params(
         ("code" = String, Path, description = "The platform's code", example = "vneid"),
-        ("If-Match" = Option<String>, Header, nullable = false, description = "The ETag you last read; 412 if the platform changed since"),
+        crate::api::IfMatch,
     ),
     responses(
         (status = 200, description = "The platform as stored.", body = PlatformResponse,
@@ -126,7 +126,7 @@ pub async fn replace_platform(
                  example = json!({"status": "operational", "ndxp_status": "connected", "url": null})),
     params(
         ("code" = String, Path, description = "The platform's code", example = "vneid"),
-        ("If-Match" = Option<String>, Header, nullable = false, description = "The ETag you last read; 412 if the platform changed since"),
+        crate::api::IfMatch,
     ),
     responses(
         (status = 200, description = "The platform as stored.", body = PlatformResponse,
@@ -156,7 +156,7 @@ pub async fn patch_platform(
     security(("bearer" = ["platforms:write"])),
     params(
         ("code" = String, Path, description = "The platform's code", example = "vneid"),
-        ("If-Match" = Option<String>, Header, nullable = false, description = "The ETag you last read; 412 if the platform changed since"),
+        crate::api::IfMatch,
     ),
     responses(
         (status = 200, description = "The retired platform.", body = PlatformResponse,
@@ -189,7 +189,7 @@ pub async fn retire_platform(
     request_body(content = TransferRequest, content_type = "application/json"),
     params(
         ("code" = String, Path, description = "The platform's code", example = "he-thong-mang-dau-thau-quoc-gia"),
-        ("If-Match" = Option<String>, Header, nullable = false, description = "The ETag you last read; 412 if the platform changed since"),
+        crate::api::IfMatch,
     ),
     responses(
         (status = 200, description = "The platform with its new owner.", body = PlatformResponse,
