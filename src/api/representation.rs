@@ -140,6 +140,22 @@ pub fn link_header(req: &HttpRequest, page: u32, per_page: u32, total: i64) -> S
     links.join(", ")
 }
 
+/// A page of history: operators see more than the public at the same URL, so it varies by
+/// `Authorization`.
+pub fn history_page(
+    req: &HttpRequest,
+    items: Vec<HistoryEntry>,
+    page: crate::api::query::Page,
+    total: i64,
+) -> Result<HttpResponse, ApiError> {
+    let mut response = page_response(req, &Paginated::new(items, page, total))?;
+    response.headers_mut().append(
+        actix_web::http::header::VARY,
+        actix_web::http::header::HeaderValue::from_static("Authorization"),
+    );
+    Ok(response)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,20 +184,4 @@ mod tests {
         assert!(none_match(&req, "\"abc\""));
         assert!(!none_match(&req, "\"abd\""));
     }
-}
-
-/// A page of history: operators see more than the public at the same URL, so it varies by
-/// `Authorization`.
-pub fn history_page(
-    req: &HttpRequest,
-    items: Vec<HistoryEntry>,
-    page: crate::api::query::Page,
-    total: i64,
-) -> Result<HttpResponse, ApiError> {
-    let mut response = page_response(req, &Paginated::new(items, page, total))?;
-    response.headers_mut().append(
-        actix_web::http::header::VARY,
-        actix_web::http::header::HeaderValue::from_static("Authorization"),
-    );
-    Ok(response)
 }

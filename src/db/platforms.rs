@@ -214,31 +214,21 @@ pub async fn facet_counts(
     filter: &PlatformFilter,
 ) -> QueryResult<FacetRows> {
     let shared: &AsyncPgConnection = conn;
-    let ministry = platforms::table
-        .filter(platforms::id.eq_any(filtered(filter).select(platforms::id)))
-        .group_by(platforms::ministry_code)
-        .select((platforms::ministry_code, count_star()))
-        .load(&mut &*shared);
-    let status = platforms::table
-        .filter(platforms::id.eq_any(filtered(filter).select(platforms::id)))
-        .group_by(platforms::status)
-        .select((platforms::status, count_star()))
-        .load(&mut &*shared);
-    let ndxp_status = platforms::table
-        .filter(platforms::id.eq_any(filtered(filter).select(platforms::id)))
-        .group_by(platforms::ndxp_status)
-        .select((platforms::ndxp_status, count_star()))
-        .load(&mut &*shared);
-    let domains = platforms::table
-        .filter(platforms::id.eq_any(filtered(filter).select(platforms::id)))
-        .group_by(platforms::domains)
-        .select((platforms::domains, count_star()))
-        .load(&mut &*shared);
-    let audiences = platforms::table
-        .filter(platforms::id.eq_any(filtered(filter).select(platforms::id)))
-        .group_by(platforms::audiences)
-        .select((platforms::audiences, count_star()))
-        .load(&mut &*shared);
+    // Each facet counts the filtered platforms by one column; the five run pipelined.
+    macro_rules! counted_by {
+        ($column:expr) => {
+            platforms::table
+                .filter(platforms::id.eq_any(filtered(filter).select(platforms::id)))
+                .group_by($column)
+                .select(($column, count_star()))
+                .load(&mut &*shared)
+        };
+    }
+    let ministry = counted_by!(platforms::ministry_code);
+    let status = counted_by!(platforms::status);
+    let ndxp_status = counted_by!(platforms::ndxp_status);
+    let domains = counted_by!(platforms::domains);
+    let audiences = counted_by!(platforms::audiences);
     let (ministry, status, ndxp_status, domains, audiences) =
         futures_util::future::try_join5(ministry, status, ndxp_status, domains, audiences).await?;
     Ok(FacetRows {
@@ -678,27 +668,6 @@ pub async fn transfer(
     set_owner(conn, id, to).await
 }
 
-/// Corrects the owner of the current ownership period (a transfer effective the day it began).
-pub async fn correct_current_owner(
-    conn: &mut AsyncPgConnection,
-    id: i64,
-    to: &str,
-    reason: &str,
-) -> QueryResult<Platform> {
-    diesel::update(
-        platform_ownerships::table
-            .filter(platform_ownerships::platform_id.eq(id))
-            .filter(platform_ownerships::valid_to.is_null()),
-    )
-    .set((
-        platform_ownerships::ministry_code.eq(to),
-        platform_ownerships::reason.eq(Some(reason)),
-    ))
-    .execute(conn)
-    .await?;
-    set_owner(conn, id, to).await
-}
-
 /// Records `to` as the platform's owner and bumps its version.
 async fn set_owner(conn: &mut AsyncPgConnection, id: i64, to: &str) -> QueryResult<Platform> {
     diesel::update(platforms::table.find(id))
@@ -765,8 +734,9 @@ pub async fn open_ownerships(
     Ok(())
 }
 
-/// Gives the current ownership period (and the platform) to another owner, for a period that
-/// began after a succession took effect.
+/// Gives the current ownership period (and the platform) to another owner: for a period that
+/// began after a succession took effect, or a transfer effective the day the period began (which
+/// corrects it).
 pub async fn reassign_current(
     conn: &mut AsyncPgConnection,
     id: i64,

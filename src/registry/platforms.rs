@@ -734,7 +734,7 @@ pub async fn transfer(
     }
     c.finish()?;
     let updated = if corrects {
-        db::correct_current_owner(conn, row.id, to.as_str(), reason).await?
+        db::reassign_current(conn, row.id, to.as_str(), reason).await?
     } else {
         db::transfer(conn, row.id, to.as_str(), *effective_on, reason).await?
     };
