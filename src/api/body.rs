@@ -166,12 +166,6 @@ impl JsonBody {
 }
 
 impl MergePatchBody {
-    /// Applies the patch (RFC 7396) to `current`, a resource's writable state, and reads the
-    /// result as `T`: what the resource would be after the patch.
-    pub fn apply_to<T: DeserializeOwned>(&self, current: serde_json::Value) -> Result<T, ApiError> {
-        from_value(self.merged(current)?)
-    }
-
     /// Applies the patch to `current` and checks the result with `check`, naming every problem
     /// at once (see [`JsonBody::parse_valid`]).
     pub fn apply_valid<T: DeserializeOwned, V>(

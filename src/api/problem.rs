@@ -16,15 +16,6 @@ pub fn status_of(code: ProblemCode) -> StatusCode {
     StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
-/// Builds a problem response. Used for every error body the service sends.
-pub fn problem_response(
-    code: ProblemCode,
-    detail: String,
-    errors: Vec<FieldError>,
-) -> HttpResponse {
-    send(status_of(code), &Problem::new(code, detail, errors, None))
-}
-
 /// Builds a problem response that names the request it answers (for answers given before the
 /// request reaches a handler, or instead of it).
 pub fn problem_response_with_id(

@@ -700,6 +700,22 @@ async fn an_operator_must_name_the_owner_of_a_new_platform() {
     assert_invalid_field(response, "ministry").await;
 }
 
+/// Sends `body` and returns the fields its 422 names, sorted.
+async fn rejected_fields(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: &str,
+    body: &Value,
+) -> Vec<String> {
+    let response = app.send(method, path, Some(token), Some(body)).await;
+    problem_fields(response)
+        .await
+        .into_iter()
+        .map(|(f, _)| f)
+        .collect()
+}
+
 /// The fields named in a 422's `errors`, sorted.
 async fn problem_fields(response: reqwest::Response) -> Vec<(String, String)> {
     let problem = assert_problem(response, 422, "validation_failed").await;
@@ -753,19 +769,14 @@ async fn a_merge_patch_and_a_bulk_set_name_every_problem_too() {
     let app = spawn_app().await;
     let token = app.btc().await;
     let patch = json!({"name_vi": "", "status": "bogus", "legal_basis": {"number": 7}, "extra": 1});
-    let response = app
-        .send(
-            Method::PATCH,
-            "/api/v1/platforms/tabmis",
-            Some(&token),
-            Some(&patch),
-        )
-        .await;
-    let names: Vec<String> = problem_fields(response)
-        .await
-        .into_iter()
-        .map(|(f, _)| f)
-        .collect();
+    let names = rejected_fields(
+        &app,
+        Method::PATCH,
+        "/api/v1/platforms/tabmis",
+        &token,
+        &patch,
+    )
+    .await;
     assert_eq!(names, ["extra", "legal_basis.number", "name_vi", "status"]);
 
     let set = json!([
@@ -773,19 +784,14 @@ async fn a_merge_patch_and_a_bulk_set_name_every_problem_too() {
         {"code": "bulk-two", "name_vi": "Hai", "domains": ["tax"], "status": "operational"},
         {"code": "bulk-three", "name_vi": "B", "name_en": "Three", "domains": ["tax"], "status": "operational"}
     ]);
-    let response = app
-        .send(
-            Method::PUT,
-            "/api/v1/ministries/BTC/platforms",
-            Some(&token),
-            Some(&set),
-        )
-        .await;
-    let names: Vec<String> = problem_fields(response)
-        .await
-        .into_iter()
-        .map(|(f, _)| f)
-        .collect();
+    let names = rejected_fields(
+        &app,
+        Method::PUT,
+        "/api/v1/ministries/BTC/platforms",
+        &token,
+        &set,
+    )
+    .await;
     assert_eq!(names, ["[0].x", "[1].name_en", "[2].name_vi"]);
     assert_eq!(app.get("/api/v1/platforms/bulk-one").await.status(), 404);
 }
