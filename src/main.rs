@@ -38,32 +38,7 @@ enum Command {
 #[derive(Subcommand)]
 enum TokenCommand {
     /// Issue a token and print only the token on stdout.
-    Issue {
-        /// The ministry the token writes for (its ASCII code, e.g. BTC).
-        #[arg(long)]
-        ministry: Option<String>,
-        /// The province the token writes for: its code (e.g. HCM), its name, or the name of a
-        /// province it absorbed in 2025 (e.g. "Bình Dương").
-        #[arg(long, conflicts_with = "ministry")]
-        province: Option<String>,
-        /// Space-separated scopes. Ministry tokens: platforms:write and/or contacts:write (default
-        /// both); province tokens: adoptions:write and/or decisions:write (default both).
-        #[arg(long)]
-        scope: Option<String>,
-        /// Issue an operator token (scope admin, no ministry).
-        #[arg(long, conflicts_with_all = ["ministry", "province"])]
-        admin: bool,
-        /// Lifetime: a number and a unit (d, h, m, s), at most 366d.
-        #[arg(long, default_value = "90d")]
-        ttl: String,
-        /// A label shown by `token list`.
-        #[arg(long)]
-        label: Option<String>,
-        /// The `sub` claim recorded in the history of every change (default: ministry:<CODE>,
-        /// province:<CODE> or operator).
-        #[arg(long)]
-        subject: Option<String>,
-    },
+    Issue(tokens::IssueRequest),
     /// Revoke a token by its jti; running servers refuse it at once.
     Revoke {
         /// The token's jti (see `token list`).
@@ -133,25 +108,8 @@ async fn token(settings: &Settings, command: TokenCommand) -> Result<(), String>
         .await
         .map_err(|e| format!("DATABASE_URL: cannot connect: {e}"))?;
     let output = match command {
-        TokenCommand::Issue {
-            ministry,
-            province,
-            scope,
-            admin,
-            ttl,
-            label,
-            subject,
-        } => {
+        TokenCommand::Issue(request) => {
             let keys = JwtKeys::from_settings(settings).map_err(|e| e.to_string())?;
-            let request = tokens::IssueRequest {
-                ministry,
-                province,
-                scope,
-                admin,
-                ttl,
-                label,
-                subject,
-            };
             tokens::issue(&mut conn, &keys, request).await?
         }
         TokenCommand::Revoke { jti } => tokens::revoke(&mut conn, &jti).await?,

@@ -11,24 +11,32 @@ use crate::domain::{MinistryCode, Scope, Vocabulary};
 /// The longest lifetime a token may have.
 pub const MAX_TTL_DAYS: i64 = 366;
 
-/// What to issue.
-#[derive(Clone, Debug)]
+/// What to issue: the arguments of `ndp-registry token issue`.
+#[derive(Clone, Debug, clap::Args)]
 pub struct IssueRequest {
-    /// The ministry the token writes for; `None` with `admin` or `province`.
+    /// The ministry the token writes for (its ASCII code, e.g. BTC).
+    #[arg(long)]
     pub ministry: Option<String>,
-    /// The province the token writes for (a code, a name or a 2025 predecessor's name); `None`
-    /// with `admin` or `ministry`.
+    /// The province the token writes for: its code (e.g. HCM), its name, or the name of a
+    /// province it absorbed in 2025 (e.g. "Bình Dương").
+    #[arg(long, conflicts_with = "ministry")]
     pub province: Option<String>,
-    /// Space-separated scopes for a ministry or province token; `None` for the default
-    /// (`platforms:write contacts:write`, or `adoptions:write decisions:write` for a province).
+    /// Space-separated scopes. Ministry tokens: platforms:write and/or contacts:write (default
+    /// both); province tokens: adoptions:write and/or decisions:write (default both).
+    #[arg(long)]
     pub scope: Option<String>,
-    /// An operator token (scope `admin`).
+    /// Issue an operator token (scope admin, no ministry).
+    #[arg(long, conflicts_with_all = ["ministry", "province"])]
     pub admin: bool,
-    /// Lifetime such as `90d`, `12h`, `30m` or `3600s`.
+    /// Lifetime: a number and a unit (d, h, m, s), at most 366d.
+    #[arg(long, default_value = "90d")]
     pub ttl: String,
-    /// A label for the operator's list.
+    /// A label shown by `token list`.
+    #[arg(long)]
     pub label: Option<String>,
-    /// The `sub` claim; defaults to `operator`, `ministry:<CODE>` or `province:<CODE>`.
+    /// The `sub` claim recorded in the history of every change (default: ministry:<CODE>,
+    /// province:<CODE> or operator).
+    #[arg(long)]
     pub subject: Option<String>,
 }
 
