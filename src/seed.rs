@@ -5,20 +5,18 @@
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use diesel::upsert::on_constraint;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde::Deserialize;
+use serde_json::json;
 
-use crate::db::contacts::NewContact;
-use crate::db::history::{self, NewChange};
-use crate::db::platforms::{NewOwnership, NewPlatform, Platform};
-use crate::db::schema::{
-    contacts, list_declared_counts, list_editions, list_memberships, ministries,
-    platform_ownerships, platforms,
-};
+use crate::auth::Actor;
+use crate::db::schema::{list_declared_counts, list_editions, ministries};
 use crate::domain::{
-    PlatformProfile, ProfileConfidence, ProvinceAction, Vocabulary, normalize_text,
+    ContactRole, PlatformProfile, ProfileConfidence, ProvinceAction, Vocabulary, normalize_text,
 };
+use crate::registry::changes::{ChangeRecord, diff, record_changes};
+use crate::registry::contacts::ContactInput;
+use crate::registry::platforms::{self, Origin, PlatformInput, ValidPlatform};
 
 const MINISTRIES_CSV: &str = include_str!("../seeds/ministries.csv");
 const PLATFORMS_CSV: &str = include_str!("../seeds/platforms.csv");
@@ -272,6 +270,7 @@ pub async fn run(conn: &mut AsyncPgConnection) -> Result<SeedReport, SeedError> 
     let list_rows: Vec<ListRow> = parse("lists.csv", LISTS_CSV)?;
     let counts: Vec<DeclaredCountRow> = parse("list_declared_counts.csv", DECLARED_COUNTS_CSV)?;
     let province_rows: Vec<ProvinceRow> = parse("provinces.csv", PROVINCES_CSV)?;
+    let actor = Actor::system(SEED_ACTOR);
     conn.transaction(async |conn| {
         let mut report = SeedReport {
             ministries: seed_ministries(conn, &agencies).await?.len(),
@@ -281,7 +280,7 @@ pub async fn run(conn: &mut AsyncPgConnection) -> Result<SeedReport, SeedError> 
         };
         for row in &platform_rows {
             let profile = profiles.get(row.code.trim()).unwrap_or(&empty);
-            if let Some(contacts) = seed_platform(conn, row, profile).await? {
+            if let Some(contacts) = seed_platform(conn, &actor, row, profile).await? {
                 report.platforms += 1;
                 report.contacts += contacts;
             }
@@ -340,7 +339,7 @@ async fn seed_ministries(
                 file: "ministries.csv",
                 message: e.to_string(),
             })?;
-            log(conn, "ministry", code, None, state, None).await?;
+            log(conn, "ministry", code, state).await?;
         }
     }
     Ok(inserted)
@@ -358,33 +357,20 @@ async fn log(
     conn: &mut AsyncPgConnection,
     entity: &str,
     key: &str,
-    platform_id: Option<i64>,
     state: serde_json::Value,
-    version: Option<i32>,
 ) -> Result<(), SeedError> {
-    let action = if entity == "contact" {
-        "contact_added"
-    } else {
-        "created"
+    let change = ChangeRecord {
+        entity,
+        key: key.to_owned(),
+        platform_id: None,
+        action: "created",
+        changes: diff(&serde_json::Value::Null, &state),
+        version: None,
+        state: Some(state),
     };
-    history::record(
-        conn,
-        vec![NewChange {
-            entity,
-            entity_key: key,
-            platform_id,
-            action,
-            changes: history::diff(&serde_json::Value::Null, &state),
-            actor_sub: SEED_ACTOR,
-            actor_ministry: None,
-            actor_jti: None,
-            actor_province: None,
-            version,
-            state: Some(state),
-        }],
-    )
-    .await?;
-    Ok(())
+    record_changes(conn, &Actor::system(SEED_ACTOR), vec![change])
+        .await
+        .map_err(api_failure)
 }
 
 async fn seed_lists(
@@ -413,7 +399,7 @@ async fn seed_lists(
                 "title_en": normalize_text(&row.title_en), "issued_on": row.issued_on,
                 "declared_total": row.declared_total, "source": normalize_text(&row.source),
             });
-            log(conn, "list", &row.key, None, state, None).await?;
+            log(conn, "list", &row.key, state).await?;
         }
         inserted += added;
     }
@@ -468,149 +454,104 @@ async fn seed_provinces(
     Ok(inserted)
 }
 
-/// Inserts one platform with its owners, lists and contacts; `None` when it already exists.
+/// Creates one platform, with its owners, lists and contacts, the way the API creates one
+/// (validated, recorded); `None` when it already exists.
 async fn seed_platform(
     conn: &mut AsyncPgConnection,
+    actor: &Actor,
     row: &PlatformRow,
     profile: &serde_json::Value,
 ) -> Result<Option<usize>, SeedError> {
-    let name_vi = normalize_text(&row.name_vi);
-    let name_en = normalize_text(&row.name_en);
-    let description = normalize_text(&row.description);
-    let short_name = opt(&row.short_name);
-    let operator = opt(&row.operator);
-    let url = opt(&row.url);
-    let legal_number = opt(&row.legal_basis_number);
-    let source = opt(&row.source);
-    let domains = list(&row.domains);
-    let audiences = list(&row.audiences);
-    let confidence = confidence(&row.confidence);
-    let new = NewPlatform {
-        code: row.code.trim(),
-        name_vi: &name_vi,
-        name_en: &name_en,
-        short_name: short_name.as_deref(),
-        description: &description,
-        ministry_code: row.owner_code.trim(),
-        operator: operator.as_deref(),
-        domains: domains.iter().map(String::as_str).collect(),
-        audiences: audiences.iter().map(String::as_str).collect(),
-        status: row.status.trim(),
-        url: url.as_deref(),
-        ndxp_status: "unknown",
-        legal_basis_number: legal_number.as_deref(),
-        legal_basis_date: date("platforms.csv", &row.legal_basis_date)?,
-        source: source.as_deref(),
-        confidence: &confidence,
-        profile,
-    };
-    let inserted: Option<Platform> = diesel::insert_into(platforms::table)
-        .values(&new)
-        .on_conflict(on_constraint("platforms_code_key"))
-        .do_nothing()
-        .returning(Platform::as_returning())
-        .get_result(conn)
-        .await
-        .optional()?;
-    let Some(inserted) = inserted else {
+    let code = row.code.trim();
+    if crate::db::platforms::find_id(conn, code).await?.is_some() {
         return Ok(None);
-    };
-    let id = inserted.id;
-    let (year, month, day) = REORGANISATION_2025;
-    let reorganised = NaiveDate::from_ymd_opt(year, month, day);
-    let owner = row.owner_code.trim();
-    let owners: Vec<NewOwnership<'_>> = match row.owner_code_before_2025.trim() {
-        "" => vec![NewOwnership {
-            platform_id: id,
-            ministry_code: owner,
-            valid_from: None,
-            valid_to: None,
-            reason: None,
-        }],
-        before => vec![
-            NewOwnership {
-                platform_id: id,
-                ministry_code: before,
-                valid_from: None,
-                valid_to: reorganised.and_then(|d| d.pred_opt()),
-                reason: None,
-            },
-            NewOwnership {
-                platform_id: id,
-                ministry_code: owner,
-                valid_from: reorganised,
-                valid_to: None,
-                reason: Some("Reorganisation of ministries, Resolution 176/2025/QH15"),
-            },
-        ],
-    };
-    diesel::insert_into(platform_ownerships::table)
-        .values(&owners)
-        .execute(conn)
-        .await?;
-    for key in list(&row.lists) {
-        diesel::insert_into(list_memberships::table)
-            .values((
-                list_memberships::list_key.eq(&key),
-                list_memberships::platform_id.eq(id),
-                list_memberships::source.eq(&source),
-            ))
-            .execute(conn)
-            .await?;
     }
-    let mut contacts_added = 0;
+    let invalid = |error: crate::error::ApiError| SeedError::Data {
+        file: "platforms.csv",
+        message: format!("{code}: {}", described(&error)),
+    };
+    let url = opt(&row.url);
+    let operator = opt(&row.operator);
+    let source = opt(&row.source);
+    let legal_basis = match opt(&row.legal_basis_number) {
+        Some(number) => {
+            json!({"number": number, "date": date("platforms.csv", &row.legal_basis_date)?})
+        }
+        None => serde_json::Value::Null,
+    };
+    let input: PlatformInput = serde_json::from_value(json!({
+        "code": code,
+        "name_vi": row.name_vi,
+        "name_en": row.name_en,
+        "short_name": opt(&row.short_name),
+        "description": opt(&row.description),
+        "operator": operator,
+        "domains": list(&row.domains),
+        "audiences": list(&row.audiences),
+        "status": row.status.trim(),
+        "url": url,
+        "legal_basis": legal_basis,
+        "source": source,
+        "profile": profile.as_object().filter(|p| !p.is_empty()),
+    }))
+    .map_err(|e| SeedError::Data {
+        file: "platforms.csv",
+        message: format!("{code}: {e}"),
+    })?;
+    let (code, valid) = ValidPlatform::new_platform(&input).map_err(invalid)?;
+    let mut contacts = Vec::new();
     if let Some((name, phone)) = support_contact(&row.public_support) {
         let published = normalize_text(&row.public_support);
-        let source = match &url {
-            Some(url) => format!("{published}; {url}"),
-            None => published,
+        let contact = ContactInput {
+            role: ContactRole::TechnicalSupport,
+            name,
+            unit: operator.clone(),
+            email: None,
+            phone: Some(phone),
+            url: url.clone(),
+            notes: None,
+            source: Some(match &url {
+                Some(url) => format!("{published}; {url}"),
+                None => published,
+            }),
         };
-        contacts_added += diesel::insert_into(contacts::table)
-            .values(NewContact {
-                platform_id: id,
-                role: "technical_support",
-                name: &name,
-                unit: operator.as_deref(),
-                email: None,
-                phone: Some(&phone),
-                url: url.as_deref(),
-                notes: None,
-                source: Some(&source),
-            })
-            .execute(conn)
-            .await?;
+        contacts.push(contact.validate().map_err(invalid)?);
     }
-    let code = inserted.code.clone();
-    let response = crate::views::platforms::platform_responses(conn, vec![inserted])
+    let (year, month, day) = REORGANISATION_2025;
+    let owner_before = opt(&row.owner_code_before_2025);
+    let confidence = confidence(&row.confidence);
+    let origin = Origin {
+        confidence: &confidence,
+        owned_since: owner_before
+            .as_ref()
+            .and_then(|_| NaiveDate::from_ymd_opt(year, month, day)),
+        reason: owner_before
+            .as_ref()
+            .map(|_| "Reorganisation of ministries, Resolution 176/2025/QH15"),
+        owner_before: owner_before.as_deref(),
+        lists: list(&row.lists),
+        list_source: source.as_deref(),
+        contacts,
+    };
+    let owner = row.owner_code.trim();
+    platforms::create(conn, actor, &code, owner, &valid, &origin)
         .await
-        .map_err(api_failure)?
-        .pop()
-        .ok_or_else(|| SeedError::Data {
-            file: "platforms.csv",
-            message: format!("{code} vanished"),
-        })?;
-    let version = response.version;
-    let state = serde_json::to_value(&response).map_err(|e| SeedError::Data {
-        file: "platforms.csv",
-        message: e.to_string(),
-    })?;
-    log(conn, "platform", &code, Some(id), state, Some(version)).await?;
-    for contact in &response.contacts {
-        let state = serde_json::to_value(contact).map_err(|e| SeedError::Data {
-            file: "platforms.csv",
-            message: e.to_string(),
-        })?;
-        log(
-            conn,
-            "contact",
-            &contact.id.to_string(),
-            Some(id),
-            state,
-            Some(contact.version),
-        )
-        .await?;
+        .map_err(invalid)?;
+    Ok(Some(origin.contacts.len()))
+}
+
+/// An error with the fields it names, for a seed failure.
+fn described(error: &crate::error::ApiError) -> String {
+    let fields: Vec<String> = error
+        .field_errors()
+        .iter()
+        .map(|f| format!("{}: {}", f.field, f.message))
+        .collect();
+    if fields.is_empty() {
+        error.to_string()
+    } else {
+        fields.join("; ")
     }
-    Ok(Some(contacts_added))
 }
 
 #[cfg(test)]

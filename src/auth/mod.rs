@@ -61,6 +61,18 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// The registry itself acting without a token (the seed loader): an operator, named `sub` in
+    /// the history, with no token id.
+    pub fn system(sub: &str) -> Actor {
+        Actor {
+            sub: sub.to_owned(),
+            ministry: None,
+            province: None,
+            scopes: vec![Scope::Admin],
+            jti: String::new(),
+        }
+    }
+
     /// Whether this is a registry operator.
     pub fn is_operator(&self) -> bool {
         self.scopes.contains(&Scope::Admin)

@@ -32,14 +32,8 @@ pub struct Contact {
 #[diesel(table_name = contacts)]
 pub struct NewContact<'a> {
     pub platform_id: i64,
-    pub role: &'a str,
-    pub name: &'a str,
-    pub unit: Option<&'a str>,
-    pub email: Option<&'a str>,
-    pub phone: Option<&'a str>,
-    pub url: Option<&'a str>,
-    pub notes: Option<&'a str>,
-    pub source: Option<&'a str>,
+    #[diesel(embed)]
+    pub fields: ContactChangeset<'a>,
 }
 
 /// A contact with the code and owner of its platform.
@@ -149,7 +143,7 @@ pub async fn lock(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Option<C
 }
 
 /// The writable fields of a contact, replacing the stored ones (a `None` clears the column).
-#[derive(Clone, Debug, AsChangeset)]
+#[derive(Clone, Debug, AsChangeset, Insertable)]
 #[diesel(table_name = contacts, treat_none_as_null = true)]
 pub struct ContactChangeset<'a> {
     pub role: &'a str,

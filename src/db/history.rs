@@ -25,28 +25,41 @@ pub struct Change {
     pub actor_province: Option<String>,
 }
 
-/// A change to record.
+/// A change to record: what, which, how, and the state it left.
+#[derive(Clone, Debug, Insertable)]
+#[diesel(table_name = change_log)]
+pub struct ChangeRecord<'a> {
+    /// `platform`, `contact`, `ministry`, `list`, `adoption` or `decision`.
+    pub entity: &'a str,
+    /// The entity's key: a code, a contact id, `list-key/platform-code`.
+    #[diesel(column_name = entity_key)]
+    pub key: String,
+    /// The platform whose history shows the change.
+    pub platform_id: Option<i64>,
+    /// What happened: `created`, `updated`, `retired`, `transferred`, `contact_added`...
+    pub action: &'a str,
+    /// The field-level diff.
+    pub changes: Value,
+    /// The entity's version after the change.
+    pub version: Option<i32>,
+    /// The entity's full representation after the change; `None` (a tombstone) when removed.
+    pub state: Option<Value>,
+}
+
+/// A change with who made it, as stored.
 #[derive(Clone, Debug, Insertable)]
 #[diesel(table_name = change_log)]
 pub struct NewChange<'a> {
-    pub entity: &'a str,
-    pub entity_key: &'a str,
-    pub platform_id: Option<i64>,
-    pub action: &'a str,
-    pub changes: Value,
+    #[diesel(embed)]
+    pub change: ChangeRecord<'a>,
     pub actor_sub: &'a str,
     pub actor_ministry: Option<&'a str>,
     pub actor_jti: Option<&'a str>,
     /// The province the actor's token writes for, if any.
     pub actor_province: Option<&'a str>,
-    /// The entity's version after the change.
-    pub version: Option<i32>,
-    /// The entity's full representation after the change; `None` when it was removed.
-    pub state: Option<Value>,
 }
 
-/// Records changes, in a few multi-row statements whatever their number. Their feed positions
-/// are assigned when the transaction commits, in the order given.
+/// Records changes, in the caller's transaction and in order, with one statement per thousand.
 pub async fn record(conn: &mut AsyncPgConnection, changes: Vec<NewChange<'_>>) -> QueryResult<()> {
     for chunk in changes.chunks(1000) {
         diesel::insert_into(change_log::table)

@@ -100,16 +100,19 @@ pub async fn members(
         .await
 }
 
-/// Adds a platform to an edition; false when it was already a member.
+/// Adds a platform to an edition, with where that is published; false when it was already a
+/// member.
 pub async fn add_member(
     conn: &mut AsyncPgConnection,
     key: &str,
     platform_id: i64,
+    source: Option<&str>,
 ) -> QueryResult<bool> {
     diesel::insert_into(list_memberships::table)
         .values((
             list_memberships::list_key.eq(key),
             list_memberships::platform_id.eq(platform_id),
+            list_memberships::source.eq(source),
         ))
         .on_conflict_do_nothing()
         .execute(conn)

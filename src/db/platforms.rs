@@ -72,22 +72,10 @@ impl Platform {
 #[diesel(table_name = platforms)]
 pub struct NewPlatform<'a> {
     pub code: &'a str,
-    pub name_vi: &'a str,
-    pub name_en: &'a str,
-    pub short_name: Option<&'a str>,
-    pub description: &'a str,
     pub ministry_code: &'a str,
-    pub operator: Option<&'a str>,
-    pub domains: Vec<&'a str>,
-    pub audiences: Vec<&'a str>,
-    pub status: &'a str,
-    pub url: Option<&'a str>,
-    pub ndxp_status: &'a str,
-    pub legal_basis_number: Option<&'a str>,
-    pub legal_basis_date: Option<NaiveDate>,
-    pub source: Option<&'a str>,
     pub confidence: &'a str,
-    pub profile: &'a serde_json::Value,
+    #[diesel(embed)]
+    pub changes: PlatformChangeset<'a>,
 }
 
 /// An ownership period of a platform.
@@ -471,7 +459,7 @@ mod tests {
 }
 
 /// The writable fields of a platform, replacing the stored ones (a `None` clears the column).
-#[derive(Clone, Debug, AsChangeset)]
+#[derive(Clone, Debug, AsChangeset, Insertable)]
 #[diesel(table_name = platforms, treat_none_as_null = true)]
 pub struct PlatformChangeset<'a> {
     pub name_vi: &'a str,
@@ -488,15 +476,6 @@ pub struct PlatformChangeset<'a> {
     pub legal_basis_date: Option<NaiveDate>,
     pub source: Option<&'a str>,
     pub profile: &'a serde_json::Value,
-}
-
-/// Inserts a platform and returns it.
-pub async fn insert(conn: &mut AsyncPgConnection, new: &NewPlatform<'_>) -> QueryResult<Platform> {
-    diesel::insert_into(platforms::table)
-        .values(new)
-        .returning(Platform::as_returning())
-        .get_result(conn)
-        .await
 }
 
 /// Rows per multi-row INSERT: PostgreSQL takes at most 65,535 bound values per statement.
@@ -696,38 +675,14 @@ pub async fn current_ownership_start(
         .map(Option::flatten)
 }
 
-/// Records the first ownership period of a new platform.
-pub async fn open_ownership(
+/// Records ownership periods of new platforms, in multi-row statements.
+pub async fn insert_ownerships(
     conn: &mut AsyncPgConnection,
-    id: i64,
-    ministry: &str,
-    from: NaiveDate,
-    reason: &str,
+    periods: &[NewOwnership<'_>],
 ) -> QueryResult<()> {
-    open_ownerships(conn, &[id], ministry, from, reason).await
-}
-
-/// Opens the first ownership period of many platforms, in a few multi-row statements.
-pub async fn open_ownerships(
-    conn: &mut AsyncPgConnection,
-    ids: &[i64],
-    ministry: &str,
-    from: NaiveDate,
-    reason: &str,
-) -> QueryResult<()> {
-    for chunk in ids.chunks(INSERT_CHUNK) {
-        let rows: Vec<NewOwnership> = chunk
-            .iter()
-            .map(|id| NewOwnership {
-                platform_id: *id,
-                ministry_code: ministry,
-                valid_from: Some(from),
-                valid_to: None,
-                reason: Some(reason),
-            })
-            .collect();
+    for chunk in periods.chunks(INSERT_CHUNK) {
         diesel::insert_into(platform_ownerships::table)
-            .values(&rows)
+            .values(chunk)
             .execute(conn)
             .await?;
     }

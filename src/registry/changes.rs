@@ -7,8 +7,8 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::auth::Actor;
-pub use crate::db::history::diff;
 use crate::db::history::{self, NewChange};
+pub use crate::db::history::{ChangeRecord, diff};
 use crate::error::ApiError;
 
 /// RFC 7396: applies a merge patch to a JSON object.
@@ -32,24 +32,6 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
     }
 }
 
-/// A change to record: what, which, how, and the state it left.
-pub struct ChangeRecord<'a> {
-    /// `platform`, `contact`, `ministry`, `list`, `adoption` or `decision`.
-    pub entity: &'a str,
-    /// The entity's key: a code, a contact id, `list-key/platform-code`.
-    pub key: &'a str,
-    /// The platform whose history shows the change.
-    pub platform_id: Option<i64>,
-    /// What happened: `created`, `updated`, `retired`, `transferred`, `contact_added`...
-    pub action: &'a str,
-    /// The field-level diff.
-    pub changes: Value,
-    /// The entity's version after the change.
-    pub version: Option<i32>,
-    /// The entity's full representation after the change; `None` (a tombstone) when removed.
-    pub state: Option<Value>,
-}
-
 /// Records a change made by `actor`, in the caller's transaction.
 pub async fn record_change(
     conn: &mut AsyncPgConnection,
@@ -69,17 +51,12 @@ pub async fn record_changes(
     let rows = changes
         .into_iter()
         .map(|change| NewChange {
-            entity: change.entity,
-            entity_key: change.key,
-            platform_id: change.platform_id,
-            action: change.action,
-            changes: change.changes,
+            change,
             actor_sub: &actor.sub,
             actor_ministry: actor.ministry.as_deref(),
-            actor_jti: Some(&actor.jti),
+            // The seed loader acts without a token.
+            actor_jti: (!actor.jti.is_empty()).then_some(actor.jti.as_str()),
             actor_province: actor.province.as_deref(),
-            version: change.version,
-            state: change.state,
         })
         .collect();
     history::record(conn, rows).await?;

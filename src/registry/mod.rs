@@ -6,6 +6,8 @@
 //! call the same operations, so a platform is created one way only.
 
 pub mod changes;
+pub mod contacts;
+pub mod ministries;
 pub mod overlap;
 pub mod platforms;
 pub mod search;

@@ -9,13 +9,17 @@ use utoipa::ToSchema;
 
 use super::changes::{ChangeRecord, diff, record_changes, state_of};
 use crate::auth::Actor;
-use crate::db::platforms::{self as db, NewPlatform, Platform, PlatformChangeset};
+use crate::db::lists;
+use crate::db::platforms::{
+    self as platform_db, NewOwnership, NewPlatform, Platform, PlatformChangeset,
+};
 use crate::db::tokens;
 use crate::domain::{
     Audience, Domain, MAX_PROFILE_ITEM_CHARS, MAX_PROFILE_ITEMS, MinistryCode, NdxpStatus,
     PlatformCode, PlatformProfile, PlatformStatus, Vocabulary,
 };
 use crate::error::{ApiError, FieldError, ProblemCode};
+use crate::registry::contacts::{self, ValidContact};
 use crate::registry::validate::Checker;
 use crate::views::platforms::{PlatformResponse, platform_responses};
 
@@ -363,28 +367,73 @@ pub async fn active_ministry(
     }
 }
 
-/// Inserts a validated platform owned by `owner`, opens its ownership and records its creation.
-pub async fn insert_platform(
-    conn: &mut AsyncPgConnection,
-    actor: &Actor,
-    code: &str,
-    owner: &str,
-    valid: &ValidPlatform,
-) -> Result<PlatformResponse, ApiError> {
-    insert_platforms(conn, actor, owner, &[(code, valid)])
-        .await?
-        .pop()
-        .ok_or_else(|| ApiError::internal("the inserted platform vanished"))
+/// How new platforms enter the registry, besides their fields: how well attested they are, whose
+/// they were before, which list editions name them and whom to contact about them.
+pub struct Origin<'a> {
+    /// How well attested the record is: `owner_declared` for a ministry's own declaration.
+    pub confidence: &'a str,
+    /// The day the current owner's period began; `None` when it began before the record did.
+    pub owned_since: Option<NaiveDate>,
+    /// Why that period began.
+    pub reason: Option<&'a str>,
+    /// The owner before, whose period ended the day before `owned_since`.
+    pub owner_before: Option<&'a str>,
+    /// The keys of the list editions that name the platforms, and where that is published.
+    pub lists: Vec<String>,
+    pub list_source: Option<&'a str>,
+    /// The contact channels published with the platforms.
+    pub contacts: Vec<ValidContact>,
 }
 
-/// Inserts validated platforms owned by `owner`, opens their ownership and records their
-/// creation: a few statements whatever their number (rows, ownerships, the representations'
-/// related rows and the history each go in multi-row statements).
+impl Origin<'_> {
+    /// Platforms a ministry declares today (an operator, for a ministry): the API's creations.
+    pub fn declared() -> Origin<'static> {
+        Origin {
+            confidence: "owner_declared",
+            owned_since: Some(Utc::now().date_naive()),
+            reason: Some("Registered in the registry"),
+            owner_before: None,
+            lists: Vec::new(),
+            list_source: None,
+            contacts: Vec::new(),
+        }
+    }
+
+    /// The ownership periods of platform `id`, owned by `owner` now.
+    fn periods<'b>(&'b self, id: i64, owner: &'b str) -> Vec<NewOwnership<'b>> {
+        let current = NewOwnership {
+            platform_id: id,
+            ministry_code: owner,
+            valid_from: self.owned_since,
+            valid_to: None,
+            reason: self.reason,
+        };
+        match self.owner_before {
+            None => vec![current],
+            Some(before) => vec![
+                NewOwnership {
+                    platform_id: id,
+                    ministry_code: before,
+                    valid_from: None,
+                    valid_to: self.owned_since.and_then(|d| d.pred_opt()),
+                    reason: None,
+                },
+                current,
+            ],
+        }
+    }
+}
+
+/// Inserts validated platforms owned by `owner`, with their ownership periods, list memberships
+/// and contacts from `origin`, and records their creation (and their contacts'): a few
+/// statements whatever their number (rows, ownerships, the representations' related rows and the
+/// history each go in multi-row statements).
 pub async fn insert_platforms(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
     owner: &str,
     platforms: &[(&str, &ValidPlatform)],
+    origin: &Origin<'_>,
 ) -> Result<Vec<PlatformResponse>, ApiError> {
     let empty = Value::Object(serde_json::Map::new());
     let changesets: Vec<PlatformChangeset<'_>> = platforms
@@ -396,34 +445,24 @@ pub async fn insert_platforms(
         .zip(&changesets)
         .map(|((code, _), changes)| NewPlatform {
             code,
-            name_vi: changes.name_vi,
-            name_en: changes.name_en,
-            short_name: changes.short_name,
-            description: changes.description,
             ministry_code: owner,
-            operator: changes.operator,
-            domains: changes.domains.clone(),
-            audiences: changes.audiences.clone(),
-            status: changes.status,
-            url: changes.url,
-            ndxp_status: changes.ndxp_status,
-            legal_basis_number: changes.legal_basis_number,
-            legal_basis_date: changes.legal_basis_date,
-            source: changes.source,
-            confidence: "owner_declared",
-            profile: changes.profile,
+            confidence: origin.confidence,
+            changes: changes.clone(),
         })
         .collect();
-    let rows = db::insert_many(conn, &new).await?;
-    let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
-    db::open_ownerships(
-        conn,
-        &ids,
-        owner,
-        Utc::now().date_naive(),
-        "Registered in the registry",
-    )
-    .await?;
+    let rows = platform_db::insert_many(conn, &new).await?;
+    let periods: Vec<NewOwnership<'_>> = rows
+        .iter()
+        .flat_map(|row| origin.periods(row.id, owner))
+        .collect();
+    platform_db::insert_ownerships(conn, &periods).await?;
+    let mut contacts = Vec::new();
+    for row in &rows {
+        for key in &origin.lists {
+            lists::add_member(conn, key, row.id, origin.list_source).await?;
+        }
+        contacts.extend(contacts::insert_all(conn, row.id, &origin.contacts).await?);
+    }
     let created = rows
         .into_iter()
         .map(|row| {
@@ -431,7 +470,21 @@ pub async fn insert_platforms(
             (row, "created", changes)
         })
         .collect();
-    record_platform_changes(conn, actor, created).await
+    let responses = record_platform_changes(conn, actor, created).await?;
+    let mut records = Vec::with_capacity(contacts.len());
+    for (contact, response) in contacts
+        .iter()
+        .zip(responses.iter().flat_map(|r| &r.contacts))
+    {
+        let changes = diff(&Value::Null, &contacts::snapshot(contact));
+        records.push(contacts::added_record(
+            response,
+            contact.platform_id,
+            changes,
+        )?);
+    }
+    record_changes(conn, actor, records).await?;
+    Ok(responses)
 }
 
 /// The field-level diff that replacing `row`'s writable fields with `valid` would make.
@@ -481,7 +534,7 @@ pub async fn apply_replacements(
         .iter()
         .map(|(row, valid, _)| (row.id, valid.changeset(&row.profile)))
         .collect();
-    let updated = db::update_many(conn, &changesets).await?;
+    let updated = platform_db::update_many(conn, &changesets).await?;
     let changed = updated
         .into_iter()
         .zip(replacements)
@@ -531,7 +584,7 @@ pub async fn record_platform_changes(
     for ((id, version, action, changes), response) in applied.into_iter().zip(&responses) {
         records.push(ChangeRecord {
             entity: "platform",
-            key: &response.code,
+            key: response.code.to_string(),
             platform_id: Some(id),
             action,
             changes,
@@ -611,16 +664,18 @@ pub fn owner_of_new(actor: &Actor, valid: &ValidPlatform) -> Result<String, ApiE
     }
 }
 
-/// Creates a platform owned by `owner`, an active agency, under a code no platform has.
+/// Creates a platform owned by `owner`, an active agency, under a code no platform has. The API
+/// creates with [`Origin::declared`]; the seed loader with what its files say.
 pub async fn create(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
     code: &PlatformCode,
     owner: &str,
     valid: &ValidPlatform,
+    origin: &Origin<'_>,
 ) -> Result<PlatformResponse, ApiError> {
     active_ministry(conn, owner, "ministry").await?;
-    if db::find_id(conn, code.as_str()).await?.is_some() {
+    if platform_db::find_id(conn, code.as_str()).await?.is_some() {
         return Err(ApiError::new(
             ProblemCode::PlatformExists,
             format!(
@@ -629,7 +684,10 @@ pub async fn create(
             ),
         ));
     }
-    insert_platform(conn, actor, code.as_str(), owner, valid).await
+    insert_platforms(conn, actor, owner, &[(code.as_str(), valid)], origin)
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::internal("the inserted platform vanished"))
 }
 
 /// Replaces the writable fields of `row` (locked, its owner checked) with `valid`, and records
@@ -722,7 +780,7 @@ pub async fn transfer(
             format!("{} already owns this platform", row.ministry_code),
         );
     }
-    let start = db::current_ownership_start(conn, row.id).await?;
+    let start = platform_db::current_ownership_start(conn, row.id).await?;
     let corrects = start == Some(*effective_on);
     if let Some(start) = start.filter(|start| effective_on < start) {
         c.fail(
@@ -734,9 +792,9 @@ pub async fn transfer(
     }
     c.finish()?;
     let updated = if corrects {
-        db::reassign_current(conn, row.id, to.as_str(), reason).await?
+        platform_db::reassign_current(conn, row.id, to.as_str(), reason).await?
     } else {
-        db::transfer(conn, row.id, to.as_str(), *effective_on, reason).await?
+        platform_db::transfer(conn, row.id, to.as_str(), *effective_on, reason).await?
     };
     let mut changes = json!({
         "ministry": {"old": row.ministry_code, "new": updated.ministry_code},

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
 
-use crate::db::platforms::{self as db, Platform, PlatformFilter};
+use crate::db::platforms::{self as platform_db, Platform, PlatformFilter};
 use crate::domain::PlatformProfile;
 use crate::domain::search::{self, Document, Fields, Query, Rarity, Score};
 use crate::error::ApiError;
@@ -104,7 +104,8 @@ pub async fn scored_candidates(
             }
         }
     }
-    let rows = db::candidates(conn, filter, &spellings, &fuzzy, rank_text, MAX_CANDIDATES).await?;
+    let rows = platform_db::candidates(conn, filter, &spellings, &fuzzy, rank_text, MAX_CANDIDATES)
+        .await?;
     Ok(rows
         .into_iter()
         .map(|p| {
@@ -123,7 +124,7 @@ pub async fn search(
     rank_text: &str,
 ) -> Result<Vec<(Platform, Score)>, ApiError> {
     let candidates = scored_candidates(conn, docs, filter, &[q], rank_text).await?;
-    let corpus = db::approximate_count(conn).await? as usize;
+    let corpus = platform_db::approximate_count(conn).await? as usize;
     let docs: Vec<&Document> = candidates.iter().map(|(_, d)| d.as_ref()).collect();
     let rarity = Rarity::measure(q, &docs, corpus);
     let mut results: Vec<(Platform, Score)> = candidates

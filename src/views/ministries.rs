@@ -5,7 +5,7 @@ use diesel_async::AsyncPgConnection;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::db::ministries::{self as db, Ministry};
+use crate::db::ministries::{self as ministry_db, Ministry};
 use crate::domain::{MinistryKind, MinistryStatus, Vocabulary};
 use crate::error::ApiError;
 
@@ -86,11 +86,11 @@ pub async fn ministry_response(
     row: Ministry,
 ) -> Result<MinistryResponse, ApiError> {
     let code = std::slice::from_ref(&row.code);
-    let count = db::platform_counts(conn, code)
+    let count = ministry_db::platform_counts(conn, code)
         .await?
         .first()
         .map_or(0, |c| c.1);
-    let preds = db::successions(conn, code)
+    let preds = ministry_db::successions(conn, code)
         .await?
         .into_iter()
         .map(|p| p.0)

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use super::contacts::ContactResponse;
 use crate::db::contacts as contact_db;
-use crate::db::platforms::{self as db, Platform};
+use crate::db::platforms::{self as platform_db, Platform};
 use crate::domain::search::Score;
 use crate::domain::{
     Audience, Domain, NdxpStatus, PlatformProfile, PlatformStatus, SourceConfidence, Vocabulary,
@@ -123,8 +123,8 @@ pub async fn platform_responses(
     let shared: &AsyncPgConnection = conn;
     let (contact_rows, ownership_rows, membership_rows) = futures_util::future::try_join3(
         contact_db::for_platforms(shared, &ids),
-        db::ownerships(shared, &ids),
-        db::memberships(shared, &ids),
+        platform_db::ownerships(shared, &ids),
+        platform_db::memberships(shared, &ids),
     )
     .await?;
     for contact in contact_rows {

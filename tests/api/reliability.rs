@@ -320,7 +320,7 @@ async fn old_receipts_deliveries_and_idempotency_records_are_purged_by_their_ret
 async fn contacts_per_platform_are_capped() {
     let app = spawn_app().await;
     let btc = app.btc().await;
-    let cap = ndp_registry::api::v1::contact_writes::MAX_CONTACTS_PER_PLATFORM;
+    let cap = ndp_registry::registry::contacts::MAX_CONTACTS_PER_PLATFORM;
     let existing = app.get_json("/api/v1/platforms/tabmis/contacts").await["total"]
         .as_u64()
         .unwrap() as usize;

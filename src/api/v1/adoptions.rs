@@ -23,7 +23,7 @@ use crate::api::state::AppState;
 use crate::api::write::{Answer, check_if_match, if_match, render};
 use crate::api::{GetErrors, ListErrors, SubListErrors, WriteErrors};
 use crate::auth::Actor;
-use crate::db::adoptions::{self as db, AdoptionChangeset, AdoptionFilter, AdoptionView};
+use crate::db::adoptions::{self as adoption_db, AdoptionChangeset, AdoptionFilter, AdoptionView};
 use crate::db::platforms::{self as platform_db, Platform};
 use crate::db::{decisions as decision_db, history, provinces as province_db};
 use crate::domain::{AdoptionStatus, PlatformCode, Scope, Vocabulary};
@@ -258,7 +258,7 @@ pub async fn lock_current(
     platform: &Platform,
     precondition: Option<&str>,
 ) -> Result<Option<AdoptionView>, ApiError> {
-    let current = db::find(conn, province, platform.id, true).await?;
+    let current = adoption_db::find(conn, province, platform.id, true).await?;
     match (&current, precondition) {
         (Some(view), Some(tag)) => {
             let rendered = render(&AdoptionResponse::from(view.clone()))?;
@@ -296,15 +296,15 @@ pub async fn write(
     {
         return Ok((AdoptionResponse::from(view.clone()), false));
     }
-    db::upsert(conn, province, platform.id, &valid.changeset()).await?;
-    let stored = db::find(conn, province, platform.id, false)
+    adoption_db::upsert(conn, province, platform.id, &valid.changeset()).await?;
+    let stored = adoption_db::find(conn, province, platform.id, false)
         .await?
         .ok_or_else(|| ApiError::internal("an adoption record vanished after its write"))?;
     let response = AdoptionResponse::from(stored);
     let created = current.is_none();
     let change = ChangeRecord {
         entity: "adoption",
-        key: &key(province, &platform.code),
+        key: key(province, &platform.code).to_string(),
         platform_id: None,
         action: if created {
             "adoption_recorded"
@@ -409,7 +409,7 @@ pub async fn get_adoption(
     let platform = platform_db::find(&mut conn, &code)
         .await?
         .ok_or_else(|| platform_not_found(&code))?;
-    let view = db::find(&mut conn, &province, platform.id, false)
+    let view = adoption_db::find(&mut conn, &province, platform.id, false)
         .await?
         .ok_or_else(|| adoption_not_found(&province, &platform.code))?;
     json_with_etag(&req, &AdoptionResponse::from(view))
@@ -480,7 +480,7 @@ async fn page_of(
     filter: &AdoptionFilter,
     page: crate::api::query::Page,
 ) -> Result<HttpResponse, ApiError> {
-    let (rows, total) = db::list(conn, filter, page.limit(), page.offset()).await?;
+    let (rows, total) = adoption_db::list(conn, filter, page.limit(), page.offset()).await?;
     let items: Vec<AdoptionResponse> = rows.into_iter().map(AdoptionResponse::from).collect();
     page_response(req, &Paginated::new(items, page, total))
 }
@@ -645,7 +645,7 @@ pub async fn adoption_matrix(
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.pool.get().await?;
     let filter = query.0.resolve(&mut conn).await?;
-    let cells = db::statuses(&mut conn, &filter).await?;
+    let cells = adoption_db::statuses(&mut conn, &filter).await?;
     let provinces: Vec<(String, String)> = province_db::all(&mut conn)
         .await?
         .into_iter()
@@ -760,7 +760,7 @@ const PROCEEDED_CASES_LISTED: i64 = 100;
 /// The adoption part of `GET /api/v1/stats`, in queries of its own.
 pub async fn adoption_stats(conn: &mut AsyncPgConnection) -> Result<AdoptionStats, ApiError> {
     let mut platforms: Vec<PlatformAdoptionStats> = Vec::new();
-    for (code, name_vi, status, count) in db::counts_by_platform(conn).await? {
+    for (code, name_vi, status, count) in adoption_db::counts_by_platform(conn).await? {
         if platforms.last().is_none_or(|p| p.platform != code) {
             platforms.push(PlatformAdoptionStats {
                 platform: code,
@@ -775,7 +775,10 @@ pub async fn adoption_stats(conn: &mut AsyncPgConnection) -> Result<AdoptionStat
             last.provinces.insert(status, count);
         }
     }
-    let in_use: HashMap<String, i64> = db::in_use_by_province(conn).await?.into_iter().collect();
+    let in_use: HashMap<String, i64> = adoption_db::in_use_by_province(conn)
+        .await?
+        .into_iter()
+        .collect();
     let provinces = province_db::all(conn)
         .await?
         .into_iter()

@@ -15,11 +15,11 @@ use crate::api::body::BulkJsonBody;
 use crate::api::query::Filters;
 use crate::api::state::AppState;
 use crate::auth::Actor;
-use crate::db::platforms::{self as db, Platform};
+use crate::db::platforms::{self as platform_db, Platform};
 use crate::domain::{MinistryCode, PlatformStatus, Scope, Vocabulary};
 use crate::error::{ApiError, FieldError, ProblemCode};
 use crate::registry::platforms::{
-    PlatformInput, ValidPlatform, active_ministry, apply_replacements, insert_platforms,
+    Origin, PlatformInput, ValidPlatform, active_ministry, apply_replacements, insert_platforms,
     replacement_diff, validate,
 };
 
@@ -84,7 +84,7 @@ async fn plan(
     inputs: &[(String, ValidPlatform)],
     lock: bool,
 ) -> Result<Vec<Op>, ApiError> {
-    let owned = db::owned_by(conn, ministry, true, lock).await?;
+    let owned = platform_db::owned_by(conn, ministry, true, lock).await?;
     let mut owned: BTreeMap<String, Platform> =
         owned.into_iter().map(|p| (p.code.clone(), p)).collect();
     // One query finds which of the codes the ministry does not own are taken by others.
@@ -93,7 +93,7 @@ async fn plan(
         .filter(|(code, _)| !owned.contains_key(code))
         .map(|(code, _)| code.clone())
         .collect();
-    let taken: HashSet<String> = db::existing_codes(conn, &not_owned)
+    let taken: HashSet<String> = platform_db::existing_codes(conn, &not_owned)
         .await?
         .into_iter()
         .collect();
@@ -262,7 +262,14 @@ pub async fn sync_platforms(
             }
         }
         if !creates.is_empty() {
-            insert_platforms(conn, &actor, ministry.as_str(), &creates).await?;
+            insert_platforms(
+                conn,
+                &actor,
+                ministry.as_str(),
+                &creates,
+                &Origin::declared(),
+            )
+            .await?;
         }
         if !replacements.is_empty() {
             apply_replacements(conn, &actor, replacements).await?;

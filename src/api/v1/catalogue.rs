@@ -15,7 +15,7 @@ use crate::api::export::{self, Cell, Column, Sheet};
 use crate::api::query::{Filters, FiltersWith};
 use crate::api::representation::json_with_etag;
 use crate::api::state::AppState;
-use crate::db::platforms::{self as db, Platform};
+use crate::db::platforms::{self as platform_db, Platform};
 use crate::db::{lists as list_db, ministries as ministry_db};
 use crate::domain::{MinistryStatus, PlatformStatus, Vocabulary};
 use crate::error::{ApiError, ProblemCode};
@@ -38,7 +38,7 @@ async fn select_all(
     let mut all = Vec::new();
     let mut after: Option<String> = None;
     loop {
-        let batch = db::batch(conn, &selection.filter, after.as_deref(), 1000).await?;
+        let batch = platform_db::batch(conn, &selection.filter, after.as_deref(), 1000).await?;
         let done = batch.len() < 1000;
         after = batch.last().map(|p| p.code.clone());
         all.extend(batch);
@@ -107,9 +107,9 @@ pub async fn platform_facets(
     let selection = Selection::parse(&mut conn, &query.0).await?;
     // Without `q` the database counts; a search is scored here, so its matches are counted here.
     let rows = match &selection.search {
-        None => db::facet_counts(&mut conn, &selection.filter).await?,
+        None => platform_db::facet_counts(&mut conn, &selection.filter).await?,
         Some(_) => {
-            let mut rows = db::FacetRows::default();
+            let mut rows = platform_db::FacetRows::default();
             for p in select_all(&mut conn, &state.documents, &selection).await? {
                 rows.ministry.push((p.ministry_code, 1));
                 rows.status.push((p.status, 1));
@@ -245,7 +245,7 @@ pub async fn stats(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
     let mut by_status = BTreeMap::new();
     let mut per_ministry: BTreeMap<String, (i64, i64)> = BTreeMap::new();
     let (mut total, mut active, mut with_contacts) = (0, 0, 0);
-    for row in db::counts_by_owner_and_status(&mut conn).await? {
+    for row in platform_db::counts_by_owner_and_status(&mut conn).await? {
         *by_status.entry(row.status.clone()).or_insert(0) += row.platforms;
         total += row.platforms;
         if row.status != PlatformStatus::Retired.as_str() {

@@ -18,7 +18,7 @@ use crate::api::state::AppState;
 use crate::api::write::{Answer, Idempotency};
 use crate::api::{GetErrors, WriteErrors};
 use crate::auth::Actor;
-use crate::db::decisions::{self as db, DecisionView, NewDecision};
+use crate::db::decisions::{self as decision_db, DecisionView, NewDecision};
 use crate::db::{adoptions as adoption_db, overlap, platforms as platform_db, provinces};
 use crate::domain::{AdoptionStatus, DecisionKind, PlatformCode, Scope, Vocabulary};
 use crate::error::{ApiError, ProblemCode};
@@ -217,7 +217,7 @@ pub async fn create_decision(
         let receipt = overlap::lock_facts(conn, check_id)
             .await?
             .ok_or_else(|| receipt_not_found(&id))?;
-        if db::find(conn, check_id).await?.is_some() {
+        if decision_db::find(conn, check_id).await?.is_some() {
             return Err(ApiError::new(ProblemCode::DecisionExists, format!(
                     "The overlap check {check_id} already has a decision; read it at /api/v1/overlap-checks/{check_id}/decision."
                 ),
@@ -302,7 +302,7 @@ pub async fn create_decision(
             actor.require(Scope::AdoptionsWrite)?;
         }
         let may_record = actor.require(Scope::AdoptionsWrite).is_ok();
-        let stored = db::insert(
+        let stored = decision_db::insert(
             conn,
             &NewDecision {
                 check_id,
@@ -338,14 +338,14 @@ pub async fn create_decision(
                 (None, Some(_)) => {}
             }
         }
-        let view = db::find(conn, check_id)
+        let view = decision_db::find(conn, check_id)
             .await?
             .ok_or_else(|| ApiError::internal("a decision vanished after its write"))?;
         let body = response(conn, view).await?;
         let state = state_of(&body)?;
         let change = ChangeRecord {
             entity: "decision",
-            key: &check_id.to_string(),
+            key: check_id.to_string(),
             platform_id: None,
             action: "decided",
             changes: diff(&Value::Null, &state),
@@ -378,7 +378,7 @@ pub async fn get_decision(
 ) -> Result<HttpResponse, ApiError> {
     let check_id = parse_id(&id)?;
     let mut conn = state.pool.get().await?;
-    let Some(view) = db::find(&mut conn, check_id).await? else {
+    let Some(view) = decision_db::find(&mut conn, check_id).await? else {
         if overlap::find(&mut conn, check_id).await?.is_none() {
             return Err(receipt_not_found(&id));
         }

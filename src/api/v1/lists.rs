@@ -12,7 +12,7 @@ use crate::api::query::{ListQuery, PageParams};
 use crate::api::representation::{Paginated, json_with_etag, page_response};
 use crate::api::state::AppState;
 use crate::api::{GetErrors, ListErrors};
-use crate::db::lists::{self as db, ListEdition};
+use crate::db::lists::{self as list_db, ListEdition};
 use crate::error::ApiError;
 
 /// An official edition of the list of national digital platforms: a dated legal document.
@@ -114,9 +114,9 @@ pub async fn list_editions(
     query: ListQuery<NoFilter>,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.pool.get().await?;
-    let (rows, total) = db::list(&mut conn, query.page.limit(), query.page.offset()).await?;
+    let (rows, total) = list_db::list(&mut conn, query.page.limit(), query.page.offset()).await?;
     let keys: Vec<String> = rows.iter().map(|r| r.key.clone()).collect();
-    let counts: HashMap<String, i64> = db::member_counts(&mut conn, &keys)
+    let counts: HashMap<String, i64> = list_db::member_counts(&mut conn, &keys)
         .await?
         .into_iter()
         .collect();
@@ -148,11 +148,11 @@ pub async fn get_edition(
     key: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.pool.get().await?;
-    let row = db::find(&mut conn, &key).await?.ok_or_else(|| {
+    let row = list_db::find(&mut conn, &key).await?.ok_or_else(|| {
         ApiError::not_found(format!("No list edition has the key {:?}.", key.as_str()))
     })?;
-    let declared = db::declared_counts(&mut conn, &row.key).await?;
-    let members = db::members(&mut conn, &row.key).await?;
+    let declared = list_db::declared_counts(&mut conn, &row.key).await?;
+    let members = list_db::members(&mut conn, &row.key).await?;
     let mut owners: Vec<OwnerCount> = declared
         .into_iter()
         .map(|(ministry, count)| OwnerCount {
@@ -240,16 +240,16 @@ async fn change_membership(
     actor.require_operator()?;
     let (key, code) = path.into_inner();
     crate::api::write::transaction(&state, &actor, async |conn| {
-        db::find(conn, &key)
+        list_db::find(conn, &key)
             .await?
             .ok_or_else(|| ApiError::not_found(format!("No list edition has the key {key:?}.")))?;
         let platform = crate::db::platforms::lock(conn, &code)
             .await?
             .ok_or_else(|| ApiError::not_found(format!("No platform has the code {code:?}.")))?;
         let changed = if add {
-            db::add_member(conn, &key, platform.id).await?
+            list_db::add_member(conn, &key, platform.id, None).await?
         } else {
-            let removed = db::remove_member(conn, &key, platform.id).await?;
+            let removed = list_db::remove_member(conn, &key, platform.id).await?;
             if !removed {
                 return Err(ApiError::not_found(format!(
                     "{code} is not a member of {key}."
@@ -266,7 +266,7 @@ async fn change_membership(
             let state = add.then(|| serde_json::json!({"list": key, "platform": code}));
             let change = crate::registry::changes::ChangeRecord {
                 entity: "list",
-                key: &member_key,
+                key: member_key.to_string(),
                 platform_id: Some(platform.id),
                 action,
                 changes,
@@ -340,13 +340,13 @@ pub async fn diff_editions(
     let mut editions = Vec::new();
     for key in [&a, &b] {
         editions.push(
-            db::find(&mut conn, key).await?.ok_or_else(|| {
+            list_db::find(&mut conn, key).await?.ok_or_else(|| {
                 ApiError::not_found(format!("No list edition has the key {key:?}."))
             })?,
         );
     }
-    let from = db::members(&mut conn, &a).await?;
-    let to = db::members(&mut conn, &b).await?;
+    let from = list_db::members(&mut conn, &a).await?;
+    let to = list_db::members(&mut conn, &b).await?;
     let member = |(code, name_vi, ministry): &(String, String, String)| ListMember {
         code: code.clone(),
         name_vi: name_vi.clone(),
@@ -365,8 +365,8 @@ pub async fn diff_editions(
     let mut changed = Vec::new();
     let mut unchanged = 0;
     for (code, name_vi, _) in from.iter().filter(|f| to.iter().any(|t| t.0 == f.0)) {
-        let then = db::owner_on(&mut conn, code, editions[0].issued_on).await?;
-        let now = db::owner_on(&mut conn, code, editions[1].issued_on).await?;
+        let then = list_db::owner_on(&mut conn, code, editions[0].issued_on).await?;
+        let now = list_db::owner_on(&mut conn, code, editions[1].issued_on).await?;
         if then == now {
             unchanged += 1;
         } else {

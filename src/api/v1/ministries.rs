@@ -10,7 +10,7 @@ use crate::api::query::{ListQuery, PageParams};
 use crate::api::representation::{Paginated, json_with_etag, page_response};
 use crate::api::state::AppState;
 use crate::api::{GetErrors, ListErrors};
-use crate::db::ministries::{self as db, MinistryFilter};
+use crate::db::ministries::{self as ministry_db, MinistryFilter};
 use crate::domain::{MinistryCode, MinistryKind, MinistryStatus, Vocabulary};
 use crate::error::ApiError;
 use crate::views::ministries::{MinistryResponse, ministry_response};
@@ -50,14 +50,14 @@ pub async fn list_ministries(
     };
     let mut conn = state.pool.get().await?;
     let (rows, total) =
-        db::list(&mut conn, &filter, query.page.limit(), query.page.offset()).await?;
+        ministry_db::list(&mut conn, &filter, query.page.limit(), query.page.offset()).await?;
     let codes: Vec<String> = rows.iter().map(|m| m.code.clone()).collect();
-    let counts: HashMap<String, i64> = db::platform_counts(&mut conn, &codes)
+    let counts: HashMap<String, i64> = ministry_db::platform_counts(&mut conn, &codes)
         .await?
         .into_iter()
         .collect();
     let mut predecessors: HashMap<String, Vec<String>> = HashMap::new();
-    for (code, successor) in db::successions(&mut conn, &codes).await? {
+    for (code, successor) in ministry_db::successions(&mut conn, &codes).await? {
         predecessors.entry(successor).or_default().push(code);
     }
     let items = rows
@@ -96,7 +96,7 @@ pub async fn get_ministry(
     };
     let code = MinistryCode::parse(&code).map_err(|_| not_found())?;
     let mut conn = state.pool.get().await?;
-    let row = db::find(&mut conn, code.as_str())
+    let row = ministry_db::find(&mut conn, code.as_str())
         .await?
         .ok_or_else(not_found)?;
     json_with_etag(&req, &ministry_response(&mut conn, row).await?)

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::api::body::JsonBody;
 use crate::api::state::AppState;
 use crate::api::{GetErrors, rate_limit::RateLimited};
-use crate::db::overlap as db;
+use crate::db::overlap as overlap_db;
 use crate::error::{ApiError, Problem};
 use crate::registry::overlap;
 use crate::views::overlap::{OverlapCheckRequest, OverlapCheckResponse};
@@ -73,7 +73,9 @@ pub async fn get_overlap_check(
         || ApiError::not_found(format!("No overlap check has the id {:?}.", id.as_str()));
     let uuid = Uuid::parse_str(&id).map_err(|_| not_found())?;
     let mut conn = state.pool.get().await?;
-    let body = db::find(&mut conn, uuid).await?.ok_or_else(not_found)?;
+    let body = overlap_db::find(&mut conn, uuid)
+        .await?
+        .ok_or_else(not_found)?;
     let html = super::receipt_page::wants_html(&req);
     let page = if html {
         Some(super::receipt_page::render(&body)?)

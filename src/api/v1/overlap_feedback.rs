@@ -12,7 +12,7 @@ use crate::api::body::JsonBody;
 use crate::api::rate_limit::RateLimited;
 use crate::api::state::AppState;
 use crate::auth::Actor;
-use crate::db::{overlap as db, platforms as platform_db};
+use crate::db::{overlap as overlap_db, platforms as platform_db};
 use crate::domain::{FeedbackJudgement, PlatformCode, Vocabulary};
 use crate::error::{ApiError, Problem};
 use crate::registry::validate::Checker;
@@ -131,7 +131,7 @@ pub async fn create_overlap_feedback(
     let check = Uuid::parse_str(&id).map_err(|_| not_found())?;
     let request = body.parse_valid(|r: &FeedbackRequest| validate(r.clone()))?;
     let mut conn = state.pool.get().await?;
-    if db::find(&mut conn, check).await?.is_none() {
+    if overlap_db::find(&mut conn, check).await?.is_none() {
         return Err(not_found());
     }
     let mut c = Checker::default();
@@ -154,16 +154,16 @@ pub async fn create_overlap_feedback(
             a.ministry.unwrap_or_default()
         }
     });
-    let rows: Vec<db::NewFeedback<'_>> = request
+    let rows: Vec<overlap_db::NewFeedback<'_>> = request
         .judgements
         .iter()
-        .map(|j| db::NewFeedback {
+        .map(|j| overlap_db::NewFeedback {
             platform: &j.platform,
             judgement: j.judgement.as_str(),
             note: j.note.as_deref(),
         })
         .collect();
-    db::insert_feedback(&mut conn, check, judged_by.as_deref(), &rows).await?;
+    overlap_db::insert_feedback(&mut conn, check, judged_by.as_deref(), &rows).await?;
     Ok(
         HttpResponse::build(StatusCode::CREATED).json(FeedbackResponse {
             check,

@@ -10,11 +10,11 @@ use crate::api::body::{JsonBody, MergePatchBody, from_value};
 use crate::api::state::AppState;
 use crate::api::write::{Answer, Idempotency, check_if_match, if_match, render};
 use crate::auth::Actor;
-use crate::db::platforms::{self as db, Platform};
+use crate::db::platforms::{self as platform_db, Platform};
 use crate::domain::{PlatformStatus, Scope};
 use crate::error::ApiError;
 use crate::registry::platforms::{
-    self, NewPlatformInput, PlatformInput, PlatformPatch, TransferRequest, ValidPlatform,
+    self, NewPlatformInput, Origin, PlatformInput, PlatformPatch, TransferRequest, ValidPlatform,
     not_found, representation, validate,
 };
 use crate::views::platforms::PlatformResponse;
@@ -26,7 +26,9 @@ async fn lock_for_write(
     code: &str,
     if_match: Option<&str>,
 ) -> Result<Platform, ApiError> {
-    let row = db::lock(conn, code).await?.ok_or_else(|| not_found(code))?;
+    let row = platform_db::lock(conn, code)
+        .await?
+        .ok_or_else(|| not_found(code))?;
     actor.require_owner(&row.ministry_code)?;
     let current = render(&representation(conn, row.clone()).await?)?;
     check_if_match(if_match, &current.etag)?;
@@ -61,7 +63,8 @@ pub async fn create_platform(
     let owner = platforms::owner_of_new(&actor, &valid)?;
     let idempotency = Idempotency::from_request(&req, &body.0)?;
     crate::api::write::create(&state, &actor, idempotency.as_ref(), async |conn| {
-        let response = platforms::create(conn, &actor, &code, &owner, &valid).await?;
+        let response =
+            platforms::create(conn, &actor, &code, &owner, &valid, &Origin::declared()).await?;
         let location = format!("/api/v1/platforms/{}", code.as_str());
         Answer::json(StatusCode::CREATED, &response, Some(location))
     })

@@ -14,7 +14,7 @@ use crate::api::state::AppState;
 use crate::api::{GetErrors, ListErrors, SubListErrors};
 use crate::db::history;
 use crate::db::ministries as ministry_db;
-use crate::db::platforms::{self as db, PlatformFilter};
+use crate::db::platforms::{self as platform_db, PlatformFilter};
 use crate::domain::search::Query;
 use crate::domain::{
     Audience, Domain, MinistryCode, NdxpStatus, PlatformStatus, Vocabulary, fold_for_search,
@@ -110,7 +110,7 @@ pub async fn list_platforms(
     let mut conn = state.pool.get().await?;
     let selection = Selection::parse(&mut conn, &query.filter).await?;
     let Some((q, folded)) = &selection.search else {
-        let (rows, total) = db::list(
+        let (rows, total) = platform_db::list(
             &mut conn,
             &selection.filter,
             query.page.limit(),
@@ -228,7 +228,7 @@ pub async fn get_platform(
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.pool.get().await?;
-    let row = db::find(&mut conn, &code).await?.ok_or_else(|| {
+    let row = platform_db::find(&mut conn, &code).await?.ok_or_else(|| {
         ApiError::not_found(format!("No platform has the code {:?}.", code.as_str()))
     })?;
     let body = platform_responses(&mut conn, vec![row])
@@ -276,7 +276,7 @@ pub async fn platform_history(
 ) -> Result<HttpResponse, ApiError> {
     let operator = reader.0.is_some_and(|actor| actor.is_operator());
     let mut conn = state.pool.get().await?;
-    let id = db::find_id(&mut conn, &code)
+    let id = platform_db::find_id(&mut conn, &code)
         .await?
         .ok_or_else(|| crate::registry::platforms::not_found(&code))?;
     let (rows, total) =

@@ -15,7 +15,7 @@ use crate::api::query::{ListQuery, PageParams};
 use crate::api::representation::{Paginated, json_with_etag, page_response};
 use crate::api::state::AppState;
 use crate::api::{GetErrors, ListErrors};
-use crate::db::provinces::{self as db, Predecessor, Province};
+use crate::db::provinces::{self as province_db, Predecessor, Province};
 use crate::error::{ApiError, ProblemCode};
 
 /// A province or centrally-run city.
@@ -80,7 +80,8 @@ pub async fn list_provinces(
     query: ListQuery<NoFilter>,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.pool.get().await?;
-    let (rows, total) = db::list(&mut conn, query.page.limit(), query.page.offset()).await?;
+    let (rows, total) =
+        province_db::list(&mut conn, query.page.limit(), query.page.offset()).await?;
     let items = with_predecessors(&mut conn, rows).await?;
     page_response(&req, &Paginated::new(items, query.page, total))
 }
@@ -95,7 +96,7 @@ async fn with_predecessors(
         province_code,
         name_vi,
         ..
-    } in db::predecessors(conn, &codes).await?
+    } in province_db::predecessors(conn, &codes).await?
     {
         by_code.entry(province_code).or_default().push(name_vi);
     }
@@ -119,8 +120,10 @@ pub async fn resolve(conn: &mut AsyncPgConnection, raw: &str) -> Result<Province
             ),
         )
     };
-    let code = db::resolve(conn, raw).await?.ok_or_else(not_found)?;
-    db::find(conn, &code).await?.ok_or_else(not_found)
+    let code = province_db::resolve(conn, raw)
+        .await?
+        .ok_or_else(not_found)?;
+    province_db::find(conn, &code).await?.ok_or_else(not_found)
 }
 
 /// Gets one province. `{code}` may be its code (any case), its name or the name of a province

@@ -13,7 +13,7 @@ use crate::api::representation::{Paginated, page_response};
 use crate::api::state::AppState;
 use crate::api::{SubListErrors, WriteErrors};
 use crate::auth::Actor;
-use crate::db::webhooks::{self as db, Delivery, Subscription};
+use crate::db::webhooks::{self as webhook_db, Delivery, Subscription};
 use crate::domain::{Domain, MinistryCode, Vocabulary};
 use crate::error::{ApiError, FieldError};
 use crate::registry::validate::Checker;
@@ -254,7 +254,7 @@ pub async fn create_webhook(
         )]));
     }
     let url = url.ok_or_else(|| ApiError::internal("validated above"))?;
-    let row = db::insert(
+    let row = webhook_db::insert(
         &mut conn,
         &url,
         &secret,
@@ -285,7 +285,7 @@ pub async fn list_webhooks(
 ) -> Result<HttpResponse, ApiError> {
     actor.require_operator()?;
     let mut conn = state.pool.get().await?;
-    let rows: Vec<WebhookResponse> = db::list(&mut conn)
+    let rows: Vec<WebhookResponse> = webhook_db::list(&mut conn)
         .await?
         .into_iter()
         .map(Into::into)
@@ -309,7 +309,7 @@ pub async fn delete_webhook(
     actor.require_operator()?;
     let id = parse_id(&id, "subscription")?;
     let mut conn = state.pool.get().await?;
-    if !db::delete(&mut conn, id).await? {
+    if !webhook_db::delete(&mut conn, id).await? {
         return Err(ApiError::not_found(format!(
             "No subscription has the id {id}."
         )));
@@ -340,11 +340,11 @@ pub async fn list_deliveries(
     actor.require_operator()?;
     let id = parse_id(&id, "subscription")?;
     let mut conn = state.pool.get().await?;
-    db::find(&mut conn, id)
+    webhook_db::find(&mut conn, id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("No subscription has the id {id}.")))?;
     let (rows, total) =
-        db::deliveries(&mut conn, id, query.page.limit(), query.page.offset()).await?;
+        webhook_db::deliveries(&mut conn, id, query.page.limit(), query.page.offset()).await?;
     let items = rows.into_iter().map(DeliveryResponse::from).collect();
     page_response(&req, &Paginated::new(items, query.page, total))
 }
@@ -369,7 +369,7 @@ pub async fn redeliver(
         parse_id(&delivery, "delivery")?,
     );
     let mut conn = state.pool.get().await?;
-    let row = db::redeliver(&mut conn, id, delivery)
+    let row = webhook_db::redeliver(&mut conn, id, delivery)
         .await?
         .ok_or_else(|| {
             ApiError::not_found(format!("Subscription {id} has no delivery {delivery}."))

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::search::{DocumentCache, scored_candidates};
 use crate::db::platforms::PlatformFilter;
-use crate::db::{ministries as ministry_db, overlap as db};
+use crate::db::{ministries as ministry_db, overlap as overlap_db};
 use crate::domain::search::{self, LIKELY_DUPLICATE, POSSIBLE_OVERLAP, Query, Rarity};
 use crate::domain::{PlatformProfile, PlatformStatus, ProvinceAction, Vocabulary, fold_for_search};
 use crate::error::ApiError;
@@ -251,7 +251,7 @@ pub async fn check(
     docs: &DocumentCache,
     request: OverlapCheckRequest,
 ) -> Result<(OverlapCheckResponse, String), ApiError> {
-    let (last_change_id, active_platforms) = db::registry_state(conn).await?;
+    let (last_change_id, active_platforms) = overlap_db::registry_state(conn).await?;
     let judgement = judge(conn, docs, &request).await?;
     let verdict = judgement.verdict;
     // Who asked, as a province code where the name resolves (a former province's name too, so
@@ -264,7 +264,7 @@ pub async fn check(
         ),
         None => None,
     };
-    let similar_checks = db::similar(
+    let similar_checks = overlap_db::similar(
         conn,
         &judgement.gist,
         province.as_deref(),
@@ -301,9 +301,9 @@ pub async fn check(
     };
     let body = serde_json::to_string(&receipt).map_err(ApiError::internal)?;
     let request_json = serde_json::to_value(&receipt.request).map_err(ApiError::internal)?;
-    db::insert(
+    overlap_db::insert(
         conn,
-        &db::NewCheck {
+        &overlap_db::NewCheck {
             id: receipt.id,
             verdict: verdict.as_str(),
             request: &request_json,
