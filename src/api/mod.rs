@@ -21,120 +21,111 @@ use utoipa::IntoResponses;
 
 use crate::error::Problem;
 
-/// Error answers shared by every collection read.
-#[derive(IntoResponses)]
-pub enum ListErrors {
-    /// A query parameter is unknown, repeated or invalid (`per_page=1000`, `page=0`,
-    /// `ministry=NOPE`, `status=bogus`, `minstry=BTC`). `errors` names each parameter.
-    #[response(status = 400, content_type = "application/problem+json")]
-    BadRequest(Problem),
-    /// Too many requests without a bearer token from this address
-    /// (`ANONYMOUS_REQUESTS_PER_MINUTE`); retry after the `Retry-After` delay, in seconds.
-    #[response(
-        status = 429,
-        content_type = "application/problem+json",
-        headers(("Retry-After" = u64, description = "Seconds until this address may ask again."))
-    )]
-    TooManyRequests(Problem),
-    /// The database did not answer in time; retry after the `Retry-After` delay.
-    #[response(status = 503, content_type = "application/problem+json")]
-    Unavailable(Problem),
+/// Declares a set of problem answers for the OpenAPI document, each a status with its
+/// description (and, with `retry`, the `Retry-After` header's). `read` sets end with the two
+/// answers every read may get: 429 when an address without a token is over its budget, 503 when
+/// the database is slow.
+macro_rules! problem_answers {
+    (read $(#[$doc:meta])* $name:ident { $($answers:tt)* }) => {
+        problem_answers! {
+            $(#[$doc])*
+            $name {
+                $($answers)*
+                /// Too many requests without a bearer token from this address
+                /// (`ANONYMOUS_REQUESTS_PER_MINUTE`); retry after the `Retry-After` delay, in seconds.
+                TooManyRequests = 429 retry "Seconds until this address may ask again.",
+                /// The database did not answer in time; retry after the `Retry-After` delay.
+                Unavailable = 503,
+            }
+        }
+    };
+    ($(#[$doc:meta])* $name:ident {
+        $($(#[$answer:meta])* $variant:ident = $status:tt $(retry $retry:tt)?,)*
+    }) => {
+        $(#[$doc])*
+        #[derive(IntoResponses)]
+        pub enum $name {
+            $(
+                $(#[$answer])*
+                #[response(
+                    status = $status,
+                    content_type = "application/problem+json"
+                    $(, headers(("Retry-After" = u64, description = $retry)))?
+                )]
+                $variant(Problem),
+            )*
+        }
+    };
 }
 
-/// Error answers shared by every single-resource read.
-#[derive(IntoResponses)]
-pub enum GetErrors {
-    /// No resource has this code.
-    #[response(status = 404, content_type = "application/problem+json")]
-    NotFound(Problem),
-    /// Too many requests without a bearer token from this address
-    /// (`ANONYMOUS_REQUESTS_PER_MINUTE`); retry after the `Retry-After` delay, in seconds.
-    #[response(
-        status = 429,
-        content_type = "application/problem+json",
-        headers(("Retry-After" = u64, description = "Seconds until this address may ask again."))
-    )]
-    TooManyRequests(Problem),
-    /// The database did not answer in time; retry after the `Retry-After` delay.
-    #[response(status = 503, content_type = "application/problem+json")]
-    Unavailable(Problem),
+problem_answers! {
+    read
+    /// Error answers shared by every collection read.
+    ListErrors {
+        /// A query parameter is unknown, repeated or invalid (`per_page=1000`, `page=0`,
+        /// `ministry=NOPE`, `status=bogus`, `minstry=BTC`). `errors` names each parameter.
+        BadRequest = 400,
+    }
 }
 
-/// Error answers of a single-resource collection read (a sub-collection of a resource).
-#[derive(IntoResponses)]
-pub enum SubListErrors {
-    /// A query parameter is unknown, repeated or invalid; `errors` names each parameter.
-    #[response(status = 400, content_type = "application/problem+json")]
-    BadRequest(Problem),
-    /// The parent resource does not exist.
-    #[response(status = 404, content_type = "application/problem+json")]
-    NotFound(Problem),
-    /// Too many requests without a bearer token from this address
-    /// (`ANONYMOUS_REQUESTS_PER_MINUTE`); retry after the `Retry-After` delay, in seconds.
-    #[response(
-        status = 429,
-        content_type = "application/problem+json",
-        headers(("Retry-After" = u64, description = "Seconds until this address may ask again."))
-    )]
-    TooManyRequests(Problem),
-    /// The database did not answer in time; retry after the `Retry-After` delay.
-    #[response(status = 503, content_type = "application/problem+json")]
-    Unavailable(Problem),
+problem_answers! {
+    read
+    /// Error answers shared by every single-resource read.
+    GetErrors {
+        /// No resource has this code.
+        NotFound = 404,
+    }
 }
 
-/// Error answers shared by every write.
-#[derive(IntoResponses)]
-pub enum WriteErrors {
-    /// Malformed JSON, a malformed `Idempotency-Key`, or an unreadable body.
-    #[response(status = 400, content_type = "application/problem+json")]
-    BadRequest(Problem),
-    /// No bearer token, or one that is malformed, expired, not yet valid, wrongly signed, meant
-    /// for another audience or issuer, or revoked. `WWW-Authenticate: Bearer error="invalid_token"`.
-    #[response(status = 401, content_type = "application/problem+json")]
-    Unauthorized(Problem),
-    /// The token is valid but may not do this: a missing scope (`insufficient_scope`), another
-    /// ministry's data (`wrong_ministry`), an operator-only action (`operator_only`), or a ministry
-    /// that was merged into a successor (`ministry_inactive`, naming the successor).
-    #[response(status = 403, content_type = "application/problem+json")]
-    Forbidden(Problem),
-    /// The resource does not exist.
-    #[response(status = 404, content_type = "application/problem+json")]
-    NotFound(Problem),
-    /// A resource with the same code already exists, or a request with the same
-    /// `Idempotency-Key` is being processed.
-    #[response(status = 409, content_type = "application/problem+json")]
-    Conflict(Problem),
-    /// `If-Match` names an ETag that is no longer current: read the resource again, then retry.
-    #[response(status = 412, content_type = "application/problem+json")]
-    PreconditionFailed(Problem),
-    /// The body is larger than 64 KiB.
-    #[response(status = 413, content_type = "application/problem+json")]
-    PayloadTooLarge(Problem),
-    /// The body is not `application/json` (or `application/merge-patch+json` for PATCH).
-    #[response(status = 415, content_type = "application/problem+json")]
-    UnsupportedMediaType(Problem),
-    /// The body has an unknown, missing or mistyped field, or an invalid value; `errors` names
-    /// each field. Also an `Idempotency-Key` reused with a different body.
-    #[response(status = 422, content_type = "application/problem+json")]
-    Unprocessable(Problem),
-    /// The body did not arrive within `REQUEST_BODY_TIMEOUT_MS` (`body_timeout`); the connection
-    /// is closed.
-    #[response(status = 408, content_type = "application/problem+json")]
-    RequestTimeout(Problem),
-    /// This token has used its writes for now (`WRITES_PER_MINUTE_PER_TOKEN`); retry after the
-    /// `Retry-After` delay, in seconds.
-    #[response(
-        status = 429,
-        content_type = "application/problem+json",
-        headers(("Retry-After" = u64, description = "Seconds until the token may write again."))
-    )]
-    TooManyRequests(Problem),
-    /// The database did not answer in time and the write was not applied
-    /// (`database_unavailable`), or it went away while the write committed and did not come back
-    /// in time to say whether it did (`write_outcome_unknown`: read the resource, or retry with
-    /// the same `Idempotency-Key` or `If-Match`). Retry after the `Retry-After` delay.
-    #[response(status = 503, content_type = "application/problem+json")]
-    Unavailable(Problem),
+problem_answers! {
+    read
+    /// Error answers of a single-resource collection read (a sub-collection of a resource).
+    SubListErrors {
+        /// A query parameter is unknown, repeated or invalid; `errors` names each parameter.
+        BadRequest = 400,
+        /// The parent resource does not exist.
+        NotFound = 404,
+    }
+}
+
+problem_answers! {
+    /// Error answers shared by every write.
+    WriteErrors {
+        /// Malformed JSON, a malformed `Idempotency-Key`, or an unreadable body.
+        BadRequest = 400,
+        /// No bearer token, or one that is malformed, expired, not yet valid, wrongly signed, meant
+        /// for another audience or issuer, or revoked. `WWW-Authenticate: Bearer error="invalid_token"`.
+        Unauthorized = 401,
+        /// The token is valid but may not do this: a missing scope (`insufficient_scope`), another
+        /// ministry's data (`wrong_ministry`), an operator-only action (`operator_only`), or a ministry
+        /// that was merged into a successor (`ministry_inactive`, naming the successor).
+        Forbidden = 403,
+        /// The resource does not exist.
+        NotFound = 404,
+        /// A resource with the same code already exists, or a request with the same
+        /// `Idempotency-Key` is being processed.
+        Conflict = 409,
+        /// `If-Match` names an ETag that is no longer current: read the resource again, then retry.
+        PreconditionFailed = 412,
+        /// The body is larger than 64 KiB.
+        PayloadTooLarge = 413,
+        /// The body is not `application/json` (or `application/merge-patch+json` for PATCH).
+        UnsupportedMediaType = 415,
+        /// The body has an unknown, missing or mistyped field, or an invalid value; `errors` names
+        /// each field. Also an `Idempotency-Key` reused with a different body.
+        Unprocessable = 422,
+        /// The body did not arrive within `REQUEST_BODY_TIMEOUT_MS` (`body_timeout`); the connection
+        /// is closed.
+        RequestTimeout = 408,
+        /// This token has used its writes for now (`WRITES_PER_MINUTE_PER_TOKEN`); retry after the
+        /// `Retry-After` delay, in seconds.
+        TooManyRequests = 429 retry "Seconds until the token may write again.",
+        /// The database did not answer in time and the write was not applied
+        /// (`database_unavailable`), or it went away while the write committed and did not come back
+        /// in time to say whether it did (`write_outcome_unknown`: read the resource, or retry with
+        /// the same `Idempotency-Key` or `If-Match`). Retry after the `Retry-After` delay.
+        Unavailable = 503,
+    }
 }
 
 /// The `If-Match` header of a conditional write, declared once for every operation that takes it.
