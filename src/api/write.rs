@@ -4,8 +4,7 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
-use diesel_async::pooled_connection::deadpool::Object;
-use diesel_async::{AnsiTransactionManager, AsyncPgConnection, RunQueryDsl, TransactionManager};
+use diesel_async::AsyncPgConnection;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -117,16 +116,8 @@ impl Answer {
     }
 }
 
-/// Runs a write in one transaction, bounded in time, and answers truthfully even when the
-/// database goes away while the write commits.
-///
-/// Before `COMMIT` is sent, any failure or timeout means the write was not applied: the
-/// transaction is rolled back, or its connection is closed and the server rolls it back. Once
-/// `COMMIT` is sent, a lost connection leaves the outcome in doubt, so the transaction's id is
-/// looked up with `txid_status` on another connection: a committed write gets its success answer
-/// and an aborted one its error. Only when the database stays away for the whole settling time is
-/// the answer 503 `write_outcome_unknown`. Every stage is bounded: the work by two database
-/// timeouts, the commit and the settling by one each.
+/// Runs a write in one transaction with [`db::transaction::write`]: bounded in time, and answered
+/// truthfully even when the database goes away while the write commits.
 ///
 /// A ministry token's standing is checked first, inside the transaction, with the ministry's row
 /// locked `FOR SHARE` until the commit: a succession locks that row to merge the ministry, so a
@@ -137,64 +128,14 @@ pub async fn transaction<T>(
     actor: &Actor,
     body: impl AsyncFnOnce(&mut AsyncPgConnection) -> Result<T, ApiError>,
 ) -> Result<T, ApiError> {
-    let timeout = state.database_timeout;
-    let mut conn = state.pool.get().await?;
-    let work = async {
-        AnsiTransactionManager::begin_transaction(&mut *conn).await?;
-        let xid: i64 = diesel::select(db::txid_current())
-            .get_result(&mut *conn)
-            .await?;
-        let standing = match &actor.ministry {
-            Some(code) => crate::db::tokens::lock_ministry_standing(&mut conn, code)
-                .await
-                .map_err(ApiError::from)
-                .and_then(|standing| crate::auth::require_active(standing, code)),
-            None => Ok(()),
-        };
-        let outcome = match standing {
-            Ok(()) => body(&mut conn).await,
-            Err(error) => Err(error),
-        };
-        match outcome {
-            Ok(answer) => Ok((xid, answer)),
-            Err(error) => {
-                // A rollback that fails leaves the connection marked broken; the pool drops it.
-                let _ = AnsiTransactionManager::rollback_transaction(&mut *conn).await;
-                Err(error)
-            }
+    db::transaction::write(&state.pool, state.database_timeout, async |conn| {
+        if let Some(code) = &actor.ministry {
+            let standing = db::tokens::lock_ministry_standing(conn, code).await?;
+            crate::auth::require_active(standing, code)?;
         }
-    };
-    let (xid, answer) = match tokio::time::timeout(timeout * 2, work).await {
-        Ok(done) => done?,
-        Err(_) => {
-            // Closing the connection makes the server roll back: COMMIT was never sent.
-            drop(Object::take(conn));
-            return Err(ApiError::Unavailable(Box::new(std::io::Error::other(
-                "the write did not finish in time and was rolled back",
-            ))));
-        }
-    };
-    let error = match tokio::time::timeout(
-        timeout,
-        AnsiTransactionManager::commit_transaction(&mut *conn),
-    )
+        body(conn).await
+    })
     .await
-    {
-        Ok(Ok(())) => return Ok(answer),
-        Ok(Err(error)) => ApiError::from(error),
-        Err(_) => ApiError::Unavailable(Box::new(std::io::Error::other(
-            "the commit was not acknowledged in time",
-        ))),
-    };
-    drop(Object::take(conn));
-    match settle(state, xid).await {
-        Some(true) => {
-            log::warn!("transaction {xid} committed although its commit was not acknowledged");
-            Ok(answer)
-        }
-        Some(false) => Err(error),
-        None => Err(ApiError::write_outcome_unknown()),
-    }
 }
 
 /// A create (POST) in one transaction, safe to retry with its `Idempotency-Key`: a key this
@@ -221,36 +162,6 @@ pub async fn create(
     .await?;
     Ok(answer.into_response())
 }
-
-/// Whether transaction `xid` committed (`Some(true)`), aborted (`Some(false)`), or could not be
-/// told within one database timeout (`None`).
-async fn settle(state: &AppState, xid: i64) -> Option<bool> {
-    let until = tokio::time::Instant::now() + state.database_timeout;
-    loop {
-        let ask = async {
-            let mut conn = state.pool.get().await.ok()?;
-            diesel::select(db::txid_status(xid))
-                .get_result::<Option<String>>(&mut conn)
-                .await
-                .ok()
-                .flatten()
-        };
-        match tokio::time::timeout_at(until, ask).await {
-            Ok(Some(status)) if status == "committed" => return Some(true),
-            Ok(Some(status)) if status == "aborted" => return Some(false),
-            // Still in progress, or the database is still away: ask again.
-            Ok(_) => {}
-            Err(_) => return None,
-        }
-        if tokio::time::Instant::now() + SETTLE_INTERVAL >= until {
-            return None;
-        }
-        tokio::time::sleep(SETTLE_INTERVAL).await;
-    }
-}
-
-/// How often `settle` asks about a transaction whose commit was not acknowledged.
-const SETTLE_INTERVAL: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// An `Idempotency-Key` of a POST, with the hash of the request it arrived with.
 pub struct Idempotency {

@@ -1,6 +1,7 @@
-//! Everything that knows diesel: the pool, the embedded migrations, the schema and one module per
-//! table family with its queries. Queries take a connection and return row types; the API layer
-//! turns rows into wire types.
+//! Everything that knows diesel: the pool, the embedded migrations, the schema, the write
+//! transaction with its commit settling ([`transaction`]), and one module per table family with
+//! its queries. Queries take a connection and return row types; `views` turns rows into wire
+//! types.
 
 pub mod adoptions;
 pub mod contacts;
@@ -15,6 +16,7 @@ pub mod platforms;
 pub mod provinces;
 pub mod schema;
 pub mod tokens;
+pub mod transaction;
 pub mod webhooks;
 
 use std::time::Duration;
