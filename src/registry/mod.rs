@@ -5,8 +5,10 @@
 //! `api` extract, authorise, call an operation and respond; the seed loader and the benchmarks
 //! call the same operations, so a platform is created one way only.
 
+pub mod adoptions;
 pub mod changes;
 pub mod contacts;
+pub mod decisions;
 pub mod ministries;
 pub mod overlap;
 pub mod platforms;
