@@ -5,6 +5,7 @@ use diesel::dsl::count_star;
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
 
 use super::schema::{contacts, platforms};
 
@@ -14,6 +15,18 @@ use super::schema::{contacts, platforms};
 pub struct Contact {
     pub id: i64,
     pub platform_id: i64,
+    #[diesel(embed)]
+    pub fields: ContactFields,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The writable fields of a contact: read, inserted, and replacing the stored ones (a `None`
+/// clears the column). Serialized, they are the contact's writable state in the history.
+#[derive(Clone, Debug, Queryable, Selectable, Insertable, AsChangeset, Serialize)]
+#[diesel(table_name = contacts, treat_none_as_null = true, check_for_backend(Pg))]
+pub struct ContactFields {
     pub role: String,
     pub name: String,
     pub unit: Option<String>,
@@ -22,18 +35,15 @@ pub struct Contact {
     pub url: Option<String>,
     pub notes: Option<String>,
     pub source: Option<String>,
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
 }
 
 /// A contact to insert.
 #[derive(Clone, Debug, Insertable)]
 #[diesel(table_name = contacts)]
-pub struct NewContact<'a> {
+pub struct NewContact {
     pub platform_id: i64,
     #[diesel(embed)]
-    pub fields: ContactChangeset<'a>,
+    pub fields: ContactFields,
 }
 
 /// A contact with the code and owner of its platform.
@@ -95,7 +105,7 @@ pub async fn count_for_platform(
         .await
 }
 
-pub async fn insert(conn: &mut AsyncPgConnection, new: &NewContact<'_>) -> QueryResult<Contact> {
+pub async fn insert(conn: &mut AsyncPgConnection, new: &NewContact) -> QueryResult<Contact> {
     diesel::insert_into(contacts::table)
         .values(new)
         .returning(Contact::as_returning())
@@ -142,25 +152,11 @@ pub async fn lock(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Option<C
         .optional()
 }
 
-/// The writable fields of a contact, replacing the stored ones (a `None` clears the column).
-#[derive(Clone, Debug, AsChangeset, Insertable)]
-#[diesel(table_name = contacts, treat_none_as_null = true)]
-pub struct ContactChangeset<'a> {
-    pub role: &'a str,
-    pub name: &'a str,
-    pub unit: Option<&'a str>,
-    pub email: Option<&'a str>,
-    pub phone: Option<&'a str>,
-    pub url: Option<&'a str>,
-    pub notes: Option<&'a str>,
-    pub source: Option<&'a str>,
-}
-
 /// Replaces a contact's writable fields and bumps its version.
 pub async fn update(
     conn: &mut AsyncPgConnection,
     id: i64,
-    changes: &ContactChangeset<'_>,
+    changes: &ContactFields,
 ) -> QueryResult<Contact> {
     diesel::update(contacts::table.find(id))
         .set((

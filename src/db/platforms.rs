@@ -650,14 +650,10 @@ pub async fn transfer(
 /// Records `to` as the platform's owner and bumps its version.
 async fn set_owner(conn: &mut AsyncPgConnection, id: i64, to: &str) -> QueryResult<Platform> {
     diesel::update(platforms::table.find(id))
-        .set((
-            platforms::ministry_code.eq(to),
-            platforms::version.eq(platforms::version + 1),
-            platforms::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(Platform::as_returning())
-        .get_result(conn)
-        .await
+        .set(platforms::ministry_code.eq(to))
+        .execute(conn)
+        .await?;
+    touch(conn, id).await
 }
 
 /// The start of the current ownership period, if known.

@@ -4,11 +4,11 @@
 
 use diesel_async::AsyncPgConnection;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::auth::Actor;
-use crate::db::contacts::{self, Contact, ContactChangeset, NewContact};
+use crate::db::contacts::{self, Contact, ContactFields, NewContact};
 use crate::db::platforms::{self, Platform};
 use crate::domain::{ContactRole, Vocabulary};
 use crate::error::{ApiError, ProblemCode};
@@ -100,46 +100,15 @@ pub struct ContactPatch {
     pub source: Option<String>,
 }
 
-/// A validated contact.
-#[derive(Serialize)]
-pub struct ValidContact {
-    pub role: &'static str,
-    pub name: String,
-    pub unit: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub url: Option<String>,
-    pub notes: Option<String>,
-    pub source: Option<String>,
-}
-
-impl ValidContact {
-    /// The writable state it would leave (see [`snapshot`]).
-    fn snapshot(&self) -> Value {
-        serde_json::to_value(self).unwrap_or_default()
-    }
-
-    /// The database changeset.
-    pub fn changeset(&self) -> ContactChangeset<'_> {
-        ContactChangeset {
-            role: self.role,
-            name: &self.name,
-            unit: self.unit.as_deref(),
-            email: self.email.as_deref(),
-            phone: self.phone.as_deref(),
-            url: self.url.as_deref(),
-            notes: self.notes.as_deref(),
-            source: self.source.as_deref(),
-        }
-    }
-}
+/// A validated contact: the fields to store.
+pub type ValidContact = ContactFields;
 
 impl ContactInput {
     /// Validates and normalises the input.
     pub fn validate(&self) -> Result<ValidContact, ApiError> {
         let mut c = Checker::default();
         let valid = ValidContact {
-            role: self.role.as_str(),
+            role: self.role.as_str().to_owned(),
             name: c.text("name", &self.name, 2, 200, false),
             unit: c.optional_text("unit", self.unit.as_deref(), 2, 300, false),
             email: c.email("email", self.email.as_deref()),
@@ -164,10 +133,7 @@ impl ContactInput {
 
 /// The writable state of a stored contact: the base of a merge patch and of the history's diffs.
 pub fn snapshot(c: &Contact) -> Value {
-    json!({
-        "role": c.role, "name": c.name, "unit": c.unit, "email": c.email, "phone": c.phone,
-        "url": c.url, "notes": c.notes, "source": c.source,
-    })
+    serde_json::to_value(&c.fields).unwrap_or_default()
 }
 
 /// The answer when no contact has `id`.
@@ -251,7 +217,7 @@ pub async fn insert_all(
     for contact in valid {
         let new = NewContact {
             platform_id,
-            fields: contact.changeset(),
+            fields: contact.clone(),
         };
         added.push(contacts::insert(conn, &new).await?);
     }
@@ -316,11 +282,11 @@ pub async fn update(
 ) -> Result<ContactResponse, ApiError> {
     let LockedContact { contact, platform } = locked;
     let before = snapshot(&contact);
-    let changes = diff(&before, &valid.snapshot());
+    let changes = diff(&before, &serde_json::to_value(valid).unwrap_or_default());
     if changes.as_object().is_some_and(serde_json::Map::is_empty) {
         return Ok(response(contact, &platform));
     }
-    let updated = contacts::update(conn, contact.id, &valid.changeset()).await?;
+    let updated = contacts::update(conn, contact.id, valid).await?;
     platforms::touch(conn, platform.id).await?;
     let response = response(updated, &platform);
     let change = ChangeRecord {

@@ -9,3 +9,4 @@ pub mod history;
 pub mod ministries;
 pub mod overlap;
 pub mod platforms;
+pub mod webhooks;

@@ -14,6 +14,7 @@ use crate::api::state::AppState;
 use crate::api::{GetErrors, ListErrors};
 use crate::db::lists::{self as list_db, ListEdition};
 use crate::error::ApiError;
+use crate::registry::lists;
 
 /// An official edition of the list of national digital platforms: a dated legal document.
 #[derive(Debug, Serialize, ToSchema)]
@@ -240,42 +241,7 @@ async fn change_membership(
     actor.require_operator()?;
     let (key, code) = path.into_inner();
     crate::api::write::transaction(&state, &actor, async |conn| {
-        list_db::find(conn, &key)
-            .await?
-            .ok_or_else(|| ApiError::not_found(format!("No list edition has the key {key:?}.")))?;
-        let platform = crate::db::platforms::lock(conn, &code)
-            .await?
-            .ok_or_else(|| ApiError::not_found(format!("No platform has the code {code:?}.")))?;
-        let changed = if add {
-            list_db::add_member(conn, &key, platform.id, None).await?
-        } else {
-            let removed = list_db::remove_member(conn, &key, platform.id).await?;
-            if !removed {
-                return Err(ApiError::not_found(format!(
-                    "{code} is not a member of {key}."
-                )));
-            }
-            removed
-        };
-        if changed {
-            crate::db::platforms::touch(conn, platform.id).await?;
-            let (old, new) = if add { (false, true) } else { (true, false) };
-            let changes = serde_json::json!({ "member": {"old": old, "new": new} });
-            let action = if add { "list_added" } else { "list_removed" };
-            let member_key = format!("{key}/{code}");
-            let state = add.then(|| serde_json::json!({"list": key, "platform": code}));
-            let change = crate::registry::changes::ChangeRecord {
-                entity: "list",
-                key: member_key.to_string(),
-                platform_id: Some(platform.id),
-                action,
-                changes,
-                version: None,
-                state,
-            };
-            crate::registry::changes::record_change(conn, &actor, change).await?;
-        }
-        Ok::<_, ApiError>(())
+        lists::change_membership(conn, &actor, &key, &code, add).await
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
