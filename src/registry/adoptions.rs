@@ -101,6 +101,14 @@ pub fn parse_date(raw: &str) -> Option<NaiveDate> {
 }
 
 impl AdoptionInput {
+    /// Checks a record sent on its own: every problem at once.
+    pub fn check(&self) -> Result<ValidAdoption, ApiError> {
+        let mut c = Checker::default();
+        let valid = self.validate(&mut c, "");
+        c.finish()?;
+        valid.ok_or_else(|| ApiError::internal("validated above"))
+    }
+
     /// Checks every field, naming each problem under `prefix` (`""` or `"adoption."`).
     pub fn validate(&self, c: &mut Checker, prefix: &str) -> Option<ValidAdoption> {
         let field = |name: &str| format!("{prefix}{name}");

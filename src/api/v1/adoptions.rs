@@ -28,7 +28,6 @@ use crate::db::{decisions as decision_db, history, provinces as province_db};
 use crate::domain::{AdoptionStatus, PlatformCode, Scope, Vocabulary};
 use crate::error::{ApiError, FieldError, ProblemCode};
 use crate::registry::adoptions::{self, AdoptionInput};
-use crate::registry::validate::Checker;
 use crate::views::adoptions::AdoptionResponse;
 use crate::views::history::HistoryEntry;
 
@@ -118,12 +117,7 @@ pub async fn put_adoption(
             .await?
             .ok_or_else(|| platform_not_found(&code))?;
         let current = lock_for_write(conn, &province, &platform, precondition.as_deref()).await?;
-        let mut c = Checker::default();
-        let valid = body.parse_valid(|input: &AdoptionInput| {
-            let valid = input.validate(&mut c, "");
-            c.finish()?;
-            valid.ok_or_else(|| ApiError::internal("validated above"))
-        })?;
+        let valid = body.parse_valid(AdoptionInput::check)?;
         let (response, created) =
             adoptions::write(conn, &actor, current, &province, &platform, &valid).await?;
         if created {

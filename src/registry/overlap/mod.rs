@@ -3,6 +3,7 @@
 //! assembles and stores the receipt. [`reasons`] words why, [`contact`] says whom to call.
 
 pub mod contact;
+pub mod feedback;
 pub mod reasons;
 
 use chrono::Utc;
