@@ -9,7 +9,7 @@ mod text;
 mod vocabulary;
 
 pub use codes::{MinistryCode, PlatformCode};
-pub use profile::{MAX_PROFILE_ITEM_CHARS, MAX_PROFILE_ITEMS, PlatformProfile};
+pub use profile::{MAX_PROFILE_ITEMS, PlatformProfile};
 pub use province::fold_province_name;
 pub use text::{fold_for_search, normalize_text};
 pub use vocabulary::{

@@ -9,8 +9,6 @@ use super::{ProfileConfidence, ProvinceAction};
 
 /// The most capabilities, users or aliases a profile lists.
 pub const MAX_PROFILE_ITEMS: usize = 12;
-/// The longest capability, user or alias, in characters.
-pub const MAX_PROFILE_ITEM_CHARS: usize = 150;
 
 /// What a platform does and what a province should do about it. Every list is optional; a
 /// write that leaves the profile out keeps the stored one.

@@ -14,7 +14,7 @@ use crate::db::platforms::Platform;
 use crate::domain::{AdoptionStatus, Vocabulary};
 use crate::error::{ApiError, ProblemCode};
 use crate::registry::changes::{ChangeRecord, diff, record_change, state_of};
-use crate::registry::validate::Checker;
+use crate::registry::validate::{Checker, rule};
 use crate::views::adoptions::AdoptionResponse;
 
 /// What a province records about one national platform.
@@ -136,11 +136,9 @@ impl AdoptionInput {
         let local_system = c.optional_text(
             &field("local_system"),
             self.local_system.as_deref(),
-            2,
-            300,
-            false,
+            rule::<Self>("local_system"),
         );
-        let note = c.optional_text(&field("note"), self.note.as_deref(), 1, 2000, true);
+        let note = c.optional_text(&field("note"), self.note.as_deref(), rule::<Self>("note"));
         let evidence_url = c.url(&field("evidence_url"), self.evidence_url.as_deref());
         Some(ValidAdoption {
             status: status?,

@@ -14,7 +14,7 @@ use crate::domain::{ContactRole, Vocabulary};
 use crate::error::{ApiError, ProblemCode};
 use crate::registry::changes::{ChangeRecord, diff, record_changes, state_of};
 use crate::registry::platforms::not_found as platform_not_found;
-use crate::registry::validate::Checker;
+use crate::registry::validate::{Checker, rule};
 use crate::views::contacts::ContactResponse;
 
 /// The most contact channels one platform may publish: enough for every role several times over,
@@ -109,13 +109,13 @@ impl ContactInput {
         let mut c = Checker::default();
         let valid = ValidContact {
             role: self.role.as_str().to_owned(),
-            name: c.text("name", &self.name, 2, 200, false),
-            unit: c.optional_text("unit", self.unit.as_deref(), 2, 300, false),
+            name: c.text("name", &self.name, rule::<Self>("name")),
+            unit: c.optional_text("unit", self.unit.as_deref(), rule::<Self>("unit")),
             email: c.email("email", self.email.as_deref()),
             phone: c.phone("phone", self.phone.as_deref()),
             url: c.url("url", self.url.as_deref()),
-            notes: c.optional_text("notes", self.notes.as_deref(), 1, 1000, true),
-            source: c.optional_text("source", self.source.as_deref(), 1, 1000, true),
+            notes: c.optional_text("notes", self.notes.as_deref(), rule::<Self>("notes")),
+            source: c.optional_text("source", self.source.as_deref(), rule::<Self>("source")),
         };
         let reachable = [&self.email, &self.phone, &self.url]
             .iter()

@@ -17,7 +17,7 @@ use crate::domain::{AdoptionStatus, DecisionKind, PlatformCode, Scope, Vocabular
 use crate::error::{ApiError, ProblemCode};
 use crate::registry::adoptions::{self, AdoptionInput, ValidAdoption};
 use crate::registry::changes::{ChangeRecord, diff, record_change, state_of};
-use crate::registry::validate::Checker;
+use crate::registry::validate::{Checker, rule};
 use crate::views::decisions::{DecisionResponse, decision_response};
 
 /// What a province decided after an overlap check.
@@ -193,9 +193,7 @@ pub async fn decide(
     let justification = c.optional_text(
         "justification",
         request.justification.as_deref(),
-        10,
-        4000,
-        true,
+        rule::<DecisionRequest>("justification"),
     );
     if decision == Some(DecisionKind::Proceed) && justification.is_none() {
         c.fail(

@@ -15,7 +15,7 @@ use crate::domain::{MinistryCode, MinistryKind, MinistryStatus, Vocabulary};
 use crate::error::{ApiError, FieldError, ProblemCode};
 use crate::registry::changes::{ChangeRecord, diff, record_change, state_of};
 use crate::registry::platforms::record_platform_change;
-use crate::registry::validate::Checker;
+use crate::registry::validate::{Checker, TextRule, rule};
 use crate::views::ministries::{MinistryResponse, ministry_response};
 
 /// The fields of an agency an operator writes. `code` is required on create and immutable after.
@@ -96,6 +96,14 @@ pub struct MinistryPatch {
     pub notes: Option<String>,
 }
 
+/// An electronic agency ID is 13 characters (`000.00.00.G12`): its schema states the shape
+/// (`{agency-id?}`), which [`validate`] checks after this length.
+const AGENCY_ID: Option<TextRule> = Some(TextRule {
+    min: 13,
+    max: 13,
+    multiline: false,
+});
+
 /// A validated agency input; serialized, its writable state.
 #[derive(Serialize)]
 pub struct ValidMinistry {
@@ -137,7 +145,7 @@ pub fn validate(input: &MinistryInput) -> Result<ValidMinistry, ApiError> {
             None
         }
     };
-    let agency_id = c.optional_text("agency_id", input.agency_id.as_deref(), 13, 13, false);
+    let agency_id = c.optional_text("agency_id", input.agency_id.as_deref(), AGENCY_ID);
     if let Some(id) = &agency_id {
         let b = id.as_bytes();
         let shape = b.len() == 13
@@ -163,14 +171,22 @@ pub fn validate(input: &MinistryInput) -> Result<ValidMinistry, ApiError> {
     }
     let valid = ValidMinistry {
         code,
-        code_vi: c.text("code_vi", &input.code_vi, 2, 16, false),
-        name_vi: c.text("name_vi", &input.name_vi, 2, 200, false),
-        name_en: c.text("name_en", &input.name_en, 2, 200, false),
-        abbr_en: c.optional_text("abbr_en", input.abbr_en.as_deref(), 1, 16, false),
+        code_vi: c.text("code_vi", &input.code_vi, rule::<MinistryInput>("code_vi")),
+        name_vi: c.text("name_vi", &input.name_vi, rule::<MinistryInput>("name_vi")),
+        name_en: c.text("name_en", &input.name_en, rule::<MinistryInput>("name_en")),
+        abbr_en: c.optional_text(
+            "abbr_en",
+            input.abbr_en.as_deref(),
+            rule::<MinistryInput>("abbr_en"),
+        ),
         kind: input.kind.as_str(),
         agency_id,
         agency_id_confidence: confidence.map(str::to_owned),
-        notes: c.optional_text("notes", input.notes.as_deref(), 1, 1000, true),
+        notes: c.optional_text(
+            "notes",
+            input.notes.as_deref(),
+            rule::<MinistryInput>("notes"),
+        ),
     };
     c.finish()?;
     Ok(valid)
@@ -308,7 +324,7 @@ impl SuccessionRequest {
                 None
             }
         };
-        let reason = c.text("reason", &self.reason, 3, 1000, false);
+        let reason = c.text("reason", &self.reason, rule::<Self>("reason"));
         c.date("effective_on", self.effective_on);
         if self.effective_on > Utc::now().date_naive() {
             c.fail("effective_on", "must not be in the future");

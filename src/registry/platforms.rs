@@ -15,12 +15,12 @@ use crate::db::platforms::{
 };
 use crate::db::tokens;
 use crate::domain::{
-    Audience, Domain, MAX_PROFILE_ITEM_CHARS, MAX_PROFILE_ITEMS, MinistryCode, NdxpStatus,
-    PlatformCode, PlatformProfile, PlatformStatus, Vocabulary,
+    Audience, Domain, MAX_PROFILE_ITEMS, MinistryCode, NdxpStatus, PlatformCode, PlatformProfile,
+    PlatformStatus, Vocabulary,
 };
 use crate::error::{ApiError, FieldError, ProblemCode};
 use crate::registry::contacts::{self, ValidContact};
-use crate::registry::validate::Checker;
+use crate::registry::validate::{Checker, rule};
 use crate::views::platforms::{PlatformResponse, platform_responses};
 
 /// The fields of a platform a client writes. `code` is required on create and immutable after;
@@ -251,20 +251,35 @@ pub fn validate(input: &PlatformInput) -> Result<ValidPlatform, ApiError> {
     if let Some(date) = input.legal_basis.as_ref().and_then(|l| l.date) {
         c.date("legal_basis.date", date);
     }
-    let legal_basis_number = input
-        .legal_basis
-        .as_ref()
-        .map(|l| c.text("legal_basis.number", &l.number, 2, 100, false));
+    let legal_basis_number = input.legal_basis.as_ref().map(|l| {
+        c.text(
+            "legal_basis.number",
+            &l.number,
+            rule::<LegalBasisInput>("number"),
+        )
+    });
     let valid = ValidPlatform {
         code,
         ministry,
-        name_vi: c.text("name_vi", &input.name_vi, 2, 300, false),
-        name_en: c.text("name_en", &input.name_en, 2, 300, false),
-        short_name: c.optional_text("short_name", input.short_name.as_deref(), 1, 60, false),
+        name_vi: c.text("name_vi", &input.name_vi, rule::<PlatformInput>("name_vi")),
+        name_en: c.text("name_en", &input.name_en, rule::<PlatformInput>("name_en")),
+        short_name: c.optional_text(
+            "short_name",
+            input.short_name.as_deref(),
+            rule::<PlatformInput>("short_name"),
+        ),
         description: c
-            .optional_text("description", input.description.as_deref(), 1, 4000, true)
+            .optional_text(
+                "description",
+                input.description.as_deref(),
+                rule::<PlatformInput>("description"),
+            )
             .unwrap_or_default(),
-        operator: c.optional_text("operator", input.operator.as_deref(), 2, 300, false),
+        operator: c.optional_text(
+            "operator",
+            input.operator.as_deref(),
+            rule::<PlatformInput>("operator"),
+        ),
         domains: unique(&input.domains),
         audiences: unique(&input.audiences),
         status: input.status.as_str(),
@@ -272,7 +287,11 @@ pub fn validate(input: &PlatformInput) -> Result<ValidPlatform, ApiError> {
         ndxp_status: input.ndxp_status.unwrap_or(NdxpStatus::Unknown).as_str(),
         legal_basis_number,
         legal_basis_date: input.legal_basis.as_ref().and_then(|l| l.date),
-        source: c.optional_text("source", input.source.as_deref(), 1, 2000, true),
+        source: c.optional_text(
+            "source",
+            input.source.as_deref(),
+            rule::<PlatformInput>("source"),
+        ),
         profile: input
             .profile
             .as_ref()
@@ -285,7 +304,7 @@ pub fn validate(input: &PlatformInput) -> Result<ValidPlatform, ApiError> {
 
 /// Checks a profile's texts, every problem at once, and returns it normalised.
 pub fn validate_profile(c: &mut Checker, profile: &PlatformProfile) -> PlatformProfile {
-    let list = |c: &mut Checker, field: &str, items: &[String]| -> Vec<String> {
+    let list = |c: &mut Checker, field: &'static str, items: &[String]| -> Vec<String> {
         if items.len() > MAX_PROFILE_ITEMS {
             c.fail(
                 &format!("profile.{field}"),
@@ -299,9 +318,7 @@ pub fn validate_profile(c: &mut Checker, profile: &PlatformProfile) -> PlatformP
                 c.text(
                     &format!("profile.{field}[{i}]"),
                     item,
-                    2,
-                    MAX_PROFILE_ITEM_CHARS,
-                    false,
+                    rule::<PlatformProfile>(field),
                 )
             })
             .collect()
@@ -319,11 +336,13 @@ pub fn validate_profile(c: &mut Checker, profile: &PlatformProfile) -> PlatformP
         province_action_note: c.optional_text(
             "profile.province_action_note",
             profile.province_action_note.as_deref(),
-            2,
-            500,
-            false,
+            rule::<PlatformProfile>("province_action_note"),
         ),
-        source: c.optional_text("profile.source", profile.source.as_deref(), 2, 1000, false),
+        source: c.optional_text(
+            "profile.source",
+            profile.source.as_deref(),
+            rule::<PlatformProfile>("source"),
+        ),
         confidence: profile.confidence,
     }
 }
@@ -743,7 +762,7 @@ impl TransferRequest {
                 None
             }
         };
-        let reason = c.text("reason", &self.reason, 3, 1000, false);
+        let reason = c.text("reason", &self.reason, rule::<Self>("reason"));
         c.date("effective_on", self.effective_on);
         if self.effective_on > Utc::now().date_naive() {
             c.fail("effective_on", "must not be in the future");

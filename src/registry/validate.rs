@@ -1,8 +1,18 @@
 //! Field rules shared by every write: text is NFC-normalised and trimmed, lengths are bounded,
 //! control characters are refused, URLs are http(s). Each rule adds to a list of field errors so
 //! that one answer names every problem of a body.
+//!
+//! A text field's bounds are stated once, in its schema attribute (`pattern = "{line 2..300}"`):
+//! the OpenAPI document expands that rule name into a regular expression (`crate::openapi`), and
+//! validation reads the same rule with [`rule`].
+
+use std::any::TypeId;
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
 
 use chrono::{Datelike, NaiveDate};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ArrayItems, Schema};
 
 use crate::domain::normalize_text;
 use crate::error::FieldError;
@@ -16,11 +26,81 @@ pub fn date_in_range(date: NaiveDate) -> bool {
     (1..=9999).contains(&date.year())
 }
 
+/// The rule of a text field: its length bounds (in characters, after trimming) and whether line
+/// breaks and tabs are allowed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TextRule {
+    pub min: usize,
+    pub max: usize,
+    pub multiline: bool,
+}
+
+impl TextRule {
+    /// Reads a rule name: `{line MIN..MAX}` or `{lines MIN..MAX}`, with `?` after the word when
+    /// the field is optional.
+    pub fn parse(name: &str) -> Option<TextRule> {
+        let rule = name.strip_prefix('{')?.strip_suffix('}')?;
+        let (word, bounds) = rule.split_once(' ')?;
+        let multiline = match word.trim_end_matches('?') {
+            "line" => false,
+            "lines" => true,
+            _ => return None,
+        };
+        let (min, max) = bounds.split_once("..")?;
+        let (min, max) = (min.parse().ok()?, max.parse().ok()?);
+        (1 <= min && min <= max).then_some(TextRule {
+            min,
+            max,
+            multiline,
+        })
+    }
+}
+
+/// A schema type's property.
+type Property = (TypeId, &'static str);
+
+/// The rules read so far, by schema type and property.
+static RULES: LazyLock<Mutex<HashMap<Property, Option<TextRule>>>> = LazyLock::new(Mutex::default);
+
+/// The text rule that `T`'s schema states for `property` (of an array property, its items').
+/// `None` when it states none, which [`Checker::text`] reports as a server error: every text a
+/// write accepts has its rule on its schema.
+pub fn rule<T: utoipa::PartialSchema + 'static>(property: &'static str) -> Option<TextRule> {
+    let key = (TypeId::of::<T>(), property);
+    if let Some(known) = RULES.lock().ok().and_then(|rules| rules.get(&key).copied()) {
+        return known;
+    }
+    let found = match T::schema() {
+        RefOr::T(Schema::Object(object)) => object
+            .properties
+            .get(property)
+            .and_then(|schema| match schema {
+                RefOr::T(Schema::Object(field)) => field.pattern.clone(),
+                RefOr::T(Schema::Array(list)) => match &list.items {
+                    ArrayItems::RefOrSchema(items) => match items.as_ref() {
+                        RefOr::T(Schema::Object(item)) => item.pattern.clone(),
+                        _ => None,
+                    },
+                    ArrayItems::False => None,
+                },
+                _ => None,
+            })
+            .and_then(|pattern| TextRule::parse(&pattern)),
+        _ => None,
+    };
+    if let Ok(mut rules) = RULES.lock() {
+        rules.insert(key, found);
+    }
+    found
+}
+
 /// Collects field errors while a body is validated.
 #[derive(Default)]
 pub struct Checker {
     /// The errors found so far.
     pub errors: Vec<FieldError>,
+    /// Whether a field had no rule to check it by (a server error, not the client's).
+    broken: bool,
 }
 
 impl Checker {
@@ -36,15 +116,18 @@ impl Checker {
         }
     }
 
-    /// A required text of `min..=max` characters; `multiline` allows line breaks and tabs.
-    pub fn text(
-        &mut self,
-        field: &str,
-        value: &str,
-        min: usize,
-        max: usize,
-        multiline: bool,
-    ) -> String {
+    /// A required text following `rule` (see [`rule`]).
+    pub fn text(&mut self, field: &str, value: &str, rule: Option<TextRule>) -> String {
+        let Some(TextRule {
+            min,
+            max,
+            multiline,
+        }) = rule
+        else {
+            log::error!("no text rule is stated for {field}");
+            self.broken = true;
+            return normalize_text(value);
+        };
         let text = normalize_text(value);
         let length = text.chars().count();
         if text
@@ -66,12 +149,10 @@ impl Checker {
         &mut self,
         field: &str,
         value: Option<&str>,
-        min: usize,
-        max: usize,
-        multiline: bool,
+        rule: Option<TextRule>,
     ) -> Option<String> {
         let value = value.map(normalize_text).filter(|v| !v.is_empty())?;
-        Some(self.text(field, &value, min, max, multiline))
+        Some(self.text(field, &value, rule))
     }
 
     /// An optional http(s) URL with a host, at most 500 characters: see [`is_http_url`].
@@ -142,7 +223,11 @@ impl Checker {
 
     /// Ends validation: the errors as a 422, if any.
     pub fn finish(self) -> Result<(), crate::error::ApiError> {
-        if self.errors.is_empty() {
+        if self.broken {
+            Err(crate::error::ApiError::internal(
+                "a text field has no rule on its schema",
+            ))
+        } else if self.errors.is_empty() {
             Ok(())
         } else {
             Err(crate::error::ApiError::validation(self.errors))
@@ -210,12 +295,16 @@ mod tests {
     fn text_is_normalised_and_bounded() {
         let mut c = Checker::default();
         assert_eq!(
-            c.text("name", "  Ho\u{0301}a đơn ", 2, 10, false),
+            c.text(
+                "name",
+                "  Ho\u{0301}a đơn ",
+                TextRule::parse("{line 2..10}")
+            ),
             "Hóa đơn"
         );
         assert!(c.errors.is_empty());
-        c.text("name", "x", 2, 10, false);
-        c.text("name", "a\u{7}b", 2, 10, false);
+        c.text("name", "x", TextRule::parse("{line 2..10}"));
+        c.text("name", "a\u{7}b", TextRule::parse("{line 2..10}"));
         assert_eq!(c.errors.len(), 2);
     }
 
@@ -272,5 +361,134 @@ mod tests {
         assert!(c.phone("phone", Some("0243826888.")).is_none());
         assert!(c.phone("phone", Some("1234567890123456")).is_none());
         assert!(c.phone("phone", Some("12345")).is_none());
+    }
+
+    #[test]
+    fn a_text_rule_is_read_from_the_schema_that_states_it() {
+        assert_eq!(
+            TextRule::parse("{lines? 1..4000}"),
+            Some(TextRule {
+                min: 1,
+                max: 4000,
+                multiline: true
+            })
+        );
+        for bad in [
+            "{line 5..2}",
+            "{url?}",
+            "line 2..3",
+            "{line 0..3}",
+            "{line 2..x}",
+        ] {
+            assert_eq!(TextRule::parse(bad), None, "{bad}");
+        }
+        use crate::registry::platforms::PlatformInput;
+        let name = rule::<PlatformInput>("name_vi");
+        assert_eq!(
+            name,
+            Some(TextRule {
+                min: 2,
+                max: 300,
+                multiline: false
+            })
+        );
+        assert_eq!(
+            rule::<PlatformInput>("name_vi"),
+            name,
+            "and again, from memory"
+        );
+        let item = rule::<crate::domain::PlatformProfile>("capabilities");
+        assert_eq!(item.map(|r| (r.min, r.max)), Some((2, 150)), "array items");
+        assert_eq!(rule::<PlatformInput>("domains"), None);
+        let mut c = Checker::default();
+        c.text("nowhere", "text", None);
+        assert!(c.errors.is_empty());
+        assert!(
+            c.finish().is_err(),
+            "a field without a rule is a server error"
+        );
+    }
+
+    #[test]
+    fn every_text_field_a_write_checks_has_its_rule_on_its_schema() {
+        use crate::domain::PlatformProfile;
+        use crate::registry::adoptions::AdoptionInput;
+        use crate::registry::contacts::ContactInput;
+        use crate::registry::decisions::DecisionRequest;
+        use crate::registry::ministries::{MinistryInput, SuccessionRequest};
+        use crate::registry::overlap::feedback::CandidateJudgement;
+        use crate::registry::platforms::{LegalBasisInput, PlatformInput, TransferRequest};
+        use crate::views::overlap::{OverlapCheckRequest, Requester};
+        let rules = [
+            (
+                "AdoptionInput.local_system",
+                rule::<AdoptionInput>("local_system"),
+            ),
+            ("AdoptionInput.note", rule::<AdoptionInput>("note")),
+            (
+                "CandidateJudgement.note",
+                rule::<CandidateJudgement>("note"),
+            ),
+            ("ContactInput.name", rule::<ContactInput>("name")),
+            ("ContactInput.unit", rule::<ContactInput>("unit")),
+            ("ContactInput.notes", rule::<ContactInput>("notes")),
+            ("ContactInput.source", rule::<ContactInput>("source")),
+            (
+                "DecisionRequest.justification",
+                rule::<DecisionRequest>("justification"),
+            ),
+            ("LegalBasisInput.number", rule::<LegalBasisInput>("number")),
+            ("MinistryInput.abbr_en", rule::<MinistryInput>("abbr_en")),
+            ("MinistryInput.code_vi", rule::<MinistryInput>("code_vi")),
+            ("MinistryInput.name_en", rule::<MinistryInput>("name_en")),
+            ("MinistryInput.name_vi", rule::<MinistryInput>("name_vi")),
+            ("MinistryInput.notes", rule::<MinistryInput>("notes")),
+            (
+                "OverlapCheckRequest.description",
+                rule::<OverlapCheckRequest>("description"),
+            ),
+            (
+                "OverlapCheckRequest.title",
+                rule::<OverlapCheckRequest>("title"),
+            ),
+            (
+                "PlatformInput.description",
+                rule::<PlatformInput>("description"),
+            ),
+            ("PlatformInput.name_en", rule::<PlatformInput>("name_en")),
+            ("PlatformInput.operator", rule::<PlatformInput>("operator")),
+            (
+                "PlatformInput.short_name",
+                rule::<PlatformInput>("short_name"),
+            ),
+            ("PlatformInput.source", rule::<PlatformInput>("source")),
+            (
+                "PlatformProfile.aliases",
+                rule::<PlatformProfile>("aliases"),
+            ),
+            (
+                "PlatformProfile.capabilities_en",
+                rule::<PlatformProfile>("capabilities_en"),
+            ),
+            (
+                "PlatformProfile.province_action_note",
+                rule::<PlatformProfile>("province_action_note"),
+            ),
+            ("PlatformProfile.source", rule::<PlatformProfile>("source")),
+            ("PlatformProfile.users", rule::<PlatformProfile>("users")),
+            ("Requester.province", rule::<Requester>("province")),
+            ("Requester.unit", rule::<Requester>("unit")),
+            (
+                "SuccessionRequest.reason",
+                rule::<SuccessionRequest>("reason"),
+            ),
+            ("TransferRequest.reason", rule::<TransferRequest>("reason")),
+        ];
+        let missing: Vec<&str> = rules
+            .iter()
+            .filter(|(_, rule)| rule.is_none())
+            .map(|(field, _)| *field)
+            .collect();
+        assert!(missing.is_empty(), "no rule stated for {missing:?}");
     }
 }

@@ -11,7 +11,7 @@ use crate::auth::Actor;
 use crate::db::{overlap as overlap_db, platforms as platform_db};
 use crate::domain::{FeedbackJudgement, PlatformCode, Vocabulary};
 use crate::error::ApiError;
-use crate::registry::validate::Checker;
+use crate::registry::validate::{Checker, rule};
 
 /// The most judgements one request records.
 pub const MAX_JUDGEMENTS: usize = 10;
@@ -78,9 +78,7 @@ pub fn validate(mut request: FeedbackRequest) -> Result<FeedbackRequest, ApiErro
         j.note = c.optional_text(
             &format!("judgements[{i}].note"),
             j.note.as_deref(),
-            2,
-            1000,
-            false,
+            rule::<CandidateJudgement>("note"),
         );
     }
     c.finish()?;

@@ -16,10 +16,10 @@ use crate::db::{ministries as ministry_db, overlap as overlap_db};
 use crate::domain::search::{self, LIKELY_DUPLICATE, POSSIBLE_OVERLAP, Query, Rarity};
 use crate::domain::{PlatformProfile, PlatformStatus, ProvinceAction, Vocabulary, fold_for_search};
 use crate::error::ApiError;
-use crate::registry::validate::Checker;
+use crate::registry::validate::{Checker, rule};
 use crate::views::overlap::{
     CandidateOwner, OverlapCandidate, OverlapCheckRequest, OverlapCheckResponse, RegistryState,
-    SimilarCheck, Thresholds, Verdict,
+    Requester, SimilarCheck, Thresholds, Verdict,
 };
 use crate::views::platforms::{SearchMatch, platform_responses};
 
@@ -45,13 +45,27 @@ pub const SIMILAR_PLAN_MIN_SIMILARITY: f32 = 0.5;
 
 pub fn validate(mut request: OverlapCheckRequest) -> Result<OverlapCheckRequest, ApiError> {
     let mut c = Checker::default();
-    request.title = c.text("title", &request.title, 3, 300, false);
-    request.description =
-        c.optional_text("description", request.description.as_deref(), 1, 5000, true);
+    request.title = c.text(
+        "title",
+        &request.title,
+        rule::<OverlapCheckRequest>("title"),
+    );
+    request.description = c.optional_text(
+        "description",
+        request.description.as_deref(),
+        rule::<OverlapCheckRequest>("description"),
+    );
     if let Some(requester) = &mut request.requester {
-        requester.province = c.text("requester.province", &requester.province, 2, 100, false);
-        requester.unit =
-            c.optional_text("requester.unit", requester.unit.as_deref(), 2, 200, false);
+        requester.province = c.text(
+            "requester.province",
+            &requester.province,
+            rule::<Requester>("province"),
+        );
+        requester.unit = c.optional_text(
+            "requester.unit",
+            requester.unit.as_deref(),
+            rule::<Requester>("unit"),
+        );
     }
     let title_words = search::analyse(&request.title).units.len();
     if title_words == 0 {
