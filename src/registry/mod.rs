@@ -6,6 +6,7 @@
 //! call the same operations, so a platform is created one way only.
 
 pub mod adoptions;
+pub mod bulk;
 pub mod changes;
 pub mod contacts;
 pub mod decisions;

@@ -506,6 +506,14 @@ pub async fn insert_platforms(
     Ok(responses)
 }
 
+/// `row`'s writable fields with the status `retired`: what retiring it writes.
+pub fn retirement(row: &Platform) -> Result<ValidPlatform, ApiError> {
+    let mut input: PlatformInput =
+        serde_json::from_value(row.snapshot()).map_err(ApiError::internal)?;
+    input.status = PlatformStatus::Retired;
+    validate(&input)
+}
+
 /// The field-level diff that replacing `row`'s writable fields with `valid` would make.
 pub fn replacement_diff(row: &Platform, valid: &ValidPlatform) -> Value {
     let candidate = Platform {

@@ -6,12 +6,12 @@ use actix_web::{HttpRequest, HttpResponse, delete, patch, post, put, web};
 use diesel_async::AsyncPgConnection;
 
 use crate::api::WriteErrors;
-use crate::api::body::{JsonBody, MergePatchBody, from_value};
+use crate::api::body::{JsonBody, MergePatchBody};
 use crate::api::state::AppState;
 use crate::api::write::{Answer, Idempotency, check_if_match, if_match, render};
 use crate::auth::Actor;
 use crate::db::platforms::{self as platform_db, Platform};
-use crate::domain::{PlatformStatus, Scope};
+use crate::domain::Scope;
 use crate::error::ApiError;
 use crate::registry::platforms::{
     self, NewPlatformInput, Origin, PlatformInput, PlatformPatch, TransferRequest, ValidPlatform,
@@ -174,12 +174,7 @@ pub async fn retire_platform(
     actor: Actor,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    replace_locked(&req, &state, &actor, &code, |row| {
-        let mut input: PlatformInput = from_value(row.snapshot())?;
-        input.status = PlatformStatus::Retired;
-        validate(&input)
-    })
-    .await
+    replace_locked(&req, &state, &actor, &code, platforms::retirement).await
 }
 
 /// Transfers a platform to another agency (operator only). The current ownership period closes
