@@ -12,7 +12,8 @@ use serde_json::json;
 use crate::auth::Actor;
 use crate::db::schema::{list_declared_counts, list_editions, ministries};
 use crate::domain::{
-    ContactRole, PlatformProfile, ProfileConfidence, ProvinceAction, Vocabulary, normalize_text,
+    ContactRole, MinistryStatus, PlatformProfile, ProfileConfidence, ProvinceAction, Vocabulary,
+    normalize_text,
 };
 use crate::registry::changes::{ChangeRecord, diff, record_changes};
 use crate::registry::contacts::ContactInput;
@@ -301,11 +302,11 @@ async fn seed_ministries(
     for row in active.into_iter().chain(reorganised) {
         let is_active = row.active_2026.trim() == "yes";
         let status = if is_active {
-            "active"
+            MinistryStatus::Active
         } else if row.notes.trim_start().starts_with("dissolved") {
-            "dissolved"
+            MinistryStatus::Dissolved
         } else {
-            "merged"
+            MinistryStatus::Merged
         };
         let code: Option<String> = diesel::insert_into(ministries::table)
             .values((
@@ -317,7 +318,7 @@ async fn seed_ministries(
                 ministries::kind.eq(row.kind.trim()),
                 ministries::agency_id.eq(opt(&row.agency_id)),
                 ministries::agency_id_confidence.eq(opt(&row.agency_id_confidence)),
-                ministries::status.eq(status),
+                ministries::status.eq(status.as_str()),
                 ministries::successor_code.eq(opt(&row.successor_code)),
                 ministries::succeeded_on.eq(date("ministries.csv", &row.successor_effective)?),
                 ministries::notes.eq(opt(&row.notes)),
