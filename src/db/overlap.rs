@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::schema::{change_log, overlap_checks, overlap_feedback, platforms};
+use super::schema::{change_log, ministries, overlap_checks, overlap_feedback, platforms};
 
 /// A receipt to store.
 pub struct NewCheck<'a> {
@@ -58,6 +58,22 @@ pub async fn registry_state(conn: &mut AsyncPgConnection) -> QueryResult<(i64, i
         .first::<i64>(&mut &*shared);
     let (last, active) = futures_util::future::try_join(last, active).await?;
     Ok((last.unwrap_or(0), active))
+}
+
+/// The code, Vietnamese and English names of the agencies with `codes`, in one query (a receipt
+/// names the owner of each candidate).
+pub async fn owner_names(
+    conn: &mut AsyncPgConnection,
+    codes: &[&str],
+) -> QueryResult<Vec<(String, String, String)>> {
+    if codes.is_empty() {
+        return Ok(Vec::new());
+    }
+    ministries::table
+        .filter(ministries::code.eq_any(codes))
+        .select((ministries::code, ministries::name_vi, ministries::name_en))
+        .load(conn)
+        .await
 }
 
 /// An earlier check of a similar plan.

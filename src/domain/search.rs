@@ -770,6 +770,57 @@ fn find(unit: &Unit, doc: &Document) -> Option<(f32, UnitMatch)> {
     best
 }
 
+/// Whether [`find`] finds `unit` in `doc`, without building the match: the same tests in the same
+/// order, stopping at the first that holds. Rarity asks this of every word and every candidate.
+fn occurs(unit: &Unit, doc: &Document) -> bool {
+    let whole = doc.passages.iter().any(|passage| {
+        unit.alternatives.iter().any(|(alternative, _)| {
+            passage.find(alternative).is_some()
+                || (passage.field == Field::Name
+                    && alternative.len() == 1
+                    && doc.compounds.contains(&alternative[0]))
+        })
+    });
+    if whole {
+        return true;
+    }
+    if unit.len == 1 {
+        let word = &unit.alternatives[0].0;
+        if doc
+            .passages
+            .iter()
+            .any(|p| p.find_in_words(word, true).is_some())
+        {
+            return true;
+        }
+    }
+    if unit.len >= 3 {
+        let words = &unit.alternatives[0].0;
+        let part_found = (2..words.len()).any(|k| {
+            [&words[..k], &words[words.len() - k..]]
+                .iter()
+                .any(|part| doc.passages.iter().any(|p| p.find(part).is_some()))
+        });
+        if part_found {
+            return true;
+        }
+    }
+    if unit.is_significant()
+        && unit.len == 1
+        && unit.alternatives.len() == 1
+        && may_be_typo(&unit.text)
+    {
+        let word = &unit.text;
+        let first = word.chars().next();
+        return doc.passages.iter().any(|passage| {
+            passage.tokens.iter().any(|w| {
+                w.chars().count() >= 3 && w.chars().next() == first && one_edit_apart(w, word)
+            })
+        });
+    }
+    false
+}
+
 /// How rare each word of a text is among the platforms that could match it: a word found in few
 /// platforms ("hộ tịch") says more than one found in many ("đăng ký").
 #[derive(Clone, Debug, Default)]
@@ -787,7 +838,7 @@ impl Rarity {
             .iter()
             .filter(|u| u.role != Role::Filler)
             .map(|unit| {
-                let df = docs.iter().filter(|d| find(unit, d).is_some()).count() as f32;
+                let df = docs.iter().filter(|d| occurs(unit, d)).count() as f32;
                 let idf = ((n + 1.0) / (df + 1.0)).ln() + 1.0;
                 (unit.text.clone(), idf / top)
             })
@@ -1108,6 +1159,40 @@ mod tests {
 
     fn value(q: &str, d: &Document) -> f32 {
         score(&analyse(q), d, &Rarity::default()).value
+    }
+
+    #[test]
+    fn occurs_answers_as_find_does() {
+        let docs = [
+            doc(
+                "Nền tảng hóa đơn điện tử",
+                Some("HĐĐT"),
+                "Electronic invoice platform",
+                "Phát hành, tra cứu hóa đơn cho doanh nghiệp",
+            ),
+            doc(
+                "Cổng Dịch vụ công quốc gia",
+                None,
+                "National public service portal",
+                "Nộp hồ sơ trực tuyến",
+            ),
+            doc("Hệ thống e-Visa", None, "E-visa system", "Thị thực điện tử"),
+        ];
+        let texts = [
+            "hoaa don dien tu, evisa, dịch vụ công quốc gia trực tuyến",
+            "CSDL dân cư, hđđt, hoa đơn, cổng dịch vụ công, thi thuc, invoicing",
+            "tra cuu, doanh nghiep, hồ sơ, e visa, dien tu, quoc, portals",
+        ];
+        let mut found = 0;
+        for text in texts {
+            for unit in &analyse(text).units {
+                for d in &docs {
+                    assert_eq!(occurs(unit, d), find(unit, d).is_some(), "{unit:?}");
+                    found += usize::from(occurs(unit, d));
+                }
+            }
+        }
+        assert!(found > 10, "the cases find something: {found}");
     }
 
     #[test]

@@ -11,8 +11,8 @@ use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::search::{DocumentCache, scored_candidates};
+use crate::db::overlap as overlap_db;
 use crate::db::platforms::PlatformFilter;
-use crate::db::{ministries as ministry_db, overlap as overlap_db};
 use crate::domain::search::{self, LIKELY_DUPLICATE, POSSIBLE_OVERLAP, Query, Rarity};
 use crate::domain::{PlatformProfile, PlatformStatus, ProvinceAction, Vocabulary, fold_for_search};
 use crate::error::ApiError;
@@ -194,12 +194,19 @@ pub async fn judge(
 
     let rows: Vec<_> = scored.iter().map(|(p, _)| p.clone()).collect();
     let details = platform_responses(conn, rows).await?;
-    let mut owners = Vec::new();
-    for (platform, _) in &scored {
-        owners.push(ministry_db::find(conn, &platform.ministry_code).await?);
-    }
+    let codes: Vec<&str> = scored
+        .iter()
+        .map(|(p, _)| p.ministry_code.as_str())
+        .collect();
+    let names: std::collections::HashMap<String, (String, String)> =
+        overlap_db::owner_names(conn, &codes)
+            .await?
+            .into_iter()
+            .map(|(code, vi, en)| (code, (vi, en)))
+            .collect();
     let mut out = Vec::new();
-    for (((platform, o), detail), owner) in scored.into_iter().zip(details).zip(owners) {
+    for ((platform, o), detail) in scored.into_iter().zip(details) {
+        let owner = names.get(&platform.ministry_code).cloned();
         let (reasons, reasons_vi) = reasons::reasons(&o);
         let mut matched = SearchMatch::from(&o.title).matched;
         for m in SearchMatch::from(&o.description).matched {
@@ -207,18 +214,12 @@ pub async fn judge(
                 matched.push(m);
             }
         }
-        let owner = owner.map_or_else(
-            || CandidateOwner {
-                code: platform.ministry_code.clone(),
-                name_vi: String::new(),
-                name_en: String::new(),
-            },
-            |m| CandidateOwner {
-                code: m.code,
-                name_vi: m.name_vi,
-                name_en: m.name_en,
-            },
-        );
+        let (name_vi, name_en) = owner.unwrap_or_default();
+        let owner = CandidateOwner {
+            code: platform.ministry_code.clone(),
+            name_vi,
+            name_en,
+        };
         let (contact_hint, contact_hint_vi) = contact::contact_hint(
             !detail.contacts.is_empty(),
             platform.operator.as_deref(),
