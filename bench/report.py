@@ -252,7 +252,7 @@ def scale_section(meta, rows):
     out.append(head)
     out.append("|---|---|" + "---:|---:|---|" * len(sizes))
     loads = {"fixed": f"{meta.get('scale_rate')} req/s", "seq": "one at a time"}
-    for sc in ["list", "search", "overlap"]:
+    for sc in ["list", "get", "search", "overlap"]:
         for load, load_label in loads.items():
             cells = []
             for s in sizes:
@@ -290,6 +290,14 @@ def scale_section(meta, rows):
             f"| {sc}: p50 under 50 ms at {big:,} platforms, {meta.get('scale_rate')} req/s | "
             f"{fmt(r['p50_ms'], 1)} ms{extra} | {met(ok)} |"
         )
+    hwm = meta.get("ours_vmhwm_kb")
+    end = meta.get("ours_vmrss_end_kb")
+    out.append(
+        f"| RSS under 100 MB under load at {big:,} platforms | peak {fmt(hwm / 1024 if hwm else None, 1)} MB "
+        f"(VmHWM of ndp-registry over the whole scale run, both sizes; "
+        f"{fmt(end / 1024 if end else None, 1)} MB at the end) | "
+        f"{met(None if not hwm else hwm < 100 * 1024)} |"
+    )
     out.append("")
     if meta.get("scale_notes"):
         out.append(meta["scale_notes"] + "\n")

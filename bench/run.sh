@@ -3,7 +3,8 @@
 #
 #   quick  wrk 10 s per run, 2 alternating A/B rounds, oha 10 s at half the saturation rate
 #   full   wrk 30 s per run, 3 rounds, oha 30 s
-#   scale  p50 of list, search and overlap check at 79 and at 100,000 platforms (oha, 20 req/s)
+#   scale  p50 of list, get one, search and overlap check at 79 and at 100,000 platforms (oha,
+#          20 req/s), and the server's peak RSS over the run
 #
 # Installs what is missing (wrk from apt, oha and the postrust peer from crates.io), builds the
 # release binaries, creates its own databases (ndp_bench, ndp_bench_scale), starts the servers,
@@ -591,6 +592,7 @@ scale_point() { # size: each scenario at the fixed rate, then one request at a t
         load=fixed
         [[ $rate == seq ]] && load=seq
         oha_run scale list ours "$rate" "$LAT_DUR" "{\"size\": $size, \"load\": \"$load\"}" "$O/api/v1/platforms?per_page=20"
+        oha_run scale get ours "$rate" "$LAT_DUR" "{\"size\": $size, \"load\": \"$load\"}" "$O/api/v1/platforms/vneid"
         oha_run scale search ours "$rate" "$LAT_DUR" "{\"size\": $size, \"load\": \"$load\"}" "$O/api/v1/platforms?q=hoa%20don%20dien%20tu"
         oha_run scale overlap ours "$rate" "$LAT_DUR" "{\"size\": $size, \"load\": \"$load\"}" "$O/api/v1/overlap-checks" \
             -m POST -T application/json -d "$OVERLAP_BODY"
@@ -623,6 +625,11 @@ run_scale() {
     curl -s -o /dev/null "http://$OURS_ADDR/api/v1/platforms?q=hoa%20don%20dien%20tu" || true
     scale_point "$n"
 
+    # The most memory the server held over the whole run, both sizes (it is not restarted between
+    # them), and what it holds at the end.
+    local hwm rss_now
+    hwm=$(proc_kb "$OURS_PID" VmHWM)
+    rss_now=$(proc_kb "$OURS_PID" VmRSS)
     local warnings
     warnings=$(grep -cE ' (WARN|ERROR) ' "$OUT/ours-$SCALE_DB.log" || true)
     local notes=""
@@ -631,8 +638,10 @@ run_scale() {
     fi
     write_meta "$(jq -nc --arg c "$counts" --argjson g "$gen" --argjson r "$SCALE_RATE" --argjson d "$LAT_DUR" \
         --argjson t "$SCALE_TARGET" --arg lb "$LOAD_BEFORE" --arg la "$(cut -d' ' -f1-3 /proc/loadavg)" \
-        --arg notes "$notes" '{scale_counts: $c, scale_gen_s: $g, scale_rate: $r, scale_duration: $d,
-          scale_target: $t, load_before: $lb, load_after: $la, scale_notes: $notes}')"
+        --arg notes "$notes" --argjson h "${hwm:-0}" --argjson rn "${rss_now:-0}" \
+        '{scale_counts: $c, scale_gen_s: $g, scale_rate: $r, scale_duration: $d,
+          scale_target: $t, load_before: $lb, load_after: $la, scale_notes: $notes,
+          ours_vmhwm_kb: $h, ours_vmrss_end_kb: $rn}')"
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -232,7 +232,7 @@ impl Settings {
         let webhook_allow_private_targets = parse_bool(&lookup, "WEBHOOK_ALLOW_PRIVATE_TARGETS")?;
         let webhook_poll_ms = parse_number(&lookup, "WEBHOOK_POLL_MS", 1000, 10, 600_000)?;
         let export_max_rows = parse_number(&lookup, "EXPORT_MAX_ROWS", 50_000, 1, 1_000_000)?;
-        let cache_max_bytes = parse_number(&lookup, "CACHE_MAX_BYTES", 32 << 20, 0, 1 << 40)?;
+        let cache_max_bytes = parse_number(&lookup, "CACHE_MAX_BYTES", 16 << 20, 0, 1 << 40)?;
         let cors_allowed_origins = parse_origins(&lookup)?;
         let local_postgres_dir = lookup("LOCAL_POSTGRES_DIR")
             .filter(|d| !d.trim().is_empty())

@@ -4,13 +4,14 @@ use std::net::TcpListener;
 
 use actix_cors::Cors;
 use actix_web::dev::Server;
+use actix_web::http::header::ContentType;
 use actix_web::middleware::{Compress, Condition, ErrorHandlers, Logger, from_fn};
-use actix_web::{App, HttpServer, web};
+use actix_web::{App, HttpResponse, HttpServer, guard, web};
 use utoipa::OpenApi as _;
 use utoipa::openapi::OpenApi;
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{AppExt, scope};
-use utoipa_swagger_ui::SwaggerUi;
+use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::api::body::MAX_BODY_BYTES;
 use crate::api::cache::{ResponseCache, cache_layer};
@@ -180,6 +181,13 @@ fn run(
 ) -> Result<Server, std::io::Error> {
     let api = openapi();
     let routes = web::Data::new(KnownRoutes::from_openapi(&api));
+    // The document is serialised once and shared by the workers. Handed to Swagger UI as a
+    // value, it was cloned into every worker (the factory closure, then the UI's own copy), a few
+    // MiB each that stayed in the worker's malloc arena.
+    let document = web::Data::new(OpenApiDocument(web::Bytes::from(
+        serde_json::to_vec(&api).map_err(std::io::Error::other)?,
+    )));
+    drop(api);
     let proxies = state.proxies;
     let state = web::Data::new(state);
     let origins = settings.cors_allowed_origins.clone();
@@ -206,13 +214,24 @@ fn run(
             .app_data(routes.clone())
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
             // Served first: `/api/v1/openapi.json` lies inside the `/api/v1` scope below.
-            .service(SwaggerUi::new("/swagger-ui/{_:.*}").url(OPENAPI_PATH, api.clone()))
+            .service(
+                web::resource(OPENAPI_PATH)
+                    .guard(guard::Get())
+                    .app_data(document.clone())
+                    .to(openapi_document),
+            )
+            .service(SwaggerUi::new("/swagger-ui/{_:.*}").config(Config::new([OPENAPI_PATH])))
             .into_utoipa_app()
             .configure(register)
             .into_app()
             .default_service(web::to(no_route))
     })
     .workers(settings.workers)
+    // An answer goes out as soon as it is written. With Nagle's algorithm on, the tail of an
+    // answer written in two pieces (head, then a large body) waited for the client's delayed ACK:
+    // about 40 ms for each request of a client that sends one at a time on a kept-alive
+    // connection.
+    .tcp_nodelay(true)
     // A client that takes longer than this to send its request head is answered 408 by actix;
     // the body has the same allowance, enforced where it is read (`api::body`).
     .client_request_timeout(settings.body_timeout)
@@ -220,6 +239,16 @@ fn run(
     .shutdown_timeout(30)
     .run();
     Ok(server)
+}
+
+/// The served OpenAPI document, serialised.
+struct OpenApiDocument(web::Bytes);
+
+/// `GET /api/v1/openapi.json`: the document as Swagger UI served it (compact JSON).
+async fn openapi_document(document: web::Data<OpenApiDocument>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(ContentType::json())
+        .body(document.0.clone())
 }
 
 /// Cross-origin access for the configured origins: preflights are answered, and the headers a

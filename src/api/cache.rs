@@ -539,7 +539,9 @@ pub async fn cache_layer(
     }
     let (head, body) = response.into_parts();
     let body = match actix_web::body::to_bytes(body).await {
-        Ok(body) => body,
+        // Kept in an allocation of its own size: a body serialised into a growing `Vec` may own
+        // up to twice its length, which the cap would not see.
+        Ok(body) => Bytes::copy_from_slice(&body),
         Err(error) => {
             return Err(actix_web::error::ErrorInternalServerError(
                 error.to_string(),

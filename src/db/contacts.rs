@@ -49,16 +49,6 @@ pub struct NewContact {
 /// A contact with the code and owner of its platform.
 pub type ContactWithPlatform = (Contact, String, String);
 
-/// Contacts of the given platforms, in id order.
-pub async fn for_platforms(conn: &AsyncPgConnection, ids: &[i64]) -> QueryResult<Vec<Contact>> {
-    contacts::table
-        .filter(contacts::platform_id.eq_any(ids))
-        .select(Contact::as_select())
-        .order((contacts::platform_id, contacts::id))
-        .load(&mut &*conn)
-        .await
-}
-
 /// A page of contacts, optionally of one platform or of one ministry's platforms.
 pub async fn list(
     conn: &mut AsyncPgConnection,

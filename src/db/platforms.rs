@@ -1,13 +1,16 @@
 //! Platform rows and their queries.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::dsl::{count_star, sql};
+use diesel::expression::{AppearsOnTable, Expression, SelectableExpression, ValidGrouping};
 use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::query_builder::{QueryFragment, QueryId};
 use diesel::sql_types::{Array, BigInt, Bool, Float4, Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use super::schema::{list_memberships, platform_ownerships, platforms};
+use super::contacts::{Contact, ContactFields};
+use super::schema::{platform_ownerships, platforms};
 
 /// A platform as stored.
 #[derive(Clone, Debug, Queryable, Selectable, Identifiable)]
@@ -206,25 +209,179 @@ fn pairs_query(spellings: &[String]) -> (Option<String>, Vec<String>) {
     ((!groups.is_empty()).then(|| groups.join(" | ")), rest)
 }
 
-/// One page of platforms matching `filter`, ordered by code, and the total number that match.
+/// What a platform's representation embeds besides its own row: its contacts (by id), its
+/// ownership periods (oldest first) and the keys of the list editions it belongs to.
+#[derive(Clone, Debug, Default)]
+pub struct Parts {
+    pub contacts: Vec<Contact>,
+    pub ownerships: Vec<Ownership>,
+    pub lists: Vec<String>,
+}
+
+/// The parts of the platform of the enclosing query (`"platforms"."id"`), as one JSON array
+/// `[contacts, ownerships, lists]` of arrays, so that a platform and everything its
+/// representation embeds come from one statement, one snapshot. Times are written in UTC without
+/// an offset: what the session's time zone would print (historic offsets carry seconds) must not
+/// matter.
+const PARTS_SQL: &str = "(SELECT json_build_array(
+    (SELECT coalesce(json_agg(json_build_array(c.id, c.role, c.name, c.unit, c.email, c.phone,
+            c.url, c.notes, c.source, c.version, c.created_at AT TIME ZONE 'UTC',
+            c.updated_at AT TIME ZONE 'UTC') ORDER BY c.id), '[]')
+       FROM contacts c WHERE c.platform_id = platforms.id),
+    (SELECT coalesce(json_agg(json_build_array(o.ministry_code, o.valid_from, o.valid_to, o.reason)
+            ORDER BY o.valid_from ASC NULLS FIRST, o.id), '[]')
+       FROM platform_ownerships o WHERE o.platform_id = platforms.id),
+    (SELECT coalesce(json_agg(m.list_key ORDER BY m.list_key), '[]')
+       FROM list_memberships m WHERE m.platform_id = platforms.id))::text)";
+
+/// [`PARTS_SQL`] as a select expression. Unlike `sql()`, whose text diesel cannot vouch for, it
+/// lets the statement be prepared once per connection and reused: a statement that is not cached
+/// costs a round trip of its own to prepare.
+#[derive(Clone, Copy, Debug, QueryId, ValidGrouping)]
+struct PartsOfPlatform;
+
+impl Expression for PartsOfPlatform {
+    type SqlType = Text;
+}
+
+impl AppearsOnTable<platforms::table> for PartsOfPlatform {}
+
+impl SelectableExpression<platforms::table> for PartsOfPlatform {}
+
+impl QueryFragment<Pg> for PartsOfPlatform {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, Pg>,
+    ) -> QueryResult<()> {
+        out.push_sql(PARTS_SQL);
+        Ok(())
+    }
+}
+
+/// PostgreSQL's estimate of the number of platforms, as a statement that can be prepared once.
+#[derive(Clone, Copy, Debug, QueryId, ValidGrouping)]
+struct PlatformsEstimate;
+
+impl Expression for PlatformsEstimate {
+    type SqlType = Float4;
+}
+
+impl AppearsOnTable<diesel::query_builder::NoFromClause> for PlatformsEstimate {}
+
+impl SelectableExpression<diesel::query_builder::NoFromClause> for PlatformsEstimate {}
+
+impl QueryFragment<Pg> for PlatformsEstimate {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, Pg>,
+    ) -> QueryResult<()> {
+        out.push_sql("(SELECT reltuples FROM pg_class WHERE oid = 'platforms'::regclass)");
+        Ok(())
+    }
+}
+
+/// A contact as [`PARTS_SQL`] writes it.
+type ContactTuple = (
+    i64,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    i32,
+    NaiveDateTime,
+    NaiveDateTime,
+);
+/// An ownership period as [`PARTS_SQL`] writes it.
+type OwnershipTuple = (String, Option<NaiveDate>, Option<NaiveDate>, Option<String>);
+
+/// Reads what [`PARTS_SQL`] wrote for the platform `id`.
+fn parse_parts(id: i64, json: &str) -> QueryResult<Parts> {
+    let (contacts, ownerships, lists): (Vec<ContactTuple>, Vec<OwnershipTuple>, Vec<String>) =
+        serde_json::from_str(json)
+            .map_err(|error| diesel::result::Error::DeserializationError(Box::new(error)))?;
+    Ok(Parts {
+        contacts: contacts
+            .into_iter()
+            .map(|c| Contact {
+                id: c.0,
+                platform_id: id,
+                fields: ContactFields {
+                    role: c.1,
+                    name: c.2,
+                    unit: c.3,
+                    email: c.4,
+                    phone: c.5,
+                    url: c.6,
+                    notes: c.7,
+                    source: c.8,
+                },
+                version: c.9,
+                created_at: c.10.and_utc(),
+                updated_at: c.11.and_utc(),
+            })
+            .collect(),
+        ownerships: ownerships
+            .into_iter()
+            .map(|(ministry_code, valid_from, valid_to, reason)| Ownership {
+                platform_id: id,
+                ministry_code,
+                valid_from,
+                valid_to,
+                reason,
+            })
+            .collect(),
+        lists,
+    })
+}
+
+/// Rows read with [`PARTS_SQL`] as their second column, parsed.
+fn with_parts(rows: Vec<(Platform, String)>) -> QueryResult<Vec<(Platform, Parts)>> {
+    rows.into_iter()
+        .map(|(p, json)| {
+            let parts = parse_parts(p.id, &json)?;
+            Ok((p, parts))
+        })
+        .collect()
+}
+
+/// One page of platforms matching `filter`, ordered by code, with their parts, and the total
+/// number that match: one statement (the count is a subquery evaluated once). The page's ids are
+/// chosen first, so that the parts are read for the page only: a projection under `OFFSET` is
+/// computed for every row skipped too.
 pub async fn list(
     conn: &mut AsyncPgConnection,
     filter: &PlatformFilter,
     limit: i64,
     offset: i64,
-) -> QueryResult<(Vec<Platform>, i64)> {
-    // The count and the page, pipelined: one round trip.
-    let shared: &AsyncPgConnection = conn;
-    let total = filtered(filter)
-        .select(count_star())
-        .get_result(&mut &*shared);
-    let rows = filtered(filter)
-        .select(Platform::as_select())
+) -> QueryResult<(Vec<(Platform, Parts)>, i64)> {
+    let page = filtered(filter)
+        .select(platforms::id)
         .order(platforms::code.asc())
         .limit(limit)
-        .offset(offset)
-        .load(&mut &*shared);
-    let (total, rows) = futures_util::future::try_join(total, rows).await?;
+        .offset(offset);
+    let total = filtered(filter).select(count_star()).single_value();
+    let rows: Vec<(Platform, String, Option<i64>)> = platforms::table
+        .filter(platforms::id.eq_any(page))
+        .select((Platform::as_select(), PartsOfPlatform, total))
+        .order(platforms::code.asc())
+        .load(conn)
+        .await?;
+    let total = match rows.as_slice().first() {
+        Some((_, _, total)) => total.unwrap_or(0),
+        // A page past the end carries no count; an empty first page means there is nothing.
+        None if offset > 0 => {
+            filtered(filter)
+                .select(count_star())
+                .get_result(conn)
+                .await?
+        }
+        None => 0,
+    };
+    let rows = with_parts(rows.into_iter().map(|(p, json, _)| (p, json)).collect())?;
     Ok((rows, total))
 }
 
@@ -303,11 +460,7 @@ pub async fn counts_by_owner_and_status(
 /// About how many platforms there are, for weighing search words by rarity: PostgreSQL's own
 /// estimate (free), or an exact count while the table has never been analysed.
 pub async fn approximate_count(conn: &mut AsyncPgConnection) -> QueryResult<i64> {
-    let estimate: f32 = diesel::dsl::sql::<Float4>(
-        "(SELECT reltuples FROM pg_class WHERE oid = 'platforms'::regclass)",
-    )
-    .get_result(conn)
-    .await?;
+    let estimate: f32 = diesel::select(PlatformsEstimate).get_result(conn).await?;
     if estimate >= 1.0 {
         return Ok(estimate as i64);
     }
@@ -456,6 +609,35 @@ async fn matching(
     Ok(rows)
 }
 
+/// The platform with `code` and its parts, if any: one statement.
+pub async fn find_with_parts(
+    conn: &mut AsyncPgConnection,
+    code: &str,
+) -> QueryResult<Option<(Platform, Parts)>> {
+    let row: Option<(Platform, String)> = platforms::table
+        .filter(platforms::code.eq(code))
+        .select((Platform::as_select(), PartsOfPlatform))
+        .first(conn)
+        .await
+        .optional()?;
+    Ok(with_parts(row.into_iter().collect())?.pop())
+}
+
+/// The parts of the platforms `ids`, by id: one statement.
+pub async fn parts(
+    conn: &mut AsyncPgConnection,
+    ids: &[i64],
+) -> QueryResult<std::collections::HashMap<i64, Parts>> {
+    let rows: Vec<(i64, String)> = platforms::table
+        .filter(platforms::id.eq_any(ids))
+        .select((platforms::id, PartsOfPlatform))
+        .load(conn)
+        .await?;
+    rows.into_iter()
+        .map(|(id, json)| Ok((id, parse_parts(id, &json)?)))
+        .collect()
+}
+
 /// The platform with `code`, if any.
 pub async fn find(conn: &mut AsyncPgConnection, code: &str) -> QueryResult<Option<Platform>> {
     platforms::table
@@ -476,35 +658,9 @@ pub async fn find_id(conn: &mut AsyncPgConnection, code: &str) -> QueryResult<Op
         .optional()
 }
 
-/// The ownership periods of the given platforms, oldest first.
-/// The ownership periods of the given platforms. Takes a shared connection so that it can be
-/// pipelined with the other parts of a platform's representation.
-pub async fn ownerships(conn: &AsyncPgConnection, ids: &[i64]) -> QueryResult<Vec<Ownership>> {
-    platform_ownerships::table
-        .filter(platform_ownerships::platform_id.eq_any(ids))
-        .select(Ownership::as_select())
-        .order((
-            platform_ownerships::platform_id,
-            platform_ownerships::valid_from.asc().nulls_first(),
-            platform_ownerships::id,
-        ))
-        .load(&mut &*conn)
-        .await
-}
-
-/// `(platform_id, list_key)` for every list edition the given platforms belong to.
-pub async fn memberships(conn: &AsyncPgConnection, ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
-    list_memberships::table
-        .filter(list_memberships::platform_id.eq_any(ids))
-        .select((list_memberships::platform_id, list_memberships::list_key))
-        .order((list_memberships::platform_id, list_memberships::list_key))
-        .load(&mut &*conn)
-        .await
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{pairs_query, words_query};
+    use super::{pairs_query, parse_parts, words_query};
 
     #[test]
     fn phrases_of_plain_words_become_a_pairs_query() {
@@ -522,6 +678,42 @@ mod tests {
         // One word, or a word of letters the pair index does not split on, goes to the word index.
         assert_eq!(rest, ["hddt", "ca phe \u{e9}t\u{e9}"]);
         assert_eq!(pairs_query(&["hddt".to_owned()]).0, None);
+    }
+
+    #[test]
+    fn the_parts_written_by_the_database_are_read_back_whole() {
+        let json = r#"[[[7, "technical", "Trung tâm CNTT", null, "a@b.vn", null, null, null, "s", 3,
+            "2026-11-30T06:34:56.500363", "2026-11-30T07:00:00"]],
+            [["BGTVT", null, "2025-02-28", null], ["BXD", "2025-03-01", null, "Merger"]],
+            ["qd-2618-2025"]]"#;
+        let parts = parse_parts(42, json).unwrap();
+        let contact = &parts.contacts[0];
+        assert_eq!((contact.id, contact.platform_id), (7, 42));
+        assert_eq!(contact.fields.role, "technical");
+        assert_eq!(contact.fields.email.as_deref(), Some("a@b.vn"));
+        assert_eq!(contact.version, 3);
+        assert_eq!(
+            contact.created_at.to_rfc3339(),
+            "2026-11-30T06:34:56.500363+00:00"
+        );
+        let owners: Vec<_> = parts
+            .ownerships
+            .iter()
+            .map(|o| (o.ministry_code.as_str(), o.valid_from, o.valid_to))
+            .collect();
+        assert_eq!(owners[0].0, "BGTVT");
+        assert_eq!(
+            owners[0].2.map(|d| d.to_string()).as_deref(),
+            Some("2025-02-28")
+        );
+        assert_eq!(
+            owners[1].1.map(|d| d.to_string()).as_deref(),
+            Some("2025-03-01")
+        );
+        assert_eq!(parts.ownerships[1].reason.as_deref(), Some("Merger"));
+        assert_eq!(parts.lists, ["qd-2618-2025"]);
+        assert!(parse_parts(1, "[[], [], []]").unwrap().contacts.is_empty());
+        assert!(parse_parts(1, "[[1]]").is_err());
     }
 
     #[test]

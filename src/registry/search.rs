@@ -21,9 +21,11 @@ pub const MIN_SEARCH_SCORE: f32 = 0.4;
 /// The least share of a query's significant words a search result must contain.
 pub const MIN_SIGNIFICANT_FOUND: f32 = 0.5;
 
-/// The most searchable forms kept: every platform of a national registry, and the recent
-/// candidates of a far larger synthetic one (a few KiB each).
-const MAX_CACHED_DOCUMENTS: usize = 5_000;
+/// The most searchable forms kept: every platform of a national registry, and the candidates of
+/// the last search or check (at most [`MAX_CANDIDATES`]) of a far larger one. A form is made of
+/// many small strings, about 20 KiB of heap each (measured with heaptrack on the synthetic
+/// registry of `bench/scale.sql`): the 5,000 kept before held some 100 MB at 100,000 platforms.
+const MAX_CACHED_DOCUMENTS: usize = 500;
 
 /// The searchable forms of platforms, kept across requests: folding and splitting descriptions was
 /// most of a search's CPU time. An entry is used only for the same platform at the same version

@@ -1,15 +1,12 @@
 //! The representation of a platform: its fields, contacts, lists and ownership history.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel_async::AsyncPgConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::contacts::ContactResponse;
-use crate::db::contacts as contact_db;
-use crate::db::platforms::{self as platform_db, Platform};
+use crate::db::platforms::{self as platform_db, Parts, Platform};
 use crate::domain::search::Score;
 use crate::domain::{
     Audience, Domain, NdxpStatus, PlatformProfile, PlatformStatus, SourceConfidence, Vocabulary,
@@ -108,54 +105,31 @@ fn parse_all<V: Vocabulary>(codes: &[String]) -> Vec<V> {
     codes.iter().filter_map(|c| V::parse(c)).collect()
 }
 
-/// Builds the wire form of `rows`, loading their contacts, owners and lists in one round trip.
+/// Builds the wire form of `rows`, loading their contacts, owners and lists in one statement.
 pub async fn platform_responses(
     conn: &mut AsyncPgConnection,
     rows: Vec<Platform>,
 ) -> Result<Vec<PlatformResponse>, ApiError> {
     let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
-    let mut contacts: HashMap<i64, Vec<ContactResponse>> = HashMap::new();
-    let codes: HashMap<i64, (String, String)> = rows
-        .iter()
-        .map(|p| (p.id, (p.code.clone(), p.ministry_code.clone())))
-        .collect();
-    // Three independent queries, pipelined on one connection: one round trip, not three.
-    let shared: &AsyncPgConnection = conn;
-    let (contact_rows, ownership_rows, membership_rows) = futures_util::future::try_join3(
-        contact_db::for_platforms(shared, &ids),
-        platform_db::ownerships(shared, &ids),
-        platform_db::memberships(shared, &ids),
-    )
-    .await?;
-    for contact in contact_rows {
-        if let Some((code, ministry)) = codes.get(&contact.platform_id) {
-            let entry = contacts.entry(contact.platform_id).or_default();
-            entry.push(ContactResponse::new(
-                contact,
-                code.clone(),
-                ministry.clone(),
-            ));
-        }
-    }
-    let mut owners: HashMap<i64, Vec<OwnershipPeriod>> = HashMap::new();
-    for o in ownership_rows {
-        owners
-            .entry(o.platform_id)
-            .or_default()
-            .push(OwnershipPeriod {
-                ministry: o.ministry_code,
-                from: o.valid_from,
-                to: o.valid_to,
-                reason: o.reason,
-            });
-    }
-    let mut lists: HashMap<i64, Vec<String>> = HashMap::new();
-    for (id, key) in membership_rows {
-        lists.entry(id).or_default().push(key);
-    }
+    let mut parts = platform_db::parts(conn, &ids).await?;
     Ok(rows
         .into_iter()
-        .map(|p| PlatformResponse {
+        .map(|p| {
+            let parts = parts.remove(&p.id).unwrap_or_default();
+            PlatformResponse::new(p, parts)
+        })
+        .collect())
+}
+
+impl PlatformResponse {
+    /// The wire form of a stored platform and what it embeds.
+    pub fn new(p: Platform, parts: Parts) -> Self {
+        let Parts {
+            contacts,
+            ownerships,
+            lists,
+        } = parts;
+        Self {
             domains: parse_all(&p.domains),
             audiences: parse_all(&p.audiences),
             status: PlatformStatus::parse(&p.status).unwrap_or(PlatformStatus::Unknown),
@@ -167,9 +141,20 @@ pub async fn platform_responses(
                 date: p.legal_basis_date,
             }),
             profile: PlatformProfile::from_stored(&p.profile),
-            contacts: contacts.remove(&p.id).unwrap_or_default(),
-            ownership_history: owners.remove(&p.id).unwrap_or_default(),
-            lists: lists.remove(&p.id).unwrap_or_default(),
+            contacts: contacts
+                .into_iter()
+                .map(|c| ContactResponse::new(c, p.code.clone(), p.ministry_code.clone()))
+                .collect(),
+            ownership_history: ownerships
+                .into_iter()
+                .map(|o| OwnershipPeriod {
+                    ministry: o.ministry_code,
+                    from: o.valid_from,
+                    to: o.valid_to,
+                    reason: o.reason,
+                })
+                .collect(),
+            lists,
             code: p.code,
             name_vi: p.name_vi,
             name_en: p.name_en,
@@ -183,8 +168,8 @@ pub async fn platform_responses(
             created_at: p.created_at,
             updated_at: p.updated_at,
             search_match: None,
-        })
-        .collect())
+        }
+    }
 }
 
 /// Why a platform matched a search.

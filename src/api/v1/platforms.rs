@@ -117,7 +117,11 @@ pub async fn list_platforms(
             query.page.offset(),
         )
         .await?;
-        let items = platform_responses(&mut conn, rows).await?;
+        drop(conn);
+        let items = rows
+            .into_iter()
+            .map(|(p, parts)| PlatformResponse::new(p, parts))
+            .collect();
         return page_response(&req, &Paginated::new(items, query.page, total));
     };
     let results = search::search(&mut conn, &state.documents, &selection.filter, q, folded).await?;
@@ -228,14 +232,14 @@ pub async fn get_platform(
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.pool.get().await?;
-    let row = platform_db::find(&mut conn, &code).await?.ok_or_else(|| {
-        ApiError::not_found(format!("No platform has the code {:?}.", code.as_str()))
-    })?;
-    let body = platform_responses(&mut conn, vec![row])
+    let (row, parts) = platform_db::find_with_parts(&mut conn, &code)
         .await?
-        .pop()
-        .ok_or_else(|| ApiError::internal("platform vanished"))?;
-    json_with_etag(&req, &body)
+        .ok_or_else(|| {
+            ApiError::not_found(format!("No platform has the code {:?}.", code.as_str()))
+        })?;
+    // The connection goes back to the pool before the answer is serialised.
+    drop(conn);
+    json_with_etag(&req, &PlatformResponse::new(row, parts))
 }
 
 #[cfg(test)]
