@@ -15,6 +15,7 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::api::body::MAX_BODY_BYTES;
 use crate::api::cache::{ResponseCache, cache_layer};
+use crate::api::encoding::prefer_gzip;
 use crate::api::language::localise_problems;
 use crate::api::observe::observe;
 use crate::api::problem::ensure_problem_body;
@@ -205,8 +206,9 @@ fn run(
             // Outside the rate limit, so that a 429 is readable by the page that caused it.
             .wrap(Condition::new(!origins.is_empty(), cors(&origins)))
             // Outermost but the log: every answer, problems included, is compressed when the
-            // client accepts gzip or brotli (`Vary: Accept-Encoding`).
+            // client accepts gzip or brotli (`Vary: Accept-Encoding`); gzip when it takes both.
             .wrap(Compress::default())
+            .wrap(from_fn(prefer_gzip))
             .wrap(access_log(proxies))
             .app_data(metrics.clone())
             .app_data(cache.clone())

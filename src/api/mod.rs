@@ -3,6 +3,7 @@
 
 pub mod body;
 pub mod cache;
+pub mod encoding;
 pub mod export;
 pub mod extract;
 pub mod health;

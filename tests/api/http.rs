@@ -116,6 +116,10 @@ async fn pages_are_compressed_with_gzip_or_brotli_as_the_client_accepts() {
         .read_to_end(&mut inflated)
         .unwrap();
     assert_eq!(inflated, plain);
+
+    // A client that takes both gets gzip: a brotli encoder per answer costs megabytes.
+    let both = encoded(&app, "gzip, deflate, br").await;
+    assert_eq!(both.headers().get("content-encoding").unwrap(), "gzip");
 }
 
 const ORIGIN: &str = "https://tinh.example.gov.vn";
