@@ -386,8 +386,11 @@ oha_run() {
     RUNS=$((RUNS + 1))
     ((busy > 0)) && BUSY_RUNS=$((BUSY_RUNS + 1))
     printf 'oha  %-8s %-7s at %s req/s ... ' "$sc" "$sv" "$rate" >&2
-    cmd oha -z "${dur}s" "${load[@]}" --no-tui --output-format json "$@" "$url"
-    oha -z "${dur}s" "${load[@]}" --no-tui --output-format json "$@" "$url" \
+    # The same request wrk sends (no Accept-Encoding, so no compression): the latency is taken at
+    # half the saturation rate of the very work whose saturation wrk measured. oha otherwise asks
+    # for gzip or brotli, and a compressed answer is other work (see BENCHMARKS.md, memory).
+    cmd oha -z "${dur}s" "${load[@]}" --no-tui --output-format json -H 'Accept-Encoding: identity' "$@" "$url"
+    oha -z "${dur}s" "${load[@]}" --no-tui --output-format json -H 'Accept-Encoding: identity' "$@" "$url" \
         >"$file" 2>"$file.err" || { cat "$file.err" >&2; die "oha failed for $sc/$sv"; }
     local spid
     case $sv in ours) spid=$OURS_PID ;; peer) spid=$PEER_PID ;; *) spid=$STATIC_PID ;; esac
