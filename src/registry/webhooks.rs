@@ -10,7 +10,7 @@ use crate::db::webhooks as webhook_db;
 use crate::domain::{Domain, MinistryCode, Vocabulary};
 use crate::error::{ApiError, FieldError};
 use crate::registry::validate::Checker;
-use crate::views::webhooks::WebhookResponse;
+use crate::views::webhooks::{DeliveryResponse, WebhookResponse};
 
 /// The events a subscription may filter on: actions or entity kinds.
 pub const EVENTS: [&str; 19] = [
@@ -173,4 +173,29 @@ pub async fn subscribe(
     )
     .await?;
     Ok(WebhookResponse::from(row))
+}
+
+/// Unsubscribes; its pending deliveries are dropped.
+pub async fn unsubscribe(conn: &mut AsyncPgConnection, id: i64) -> Result<(), ApiError> {
+    if webhook_db::delete(conn, id).await? {
+        Ok(())
+    } else {
+        Err(ApiError::not_found(format!(
+            "No subscription has the id {id}."
+        )))
+    }
+}
+
+/// Queues delivery `delivery` of subscription `id` again, now.
+pub async fn redeliver(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    delivery: i64,
+) -> Result<DeliveryResponse, ApiError> {
+    webhook_db::redeliver(conn, id, delivery)
+        .await?
+        .map(DeliveryResponse::from)
+        .ok_or_else(|| {
+            ApiError::not_found(format!("Subscription {id} has no delivery {delivery}."))
+        })
 }

@@ -88,11 +88,7 @@ pub async fn delete_webhook(
     actor.require_operator()?;
     let id = webhooks::parse_id(&id, "subscription")?;
     let mut conn = state.pool.get().await?;
-    if !webhook_db::delete(&mut conn, id).await? {
-        return Err(ApiError::not_found(format!(
-            "No subscription has the id {id}."
-        )));
-    }
+    webhooks::unsubscribe(&mut conn, id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -148,10 +144,6 @@ pub async fn redeliver(
         webhooks::parse_id(&delivery, "delivery")?,
     );
     let mut conn = state.pool.get().await?;
-    let row = webhook_db::redeliver(&mut conn, id, delivery)
-        .await?
-        .ok_or_else(|| {
-            ApiError::not_found(format!("Subscription {id} has no delivery {delivery}."))
-        })?;
-    Ok(HttpResponse::Ok().json(DeliveryResponse::from(row)))
+    let response = webhooks::redeliver(&mut conn, id, delivery).await?;
+    Ok(HttpResponse::Ok().json(response))
 }
