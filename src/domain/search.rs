@@ -474,7 +474,7 @@ impl Passage {
         }
         (0..=self.tokens.len() - needle.len()).find(|&i| {
             self.tokens[i..i + needle.len()] == *needle
-                && (inside || needle.len() > 1 || (self.boundaries[i] && self.boundaries[i + 1]))
+                && (inside || aligned(&self.boundaries, i, needle.len()))
         })
     }
 }
@@ -857,9 +857,16 @@ fn query_position(query: &Query, words: &[String]) -> Option<usize> {
         return None;
     }
     (0..=query.tokens.len() - words.len()).find(|&i| {
-        query.tokens[i..i + words.len()] == *words
-            && (words.len() > 1 || (query.boundaries[i] && query.boundaries[i + 1]))
+        query.tokens[i..i + words.len()] == *words && aligned(&query.boundaries, i, words.len())
     })
+}
+
+/// Whether the `len` syllables from `at` are read as words there: a whole word or words, or a
+/// part of one word ("quản lý văn bản" in "quản lý văn bản và điều hành"), but not the end of one
+/// word and the start of the next ("thông quan" in "hệ thống | quan trắc").
+fn aligned(boundaries: &[bool], at: usize, len: usize) -> bool {
+    let whole = boundaries[at] && boundaries[at + len];
+    whole || (len > 1 && !boundaries[at + 1..at + len].iter().any(|b| *b))
 }
 
 /// Whether `query` contains `words` as a whole.
@@ -1243,6 +1250,30 @@ mod tests {
         );
         let s = score(&analyse("dự án trợ lý ảo"), &d, &Rarity::default());
         assert!(s.matches.iter().all(|m| m.term != "an"), "{s:?}");
+    }
+
+    #[test]
+    fn a_word_is_not_read_across_two_words() {
+        // "hệ thống | quan trắc" holds the syllables of "thông quan", but not the word.
+        let customs = doc(
+            "Hệ thống thông quan tự động",
+            None,
+            "Automated customs clearance system",
+            "",
+        );
+        let air = analyse("hệ thống quan trắc tự động chất lượng không khí");
+        let s = score(&air, &customs, &Rarity::default());
+        assert!(s.containment < 1.0, "{s:?}");
+        // A part of one word is still read: "quản lý văn bản" in "quản lý văn bản và điều hành".
+        let documents = doc("Hệ thống quản lý văn bản", None, "Document management", "");
+        let plan = analyse("hệ thống quản lý văn bản và điều hành của tỉnh");
+        assert!(
+            plan.units
+                .iter()
+                .any(|u| u.text == "quan ly van ban va dieu hanh")
+        );
+        let s = score(&plan, &documents, &Rarity::default());
+        assert!((s.containment - 1.0).abs() < f32::EPSILON, "{s:?}");
     }
 
     #[test]
