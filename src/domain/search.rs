@@ -435,6 +435,20 @@ pub fn analyse(text: &str) -> Query {
     }
 }
 
+/// The most functions of a description scored one by one.
+const MAX_CLAUSES: usize = 8;
+
+/// The functions a description lists, one per clause ("học trực tuyến, ngân hàng đề thi; quản lý
+/// hồ sơ học sinh"), each analysed on its own; a clause of fewer than two significant words names
+/// no function.
+pub fn clauses(text: &str) -> Vec<(String, Query)> {
+    text.split([',', ';', '.', ':', '\n', '(', ')'])
+        .map(|clause| (clause.trim().to_owned(), analyse(clause)))
+        .filter(|(_, q)| q.units.iter().filter(|u| u.is_significant()).count() >= 2)
+        .take(MAX_CLAUSES)
+        .collect()
+}
+
 /// One phrase of a platform's text (a name, an alias, a capability, the description), read.
 #[derive(Clone, Debug)]
 struct Passage {
@@ -1092,6 +1106,8 @@ pub struct Overlap {
     pub shared_domains: Vec<String>,
     /// Audiences the purchase and the platform share.
     pub shared_audiences: Vec<String>,
+    /// A function the description lists that is what the platform does, as written.
+    pub part: Option<String>,
 }
 
 /// Scores a planned purchase (its analysed title and description, its domains and audiences)
@@ -1099,13 +1115,13 @@ pub struct Overlap {
 /// only add to it, never dilute it; a shared domain or audience adds a little to a textual match.
 pub fn overlap(
     title: (&Query, &Rarity),
-    description: (&Query, &Rarity),
+    description: (&Query, &[(String, Query)], &Rarity),
     doc: &Document,
     domains: (&[String], &[String]),
     audiences: (&[String], &[String]),
 ) -> Overlap {
     let title_score = score(title.0, doc, title.1);
-    let description_score = score(description.0, doc, description.1);
+    let description_score = score(description.0, doc, description.2);
     let shared = |(wanted, offered): (&[String], &[String])| -> Vec<String> {
         wanted
             .iter()
@@ -1137,6 +1153,24 @@ pub fn overlap(
         };
     // Shared labels only strengthen a textual match.
     let mut value = (text + if text >= 0.3 { bonus } else { 0.0 }).clamp(0.0, 1.0);
+    // One function the description lists that is what the platform does: all its significant
+    // words found, and one of the platform's own phrases or names in it whole ("…, tiếp nhận dữ
+    // liệu camera trên xe kinh doanh vận tải, …"). The plan does that in part.
+    let part = if layer {
+        None
+    } else {
+        description.1.iter().find_map(|(text, clause)| {
+            let s = score(clause, doc, description.2);
+            (!s.used
+                && s.value >= LIKELY_DUPLICATE
+                && s.significant_found >= 1.0
+                && (s.named.is_some() || s.containment >= 0.99))
+                .then(|| text.clone())
+        })
+    };
+    if part.is_some() {
+        value = value.max(LAYER_CEILING);
+    }
     if layer {
         value = value.min(LAYER_CEILING);
     }
@@ -1146,6 +1180,7 @@ pub fn overlap(
         description: description_score,
         shared_domains,
         shared_audiences,
+        part,
     }
 }
 
@@ -1319,6 +1354,49 @@ mod tests {
             used.named.is_some() && used.value <= NAMED_IN_DESCRIPTION,
             "{used:?}"
         );
+    }
+
+    #[test]
+    fn a_function_the_description_lists_is_a_part_of_the_plan() {
+        let cameras = Document::new(Fields {
+            name_vi: "Hệ thống tiếp nhận dữ liệu camera xe kinh doanh vận tải",
+            code: "camera",
+            name_en: "Transport vehicle camera data system",
+            capabilities: &["tiếp nhận dữ liệu camera xe kinh doanh vận tải".to_owned()],
+            ..Fields::default()
+        });
+        let judge = |description: &str| {
+            let title = analyse("Hệ thống giao thông thông minh tỉnh");
+            let whole = analyse(description);
+            let functions = clauses(description);
+            overlap(
+                (&title, &Rarity::default()),
+                (&whole, &functions, &Rarity::default()),
+                &cameras,
+                (&[], &[]),
+                (&[], &[]),
+            )
+        };
+        let o = judge(
+            "Điều khiển đèn tín hiệu, camera xử phạt, tiếp nhận dữ liệu camera trên xe kinh doanh vận tải.",
+        );
+        assert_eq!(
+            o.part.as_deref(),
+            Some("tiếp nhận dữ liệu camera trên xe kinh doanh vận tải")
+        );
+        assert!(
+            (POSSIBLE_OVERLAP..LIKELY_DUPLICATE).contains(&o.value),
+            "{o:?}"
+        );
+        // A clause that only touches the platform's words is not one of its functions.
+        let o = judge("Điều khiển đèn tín hiệu, camera xử phạt vi phạm giao thông.");
+        assert_eq!(o.part, None);
+        assert!(o.value < POSSIBLE_OVERLAP, "{o:?}");
+        // Nor is a platform the plan sends its data to.
+        let o = judge(
+            "Đèn tín hiệu; gửi dữ liệu camera xe kinh doanh vận tải qua Hệ thống tiếp nhận dữ liệu camera xe kinh doanh vận tải.",
+        );
+        assert_eq!(o.part, None, "{o:?}");
     }
 
     #[test]

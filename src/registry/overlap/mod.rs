@@ -102,6 +102,7 @@ pub async fn judge(
     // Long descriptions: the first 60 words carry the gist and bound the work.
     let mut description = search::analyse(request.description.as_deref().unwrap_or_default());
     description.truncate_content(60);
+    let functions = search::clauses(request.description.as_deref().unwrap_or_default());
     // A title of framing words only ("Gói thầu số 03: Thuê dịch vụ CNTT") leaves the description
     // to say what is bought.
     if !title.has_content() && description.has_content() {
@@ -139,7 +140,7 @@ pub async fn judge(
         .map(|(p, doc)| {
             let o = search::overlap(
                 (&title, &title_rarity),
-                (&description, &description_rarity),
+                (&description, &functions, &description_rarity),
                 &doc,
                 (&domains, &p.domains),
                 (&audiences, &p.audiences),

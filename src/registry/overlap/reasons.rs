@@ -40,6 +40,17 @@ pub fn why(verdict: Verdict, o: &Overlap) -> (String, String) {
                 format!("tiêu đề kế hoạch mô tả đúng chức năng của nền tảng: \"{phrase}\"."),
             )
         }
+        (_, Verdict::PossibleOverlap) if o.part.is_some() && t.containment < 0.99 => {
+            let part = o.part.as_deref().unwrap_or_default();
+            (
+                format!(
+                    "one function the plan's description lists is what the platform does: \"{part}\"."
+                ),
+                format!(
+                    "một chức năng nêu trong phần mô tả kế hoạch chính là chức năng của nền tảng: \"{part}\"."
+                ),
+            )
+        }
         _ if verdict == Verdict::NoOverlap => (
             "the closest platform covers too little of the plan to be a duplicate.".to_owned(),
             "nền tảng gần nhất chỉ đáp ứng một phần quá nhỏ của kế hoạch.".to_owned(),
