@@ -1156,7 +1156,11 @@ pub fn overlap(
     // One function the description lists that is what the platform does: all its significant
     // words found, and one of the platform's own phrases or names in it whole ("…, tiếp nhận dữ
     // liệu camera trên xe kinh doanh vận tải, …"). The plan does that in part.
-    let part = if layer {
+    // Only a description that holds one of the platform's phrases or names whole can have such a
+    // clause: the others are not scored clause by clause (a large registry has hundreds of
+    // candidates).
+    let whole_phrase = description_score.containment >= 0.99 || description_score.named.is_some();
+    let part = if layer || !whole_phrase {
         None
     } else {
         description.1.iter().find_map(|(text, clause)| {
