@@ -1,7 +1,8 @@
 //! How the process's allocator is set up: glibc's malloc bounded for a long-running server.
 //!
 //! By default glibc gives threads that contend for memory arenas of their own, up to eight per
-//! core, and keeps what requests free in them for reuse. With two HTTP workers, Tokio's runtime
+//! core, keeps what requests free in them for reuse, and raises its mmap threshold (up to 32 MiB)
+//! whenever a large block is freed, so that large buffers end up kept in the arenas too. With two HTTP workers, Tokio's runtime
 //! and blocking threads and the database tasks, that held about three times the live heap: at
 //! 100,000 platforms heaptrack counted about 30 MB live while the resident set was 84 MB, and a
 //! mix of cache misses left 110 to 125 MB resident (`BENCHMARKS.md`). Fewer arenas, and large
@@ -12,14 +13,16 @@
 /// Arenas for the whole process: the main one and one more, shared by every thread.
 pub const ARENAS: i32 = 2;
 
-/// Blocks of this size or more are mapped and unmapped on their own, so that a large answer's
-/// buffers go back to the kernel when it is sent. Setting it also stops glibc from raising the
-/// threshold as it sees large blocks freed, which is how freed bodies came to stay resident.
-pub const MMAP_THRESHOLD: i32 = 128 * 1024;
+/// Blocks of this size or more are mapped and unmapped on their own, and go back to the kernel
+/// when freed. Setting it also stops glibc from raising the threshold as it sees large blocks
+/// freed. Measured with `bench/memory.sh`: at glibc's initial 128 KiB, mapping and unmapping
+/// every mid-sized buffer cost overlap checks 45% of their rate; at 4 MiB the peak passed 100 MB;
+/// at 1 MiB the rates were `main`'s and the peak 99.5 MB.
+pub const MMAP_THRESHOLD: i32 = 1024 * 1024;
 
-/// Free memory at the top of an arena beyond this is given back at once (glibc's own default,
-/// kept from growing with the mmap threshold).
-pub const TRIM_THRESHOLD: i32 = 128 * 1024;
+/// Free memory at the top of an arena beyond this is given back at once (held, like the mmap
+/// threshold, rather than left to grow with it).
+pub const TRIM_THRESHOLD: i32 = 1024 * 1024;
 
 /// Applies [`ARENAS`], [`MMAP_THRESHOLD`] and [`TRIM_THRESHOLD`] unless the environment sets
 /// glibc's own tunable for them. To be called first thing in `main`, before any thread starts.
