@@ -23,6 +23,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod local_postgres;
+pub mod memory;
 pub mod metrics;
 pub mod openapi;
 pub mod registry;

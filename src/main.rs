@@ -49,7 +49,10 @@ enum TokenCommand {
 }
 
 fn main() -> ExitCode {
+    // Before any thread starts: the allocator's arenas are bounded for the whole process.
+    let tuned = ndp_registry::memory::tune_allocator();
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    log::debug!("allocator settings applied: {tuned:?}");
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -15,7 +15,7 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::api::body::MAX_BODY_BYTES;
 use crate::api::cache::{ResponseCache, cache_layer};
-use crate::api::encoding::prefer_gzip;
+use crate::api::encoding::{compress_answers, prefer_gzip};
 use crate::api::language::localise_problems;
 use crate::api::observe::observe;
 use crate::api::problem::ensure_problem_body;
@@ -91,6 +91,8 @@ impl Application {
             webhook_allow_private_targets: settings.webhook_allow_private_targets,
             documents: Default::default(),
             export_max_rows: settings.export_max_rows,
+            // Two per worker: one scores while the other waits on PostgreSQL.
+            searches: tokio::sync::Semaphore::new(2 * settings.workers.max(1)),
         };
         let metrics = web::Data::new(Metrics::new().map_err(std::io::Error::other)?);
         crate::webhooks::spawn_worker(
@@ -207,6 +209,9 @@ fn run(
             .wrap(Condition::new(!origins.is_empty(), cors(&origins)))
             // Outermost but the log: every answer, problems included, is compressed when the
             // client accepts gzip or brotli (`Vary: Accept-Encoding`); gzip when it takes both.
+            // Both are made by `compress_answers`, in one bounded call per answer (or taken from
+            // the cache entry); `Compress` is left `deflate` and the 406 for no acceptable coding.
+            .wrap(from_fn(compress_answers))
             .wrap(Compress::default())
             .wrap(from_fn(prefer_gzip))
             .wrap(access_log(proxies))

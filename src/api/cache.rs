@@ -12,8 +12,10 @@
 //!
 //! What is kept: 200 answers in JSON or CSV, with their headers but never `Set-Cookie`, the
 //! request id or the date, which are per request. The key is the request target with the headers
-//! that choose the representation (`Accept`, `Accept-Language`); compression happens outside, on
-//! the way out. Requests with credentials (`Authorization`, `Cookie`) are neither served from nor
+//! that choose the representation (`Accept`, `Accept-Language`). An entry also keeps its body
+//! compressed in each coding a client has asked it for (gzip, brotli), made once, when the first
+//! such client reads it, and counted in the cap: a hit costs no compression, and no encoder.
+//! `ETag` and `Vary` of a compressed answer are set outside, by [`crate::api::encoding`]. Requests with credentials (`Authorization`, `Cookie`) are neither served from nor
 //! stored in the cache, since some answers depend on the caller. `If-None-Match` is answered from
 //! the entry's `ETag`. Answers that depend on the time as well as on the data (`/api/v1/stats`:
 //! the last twelve months) are kept for [`STALENESS_BOUND`] at most. Memory is capped
@@ -21,7 +23,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use actix_web::body::{BodySize, BoxBody, MessageBody};
@@ -32,6 +34,7 @@ use actix_web::middleware::Next;
 use actix_web::web::{self, Bytes};
 use actix_web::{HttpResponse, HttpResponseBuilder};
 
+use crate::api::encoding::{self, Coding};
 use crate::api::representation::none_match_value;
 use crate::db::DbPool;
 use crate::db::notify::{FeedWatch, STALENESS_BOUND};
@@ -102,7 +105,10 @@ struct Entry {
     max_age: Option<Duration>,
     headers: Vec<(HeaderName, HeaderValue)>,
     body: Bytes,
+    /// The body in each [`Coding`], by [`Coding::index`], once a client has asked for it.
+    coded: [OnceLock<Bytes>; 2],
     etag: Option<String>,
+    /// What the entry holds without its compressed forms.
     bytes: usize,
 }
 
@@ -130,6 +136,8 @@ struct Slot {
     key: String,
     entry: Arc<Entry>,
     referenced: bool,
+    /// The entry's bytes with the compressed forms it holds.
+    bytes: usize,
 }
 
 impl Store {
@@ -151,16 +159,24 @@ impl Store {
         if let Some(&i) = self.index.get(&key) {
             self.remove(i);
         }
+        let bytes = entry.bytes
+            + entry
+                .coded
+                .iter()
+                .filter_map(OnceLock::get)
+                .map(Bytes::len)
+                .sum::<usize>();
         let mut evicted = 0;
-        while self.bytes + entry.bytes > cap && !self.index.is_empty() {
+        while self.bytes + bytes > cap && !self.index.is_empty() {
             self.evict_one();
             evicted += 1;
         }
-        self.bytes += entry.bytes;
+        self.bytes += bytes;
         let slot = Some(Slot {
             key: key.clone(),
             entry: Arc::new(entry),
             referenced: false,
+            bytes,
         });
         let i = match self.free.pop() {
             Some(i) => {
@@ -173,6 +189,38 @@ impl Store {
             }
         };
         self.index.insert(key, i);
+        evicted
+    }
+
+    /// Keeps `form`, the body of `entry` in `coding`, while `entry` is still the one stored under
+    /// `key`, and evicts others to stay within `cap`; returns how many were evicted. Done under
+    /// the lock, so that the bytes counted are the bytes held.
+    fn attach(
+        &mut self,
+        key: &str,
+        entry: &Arc<Entry>,
+        coding: Coding,
+        form: &Bytes,
+        cap: usize,
+    ) -> u64 {
+        let Some(&i) = self.index.get(key) else {
+            return 0;
+        };
+        let Some(slot) = self.slots[i].as_mut() else {
+            return 0;
+        };
+        if !Arc::ptr_eq(&slot.entry, entry)
+            || slot.entry.coded[coding.index()].set(form.clone()).is_err()
+        {
+            return 0;
+        }
+        slot.bytes += form.len();
+        self.bytes += form.len();
+        let mut evicted = 0;
+        while self.bytes > cap && self.index.len() > 1 {
+            self.evict_one();
+            evicted += 1;
+        }
         evicted
     }
 
@@ -197,7 +245,7 @@ impl Store {
     fn remove(&mut self, i: usize) {
         if let Some(slot) = self.slots[i].take() {
             self.index.remove(&slot.key);
-            self.bytes -= slot.entry.bytes;
+            self.bytes -= slot.bytes;
             self.free.push(i);
         }
     }
@@ -355,6 +403,20 @@ impl ResponseCache {
         self.update_gauges(&store);
     }
 
+    /// The body of `entry` in `coding`: the kept form, or one compressed now (outside the lock)
+    /// and kept for the next client while the entry is still stored.
+    fn coded(&self, key: &str, entry: &Arc<Entry>, coding: Coding) -> Bytes {
+        if let Some(form) = entry.coded[coding.index()].get() {
+            return form.clone();
+        }
+        let form = coding.compress(&entry.body);
+        let mut store = self.store.lock().unwrap_or_else(PoisonError::into_inner);
+        let evicted = store.attach(key, entry, coding, &form, self.max_bytes);
+        self.metrics.evictions.inc_by(evicted);
+        self.update_gauges(&store);
+        form
+    }
+
     fn update_gauges(&self, store: &Store) {
         self.metrics
             .bytes
@@ -426,8 +488,9 @@ fn matches_any(if_none_match: &[HeaderValue], etag: Option<&str>) -> bool {
     })
 }
 
-/// The answer from an entry: 304 when the client already has it, else the stored 200.
-fn answer(entry: &Entry, not_modified: bool) -> HttpResponse {
+/// The answer from an entry: 304 when the client already has it, else the stored 200, with
+/// `coded` as its body in that coding when the client takes one.
+fn answer(entry: &Entry, not_modified: bool, coded: Option<(Coding, Bytes)>) -> HttpResponse {
     if not_modified {
         let mut response = HttpResponseBuilder::new(StatusCode::NOT_MODIFIED);
         for (name, value) in &entry.headers {
@@ -441,7 +504,12 @@ fn answer(entry: &Entry, not_modified: bool) -> HttpResponse {
     for (name, value) in &entry.headers {
         response.append_header((name.clone(), value.clone()));
     }
-    response.body(entry.body.clone())
+    match coded {
+        Some((coding, body)) => response
+            .insert_header((header::CONTENT_ENCODING, coding.name()))
+            .body(body),
+        None => response.body(entry.body.clone()),
+    }
 }
 
 /// Whether an answer may be stored: a 200 in JSON or CSV, without cookies, of a known size.
@@ -500,6 +568,7 @@ pub async fn cache_layer(
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     let key = key_of(&req);
+    let coding = encoding::negotiated(&req);
     let (fresh, no_store) = freshness(req.headers());
     // The cache answers `If-None-Match` itself: the handler is asked for the full answer.
     let if_none_match: Vec<HeaderValue> = req.headers_mut().remove(header::IF_NONE_MATCH).collect();
@@ -508,8 +577,14 @@ pub async fn cache_layer(
     } else if let Some(entry) = cache.lookup(&key, version) {
         cache.count("hit");
         let not_modified = matches_any(&if_none_match, entry.etag.as_deref());
+        let coded = coding
+            .filter(|_| !not_modified)
+            .map(|coding| (coding, cache.coded(&key, &entry, coding)));
         let (request, _) = req.into_parts();
-        return Ok(ServiceResponse::new(request, answer(&entry, not_modified)));
+        return Ok(ServiceResponse::new(
+            request,
+            answer(&entry, not_modified, coded),
+        ));
     } else {
         cache.count("miss");
     }
@@ -572,11 +647,18 @@ pub async fn cache_layer(
         max_age,
         headers,
         body,
+        coded: Default::default(),
         etag,
         bytes,
     };
     let not_modified = matches_any(&if_none_match, entry.etag.as_deref());
-    let response = answer(&entry, not_modified);
+    // The form this client takes is made now, once, and kept with the entry.
+    let coded = coding.filter(|_| !not_modified).map(|coding| {
+        let form = coding.compress(&entry.body);
+        let _ = entry.coded[coding.index()].set(form.clone());
+        (coding, form)
+    });
+    let response = answer(&entry, not_modified, coded);
     if !no_store {
         cache.insert(key, entry);
     }
@@ -660,6 +742,7 @@ mod tests {
             max_age: None,
             headers: Vec::new(),
             body: Bytes::new(),
+            coded: Default::default(),
             etag: None,
             bytes,
         }
@@ -720,6 +803,32 @@ mod tests {
         store.insert("c".into(), entry(1, 50), 100);
         assert_eq!(store.bytes, 90);
         assert_eq!(store.index.len(), 2);
+    }
+
+    #[test]
+    fn a_compressed_form_is_counted_while_its_entry_is_stored_and_released_with_it() {
+        let mut store = Store::default();
+        let now = Instant::now();
+        store.insert("a".into(), entry(1, 40), 100);
+        let stored = store.lookup("a", AT(1), now).unwrap();
+        let form = Bytes::from_static(&[0; 30]);
+        assert_eq!(store.attach("a", &stored, Coding::Brotli, &form, 100), 0);
+        assert_eq!(store.bytes, 70);
+        // A form is kept once.
+        store.attach("a", &stored, Coding::Brotli, &form, 100);
+        assert_eq!(store.bytes, 70);
+        // Replaced, the entry gives back its forms; one made for the old entry is not kept.
+        store.insert("a".into(), entry(1, 40), 100);
+        assert_eq!(store.bytes, 40);
+        store.attach("a", &stored, Coding::Gzip, &form, 100);
+        assert_eq!(store.bytes, 40);
+        // A form that takes the store past its cap evicts another entry.
+        store.insert("b".into(), entry(1, 40), 100);
+        let b = store.lookup("b", AT(1), now).unwrap();
+        assert_eq!(store.attach("b", &b, Coding::Gzip, &form, 100), 1);
+        assert_eq!(store.bytes, 70);
+        assert!(store.lookup("a", AT(1), now).is_none());
+        assert!(b.coded[Coding::Gzip.index()].get().is_some());
     }
 
     #[test]

@@ -8,6 +8,7 @@ use diesel_async::AsyncPgConnection;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::encoding::without_coding_suffix;
 use super::representation::etag_of;
 use crate::api::state::AppState;
 use crate::auth::Actor;
@@ -24,7 +25,8 @@ pub fn if_match(req: &HttpRequest) -> Option<String> {
 }
 
 /// Fails with 412 when `If-Match` names none of the current representation's tag. Entity tags
-/// compare strongly here (RFC 9110 13.1.1): a weak tag never matches.
+/// compare strongly here (RFC 9110 13.1.1): a weak tag never matches. The tag of a compressed
+/// representation (`"<tag>-gzip"`, `"<tag>-br"`) names the same state as the identity tag.
 pub fn check_if_match(if_match: Option<&str>, current: &str) -> Result<(), ApiError> {
     let Some(value) = if_match else {
         return Ok(());
@@ -32,7 +34,7 @@ pub fn check_if_match(if_match: Option<&str>, current: &str) -> Result<(), ApiEr
     let matches = value
         .split(',')
         .map(str::trim)
-        .any(|tag| tag == "*" || tag == current);
+        .any(|tag| tag == "*" || without_coding_suffix(tag) == current);
     if matches {
         Ok(())
     } else {

@@ -467,6 +467,11 @@ pub async fn approximate_count(conn: &mut AsyncPgConnection) -> QueryResult<i64>
     platforms::table.select(count_star()).get_result(conn).await
 }
 
+/// How many platforms match `filter`: an export checks its limit with this before it reads a row.
+pub async fn count(conn: &mut AsyncPgConnection, filter: &PlatformFilter) -> QueryResult<i64> {
+    filtered(filter).select(count_star()).get_result(conn).await
+}
+
 /// Every platform matching `filter`, ordered by code: for exports, `after` is the last code of the
 /// previous batch.
 pub async fn batch(

@@ -183,6 +183,51 @@ async fn an_export_larger_than_the_limit_is_400_and_a_narrower_one_is_served() {
     assert_eq!(narrow.status(), 200);
 }
 
+/// The limit is checked on the selection's count: one platform over it is refused with the
+/// count in the problem, exactly at it the export is served whole.
+#[tokio::test]
+async fn an_export_one_past_the_limit_is_refused_and_one_at_the_limit_is_served_whole() {
+    let app = spawn_app().await;
+    let facets: serde_json::Value = app
+        .get("/api/v1/platforms/facets")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let (ministry, count) = facets["ministry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["value"].as_str().unwrap().to_owned(),
+                f["count"].as_i64().unwrap(),
+            )
+        })
+        .max_by_key(|(_, count)| *count)
+        .unwrap();
+    assert!(count > 1, "{facets}");
+    let path = format!("/api/v1/platforms/export?format=csv&ministry={ministry}");
+
+    let at_limit = spawn_app_with(&[("EXPORT_MAX_ROWS", &count.to_string())]).await;
+    let served = at_limit.get(&path).await;
+    assert_eq!(served.status(), 200);
+    let csv = served.text().await.unwrap();
+    let rows = csv::Reader::from_reader(csv.as_bytes()).records().count();
+    assert_eq!(rows as i64, count);
+
+    let below = spawn_app_with(&[("EXPORT_MAX_ROWS", &(count - 1).to_string())]).await;
+    let body = assert_problem(below.get(&path).await, 400, "export_too_large").await;
+    let detail = body["detail"].as_str().unwrap();
+    assert!(
+        detail.contains(&format!(
+            "has {count} platforms, more than the {}",
+            count - 1
+        )),
+        "{body}"
+    );
+}
+
 #[tokio::test]
 async fn cells_that_a_spreadsheet_would_run_as_formulas_are_neutralised() {
     let app = spawn_app().await;

@@ -89,7 +89,9 @@ async fn pages_are_compressed_with_gzip_or_brotli_as_the_client_accepts() {
 
     let gzip = encoded(&app, "gzip").await;
     assert_eq!(gzip.headers().get("content-encoding").unwrap(), "gzip");
-    assert_eq!(gzip.headers().get("etag").unwrap(), &etag);
+    // Its own strong tag (RFC 9110 8.8.3): the identity tag with the coding before the quote.
+    let gzip_tag = format!("{}-gzip\"", etag.to_str().unwrap().trim_end_matches('"'));
+    assert_eq!(gzip.headers().get("etag").unwrap(), gzip_tag.as_str());
     let vary = gzip.headers().get("vary").unwrap().to_str().unwrap();
     assert!(
         vary.to_ascii_lowercase().contains("accept-encoding"),
@@ -120,6 +122,161 @@ async fn pages_are_compressed_with_gzip_or_brotli_as_the_client_accepts() {
     // A client that takes both gets gzip: a brotli encoder per answer costs megabytes.
     let both = encoded(&app, "gzip, deflate, br").await;
     assert_eq!(both.headers().get("content-encoding").unwrap(), "gzip");
+}
+
+async fn decoded(response: reqwest::Response) -> (String, Vec<u8>) {
+    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+    let coding = response
+        .headers()
+        .get("content-encoding")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let body = response.bytes().await.unwrap();
+    let mut inflated = Vec::new();
+    match coding.as_deref() {
+        None => inflated.extend_from_slice(&body),
+        Some("gzip") => {
+            flate2::read::GzDecoder::new(&body[..])
+                .read_to_end(&mut inflated)
+                .unwrap();
+        }
+        Some("br") => {
+            brotli::Decompressor::new(&body[..], 4096)
+                .read_to_end(&mut inflated)
+                .unwrap();
+        }
+        Some(other) => panic!("unexpected coding {other}"),
+    }
+    (etag, inflated)
+}
+
+/// With the cache on (answers kept, and their compressed forms with them) and off (compressed
+/// on the way out), for a page and one platform: read twice in each coding, every answer decodes
+/// to the identity body, and each coding has its own strong tag.
+#[tokio::test]
+async fn every_coding_decodes_to_the_identity_body_and_has_its_own_tag_cached_or_not() {
+    for cache in ["16777216", "0"] {
+        let app = spawn_app_with(&[("CACHE_MAX_BYTES", cache)]).await;
+        for path in ["/api/v1/platforms?per_page=100", "/api/v1/platforms/vneid"] {
+            let get = |coding: &'static str| {
+                app.client
+                    .get(format!("{}{path}", app.address))
+                    .header("accept-encoding", coding)
+                    .send()
+            };
+            let (tag, plain) = decoded(get("identity").await.unwrap()).await;
+            let bare = tag.trim_matches('"');
+            for (coding, suffix) in [("gzip", "gzip"), ("br", "br"), ("identity", "")] {
+                for round in 0..2 {
+                    let response = get(coding).await.unwrap();
+                    assert_eq!(response.status(), 200);
+                    if !suffix.is_empty() {
+                        assert_eq!(response.headers()["content-encoding"], coding);
+                        let vary = response.headers().get_all("vary").iter();
+                        assert!(
+                            vary.map(|v| v.to_str().unwrap().to_ascii_lowercase())
+                                .any(|v| v.contains("accept-encoding")),
+                            "{cache} {path} {coding}"
+                        );
+                    }
+                    let (etag, body) = decoded(response).await;
+                    let expected = if suffix.is_empty() {
+                        tag.clone()
+                    } else {
+                        format!("\"{bare}-{suffix}\"")
+                    };
+                    assert_eq!(
+                        etag, expected,
+                        "cache {cache}, {path}, {coding}, read {round}"
+                    );
+                    assert_eq!(body, plain, "cache {cache}, {path}, {coding}, read {round}");
+                }
+            }
+        }
+    }
+}
+
+/// `If-None-Match` names one representation: a client's gzip tag revalidates its gzip copy, and
+/// the identity tag does not stand for the gzip answer (nor the gzip tag for brotli).
+#[tokio::test]
+async fn a_conditional_read_matches_the_tag_of_the_coding_it_would_be_sent_in() {
+    for cache in ["16777216", "0"] {
+        let app = spawn_app_with(&[("CACHE_MAX_BYTES", cache)]).await;
+        let url = format!("{}/api/v1/platforms?per_page=50", app.address);
+        let read = |coding: &'static str, tag: Option<String>| {
+            let mut request = app.client.get(&url).header("accept-encoding", coding);
+            if let Some(tag) = tag {
+                request = request.header("if-none-match", tag);
+            }
+            request.send()
+        };
+        let identity = read("identity", None).await.unwrap().headers()["etag"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let gzip = read("gzip", None).await.unwrap().headers()["etag"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert_ne!(identity, gzip);
+        let revalidated = read("gzip", Some(gzip.clone())).await.unwrap();
+        assert_eq!(revalidated.status(), 304, "cache {cache}");
+        assert_eq!(revalidated.headers()["etag"].to_str().unwrap(), gzip);
+        assert_eq!(
+            read("identity", Some(identity.clone()))
+                .await
+                .unwrap()
+                .status(),
+            304
+        );
+        for (coding, tag) in [("gzip", identity.clone()), ("br", gzip.clone())] {
+            let full = read(coding, Some(tag)).await.unwrap();
+            assert_eq!(full.status(), 200, "cache {cache}, {coding}");
+            assert_eq!(full.headers()["content-encoding"], coding);
+        }
+        // A list with the right one among others matches.
+        let listed = format!("\"nope\", {gzip}");
+        assert_eq!(read("gzip", Some(listed)).await.unwrap().status(), 304);
+    }
+}
+
+/// A client that read a platform compressed writes with the tag it was given.
+#[tokio::test]
+async fn a_write_conditional_on_the_tag_of_a_compressed_read_succeeds() {
+    let app = spawn_app().await;
+    let token = app.btc().await;
+    let url = format!("{}/api/v1/platforms/tabmis", app.address);
+    let read = app
+        .client
+        .get(&url)
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .unwrap();
+    let tag = read.headers()["etag"].to_str().unwrap().to_owned();
+    assert!(tag.ends_with("-br\""), "{tag}");
+    let patch = app
+        .client
+        .patch(&url)
+        .bearer_auth(&token)
+        .header("content-type", "application/merge-patch+json")
+        .header("if-match", &tag)
+        .body(r#"{"status":"suspended"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patch.status(), 200);
+    // The tag is now stale, whatever its coding.
+    let again = app
+        .client
+        .patch(&url)
+        .bearer_auth(&token)
+        .header("content-type", "application/merge-patch+json")
+        .header("if-match", &tag)
+        .body(r#"{"status":"operational"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(again, 412, "precondition_failed").await;
 }
 
 const ORIGIN: &str = "https://tinh.example.gov.vn";

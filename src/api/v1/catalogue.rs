@@ -22,30 +22,53 @@ use crate::error::{ApiError, ProblemCode};
 use crate::registry::search::{DocumentCache, search};
 use crate::views::platforms::PlatformResponse;
 
-/// Every platform of a selection, in list order (relevance with `q`, else code).
+/// Every platform of a selection, in list order (relevance with `q`, else code), or the
+/// export's problem when there are more than `limit`. Without `q` the selection is counted
+/// first, so an over-limit export reads no row; the batches also stop one row past the limit,
+/// should rows have been added since the count.
 async fn select_all(
     conn: &mut AsyncPgConnection,
     docs: &DocumentCache,
     selection: &Selection,
+    limit: usize,
 ) -> Result<Vec<Platform>, ApiError> {
     if let Some((q, folded)) = &selection.search {
-        return Ok(search(conn, docs, &selection.filter, q, folded)
+        let found: Vec<Platform> = search(conn, docs, &selection.filter, q, folded)
             .await?
             .into_iter()
             .map(|(p, _)| p)
-            .collect());
+            .collect();
+        return within_export_limit(found.len(), limit).map(|()| found);
     }
-    let mut all = Vec::new();
+    let total = platform_db::count(conn, &selection.filter).await?;
+    within_export_limit(usize::try_from(total).unwrap_or(usize::MAX), limit)?;
+    let mut all = Vec::with_capacity(usize::try_from(total).unwrap_or(0).min(limit));
     let mut after: Option<String> = None;
     loop {
         let batch = platform_db::batch(conn, &selection.filter, after.as_deref(), 1000).await?;
         let done = batch.len() < 1000;
         after = batch.last().map(|p| p.code.clone());
         all.extend(batch);
+        if all.len() > limit {
+            return within_export_limit(all.len(), limit).map(|()| all);
+        }
         if done {
             return Ok(all);
         }
     }
+}
+
+/// The `export_too_large` problem when `rows` is more than an export may hold.
+fn within_export_limit(rows: usize, limit: usize) -> Result<(), ApiError> {
+    if rows <= limit {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        ProblemCode::ExportTooLarge,
+        format!(
+            "The selection has {rows} platforms, more than the {limit} an export may hold; narrow it with filters (ministry, domain, status, updated_since, q)."
+        ),
+    ))
 }
 
 /// One value of a facet and how many platforms of the selection have it.
@@ -103,6 +126,11 @@ pub async fn platform_facets(
     state: web::Data<AppState>,
     query: Filters<PlatformFilterParams>,
 ) -> Result<HttpResponse, ApiError> {
+    let _turn = if query.0.is_search() {
+        Some(state.search_turn().await?)
+    } else {
+        None
+    };
     let mut conn = state.pool.get().await?;
     let selection = Selection::parse(&mut conn, &query.0).await?;
     // Without `q` the database counts; a search is scored here, so its matches are counted here.
@@ -110,7 +138,8 @@ pub async fn platform_facets(
         None => platform_db::facet_counts(&mut conn, &selection.filter).await?,
         Some(_) => {
             let mut rows = platform_db::FacetRows::default();
-            for p in select_all(&mut conn, &state.documents, &selection).await? {
+            // Only the search's matches: no export limit applies.
+            for p in select_all(&mut conn, &state.documents, &selection, usize::MAX).await? {
                 rows.ministry.push((p.ministry_code, 1));
                 rows.status.push((p.status, 1));
                 rows.ndxp_status.push((p.ndxp_status, 1));
@@ -446,20 +475,21 @@ pub async fn export_platforms(
 ) -> Result<HttpResponse, ApiError> {
     let FiltersWith(filter, ExportParams { format }) = query;
     let format = wanted_sheet(&req, format);
+    let _turn = if filter.is_search() {
+        Some(state.search_turn().await?)
+    } else {
+        None
+    };
     let platforms = {
         let mut conn = state.pool.get().await?;
         let selection = Selection::parse(&mut conn, &filter).await?;
-        let rows = select_all(&mut conn, &state.documents, &selection).await?;
-        if rows.len() > state.export_max_rows {
-            return Err(ApiError::new(
-                ProblemCode::ExportTooLarge,
-                format!(
-                    "The selection has {} platforms, more than the {} an export may hold; narrow it with filters (ministry, domain, status, updated_since, q).",
-                    rows.len(),
-                    state.export_max_rows
-                ),
-            ));
-        }
+        let rows = select_all(
+            &mut conn,
+            &state.documents,
+            &selection,
+            state.export_max_rows,
+        )
+        .await?;
         crate::views::platforms::platform_responses(&mut conn, rows).await?
     };
     let bytes =

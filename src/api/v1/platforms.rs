@@ -60,6 +60,13 @@ pub struct PlatformFilterParams {
     q: Option<String>,
 }
 
+impl PlatformFilterParams {
+    /// Whether the selection is a search (`q`), which is scored in memory.
+    pub fn is_search(&self) -> bool {
+        self.q.is_some()
+    }
+}
+
 /// Checks the `q` parameter and analyses it, or explains why it cannot be searched.
 pub fn parse_q(q: &str) -> Result<(Query, String), FieldError> {
     if q.chars().count() > MAX_QUERY_CHARS {
@@ -107,6 +114,11 @@ pub async fn list_platforms(
     state: web::Data<AppState>,
     query: ListQuery<PlatformFilterParams>,
 ) -> Result<HttpResponse, ApiError> {
+    let _turn = if query.filter.is_search() {
+        Some(state.search_turn().await?)
+    } else {
+        None
+    };
     let mut conn = state.pool.get().await?;
     let selection = Selection::parse(&mut conn, &query.filter).await?;
     let Some((q, folded)) = &selection.search else {
