@@ -334,10 +334,14 @@ mod tests {
                 ("tra_cuu", 0.0197),
                 ("thue_dat", 0.0196),
                 ("van_ban", 0.002),
+                ("quan_ly", 0.3),
             ],
         );
+        // With a common spelling ("quan ly") left out, the rare ones are looked up rarest first.
         let lookup = plan_lookup(
-            owned(&["hoa don", "dien tu", "tra cuu", "thue dat", "van ban"]),
+            owned(&[
+                "hoa don", "dien tu", "tra cuu", "thue dat", "van ban", "quan ly",
+            ]),
             Vec::new(),
             &stats,
         );
