@@ -137,24 +137,45 @@ fn filtered(filter: &PlatformFilter) -> platforms::BoxedQuery<'_, Pg> {
     query
 }
 
+/// The words of a folded spelling: its runs of letters and digits.
+fn words_of(spelling: &str) -> Vec<&str> {
+    spelling
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// Whether the pair index holds the words of a spelling: two or more, each of plain letters and
+/// digits (the pair index splits the folded text on anything else).
+fn is_pairable(words: &[&str]) -> bool {
+    words.len() >= 2
+        && words.iter().all(|w| {
+            w.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+/// Whether a word of a spelling is looked up as the beginning of a word of the row rather than as a
+/// whole word: any word but a Vietnamese syllable, unless the spelling is asked for `whole`.
+fn word_is_prefix(word: &str, whole: bool) -> bool {
+    !whole && !crate::domain::search::is_syllable(word)
+}
+
 /// The text-search query finding the rows that contain every word of one of `spellings` (folded,
-/// space-separated): `(hoa & don & dien & tu) | hddt:*`. A Vietnamese syllable must be a word of
-/// the row; any other word (an abbreviation, an English word without its ending) may begin one, as
-/// "csdl" begins "csdlqg" and "invoic" begins "invoicing". Matching every syllable as a prefix made
-/// the lookup slow ("tu" begins thousands of words).
-fn words_query(spellings: &[String]) -> Option<String> {
+/// space-separated): `(hoa & don & dien & tu) | hddt:*`, or of every spelling when `every`. A
+/// Vietnamese syllable must be a word of the row; any other word (an abbreviation, an English word
+/// without its ending) may begin one, as "csdl" begins "csdlqg" and "invoic" begins "invoicing",
+/// unless its spelling is in `whole`. Matching every syllable as a prefix made the lookup slow
+/// ("tu" begins thousands of words).
+fn words_query(spellings: &[String], whole: &[String], every: bool) -> Option<String> {
     let groups: Vec<String> = spellings
         .iter()
         .filter_map(|spelling| {
-            let words: Vec<String> = spelling
-                .split(|c: char| !c.is_alphanumeric())
-                .filter(|w| !w.is_empty())
+            let whole = whole.contains(spelling);
+            let words: Vec<String> = words_of(spelling)
+                .into_iter()
                 .map(|w| {
-                    let prefix = if crate::domain::search::is_syllable(w) {
-                        ""
-                    } else {
-                        ":*"
-                    };
+                    let prefix = if word_is_prefix(w, whole) { ":*" } else { "" };
                     // Only letters and digits are left: nothing to escape.
                     format!("'{w}'{prefix}")
                 })
@@ -162,41 +183,45 @@ fn words_query(spellings: &[String]) -> Option<String> {
             (!words.is_empty()).then(|| format!("({})", words.join(" & ")))
         })
         .collect();
-    (!groups.is_empty()).then(|| groups.join(" | "))
+    (!groups.is_empty()).then(|| groups.join(if every { " & " } else { " | " }))
+}
+
+/// The pairs of neighbouring words a row holding `words` (a phrase of plain words found as text)
+/// holds, each with whether it is looked up as a prefix. The spelling is found as text, so its first
+/// word may end a longer word of the row ("khe thong" holds "he thong") and its last may begin one
+/// ("he thong hoat dong" holds "he thong hoa"): the last pair is a prefix, unless the spelling is
+/// asked for `whole`, and the first is left out when others remain. The row then holds every pair
+/// asked for wherever it holds the text.
+fn pairs_of(words: &[&str], whole: bool) -> Vec<(String, bool)> {
+    let last = words.len() - 2;
+    let first = usize::from(last > 0);
+    words
+        .windows(2)
+        .enumerate()
+        .skip(first)
+        .map(|(i, pair)| (format!("{}_{}", pair[0], pair[1]), i == last && !whole))
+        .collect()
 }
 
 /// The spellings of two words or more, each a run of plain letters and digits, as a query of the
 /// pair index (`ndp_word_pairs`): `('don_dien' & 'dien_tu':*)`; and the other spellings,
 /// left to the word index. A row holding a phrase holds each pair of its neighbouring words, and
 /// a pair is far rarer than either of its words: "he thong hoa" is looked up as two pairs, not as
-/// three words each in a third of a large registry.
-fn pairs_query(spellings: &[String]) -> (Option<String>, Vec<String>) {
+/// three words each in a third of a large registry. The groups are joined by `&` when `every`
+/// spelling is wanted, by `|` when one is.
+fn pairs_query(
+    spellings: &[String],
+    whole: &[String],
+    every: bool,
+) -> (Option<String>, Vec<String>) {
     let mut groups: Vec<String> = Vec::new();
     let mut rest = Vec::new();
     for spelling in spellings {
-        let words: Vec<&str> = spelling
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .collect();
-        let plain = |w: &&str| {
-            w.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        };
-        if words.len() >= 2 && words.iter().all(plain) {
-            // The spelling is found as text, so its first word may end a longer word of the row
-            // ("khe thong" holds "he thong") and its last may begin one ("he thong hoat dong"
-            // holds "he thong hoa"): the last pair is a prefix, and the first is left out when
-            // others remain. The row then holds every pair asked for wherever it holds the text.
-            let last = words.len() - 2;
-            let first = usize::from(last > 0);
-            let pairs: Vec<String> = words
-                .windows(2)
-                .enumerate()
-                .skip(first)
-                .map(|(i, pair)| {
-                    let prefix = if i == last { ":*" } else { "" };
-                    format!("'{}_{}'{prefix}", pair[0], pair[1])
-                })
+        let words = words_of(spelling);
+        if is_pairable(&words) {
+            let pairs: Vec<String> = pairs_of(&words, whole.contains(spelling))
+                .into_iter()
+                .map(|(pair, prefix)| format!("'{pair}'{}", if prefix { ":*" } else { "" }))
                 .collect();
             let group = format!("({})", pairs.join(" & "));
             if !groups.contains(&group) {
@@ -206,7 +231,141 @@ fn pairs_query(spellings: &[String]) -> (Option<String>, Vec<String>) {
             rest.push(spelling.clone());
         }
     }
-    ((!groups.is_empty()).then(|| groups.join(" | ")), rest)
+    let joiner = if every { " & " } else { " | " };
+    ((!groups.is_empty()).then(|| groups.join(joiner)), rest)
+}
+
+/// About how many platforms hold each common word and each common pair of neighbouring words:
+/// what PostgreSQL's statistics of the word and pair indexes say (the most common elements that
+/// `ANALYZE`, or autovacuum, keeps of a text-search column, up to 1,000 each, with the share of
+/// rows holding each). A word or pair not listed is rarer than every one listed.
+#[derive(Clone, Debug, Default)]
+pub struct WordStatistics {
+    /// About how many platforms there are.
+    pub rows: f64,
+    /// The share of platforms holding each listed word.
+    words: std::collections::BTreeMap<String, f64>,
+    /// The share of platforms holding each listed pair (`hoa_don`).
+    pairs: std::collections::BTreeMap<String, f64>,
+}
+
+impl WordStatistics {
+    /// Statistics of `rows` platforms, from (word or pair, share of rows) lists.
+    pub fn new(rows: f64, words: &[(&str, f64)], pairs: &[(&str, f64)]) -> Self {
+        let owned =
+            |list: &[(&str, f64)]| list.iter().map(|(w, f)| ((*w).to_owned(), *f)).collect();
+        Self {
+            rows,
+            words: owned(words),
+            pairs: owned(pairs),
+        }
+    }
+
+    /// About how many platforms the indexes find for `spelling` (folded), as the candidate look-up
+    /// asks for it: its last word whole or as a prefix (`whole`). The least of its pairs' or
+    /// words' counts (a row holding the spelling holds each of them); a prefix counts every listed
+    /// lexeme it begins. Nothing listed counts as none.
+    pub fn estimate(&self, spelling: &str, whole: bool) -> f64 {
+        fn share(
+            list: &std::collections::BTreeMap<String, f64>,
+            lexeme: &str,
+            prefix: bool,
+        ) -> f64 {
+            if prefix {
+                let sum: f64 = list
+                    .range(lexeme.to_owned()..)
+                    .take_while(|(k, _)| k.starts_with(lexeme))
+                    .map(|(_, f)| f)
+                    .sum();
+                sum.min(1.0)
+            } else {
+                list.get(lexeme).copied().unwrap_or(0.0)
+            }
+        }
+        let words = words_of(spelling);
+        let least = if is_pairable(&words) {
+            pairs_of(&words, whole)
+                .iter()
+                .map(|(pair, prefix)| share(&self.pairs, pair, *prefix))
+                .fold(f64::INFINITY, f64::min)
+        } else {
+            words
+                .iter()
+                .map(|w| share(&self.words, w, word_is_prefix(w, whole)))
+                .fold(f64::INFINITY, f64::min)
+        };
+        if least.is_finite() {
+            least * self.rows
+        } else {
+            0.0
+        }
+    }
+}
+
+/// One listed lexeme of an index's statistics.
+#[derive(Debug, QueryableByName)]
+struct ListedLexeme {
+    #[diesel(sql_type = Text)]
+    index: String,
+    #[diesel(sql_type = Text)]
+    lexeme: String,
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    share: f64,
+}
+
+/// The statistics of the word and pair indexes (empty lists while the table has never been
+/// analysed): one read of `pg_stats`, and the platform count.
+pub async fn word_statistics(conn: &mut AsyncPgConnection) -> QueryResult<WordStatistics> {
+    let listed: Vec<ListedLexeme> = diesel::sql_query(
+        "SELECT s.tablename::text AS index, e.lexeme, e.share::float8 AS share
+           FROM pg_stats s
+          CROSS JOIN LATERAL unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs)
+                AS e(lexeme, share)
+          WHERE s.schemaname = current_schema()
+            AND s.tablename IN ('platforms_search_words_idx', 'platforms_search_pairs_idx')
+            AND e.lexeme IS NOT NULL",
+    )
+    .load(conn)
+    .await?;
+    let rows = approximate_count(conn).await? as f64;
+    let mut stats = WordStatistics {
+        rows,
+        ..WordStatistics::default()
+    };
+    for l in listed {
+        let list = if l.index == "platforms_search_pairs_idx" {
+            &mut stats.pairs
+        } else {
+            &mut stats.words
+        };
+        list.insert(l.lexeme, l.share);
+    }
+    Ok(stats)
+}
+
+/// What the candidate look-up asks the word, pair and trigram indexes for.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Lookup {
+    /// The spellings (folded) a candidate holds: one of them, or all with `every`.
+    pub spellings: Vec<String>,
+    /// Those of `spellings` whose last word must be a whole word of the row, not the beginning of
+    /// a longer one ("dan cu" and not "huong dan cua").
+    pub whole: Vec<String>,
+    /// Whether a candidate must hold every spelling rather than one.
+    pub every: bool,
+    /// Words a candidate may hold with a typo (pg_trgm word similarity).
+    pub fuzzy: Vec<String>,
+}
+
+impl Lookup {
+    /// Rows holding any of `spellings`, or a word within a typo of one of `fuzzy`.
+    pub fn any(spellings: Vec<String>, fuzzy: Vec<String>) -> Self {
+        Self {
+            spellings,
+            fuzzy,
+            ..Self::default()
+        }
+    }
 }
 
 /// What a platform's representation embeds besides its own row: its contacts (by id), its
@@ -491,80 +650,140 @@ pub async fn batch(
         .await
 }
 
-/// Up to `limit` platforms matching `filter` whose folded text has every word of one of
-/// `spellings` or a word within a typo of one of `fuzzy` (pg_trgm word similarity): those
-/// containing the most spellings, earliest, first; then those found through a typo, most similar
-/// to `rank_text` first. The word index answers the first and the trigram index the second, so
-/// this stays fast on a large registry; the caller scores the candidates precisely.
+/// Up to `limit` platforms matching `filter` whose folded text has every word of one of the
+/// `lookup` spellings (or of all of them, with `lookup.every`) or a word within a typo of one of
+/// its fuzzy words (pg_trgm word similarity): those containing the most of `ranked` (spellings),
+/// earliest, first; then those found through a typo, most similar to `rank_text` first. The word
+/// index answers the first and the trigram index the second, so this stays fast on a large
+/// registry; the caller scores the candidates precisely.
 pub async fn candidates(
     conn: &mut AsyncPgConnection,
     filter: &PlatformFilter,
-    spellings: &[String],
-    fuzzy: &[String],
+    lookup: &Lookup,
+    ranked: &[String],
     rank_text: &str,
     limit: i64,
 ) -> QueryResult<Vec<Platform>> {
+    if lookup.spellings.is_empty() || lookup.fuzzy.is_empty() {
+        return matching(conn, filter, lookup, ranked, rank_text, limit).await;
+    }
     // Rows found only through a typo rank after every row containing a spelling, so when the
     // spellings alone fill the limit the typo search (trigram similarity over whole texts, the
     // costly part on a large registry) cannot change the answer and is skipped.
-    if !spellings.is_empty() && !fuzzy.is_empty() {
-        let exact = matching(conn, filter, spellings, &[], rank_text, limit).await?;
-        if exact.len() as i64 >= limit {
-            return Ok(exact);
-        }
+    let exact = Lookup {
+        fuzzy: Vec::new(),
+        ..lookup.clone()
+    };
+    let mut rows = matching(conn, filter, &exact, ranked, rank_text, limit).await?;
+    if rows.len() as i64 >= limit {
+        return Ok(rows);
     }
-    matching(conn, filter, spellings, fuzzy, rank_text, limit).await
+    // Else the rows found through a typo follow, in a statement of their own: in one with the
+    // spellings, every row the trigram index proposed was also tested against the pair index's
+    // words, computed again for each (at 100,000 platforms, 2,500 rows for "thcs" took 2 s).
+    let typos = Lookup {
+        spellings: Vec::new(),
+        whole: Vec::new(),
+        every: false,
+        fuzzy: lookup.fuzzy.clone(),
+    };
+    let found = rows.len();
+    let more = matching(
+        conn,
+        filter,
+        &typos,
+        ranked,
+        rank_text,
+        limit + found as i64,
+    )
+    .await?;
+    let seen: std::collections::HashSet<i64> = rows.iter().map(|p| p.id).collect();
+    rows.extend(
+        more.into_iter()
+            .filter(|p| !seen.contains(&p.id))
+            .take(limit as usize - found),
+    );
+    Ok(rows)
 }
 
 async fn matching(
     conn: &mut AsyncPgConnection,
     filter: &PlatformFilter,
-    spellings: &[String],
-    fuzzy: &[String],
+    lookup: &Lookup,
+    ranked: &[String],
     rank_text: &str,
     limit: i64,
 ) -> QueryResult<Vec<Platform>> {
-    if spellings.is_empty() && fuzzy.is_empty() {
-        return Ok(Vec::new());
-    }
     type Condition = Box<dyn BoxableExpression<platforms::table, Pg, SqlType = Bool>>;
-    let mut condition: Condition = Box::new(false.into_sql::<Bool>());
+    // Conditions are joined without a `false` or `true` to start from: bound as a parameter, it
+    // kept a generic plan of the prepared statement from using the indexes at all.
+    fn joined(left: Option<Condition>, right: Condition, every: bool) -> Condition {
+        match left {
+            None => right,
+            Some(left) if every => Box::new(left.and(right)),
+            Some(left) => Box::new(left.or(right)),
+        }
+    }
+    let spellings = &lookup.spellings;
     // The indexes find the rows with every neighbouring pair of a phrase's words, or with a
     // lone word; the row must contain the spelling itself, its words in order.
-    let (pairs, single) = pairs_query(spellings);
-    let mut indexed: Condition = Box::new(false.into_sql::<Bool>());
+    let (pairs, single) = pairs_query(spellings, &lookup.whole, lookup.every);
+    let mut indexed: Option<Condition> = None;
     if let Some(pairs) = pairs {
-        indexed = Box::new(
-            indexed.or(sql::<Bool>("ndp_word_pairs(search_text) @@ (")
-                .bind::<Text, _>(pairs)
-                .sql(")::tsquery")),
-        );
+        indexed = Some(joined(
+            indexed,
+            Box::new(
+                sql::<Bool>("ndp_word_pairs(search_text) @@ (")
+                    .bind::<Text, _>(pairs)
+                    .sql(")::tsquery"),
+            ),
+            lookup.every,
+        ));
     }
-    if let Some(words) = words_query(&single) {
-        indexed = Box::new(
-            indexed.or(sql::<Bool>(
-                "to_tsvector('simple'::regconfig, search_text) @@ to_tsquery('simple'::regconfig, ",
+    if let Some(words) = words_query(&single, &lookup.whole, lookup.every) {
+        indexed = Some(joined(
+            indexed,
+            Box::new(
+                sql::<Bool>(
+                    "to_tsvector('simple'::regconfig, search_text) @@ to_tsquery('simple'::regconfig, ",
+                )
+                .bind::<Text, _>(words)
+                .sql(")"),
+            ),
+            lookup.every,
+        ));
+    }
+    let mut condition: Option<Condition> = None;
+    if let Some(indexed) = indexed {
+        let contained: Condition = if lookup.every {
+            Box::new(
+                sql::<Bool>("NOT EXISTS (SELECT 1 FROM unnest(")
+                    .bind::<Array<Text>, _>(spellings.to_vec())
+                    .sql("::text[]) AS w(s) WHERE strpos(search_text, w.s) = 0)"),
             )
-            .bind::<Text, _>(words)
-            .sql(")")),
-        );
-    }
-    if !spellings.is_empty() {
-        condition = Box::new(
-            condition.or(indexed.and(
+        } else {
+            Box::new(
                 sql::<Bool>("EXISTS (SELECT 1 FROM unnest(")
                     .bind::<Array<Text>, _>(spellings.to_vec())
                     .sql("::text[]) AS w(s) WHERE strpos(search_text, w.s) > 0)"),
-            )),
-        );
+            )
+        };
+        condition = Some(Box::new(indexed.and(contained)));
     }
-    for word in fuzzy {
-        condition = Box::new(
-            condition.or(sql::<Bool>("")
-                .bind::<Text, _>(word.clone())
-                .sql(" <% search_text")),
-        );
+    for word in &lookup.fuzzy {
+        condition = Some(joined(
+            condition,
+            Box::new(
+                sql::<Bool>("")
+                    .bind::<Text, _>(word.clone())
+                    .sql(" <% search_text"),
+            ),
+            false,
+        ));
     }
+    let Some(condition) = condition else {
+        return Ok(Vec::new());
+    };
     // When more rows match than the caller scores, the ones kept are those containing the most
     // spellings, earliest (a name comes first in `search_text`). `strpos` is cheap; ranking every
     // match by trigram similarity over its whole text cost seconds when a common word matched
@@ -574,10 +793,10 @@ async fn matching(
     let present = sql::<Nullable<Array<Nullable<BigInt>>>>(
         "(SELECT ARRAY[-count(*), min(t.p)] FROM (SELECT strpos(search_text, s) AS p FROM unnest(",
     )
-    .bind::<Array<Text>, _>(spellings.to_vec())
+    .bind::<Array<Text>, _>(ranked.to_vec())
     .sql("::text[]) AS s) AS t WHERE t.p > 0)");
     type Rank = Box<dyn BoxableExpression<platforms::table, Pg, SqlType = Float4>>;
-    let similarity: Rank = if fuzzy.is_empty() {
+    let similarity: Rank = if lookup.fuzzy.is_empty() {
         Box::new(sql::<Float4>("0::real"))
     } else {
         Box::new(
@@ -675,14 +894,14 @@ mod tests {
             "thue dat".to_owned(),
             "ca phe \u{e9}t\u{e9}".to_owned(),
         ];
-        let (pairs, rest) = pairs_query(&spellings);
+        let (pairs, rest) = pairs_query(&spellings, &[], false);
         assert_eq!(
             pairs.as_deref(),
             Some("('don_dien' & 'dien_tu':*) | ('thue_dat':*)")
         );
         // One word, or a word of letters the pair index does not split on, goes to the word index.
         assert_eq!(rest, ["hddt", "ca phe \u{e9}t\u{e9}"]);
-        assert_eq!(pairs_query(&["hddt".to_owned()]).0, None);
+        assert_eq!(pairs_query(&["hddt".to_owned()], &[], false).0, None);
     }
 
     #[test]
@@ -725,13 +944,16 @@ mod tests {
     fn spellings_become_a_words_query() {
         let spellings = ["hoa don dien tu".to_owned(), "hddt".to_owned()];
         assert_eq!(
-            words_query(&spellings).as_deref(),
+            words_query(&spellings, &[], false).as_deref(),
             Some("('hoa' & 'don' & 'dien' & 'tu') | ('hddt':*)")
         );
         // Quotes and backslashes separate words: they cannot end a quoted word early.
         let odd = ["hddt'|\\tu".to_owned()];
-        assert_eq!(words_query(&odd).as_deref(), Some("('hddt':* & 'tu')"));
-        assert_eq!(words_query(&["%_ ".to_owned()]), None);
+        assert_eq!(
+            words_query(&odd, &[], false).as_deref(),
+            Some("('hddt':* & 'tu')")
+        );
+        assert_eq!(words_query(&["%_ ".to_owned()], &[], false), None);
     }
 }
 

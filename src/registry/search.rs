@@ -4,11 +4,12 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
 
-use crate::db::platforms::{self as platform_db, Platform, PlatformFilter};
+use crate::db::platforms::{self as platform_db, Lookup, Platform, PlatformFilter, WordStatistics};
 use crate::domain::PlatformProfile;
 use crate::domain::search::{self, Document, Fields, Query, Rarity, Score};
 use crate::error::ApiError;
@@ -16,6 +17,18 @@ use crate::error::ApiError;
 /// The most candidates scored for one query. The candidate ranking puts the likely ones first; a
 /// query vaguer than this many platforms is answered with the best of them.
 pub const MAX_CANDIDATES: i64 = 400;
+/// A spelling more platforms hold than this is common: looked up, it would bring thousands of rows
+/// to rank for a few hundred kept (at 100,000 platforms "dan cu", as the beginning of "huong dan
+/// cua", is in nearly every row, and an overlap check ranking them all took seconds). A registry
+/// of fewer platforms than this never has one, and its candidates are all the rows holding a
+/// spelling, as before.
+pub const COMMON_ROWS: f64 = 2_000.0;
+/// About the most rows the spellings looked up may hold together: the rarest are looked up first,
+/// and a rarer one always.
+pub const LOOKUP_ROWS: f64 = 8_000.0;
+/// How long the word statistics are used before they are read again: `ANALYZE` (autovacuum)
+/// renews them far less often.
+const STATISTICS_TTL: Duration = Duration::from_secs(60);
 /// The least score a search result must reach.
 pub const MIN_SEARCH_SCORE: f32 = 0.4;
 /// The least share of a query's significant words a search result must contain.
@@ -31,9 +44,13 @@ const MAX_CACHED_DOCUMENTS: usize = 500;
 /// most of a search's CPU time. An entry is used only for the same platform at the same version
 /// and update time, so a platform changed through any replica is folded again; nothing here can
 /// be stale.
+///
+/// It keeps too how many platforms hold the common words ([`WordStatistics`]), read at most once a
+/// minute, which decide what the candidate look-up asks for.
 #[derive(Default)]
 pub struct DocumentCache {
     entries: Mutex<HashMap<i64, CachedDocument>>,
+    statistics: Mutex<Option<(Instant, Arc<WordStatistics>)>>,
 }
 
 /// A platform's version and update time, with its searchable form at that version.
@@ -71,6 +88,92 @@ impl DocumentCache {
         entries.insert(p.id, (p.version, p.updated_at, Arc::clone(&doc)));
         doc
     }
+
+    /// The statistics of the word indexes, read again when older than a minute.
+    async fn word_statistics(
+        &self,
+        conn: &mut AsyncPgConnection,
+    ) -> Result<Arc<WordStatistics>, ApiError> {
+        let lock = || {
+            self.statistics
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        if let Some((read_at, stats)) = lock().as_ref()
+            && read_at.elapsed() < STATISTICS_TTL
+        {
+            return Ok(Arc::clone(stats));
+        }
+        let stats = Arc::new(platform_db::word_statistics(conn).await?);
+        *lock() = Some((Instant::now(), Arc::clone(&stats)));
+        Ok(stats)
+    }
+}
+
+/// What the candidate look-up asks for, given how many platforms hold each spelling: every
+/// spelling, while none is common (always on a registry of fewer than [`COMMON_ROWS`] platforms);
+/// else the spellings that are not common, rarest first, up to about [`LOOKUP_ROWS`] rows in all
+/// (a spelling common only as the beginning of longer words is asked for as whole words). When
+/// every spelling is common, a candidate must hold them all. A word that many platforms hold, or a
+/// Vietnamese syllable, is not looked up with a typo.
+pub fn plan_lookup(spellings: Vec<String>, fuzzy: Vec<String>, stats: &WordStatistics) -> Lookup {
+    if stats.rows <= COMMON_ROWS {
+        return Lookup::any(spellings, fuzzy);
+    }
+    let mut rare: Vec<(usize, f64, bool)> = Vec::new();
+    let mut whole_common: Vec<String> = Vec::new();
+    for (i, spelling) in spellings.iter().enumerate() {
+        let as_prefix = stats.estimate(spelling, false);
+        if as_prefix <= COMMON_ROWS {
+            rare.push((i, as_prefix, false));
+            continue;
+        }
+        let as_whole = stats.estimate(spelling, true);
+        if as_whole <= COMMON_ROWS {
+            rare.push((i, as_whole, true));
+        } else if as_whole < as_prefix {
+            whole_common.push(spelling.clone());
+        }
+    }
+    // A typo search for a Vietnamese syllable finds the syllables a letter away ("thoi" finds
+    // "thong", in three rows of four at 100,000 platforms, after seconds of trigram rechecks): it
+    // is kept for other words (a misspelt abbreviation or compound, an English word).
+    let fuzzy = fuzzy
+        .into_iter()
+        .filter(|w| !search::is_syllable(w) && stats.estimate(w, true) <= COMMON_ROWS)
+        .collect();
+    if rare.len() == spellings.len() && rare.iter().all(|(_, _, whole)| !whole) {
+        return Lookup::any(spellings, fuzzy);
+    }
+    if rare.is_empty() {
+        return Lookup {
+            spellings,
+            whole: whole_common,
+            every: true,
+            fuzzy,
+        };
+    }
+    rare.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+    let mut rows = 0.0;
+    let mut kept: Vec<(usize, bool)> = Vec::new();
+    for (i, estimate, whole) in rare {
+        if !kept.is_empty() && rows + estimate > LOOKUP_ROWS {
+            break;
+        }
+        rows += estimate;
+        kept.push((i, whole));
+    }
+    kept.sort_unstable();
+    Lookup {
+        whole: kept
+            .iter()
+            .filter(|(_, whole)| *whole)
+            .map(|(i, _)| spellings[*i].clone())
+            .collect(),
+        spellings: kept.iter().map(|(i, _)| spellings[*i].clone()).collect(),
+        every: false,
+        fuzzy,
+    }
 }
 
 /// The candidates for `queries` (their significant words, or all when none is significant), each
@@ -106,8 +209,11 @@ pub async fn scored_candidates(
             }
         }
     }
-    let rows = platform_db::candidates(conn, filter, &spellings, &fuzzy, rank_text, MAX_CANDIDATES)
-        .await?;
+    let stats = docs.word_statistics(conn).await?;
+    let lookup = plan_lookup(spellings.clone(), fuzzy, &stats);
+    let rows =
+        platform_db::candidates(conn, filter, &lookup, &spellings, rank_text, MAX_CANDIDATES)
+            .await?;
     Ok(rows
         .into_iter()
         .map(|p| {
@@ -176,6 +282,87 @@ mod tests {
             updated_at: at,
             profile: serde_json::json!({}),
         }
+    }
+
+    fn owned(words: &[&str]) -> Vec<String> {
+        words.iter().map(|w| (*w).to_owned()).collect()
+    }
+
+    #[test]
+    fn a_small_registry_looks_up_every_spelling() {
+        // Every word in every row: nothing is common among 79 platforms.
+        let stats = WordStatistics::new(79.0, &[("dan", 1.0)], &[("dan_cua", 1.0)]);
+        let spellings = owned(&["dan cu", "cong dan", "thoi"]);
+        let lookup = plan_lookup(spellings.clone(), owned(&["thoi"]), &stats);
+        assert_eq!(lookup, Lookup::any(spellings, owned(&["thoi"])));
+    }
+
+    #[test]
+    fn a_large_registry_leaves_common_spellings_to_the_ranking() {
+        let stats = WordStatistics::new(
+            100_000.0,
+            &[("quan", 0.99), ("ly", 0.2), ("cong", 0.5)],
+            &[
+                ("dan_cu", 0.0136),
+                ("dan_cua", 0.99),
+                ("quan_ly", 0.3),
+                ("cong_dan", 0.0135),
+            ],
+        );
+        // "dan cu" begins "dan cua" in nearly every row, but is rare as whole words; "quan ly" is
+        // common either way; "bien dong" is not listed, so rarer than every listed pair.
+        let lookup = plan_lookup(
+            owned(&["quan ly", "dan cu", "bien dong", "cong dan"]),
+            owned(&["quan", "thoi", "vneid"]),
+            &stats,
+        );
+        assert_eq!(lookup.spellings, ["dan cu", "bien dong", "cong dan"]);
+        assert_eq!(lookup.whole, ["dan cu"]);
+        assert!(!lookup.every);
+        // A common word is no typo; a syllable's typos are other syllables.
+        assert_eq!(lookup.fuzzy, ["vneid"]);
+    }
+
+    #[test]
+    fn the_rarest_spellings_are_looked_up_within_the_budget() {
+        let stats = WordStatistics::new(
+            100_000.0,
+            &[],
+            &[
+                ("hoa_don", 0.0199),
+                ("dien_tu", 0.0198),
+                ("tra_cuu", 0.0197),
+                ("thue_dat", 0.0196),
+                ("van_ban", 0.002),
+                ("quan_ly", 0.3),
+            ],
+        );
+        // With a common spelling ("quan ly") left out, the rare ones are looked up rarest first.
+        let lookup = plan_lookup(
+            owned(&[
+                "hoa don", "dien tu", "tra cuu", "thue dat", "van ban", "quan ly",
+            ]),
+            Vec::new(),
+            &stats,
+        );
+        // 200 + 1,960 + 1,970 + 1,980 rows fit in the budget; 1,990 more do not.
+        assert_eq!(
+            lookup.spellings,
+            ["dien tu", "tra cuu", "thue dat", "van ban"]
+        );
+        assert!(lookup.whole.is_empty() && !lookup.every);
+    }
+
+    #[test]
+    fn when_every_spelling_is_common_a_candidate_holds_them_all() {
+        let stats = WordStatistics::new(
+            100_000.0,
+            &[("quan", 0.99)],
+            &[("he_thong", 0.6), ("quan_ly", 0.3)],
+        );
+        let lookup = plan_lookup(owned(&["he thong", "quan ly", "quan"]), Vec::new(), &stats);
+        assert!(lookup.every);
+        assert_eq!(lookup.spellings, ["he thong", "quan ly", "quan"]);
     }
 
     #[test]

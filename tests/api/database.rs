@@ -155,3 +155,25 @@ async fn schema_matches_the_migrated_database() {
     }
     assert_eq!(declared, database);
 }
+
+#[tokio::test]
+async fn word_statistics_count_the_rows_holding_a_word_or_a_pair() {
+    let app = spawn_app().await;
+    let mut conn = app.conn().await;
+    diesel::sql_query("ANALYZE platforms")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let stats = ndp_registry::db::platforms::word_statistics(&mut conn)
+        .await
+        .unwrap();
+    assert!(stats.rows >= 79.0, "{} platforms", stats.rows);
+    // "Hệ thống" and "quốc gia" name a good share of the seeded platforms.
+    let pair = stats.estimate("he thong", true);
+    assert!(pair >= 10.0 && pair <= stats.rows, "he thong: {pair}");
+    let word = stats.estimate("quoc", true);
+    assert!(word >= 10.0 && word <= stats.rows, "quoc: {word}");
+    // A prefix counts every pair it begins, at least the whole pair's rows.
+    assert!(stats.estimate("he thon", false) >= pair);
+    assert_eq!(stats.estimate("xyzzy plugh", true), 0.0);
+}
