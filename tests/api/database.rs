@@ -177,3 +177,33 @@ async fn word_statistics_count_the_rows_holding_a_word_or_a_pair() {
     assert!(stats.estimate("he thon", false) >= pair);
     assert_eq!(stats.estimate("xyzzy plugh", true), 0.0);
 }
+
+#[derive(QueryableByName)]
+struct PlanLine {
+    #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
+    line: String,
+}
+
+#[tokio::test]
+async fn the_word_pair_index_is_used_even_on_a_small_registry() {
+    // Splitting a text into word pairs costs about 0.2 ms a row: computing it for every row of
+    // the 79 seeded platforms took an overlap check 11-19 ms where the index takes 2.
+    let app = spawn_app().await;
+    let mut conn = app.conn().await;
+    diesel::sql_query("ANALYZE platforms")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let plan: Vec<PlanLine> = diesel::sql_query(
+        "EXPLAIN SELECT id FROM platforms WHERE ndp_word_pairs(search_text) @@ 'hoa_don:*'::tsquery",
+    )
+    .load(&mut conn)
+    .await
+    .unwrap();
+    let plan: Vec<&str> = plan.iter().map(|l| l.line.as_str()).collect();
+    assert!(
+        plan.iter()
+            .any(|l| l.contains("platforms_search_pairs_idx")),
+        "{plan:#?}"
+    );
+}

@@ -1,0 +1,1 @@
+ALTER FUNCTION ndp_word_pairs(text) COST 100;
