@@ -156,14 +156,20 @@ async fn schema_matches_the_migrated_database() {
     assert_eq!(declared, database);
 }
 
-#[tokio::test]
-async fn word_statistics_count_the_rows_holding_a_word_or_a_pair() {
-    let app = spawn_app().await;
+/// A connection to the seeded registry with fresh planner statistics (`pg_stats`).
+async fn analysed(app: &crate::helpers::TestApp) -> AsyncPgConnection {
     let mut conn = app.conn().await;
     diesel::sql_query("ANALYZE platforms")
         .execute(&mut conn)
         .await
         .unwrap();
+    conn
+}
+
+#[tokio::test]
+async fn word_statistics_count_the_rows_holding_a_word_or_a_pair() {
+    let app = spawn_app().await;
+    let mut conn = analysed(&app).await;
     let stats = ndp_registry::db::platforms::word_statistics(&mut conn)
         .await
         .unwrap();
@@ -189,11 +195,7 @@ async fn the_word_pair_index_is_used_even_on_a_small_registry() {
     // Splitting a text into word pairs costs about 0.2 ms a row: computing it for every row of
     // the 79 seeded platforms took an overlap check 11-19 ms where the index takes 2.
     let app = spawn_app().await;
-    let mut conn = app.conn().await;
-    diesel::sql_query("ANALYZE platforms")
-        .execute(&mut conn)
-        .await
-        .unwrap();
+    let mut conn = analysed(&app).await;
     let plan: Vec<PlanLine> = diesel::sql_query(
         "EXPLAIN SELECT id FROM platforms WHERE ndp_word_pairs(search_text) @@ 'hoa_don:*'::tsquery",
     )
