@@ -6,6 +6,7 @@
 pub mod adoptions;
 pub mod contacts;
 pub mod decisions;
+pub mod fragment;
 pub mod history;
 pub mod idempotency;
 pub mod lists;

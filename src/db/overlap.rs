@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::fragment::Fragment;
 use super::schema::{change_log, ministries, overlap_checks, overlap_feedback, platforms};
 
 /// A receipt to store.
@@ -77,15 +78,11 @@ pub async fn owner_names(
 }
 
 /// An earlier check of a similar plan.
-#[derive(Debug, QueryableByName)]
+#[derive(Debug, Queryable)]
 pub struct SimilarRow {
-    #[diesel(sql_type = diesel::sql_types::Uuid)]
     pub id: Uuid,
-    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
     pub created_at: chrono::DateTime<chrono::Utc>,
-    #[diesel(sql_type = diesel::sql_types::Text)]
     pub province: String,
-    #[diesel(sql_type = diesel::sql_types::Text)]
     pub title: String,
 }
 
@@ -98,27 +95,32 @@ pub async fn similar(
     min_similarity: f32,
     limit: i64,
 ) -> QueryResult<Vec<SimilarRow>> {
-    use diesel::sql_types::{BigInt, Float4, Nullable, Text};
+    use diesel::sql_types::{Bool, Float4, Text};
     if plan_text.is_empty() {
         return Ok(Vec::new());
     }
-    diesel::sql_query(
-        "SELECT id, created_at, request->'requester'->>'province' AS province, \
-                request->>'title' AS title \
-         FROM overlap_checks \
-         WHERE plan_text % $1 AND similarity(plan_text, $1) >= $2 \
-           AND created_at > now() - interval '12 months' \
-           AND requester_province IS NOT NULL \
-           AND requester_province IS DISTINCT FROM $3 \
-         ORDER BY similarity(plan_text, $1) DESC, created_at DESC \
-         LIMIT $4",
-    )
-    .bind::<Text, _>(plan_text)
-    .bind::<Float4, _>(min_similarity)
-    .bind::<Nullable<Text>, _>(province)
-    .bind::<BigInt, _>(limit)
-    .load(conn)
-    .await
+    let since = chrono::Utc::now()
+        .checked_sub_months(chrono::Months::new(12))
+        .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
+    let similarity = Fragment::<Float4>::new("similarity(plan_text, ")
+        .text(plan_text)
+        .sql(")");
+    overlap_checks::table
+        .filter(Fragment::<Bool>::new("plan_text % ").text(plan_text))
+        .filter(similarity.clone().ge(min_similarity))
+        .filter(overlap_checks::created_at.gt(since))
+        .filter(overlap_checks::requester_province.is_not_null())
+        .filter(overlap_checks::requester_province.is_distinct_from(province))
+        .select((
+            overlap_checks::id,
+            overlap_checks::created_at,
+            Fragment::<Text>::new("request->'requester'->>'province'"),
+            Fragment::<Text>::new("request->>'title'"),
+        ))
+        .order((similarity.desc(), overlap_checks::created_at.desc()))
+        .limit(limit)
+        .load(conn)
+        .await
 }
 
 /// One judgement of a receipt's candidate.

@@ -1,15 +1,14 @@
 //! Platform rows and their queries.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use diesel::dsl::{count_star, sql};
-use diesel::expression::{AppearsOnTable, Expression, SelectableExpression, ValidGrouping};
+use diesel::dsl::count_star;
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::query_builder::{QueryFragment, QueryId};
 use diesel::sql_types::{Array, BigInt, Bool, Float4, Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::contacts::{Contact, ContactFields};
+use super::fragment::Fragment;
 use super::schema::{platform_ownerships, platforms};
 
 /// A platform as stored.
@@ -393,51 +392,15 @@ const PARTS_SQL: &str = "(SELECT json_build_array(
     (SELECT coalesce(json_agg(m.list_key ORDER BY m.list_key), '[]')
        FROM list_memberships m WHERE m.platform_id = platforms.id))::text)";
 
-/// [`PARTS_SQL`] as a select expression. Unlike `sql()`, whose text diesel cannot vouch for, it
-/// lets the statement be prepared once per connection and reused: a statement that is not cached
-/// costs a round trip of its own to prepare.
-#[derive(Clone, Copy, Debug, QueryId, ValidGrouping)]
-struct PartsOfPlatform;
-
-impl Expression for PartsOfPlatform {
-    type SqlType = Text;
+/// [`PARTS_SQL`] as a select expression (a [`Fragment`], so that the statement is prepared once
+/// per connection and reused).
+fn parts_of_platform() -> Fragment<Text> {
+    Fragment::new(PARTS_SQL)
 }
 
-impl AppearsOnTable<platforms::table> for PartsOfPlatform {}
-
-impl SelectableExpression<platforms::table> for PartsOfPlatform {}
-
-impl QueryFragment<Pg> for PartsOfPlatform {
-    fn walk_ast<'b>(
-        &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, Pg>,
-    ) -> QueryResult<()> {
-        out.push_sql(PARTS_SQL);
-        Ok(())
-    }
-}
-
-/// PostgreSQL's estimate of the number of platforms, as a statement that can be prepared once.
-#[derive(Clone, Copy, Debug, QueryId, ValidGrouping)]
-struct PlatformsEstimate;
-
-impl Expression for PlatformsEstimate {
-    type SqlType = Float4;
-}
-
-impl AppearsOnTable<diesel::query_builder::NoFromClause> for PlatformsEstimate {}
-
-impl SelectableExpression<diesel::query_builder::NoFromClause> for PlatformsEstimate {}
-
-impl QueryFragment<Pg> for PlatformsEstimate {
-    fn walk_ast<'b>(
-        &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, Pg>,
-    ) -> QueryResult<()> {
-        out.push_sql("(SELECT reltuples FROM pg_class WHERE oid = 'platforms'::regclass)");
-        Ok(())
-    }
-}
+/// PostgreSQL's estimate of the number of platforms.
+const PLATFORMS_ESTIMATE_SQL: &str =
+    "(SELECT reltuples FROM pg_class WHERE oid = 'platforms'::regclass)";
 
 /// A contact as [`PARTS_SQL`] writes it.
 type ContactTuple = (
@@ -525,7 +488,7 @@ pub async fn list(
     let total = filtered(filter).select(count_star()).single_value();
     let rows: Vec<(Platform, String, Option<i64>)> = platforms::table
         .filter(platforms::id.eq_any(page))
-        .select((Platform::as_select(), PartsOfPlatform, total))
+        .select((Platform::as_select(), parts_of_platform(), total))
         .order(platforms::code.asc())
         .load(conn)
         .await?;
@@ -619,7 +582,9 @@ pub async fn counts_by_owner_and_status(
 /// About how many platforms there are, for weighing search words by rarity: PostgreSQL's own
 /// estimate (free), or an exact count while the table has never been analysed.
 pub async fn approximate_count(conn: &mut AsyncPgConnection) -> QueryResult<i64> {
-    let estimate: f32 = diesel::select(PlatformsEstimate).get_result(conn).await?;
+    let estimate: f32 = diesel::select(Fragment::<Float4>::new(PLATFORMS_ESTIMATE_SQL))
+        .get_result(conn)
+        .await?;
     if estimate >= 1.0 {
         return Ok(estimate as i64);
     }
@@ -733,8 +698,8 @@ async fn matching(
         indexed = Some(joined(
             indexed,
             Box::new(
-                sql::<Bool>("ndp_word_pairs(search_text) @@ (")
-                    .bind::<Text, _>(pairs)
+                Fragment::<Bool>::new("ndp_word_pairs(search_text) @@ (")
+                    .text(pairs)
                     .sql(")::tsquery"),
             ),
             lookup.every,
@@ -744,10 +709,10 @@ async fn matching(
         indexed = Some(joined(
             indexed,
             Box::new(
-                sql::<Bool>(
+                Fragment::<Bool>::new(
                     "to_tsvector('simple'::regconfig, search_text) @@ to_tsquery('simple'::regconfig, ",
                 )
-                .bind::<Text, _>(words)
+                .text(words)
                 .sql(")"),
             ),
             lookup.every,
@@ -755,18 +720,14 @@ async fn matching(
     }
     let mut condition: Option<Condition> = None;
     if let Some(indexed) = indexed {
-        let contained: Condition = if lookup.every {
-            Box::new(
-                sql::<Bool>("NOT EXISTS (SELECT 1 FROM unnest(")
-                    .bind::<Array<Text>, _>(spellings.to_vec())
-                    .sql("::text[]) AS w(s) WHERE strpos(search_text, w.s) = 0)"),
-            )
+        let contained = if lookup.every {
+            Fragment::<Bool>::new("NOT EXISTS (SELECT 1 FROM unnest(")
+                .texts(spellings)
+                .sql("::text[]) AS w(s) WHERE strpos(search_text, w.s) = 0)")
         } else {
-            Box::new(
-                sql::<Bool>("EXISTS (SELECT 1 FROM unnest(")
-                    .bind::<Array<Text>, _>(spellings.to_vec())
-                    .sql("::text[]) AS w(s) WHERE strpos(search_text, w.s) > 0)"),
-            )
+            Fragment::<Bool>::new("EXISTS (SELECT 1 FROM unnest(")
+                .texts(spellings)
+                .sql("::text[]) AS w(s) WHERE strpos(search_text, w.s) > 0)")
         };
         condition = Some(Box::new(indexed.and(contained)));
     }
@@ -774,8 +735,8 @@ async fn matching(
         condition = Some(joined(
             condition,
             Box::new(
-                sql::<Bool>("")
-                    .bind::<Text, _>(word.clone())
+                Fragment::<Bool>::new("")
+                    .text(word.as_str())
                     .sql(" <% search_text"),
             ),
             false,
@@ -790,47 +751,38 @@ async fn matching(
     // half of a 100,000-platform registry. Similarity still orders the rows found only through a
     // typo, which contain no spelling.
     // Both in one pass over the spellings: [-(spellings found), first position] ascending.
-    let present = sql::<Nullable<Array<Nullable<BigInt>>>>(
+    let present = Fragment::<Nullable<Array<Nullable<BigInt>>>>::new(
         "(SELECT ARRAY[-count(*), min(t.p)] FROM (SELECT strpos(search_text, s) AS p FROM unnest(",
     )
-    .bind::<Array<Text>, _>(ranked.to_vec())
+    .texts(ranked)
     .sql("::text[]) AS s) AS t WHERE t.p > 0)");
-    type Rank = Box<dyn BoxableExpression<platforms::table, Pg, SqlType = Float4>>;
-    let similarity: Rank = if lookup.fuzzy.is_empty() {
-        Box::new(sql::<Float4>("0::real"))
+    let similarity = if lookup.fuzzy.is_empty() {
+        Fragment::<Float4>::new("0::real")
     } else {
-        Box::new(
-            sql::<Float4>("word_similarity(")
-                .bind::<Text, _>(rank_text.to_owned())
-                .sql(", search_text)"),
-        )
+        Fragment::<Float4>::new("word_similarity(")
+            .text(rank_text)
+            .sql(", search_text)")
     };
-    // The ranking sorts ids, not whole rows (descriptions, profiles): then the rows kept are read.
-    let ids: Vec<i64> = filtered(filter)
+    // Byte order, as the scores are sorted: comparing codes by the database's collation was most
+    // of the sort when a thousand rows tied.
+    let code = || Fragment::<Text>::new("platforms.code COLLATE \"C\"");
+    // The ranking sorts ids, not whole rows (descriptions, profiles); the rows kept are read in the
+    // same statement, ordered again (at most `limit` of them) the same way.
+    let ids = filtered(filter)
         .filter(condition)
         .select(platforms::id)
         .order((
-            present.asc(),
-            similarity.desc(),
-            // Byte order, as the scores are sorted: comparing codes by the database's collation
-            // was most of the sort when a thousand rows tied.
-            sql::<Text>("platforms.code COLLATE \"C\"").asc(),
+            present.clone().asc(),
+            similarity.clone().desc(),
+            code().asc(),
         ))
-        .limit(limit)
-        .load(conn)
-        .await?;
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut rows: Vec<Platform> = platforms::table
-        .filter(platforms::id.eq_any(&ids))
+        .limit(limit);
+    platforms::table
+        .filter(platforms::id.eq_any(ids))
         .select(Platform::as_select())
+        .order((present.asc(), similarity.desc(), code().asc()))
         .load(conn)
-        .await?;
-    let rank: std::collections::HashMap<i64, usize> =
-        ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    rows.sort_by_key(|p| rank.get(&p.id).copied().unwrap_or(usize::MAX));
-    Ok(rows)
+        .await
 }
 
 /// The platform with `code` and its parts, if any: one statement.
@@ -840,7 +792,7 @@ pub async fn find_with_parts(
 ) -> QueryResult<Option<(Platform, Parts)>> {
     let row: Option<(Platform, String)> = platforms::table
         .filter(platforms::code.eq(code))
-        .select((Platform::as_select(), PartsOfPlatform))
+        .select((Platform::as_select(), parts_of_platform()))
         .first(conn)
         .await
         .optional()?;
@@ -854,7 +806,7 @@ pub async fn parts(
 ) -> QueryResult<std::collections::HashMap<i64, Parts>> {
     let rows: Vec<(i64, String)> = platforms::table
         .filter(platforms::id.eq_any(ids))
-        .select((platforms::id, PartsOfPlatform))
+        .select((platforms::id, parts_of_platform()))
         .load(conn)
         .await?;
     rows.into_iter()

@@ -176,15 +176,32 @@ pub fn plan_lookup(spellings: Vec<String>, fuzzy: Vec<String>, stats: &WordStati
     }
 }
 
-/// The candidates for `queries` (their significant words, or all when none is significant), each
-/// scored against every query by `score`.
+/// The candidates for `queries` (their significant words, or all when none is significant),
+/// with their searchable forms.
+pub struct Candidates {
+    pub rows: Vec<(Platform, Arc<Document>)>,
+    /// About how many platforms there are (as of the word statistics, at most a minute old), for
+    /// weighing words by rarity.
+    pub corpus: usize,
+}
+
+impl Candidates {
+    /// The rarity of `query`'s words among the candidates.
+    pub fn rarity(&self, query: &Query) -> Rarity {
+        let docs: Vec<&Document> = self.rows.iter().map(|(_, d)| d.as_ref()).collect();
+        // A registry grown since the statistics were read holds at least the candidates.
+        Rarity::measure(query, &docs, self.corpus.max(docs.len()))
+    }
+}
+
+/// The candidates for `queries` (their significant words, or all when none is significant).
 pub async fn scored_candidates(
     conn: &mut AsyncPgConnection,
     docs: &DocumentCache,
     filter: &PlatformFilter,
     queries: &[&Query],
     rank_text: &str,
-) -> Result<Vec<(Platform, Arc<Document>)>, ApiError> {
+) -> Result<Candidates, ApiError> {
     let mut spellings: Vec<String> = Vec::new();
     let mut fuzzy: Vec<String> = Vec::new();
     for query in queries {
@@ -214,13 +231,16 @@ pub async fn scored_candidates(
     let rows =
         platform_db::candidates(conn, filter, &lookup, &spellings, rank_text, MAX_CANDIDATES)
             .await?;
-    Ok(rows
-        .into_iter()
-        .map(|p| {
-            let doc = docs.document(&p);
-            (p, doc)
-        })
-        .collect())
+    Ok(Candidates {
+        rows: rows
+            .into_iter()
+            .map(|p| {
+                let doc = docs.document(&p);
+                (p, doc)
+            })
+            .collect(),
+        corpus: stats.rows as usize,
+    })
 }
 
 /// Searches: the platforms matching `filter` that answer `q` well enough, best first.
@@ -232,10 +252,9 @@ pub async fn search(
     rank_text: &str,
 ) -> Result<Vec<(Platform, Score)>, ApiError> {
     let candidates = scored_candidates(conn, docs, filter, &[q], rank_text).await?;
-    let corpus = platform_db::approximate_count(conn).await? as usize;
-    let docs: Vec<&Document> = candidates.iter().map(|(_, d)| d.as_ref()).collect();
-    let rarity = Rarity::measure(q, &docs, corpus);
+    let rarity = candidates.rarity(q);
     let mut results: Vec<(Platform, Score)> = candidates
+        .rows
         .into_iter()
         .map(|(p, doc)| {
             let s = search::score(q, &doc, &rarity);

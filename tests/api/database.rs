@@ -209,3 +209,48 @@ async fn the_word_pair_index_is_used_even_on_a_small_registry() {
         "{plan:#?}"
     );
 }
+
+#[derive(QueryableByName)]
+struct Prepared {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+async fn prepared_candidate_statements(conn: &mut AsyncPgConnection) -> i64 {
+    let kept: Prepared = diesel::sql_query(
+        "SELECT count(*) AS n FROM pg_prepared_statements
+          WHERE statement LIKE '%ndp_word_pairs%' AND statement NOT LIKE '%pg_prepared_statements%'",
+    )
+    .get_result(conn)
+    .await
+    .unwrap();
+    kept.n
+}
+
+#[tokio::test]
+async fn a_search_prepares_its_candidate_statement_once_per_connection() {
+    // Parsing and planning the candidate statement on every request was a quarter of an overlap
+    // check's PostgreSQL time; written with `sql()` literals, diesel could not keep it.
+    let app = spawn_app().await;
+    let mut conn = analysed(&app).await;
+    let docs = ndp_registry::registry::search::DocumentCache::default();
+    let filter = ndp_registry::db::platforms::PlatformFilter::default();
+    let q = "hóa đơn điện tử";
+    let query = ndp_registry::domain::search::analyse(q);
+    let mut kept = Vec::new();
+    for _ in 0..2 {
+        let found = ndp_registry::registry::search::search(&mut conn, &docs, &filter, &query, q)
+            .await
+            .unwrap();
+        assert_eq!(
+            found.iter().map(|(p, _)| p.code.as_str()).next(),
+            Some("nen-tang-hoa-don-dien-tu")
+        );
+        kept.push(prepared_candidate_statements(&mut conn).await);
+    }
+    assert_eq!(
+        kept,
+        [1, 1],
+        "kept after the first search, reused by the second"
+    );
+}

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::search::{DocumentCache, scored_candidates};
 use crate::db::overlap as overlap_db;
 use crate::db::platforms::PlatformFilter;
-use crate::domain::search::{self, LIKELY_DUPLICATE, POSSIBLE_OVERLAP, Query, Rarity};
+use crate::domain::search::{self, LIKELY_DUPLICATE, POSSIBLE_OVERLAP, Query};
 use crate::domain::{PlatformProfile, PlatformStatus, ProvinceAction, Vocabulary, fold_for_search};
 use crate::error::ApiError;
 use crate::registry::validate::{Checker, rule};
@@ -130,11 +130,10 @@ pub async fn judge(
         .retain(|u| u.is_significant() && u.is_phrase());
     let queries: Vec<&Query> = vec![&title, &description_phrases];
     let candidates = scored_candidates(conn, docs, &filter, &queries, &rank_text).await?;
-    let corpus = crate::db::platforms::approximate_count(conn).await? as usize;
-    let docs: Vec<&search::Document> = candidates.iter().map(|(_, d)| d.as_ref()).collect();
-    let title_rarity = Rarity::measure(&title, &docs, corpus);
-    let description_rarity = Rarity::measure(&description, &docs, corpus);
+    let title_rarity = candidates.rarity(&title);
+    let description_rarity = candidates.rarity(&description);
     let mut scored: Vec<_> = candidates
+        .rows
         .into_iter()
         .filter(|(p, _)| p.status != PlatformStatus::Retired.as_str())
         .map(|(p, doc)| {
