@@ -1,12 +1,13 @@
 //! Overlap-check receipts.
 
-use diesel::dsl::{count_star, max};
+use diesel::dsl::count_star;
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::fragment::Fragment;
-use super::schema::{change_log, ministries, overlap_checks, overlap_feedback, platforms};
+use super::schema::{ministries, overlap_checks, overlap_feedback, platforms};
 
 /// A receipt to store.
 pub struct NewCheck<'a> {
@@ -46,19 +47,31 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<
         .optional()
 }
 
-/// The registry's state: the last change recorded and how many platforms are not retired.
-/// Both queries are pipelined: one round trip.
-pub async fn registry_state(conn: &mut AsyncPgConnection) -> QueryResult<(i64, i64)> {
-    let shared: &AsyncPgConnection = conn;
-    let last = change_log::table
-        .select(max(change_log::id))
-        .first::<Option<i64>>(&mut &*shared);
-    let active = platforms::table
-        .filter(platforms::status.ne("retired"))
-        .select(count_star())
-        .first::<i64>(&mut &*shared);
-    let (last, active) = futures_util::future::try_join(last, active).await?;
-    Ok((last.unwrap_or(0), active))
+/// Where the change feed stands: the last change recorded and the feed position (`feed_clock`,
+/// which moves at every commit that records a change). One statement.
+pub async fn last_change(conn: &mut AsyncPgConnection) -> QueryResult<(i64, i64)> {
+    let (last, position): (Option<i64>, i64) = diesel::select((
+        Fragment::<Nullable<BigInt>>::new("(SELECT max(id) FROM change_log)"),
+        Fragment::<BigInt>::new("(SELECT seq FROM feed_clock WHERE id = 1)"),
+    ))
+    .get_result(conn)
+    .await?;
+    Ok((last.unwrap_or(0), position))
+}
+
+/// How many platforms are not retired, with the feed position it was counted at (one statement,
+/// one snapshot). At 100,000 platforms the count takes some 14 ms.
+pub async fn active_platforms(conn: &mut AsyncPgConnection) -> QueryResult<(i64, i64)> {
+    diesel::select((
+        Fragment::<BigInt>::new("(SELECT seq FROM feed_clock WHERE id = 1)"),
+        platforms::table
+            .filter(platforms::status.ne("retired"))
+            .select(count_star())
+            .single_value()
+            .assume_not_null(),
+    ))
+    .get_result(conn)
+    .await
 }
 
 /// The code, Vietnamese and English names of the agencies with `codes`, in one query (a receipt

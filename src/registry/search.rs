@@ -47,10 +47,15 @@ const MAX_CACHED_DOCUMENTS: usize = 500;
 ///
 /// It keeps too how many platforms hold the common words ([`WordStatistics`]), read at most once a
 /// minute, which decide what the candidate look-up asks for.
+///
+/// And how many platforms are not retired, at the feed position it was counted at: a receipt
+/// states it, and counting took an overlap check 14 ms at 100,000 platforms. The count changes
+/// only with a change, which moves the feed position, so it is exact while the position holds.
 #[derive(Default)]
 pub struct DocumentCache {
     entries: Mutex<HashMap<i64, CachedDocument>>,
     statistics: Mutex<Option<(Instant, Arc<WordStatistics>)>>,
+    active: Mutex<Option<(i64, i64)>>,
 }
 
 /// A platform's version and update time, with its searchable form at that version.
@@ -87,6 +92,28 @@ impl DocumentCache {
         }
         entries.insert(p.id, (p.version, p.updated_at, Arc::clone(&doc)));
         doc
+    }
+
+    /// How many platforms are not retired when the feed stands at `position`: counted again
+    /// only when the position has moved since the last count.
+    pub async fn active_platforms(
+        &self,
+        conn: &mut AsyncPgConnection,
+        position: i64,
+    ) -> Result<i64, ApiError> {
+        let lock = || {
+            self.active
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        if let Some((counted_at, count)) = *lock()
+            && counted_at == position
+        {
+            return Ok(count);
+        }
+        let (counted_at, count) = crate::db::overlap::active_platforms(conn).await?;
+        *lock() = Some((counted_at, count));
+        Ok(count)
     }
 
     /// The statistics of the word indexes, read again when older than a minute.

@@ -441,6 +441,23 @@ async fn an_overlap_check_finds_the_national_platform_and_its_receipt_reads_back
     let again = app.get(&location).await;
     assert_eq!(again.status(), 200);
     assert_eq!(again.bytes().await.unwrap(), bytes);
+    // A new check is judged against the new state: one platform fewer, a later change.
+    let later: Value = app
+        .send(
+            Method::POST,
+            "/api/v1/overlap-checks",
+            None,
+            Some(&purchase()),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(later["registry_state"]["active_platforms"], 78);
+    assert!(
+        later["registry_state"]["last_change_id"].as_i64()
+            > receipt["registry_state"]["last_change_id"].as_i64()
+    );
 }
 
 #[tokio::test]

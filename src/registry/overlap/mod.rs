@@ -267,7 +267,8 @@ pub async fn check(
     docs: &DocumentCache,
     request: OverlapCheckRequest,
 ) -> Result<(OverlapCheckResponse, String), ApiError> {
-    let (last_change_id, active_platforms) = overlap_db::registry_state(conn).await?;
+    let (last_change_id, position) = overlap_db::last_change(conn).await?;
+    let active_platforms = docs.active_platforms(conn, position).await?;
     let judgement = judge(conn, docs, &request).await?;
     let verdict = judgement.verdict;
     // Who asked, as a province code where the name resolves (a former province's name too, so
