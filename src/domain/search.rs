@@ -1108,6 +1108,9 @@ pub struct Overlap {
     pub shared_audiences: Vec<String>,
     /// A function the description lists that is what the platform does, as written.
     pub part: Option<String>,
+    /// What the title joins with "và" to a function of the platform that the platform does not
+    /// do, as written ("giải phóng mặt bằng" in "quản lý đất đai và giải phóng mặt bằng").
+    pub beyond: Option<String>,
 }
 
 /// Scores a planned purchase (its analysed title and description, its domains and audiences)
@@ -1178,6 +1181,16 @@ pub fn overlap(
     if layer {
         value = value.min(LAYER_CEILING);
     }
+    // A title that joins a function of the platform with one it does not do ("quản lý đất đai và
+    // giải phóng mặt bằng") is a plan the platform covers in part.
+    let beyond = if value >= LIKELY_DUPLICATE {
+        beyond_the_platform(title.0, doc)
+    } else {
+        None
+    };
+    if beyond.is_some() {
+        value = value.min(LAYER_CEILING);
+    }
     Overlap {
         value,
         title: title_score,
@@ -1185,7 +1198,79 @@ pub fn overlap(
         shared_domains,
         shared_audiences,
         part,
+        beyond,
     }
+}
+
+/// Words that say whom a plan serves, not what it does: "người dân và cán bộ" joins users.
+const AUDIENCE_WORDS: &[&str] = &[
+    "nguoi",
+    "nguoi dan",
+    "cong dan",
+    "can bo",
+    "cong chuc",
+    "vien chuc",
+    "doanh nghiep",
+    "to chuc",
+    "ca nhan",
+    "nguoi lao dong",
+    "ho kinh doanh",
+];
+
+/// The second of two functions a text joins with "và" when the platform does only the first:
+/// the words after "và" up to the next framing word, when they name a function (not a user) in
+/// two syllables or more ("vừa" of "nhỏ và vừa" names none), none of them is in the platform's names or
+/// capabilities and one of the words before "và" is.
+fn beyond_the_platform(query: &Query, doc: &Document) -> Option<String> {
+    // Found as a word of a name or a capability, not as a syllable inside one ("giải" of "giải
+    // quyết" is not "giải phóng").
+    let strongly_found = |u: &Unit| {
+        find(u, doc).is_some_and(|(value, m)| m.field.is_strong() && value > INSIDE_WORD_FACTOR)
+    };
+    let names_function =
+        |u: &&Unit| u.is_significant() && !AUDIENCE_WORDS.contains(&u.text.as_str());
+    let units = &query.units;
+    units
+        .iter()
+        .enumerate()
+        .filter(|(_, u)| {
+            u.role == Role::Filler && u.len == 1 && matches!(u.exact[0].as_str(), "và" | "va")
+        })
+        .find_map(|(at, and)| {
+            // The words that stand next to each other in the text, from "và" on, up to a framing
+            // word.
+            let mut next = and.start + and.len;
+            let after: Vec<&Unit> = units[at + 1..]
+                .iter()
+                .take_while(|u| {
+                    let adjacent = u.start == next && u.role != Role::Filler;
+                    next = u.start + u.len;
+                    adjacent
+                })
+                .filter(names_function)
+                .collect();
+            let mut previous = and.start;
+            let before: Vec<&Unit> = units[..at]
+                .iter()
+                .rev()
+                .take_while(|u| {
+                    let adjacent = u.start + u.len == previous && u.role != Role::Filler;
+                    previous = u.start;
+                    adjacent
+                })
+                .filter(names_function)
+                .collect();
+            (after.iter().map(|u| u.len).sum::<usize>() >= 2
+                && !after.iter().any(|u| strongly_found(u))
+                && before.iter().any(|u| strongly_found(u)))
+            .then(|| {
+                after
+                    .iter()
+                    .map(|u| u.exact.join(" "))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+        })
 }
 
 #[cfg(test)]
@@ -1401,6 +1486,57 @@ mod tests {
             "Đèn tín hiệu; gửi dữ liệu camera xe kinh doanh vận tải qua Hệ thống tiếp nhận dữ liệu camera xe kinh doanh vận tải.",
         );
         assert_eq!(o.part, None, "{o:?}");
+    }
+
+    #[test]
+    fn a_function_the_title_adds_with_va_makes_a_duplicate_a_part() {
+        let land = Document::new(Fields {
+            name_vi: "Cơ sở dữ liệu quốc gia về đất đai",
+            code: "land",
+            name_en: "National land database",
+            capabilities: &[
+                "quản lý hồ sơ địa chính".to_owned(),
+                "cập nhật biến động đất đai".to_owned(),
+            ],
+            ..Fields::default()
+        });
+        let judge = |title: &str| {
+            let title = analyse(title);
+            overlap(
+                (&title, &Rarity::default()),
+                (&Query::default(), &[], &Rarity::default()),
+                &land,
+                (&[], &[]),
+                (&[], &[]),
+            )
+        };
+        let whole = judge("Phần mềm quản lý hồ sơ địa chính của tỉnh");
+        assert!(
+            whole.value >= LIKELY_DUPLICATE && whole.beyond.is_none(),
+            "{whole:?}"
+        );
+        let more = judge("Phần mềm quản lý hồ sơ địa chính và giải phóng mặt bằng của tỉnh");
+        assert!(
+            more.beyond
+                .as_deref()
+                .is_some_and(|b| b.starts_with("giải phóng")),
+            "{more:?}"
+        );
+        assert!(
+            (POSSIBLE_OVERLAP..LIKELY_DUPLICATE).contains(&more.value),
+            "{more:?}"
+        );
+        // Users joined with "và" are not a second function, nor is one syllable.
+        for title in [
+            "Phần mềm quản lý hồ sơ địa chính cho người dân và doanh nghiệp",
+            "Phần mềm quản lý hồ sơ địa chính và bản",
+        ] {
+            let o = judge(title);
+            assert!(
+                o.beyond.is_none() && o.value >= LIKELY_DUPLICATE,
+                "{title}: {o:?}"
+            );
+        }
     }
 
     #[test]

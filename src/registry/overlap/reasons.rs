@@ -25,6 +25,16 @@ fn strong(score: &search::Score) -> Vec<String> {
 /// Why the verdict was given, in one sentence, from the best candidate's evidence.
 pub fn why(verdict: Verdict, o: &Overlap) -> (String, String) {
     let t = &o.title;
+    if let (Some(beyond), Verdict::PossibleOverlap) = (&o.beyond, verdict) {
+        return (
+            format!(
+                "the platform does part of what the title asks for, but not \"{beyond}\", which the title adds to it."
+            ),
+            format!(
+                "nền tảng đáp ứng một phần tiêu đề kế hoạch, nhưng không thực hiện \"{beyond}\" mà tiêu đề nêu thêm."
+            ),
+        );
+    }
     if let Some(name) = &t.named {
         return (
             format!("the plan names the platform (\"{name}\")."),
