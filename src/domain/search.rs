@@ -1111,6 +1111,9 @@ pub struct Overlap {
     /// What the title joins with "và" to a function of the platform that the platform does not
     /// do, as written ("giải phóng mặt bằng" in "quản lý đất đai và giải phóng mặt bằng").
     pub beyond: Option<String>,
+    /// How many of the functions the description lists the platform does, and how many it lists,
+    /// when that kept the plan from being a likely duplicate (half of them or fewer).
+    pub functions_done: Option<(usize, usize)>,
 }
 
 /// Scores a planned purchase (its analysed title and description, its domains and audiences)
@@ -1156,6 +1159,25 @@ pub fn overlap(
         };
     // Shared labels only strengthen a textual match.
     let mut value = (text + if text >= 0.3 { bonus } else { 0.0 }).clamp(0.0, 1.0);
+    // A description can make a plan a likely duplicate only when the functions it lists are
+    // mostly the platform's: one that lists several, half of them or more done elsewhere ("tra
+    // cứu chính sách hỗ trợ, đăng ký doanh nghiệp, lập hóa đơn, kết nối giao thương"), describes
+    // a plan the platform covers in part. Scored only for a plan the description lifts across.
+    let mut functions_done = None;
+    if title_score.value < LIKELY_DUPLICATE
+        && value >= LIKELY_DUPLICATE
+        && !description.1.is_empty()
+    {
+        let done = description
+            .1
+            .iter()
+            .filter(|(_, clause)| score(clause, doc, description.2).value >= POSSIBLE_OVERLAP)
+            .count();
+        if done * 2 <= description.1.len() {
+            value = value.min(LAYER_CEILING);
+            functions_done = Some((done, description.1.len()));
+        }
+    }
     // One function the description lists that is what the platform does: all its significant
     // words found, and one of the platform's own phrases or names in it whole ("…, tiếp nhận dữ
     // liệu camera trên xe kinh doanh vận tải, …"). The plan does that in part.
@@ -1199,6 +1221,7 @@ pub fn overlap(
         shared_audiences,
         part,
         beyond,
+        functions_done,
     }
 }
 
@@ -1537,6 +1560,49 @@ mod tests {
                 "{title}: {o:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_description_listing_functions_mostly_done_elsewhere_does_not_make_a_duplicate() {
+        let firms = Document::new(Fields {
+            name_vi: "Hệ thống thông tin quốc gia về đăng ký doanh nghiệp",
+            code: "firms",
+            name_en: "National business registration system",
+            capabilities: &[
+                "đăng ký thành lập doanh nghiệp trực tuyến".to_owned(),
+                "tra cứu thông tin doanh nghiệp".to_owned(),
+                "cấp mã số doanh nghiệp".to_owned(),
+            ],
+            ..Fields::default()
+        });
+        let judge = |description: &str| {
+            let title = analyse("Ứng dụng hỗ trợ doanh nghiệp số tỉnh");
+            let whole = analyse(description);
+            let functions = clauses(description);
+            overlap(
+                (&title, &Rarity::default()),
+                (&whole, &functions, &Rarity::default()),
+                &firms,
+                (&[], &[]),
+                (&[], &[]),
+            )
+        };
+        let own = judge(
+            "Đăng ký thành lập doanh nghiệp trực tuyến, tra cứu thông tin doanh nghiệp, cấp mã số doanh nghiệp.",
+        );
+        assert!(own.title.value < LIKELY_DUPLICATE, "{own:?}");
+        assert!(
+            own.value >= LIKELY_DUPLICATE && own.functions_done.is_none(),
+            "{own:?}"
+        );
+        let mixed = judge(
+            "Đăng ký thành lập doanh nghiệp trực tuyến, xúc tiến thương mại sản phẩm, đào tạo khởi nghiệp sáng tạo.",
+        );
+        assert_eq!(mixed.functions_done, Some((1, 3)), "{mixed:?}");
+        assert!(
+            (POSSIBLE_OVERLAP..LIKELY_DUPLICATE).contains(&mixed.value),
+            "{mixed:?}"
+        );
     }
 
     #[test]

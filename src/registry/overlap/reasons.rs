@@ -35,6 +35,16 @@ pub fn why(verdict: Verdict, o: &Overlap) -> (String, String) {
             ),
         );
     }
+    if let (Some((done, listed)), Verdict::PossibleOverlap) = (o.functions_done, verdict) {
+        return (
+            format!(
+                "the platform does {done} of the {listed} functions the plan's description lists."
+            ),
+            format!(
+                "nền tảng chỉ thực hiện {done} trong {listed} chức năng nêu trong phần mô tả kế hoạch."
+            ),
+        );
+    }
     if let Some(name) = &t.named {
         return (
             format!("the plan names the platform (\"{name}\")."),
