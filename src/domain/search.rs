@@ -6,7 +6,11 @@
 //! and synonyms a domain expert keeps in `seeds/synonyms.csv`, and the phrases of
 //! `seeds/filler.csv`: words that frame a procurement document ("dự án", "gói thầu", "xây dựng")
 //! and weigh nothing, and generic registry words ("hệ thống", "quốc gia") that weigh little.
-//! Province names, old and new (`seeds/provinces.csv`), and numbers weigh nothing either.
+//! Province names, old and new (`seeds/provinces.csv`), and numbers weigh nothing either. A text
+//! written with diacritics is grouped with them: its syllables make a word only where they are
+//! spelled as the word is ("thuộc tính", not "thuộc tỉnh"), and the two-syllable words of a
+//! general dictionary (`seeds/words.txt`) count too; a text written without them is grouped
+//! folded, with the registry's words only.
 //!
 //! A platform is read the same way, field by field: its names and aliases, its capabilities (what
 //! it does, in a province's words), its English names and its description. A query word matches
@@ -20,13 +24,17 @@
 //! contains, and whether neighbouring query words stand together in the platform. A platform
 //! named in full, by short name or by alias, is strong evidence.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use super::fold_for_search;
 
-/// The registry's multi-syllable words, folded (built by `seeds/tools/build_lexicon.py`).
+/// The registry's multi-syllable words, as written (built by `seeds/tools/build_lexicon.py`).
 const LEXICON: &str = include_str!("../../seeds/lexicon.txt");
+/// The words of two syllables or more of a general Vietnamese dictionary (pyvi's), with their
+/// diacritics: read only in a text written with diacritics, where they cannot be mistaken.
+const DICTIONARY: &str = include_str!("../../seeds/words.txt");
 /// Every Vietnamese syllable, folded: a word among them is never taken for a typo.
 const SYLLABLES: &str = include_str!("../../seeds/syllables.txt");
 /// Abbreviations and synonyms, matched in both directions.
@@ -266,6 +274,14 @@ fn stem(word: String) -> String {
 static VOCABULARY_SYLLABLES: LazyLock<HashSet<&'static str>> =
     LazyLock::new(|| SYLLABLES.lines().filter(|l| !l.starts_with('#')).collect());
 
+/// The two-syllable words of the general dictionary, as written.
+static DICTIONARY_WORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    DICTIONARY
+        .lines()
+        .filter(|l| !l.starts_with('#') && l.split(' ').count() == 2)
+        .collect()
+});
+
 /// Whether `word` (folded) is a Vietnamese syllable.
 pub fn is_syllable(word: &str) -> bool {
     VOCABULARY_SYLLABLES.contains(word)
@@ -280,6 +296,22 @@ fn words(text: &str) -> Vec<String> {
 struct Entry {
     alternatives: Vec<(Vec<String>, How)>,
     role: Role,
+    /// How it is written with its diacritics (lower case), where the data says: a text written
+    /// with diacritics holds the word only in one of these ("thuộc tính", not "thuộc tỉnh").
+    /// Empty for a word written without them (an abbreviation, an English word).
+    spellings: Vec<String>,
+}
+
+/// How a text writes a word, lower case with its diacritics, when it has any.
+fn spelling(text: &str) -> Option<String> {
+    let pairs = split(text);
+    let spelled: Vec<&str> = pairs.iter().map(|(e, _)| e.as_str()).collect();
+    has_diacritics(text).then(|| spelled.join(" "))
+}
+
+/// Whether a text is written with diacritics (any letter outside ASCII).
+fn has_diacritics(text: &str) -> bool {
+    text.chars().any(|c| c.is_alphabetic() && !c.is_ascii())
 }
 
 /// The vocabulary the matcher reads with, built once from the data files.
@@ -299,27 +331,35 @@ fn csv_rows(data: &str) -> Vec<csv::StringRecord> {
 
 static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
     let mut entries: HashMap<String, Entry> = HashMap::new();
-    let mut add = |key: Vec<String>, alternative: Option<(Vec<String>, How)>, role: Role| {
-        if key.is_empty() {
-            return;
-        }
-        let entry = entries.entry(key.join(" ")).or_insert_with(|| Entry {
-            alternatives: vec![(key.clone(), How::Exact)],
-            role,
-        });
-        // Filler and generic words keep the lowest role any file gives them.
-        if role != Role::Content && entry.role == Role::Content {
-            entry.role = role;
-        }
-        if let Some(alt) = alternative
-            && alt.0 != key
-            && !entry.alternatives.iter().any(|(w, _)| *w == alt.0)
-        {
-            entry.alternatives.push(alt);
-        }
-    };
+    let mut add =
+        |written: &str, key: Vec<String>, alternative: Option<(Vec<String>, How)>, role: Role| {
+            if key.is_empty() {
+                return;
+            }
+            let entry = entries.entry(key.join(" ")).or_insert_with(|| Entry {
+                alternatives: vec![(key.clone(), How::Exact)],
+                role,
+                spellings: Vec::new(),
+            });
+            if let Some(spelled) = spelling(written)
+                && split(written).len() == key.len()
+                && !entry.spellings.contains(&spelled)
+            {
+                entry.spellings.push(spelled);
+            }
+            // Filler and generic words keep the lowest role any file gives them.
+            if role != Role::Content && entry.role == Role::Content {
+                entry.role = role;
+            }
+            if let Some(alt) = alternative
+                && alt.0 != key
+                && !entry.alternatives.iter().any(|(w, _)| *w == alt.0)
+            {
+                entry.alternatives.push(alt);
+            }
+        };
     for line in LEXICON.lines().filter(|l| !l.starts_with('#')) {
-        add(words(line), None, Role::Content);
+        add(line, words(line), None, Role::Content);
     }
     for row in csv_rows(SYNONYMS) {
         let (Some(term), Some(equivalent)) = (row.get(0), row.get(1)) else {
@@ -331,8 +371,8 @@ static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
             How::Synonym
         };
         let (a, b) = (words(term), words(equivalent));
-        add(a.clone(), Some((b.clone(), how)), Role::Content);
-        add(b, Some((a, how)), Role::Content);
+        add(term, a.clone(), Some((b.clone(), how)), Role::Content);
+        add(equivalent, b, Some((a, how)), Role::Content);
     }
     for row in csv_rows(FILLER) {
         let Some(phrase) = row.get(0) else { continue };
@@ -341,7 +381,7 @@ static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
         } else {
             Role::Filler
         };
-        add(words(phrase), None, role);
+        add(phrase, words(phrase), None, role);
     }
     for row in csv_rows(PROVINCES) {
         let names = std::iter::once(row.get(1).unwrap_or_default().to_owned())
@@ -354,7 +394,8 @@ static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
                     name.drain(..prefix.len());
                 }
             }
-            add(name, None, Role::Filler);
+            // Any spelling: a place in a plan is filler however it is written.
+            add("", name, None, Role::Filler);
         }
     }
     // A generic word's abbreviation is as generic ("csdl" is "cơ sở dữ liệu").
@@ -384,6 +425,19 @@ static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
 pub fn analyse(text: &str) -> Query {
     let pairs = split(text);
     let tokens: Vec<String> = pairs.iter().map(|(_, f)| f.clone()).collect();
+    // A text written with diacritics is read with them: its syllables form a word only when they
+    // are written as the word is ("thuộc tỉnh" is not "thuộc tính"). One written without them is
+    // read folded.
+    let marked = has_diacritics(text);
+    let spelled_as = |entry: &Entry, at: usize, n: usize| {
+        !marked
+            || entry.spellings.is_empty()
+            || entry.spellings.iter().any(|s| {
+                s.split(' ')
+                    .zip(&pairs[at..at + n])
+                    .all(|(w, (e, _))| w == e)
+            })
+    };
     let mut boundaries = vec![false; tokens.len() + 1];
     let mut units: Vec<Unit> = Vec::new();
     let mut i = 0;
@@ -395,9 +449,34 @@ pub fn analyse(text: &str) -> Query {
                 VOCABULARY
                     .entries
                     .get(&tokens[i..i + n].join(" "))
-                    .map(|e| (n, e))
+                    .filter(|e| spelled_as(e, i, n))
+                    .map(|e| (n, Cow::Borrowed(e)))
             })
-            .or_else(|| VOCABULARY.entries.get(&tokens[i]).map(|e| (1, e)));
+            // A word of two syllables the registry does not use, from a general dictionary, read
+            // only as written with its diacritics: folded, such a word is too often two words
+            // ("thuoc tinh" for "thuộc tỉnh").
+            .or_else(|| {
+                let pair = pairs.get(i..i + 2)?;
+                (marked
+                    && DICTIONARY_WORDS.contains(format!("{} {}", pair[0].0, pair[1].0).as_str()))
+                .then(|| {
+                    let key = tokens[i..i + 2].to_vec();
+                    (
+                        2,
+                        Cow::Owned(Entry {
+                            alternatives: vec![(key, How::Exact)],
+                            role: Role::Content,
+                            spellings: Vec::new(),
+                        }),
+                    )
+                })
+            })
+            .or_else(|| {
+                VOCABULARY
+                    .entries
+                    .get(&tokens[i])
+                    .map(|e| (1, Cow::Borrowed(e)))
+            });
         let (len, alternatives, role) = match longest {
             Some((n, entry)) => (n, entry.alternatives.clone(), entry.role),
             None => {
@@ -1603,6 +1682,23 @@ mod tests {
             (POSSIBLE_OVERLAP..LIKELY_DUPLICATE).contains(&mixed.value),
             "{mixed:?}"
         );
+    }
+
+    #[test]
+    fn a_text_with_diacritics_is_read_as_it_is_spelled() {
+        let texts = |text: &str| -> Vec<String> {
+            analyse(text).units.into_iter().map(|u| u.text).collect()
+        };
+        // A word of the general dictionary, only as it is spelled.
+        assert!(texts("phân quyền thuộc tính").contains(&"thuoc tinh".to_owned()));
+        assert!(!texts("cơ quan thuộc tỉnh").contains(&"thuoc tinh".to_owned()));
+        assert!(texts("đặt lịch khám cho người bệnh").contains(&"nguoi benh".to_owned()));
+        // Folded, only the registry's own words are read.
+        assert!(!texts("dat lich kham cho nguoi benh").contains(&"nguoi benh".to_owned()));
+        assert!(texts("lap hoa don").contains(&"hoa don".to_owned()));
+        // A registry word spelled otherwise is two syllables ("hòa đơn" is not "hóa đơn").
+        assert!(texts("lập hóa đơn").contains(&"hoa don".to_owned()));
+        assert!(!texts("lập hòa đơn").contains(&"hoa don".to_owned()));
     }
 
     #[test]
