@@ -990,6 +990,40 @@ const USE_MARKERS: &[&str] = &[
     "tren",
 ];
 
+/// Verbs of connecting that, with a preposition after them ("tích hợp dữ liệu từ", "kết nối
+/// với", "đồng bộ lên"), introduce what a plan draws on or feeds rather than what it builds.
+const CONNECT_VERBS: &[&str] = &["tich hop", "ket noi", "lien thong", "dong bo", "khai thac"];
+/// The prepositions after such a verb.
+const CONNECT_PREPOSITIONS: &[&str] = &["tu", "voi", "len", "vao"];
+
+/// Where a text starts naming what the plan draws on or feeds: after a verb of connecting, "dữ
+/// liệu" if it follows, a preposition and a determiner if one follows.
+fn drawn_on_from(query: &Query) -> Option<usize> {
+    let t = &query.tokens;
+    let at = |i: usize, words: &[&str]| {
+        t.get(i..i + words.len())
+            .is_some_and(|w| w.iter().zip(words).all(|(a, b)| a == b))
+    };
+    (0..t.len()).find_map(|i| {
+        let verb = CONNECT_VERBS
+            .iter()
+            .map(|v| v.split(' ').collect::<Vec<_>>())
+            .find(|v| query.boundaries[i] && at(i, v))?;
+        let mut j = i + verb.len();
+        if at(j, &["du", "lieu"]) {
+            j += 2;
+        }
+        if !CONNECT_PREPOSITIONS.iter().any(|p| at(j, &[p])) {
+            return None;
+        }
+        j += 1;
+        if DETERMINERS.iter().any(|d| at(j, &[d])) {
+            j += 1;
+        }
+        Some(j)
+    })
+}
+
 /// Words that may stand between a use marker and the platform's name ("từ các CSDL quốc gia").
 const DETERMINERS: &[&str] = &["cac", "the"];
 
@@ -1139,6 +1173,20 @@ pub fn score(query: &Query, doc: &Document, rarity: &Rarity) -> Score {
         } else {
             value.max(NAMED_FLOOR)
         };
+    }
+    // "… tích hợp dữ liệu từ các CSDL quốc gia về dân cư, đất đai": a platform found only in what
+    // the plan draws on or feeds is one it connects to, a part of the plan at most.
+    let drawn_on = named.is_none()
+        && drawn_on_from(query).is_some_and(|from| {
+            let mut found = weighed
+                .iter()
+                .filter(|u| u.is_significant() && positions.contains(&(u.start, u.len)));
+            let first = found.next();
+            first.is_some_and(|u| u.start >= from) && found.all(|u| u.start >= from)
+        });
+    let used = used || drawn_on;
+    if drawn_on {
+        value = value.min(LAYER_CEILING);
     }
     Score {
         value: value.clamp(0.0, 1.0),
@@ -1699,6 +1747,36 @@ mod tests {
         // A registry word spelled otherwise is two syllables ("hòa đơn" is not "hóa đơn").
         assert!(texts("lập hóa đơn").contains(&"hoa don".to_owned()));
         assert!(!texts("lập hòa đơn").contains(&"hoa don".to_owned()));
+    }
+
+    #[test]
+    fn a_platform_found_only_in_what_the_plan_draws_on_is_connected_to_not_copied() {
+        let land = Document::new(Fields {
+            name_vi: "Cơ sở dữ liệu quốc gia về đất đai",
+            short_name: Some("CSDL đất đai"),
+            code: "land",
+            name_en: "National land database",
+            capabilities: &["quản lý hồ sơ địa chính".to_owned()],
+            ..Fields::default()
+        });
+        let warehouse = score(
+            &analyse(
+                "Kho dữ liệu dùng chung của tỉnh tích hợp dữ liệu từ các CSDL đất đai, dân cư",
+            ),
+            &land,
+            &Rarity::default(),
+        );
+        assert!(
+            warehouse.used && warehouse.value <= LAYER_CEILING,
+            "{warehouse:?}"
+        );
+        // The same words in what the plan builds, before what it draws on.
+        let own = score(
+            &analyse("Kho dữ liệu đất đai của tỉnh tích hợp dữ liệu từ các bộ, ngành"),
+            &land,
+            &Rarity::default(),
+        );
+        assert!(!own.used, "{own:?}");
     }
 
     #[test]

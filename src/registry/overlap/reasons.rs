@@ -45,6 +45,12 @@ pub fn why(verdict: Verdict, o: &Overlap) -> (String, String) {
             ),
         );
     }
+    if t.used && t.named.is_none() && verdict == Verdict::PossibleOverlap {
+        return (
+            "the plan's title finds the platform only in what the plan draws on or feeds: it connects to the platform rather than copies it.".to_owned(),
+            "tiêu đề kế hoạch chỉ nhắc đến nền tảng ở phần dữ liệu kế hoạch khai thác hoặc kết nối: kế hoạch kết nối với nền tảng chứ không sao chép nó.".to_owned(),
+        );
+    }
     if let Some(name) = &t.named {
         return (
             format!("the plan names the platform (\"{name}\")."),
