@@ -13,10 +13,11 @@
 //! folded, with the registry's words only.
 //!
 //! A platform is read the same way, field by field: its names and aliases, its capabilities (what
-//! it does, in a province's words), its English names and its description. A query word matches
-//! a platform's word, not a syllable inside another word ("án" of "dự án" is not the "án" of
-//! "thi hành án"); a typo is forgiven only for a syllable that is not Vietnamese
-//! (`seeds/syllables.txt`), so "khẩu" is never a misspelt "khảo".
+//! it does, in a province's words), its English names, its description and who uses it (weak, as
+//! the description is). A query word matches a platform's word, not a syllable inside another
+//! word ("án" of "dự án" is not the "án" of "thi hành án"); a typo is forgiven only for a
+//! syllable that is not Vietnamese (`seeds/syllables.txt`), so "khẩu" is never a misspelt
+//! "khảo".
 //!
 //! The score combines how much of the query the platform covers (rare words weighing more than
 //! common ones, names more than descriptions, an exact-diacritic match more than a folded one),
@@ -604,6 +605,8 @@ pub struct Fields<'a> {
     pub capabilities: &'a [String],
     /// What it does, in English.
     pub capabilities_en: &'a [String],
+    /// Who uses it.
+    pub users: &'a [String],
 }
 
 impl Document {
@@ -629,6 +632,10 @@ impl Document {
             passages.push(Passage::new(Field::NameEn, capability));
         }
         passages.push(Passage::new(Field::Description, fields.description));
+        // Who uses it counts as what it mentions: "cấp chứng thư số cho cán bộ, công chức".
+        for user in fields.users {
+            passages.push(Passage::new(Field::Description, user));
+        }
         let mut compounds = HashSet::new();
         for p in passages.iter().filter(|p| p.field == Field::Name) {
             for pair in p.tokens.windows(2) {
@@ -1777,6 +1784,33 @@ mod tests {
             &Rarity::default(),
         );
         assert!(!own.used, "{own:?}");
+    }
+
+    #[test]
+    fn who_uses_a_platform_is_weak_evidence() {
+        let signatures = |users: &[String]| {
+            Document::new(Fields {
+                name_vi: "Dịch vụ chứng thực chữ ký số chuyên dùng Chính phủ",
+                code: "ca",
+                name_en: "Government digital signature certification service",
+                capabilities: &["cấp chứng thư số chuyên dùng".to_owned()],
+                users,
+                ..Fields::default()
+            })
+        };
+        let plan = analyse("Hệ thống cấp chứng thư số cho cán bộ, công chức");
+        let without = score(&plan, &signatures(&[]), &Rarity::default());
+        let with = score(
+            &plan,
+            &signatures(&["cán bộ, công chức".to_owned()]),
+            &Rarity::default(),
+        );
+        let user = with.matches.iter().find(|m| m.term == "can bo");
+        assert!(
+            user.is_some_and(|m| m.field == Field::Description),
+            "{with:?}"
+        );
+        assert!(with.value > without.value, "{without:?} {with:?}");
     }
 
     #[test]
