@@ -199,6 +199,8 @@ pub struct Query {
     tokens: Vec<String>,
     /// Where a word starts or ends, by syllable position (`tokens.len() + 1` entries).
     boundaries: Vec<bool>,
+    /// Where the text starts naming what the plan draws on or feeds, if it does.
+    drawn_on: Option<usize>,
 }
 
 impl Query {
@@ -508,11 +510,14 @@ pub fn analyse(text: &str) -> Query {
     if let Some(last) = boundaries.last_mut() {
         *last = true;
     }
-    Query {
+    let mut query = Query {
         units,
         tokens,
         boundaries,
-    }
+        drawn_on: None,
+    };
+    query.drawn_on = drawn_on_from(&query);
+    query
 }
 
 /// The most functions of a description scored one by one.
@@ -1015,7 +1020,7 @@ fn drawn_on_from(query: &Query) -> Option<usize> {
         let verb = CONNECT_VERBS
             .iter()
             .map(|v| v.split(' ').collect::<Vec<_>>())
-            .find(|v| query.boundaries[i] && at(i, v))?;
+            .find(|v| at(i, v) && query.boundaries[i])?;
         let mut j = i + verb.len();
         if at(j, &["du", "lieu"]) {
             j += 2;
@@ -1184,7 +1189,7 @@ pub fn score(query: &Query, doc: &Document, rarity: &Rarity) -> Score {
     // "… tích hợp dữ liệu từ các CSDL quốc gia về dân cư, đất đai": a platform found only in what
     // the plan draws on or feeds is one it connects to, a part of the plan at most.
     let drawn_on = named.is_none()
-        && drawn_on_from(query).is_some_and(|from| {
+        && query.drawn_on.is_some_and(|from| {
             let mut found = weighed
                 .iter()
                 .filter(|u| u.is_significant() && positions.contains(&(u.start, u.len)));
