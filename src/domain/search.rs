@@ -1303,9 +1303,7 @@ pub fn overlap(
     // cứu chính sách hỗ trợ, đăng ký doanh nghiệp, lập hóa đơn, kết nối giao thương"), describes
     // a plan the platform covers in part. Scored only for a plan the description lifts across.
     let mut functions_done = None;
-    if title_score.value < LIKELY_DUPLICATE
-        && value >= LIKELY_DUPLICATE
-        && !description.1.is_empty()
+    if title_score.value < LIKELY_DUPLICATE && value >= LIKELY_DUPLICATE && description.1.len() >= 2
     {
         let done = description
             .1
