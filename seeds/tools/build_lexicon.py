@@ -1,15 +1,22 @@
 #!/usr/bin/env python3
-"""Builds seeds/lexicon.txt and seeds/syllables.txt offline; the service reads only the results.
+"""Builds seeds/lexicon.txt, seeds/syllables.txt and seeds/words.txt offline; the service reads
+only the results.
 
 The lexicon is the registry's own vocabulary of multi-syllable Vietnamese words: every platform
 name, description, capability and alias, the synonyms and the procurement filler are segmented
 into words with pyvi (MIT licence, https://github.com/trungtv/pyvi), and each word of two or more
-syllables that pyvi's dictionary knows, or that the registry's phrases use, is kept (folded: lower
-case, no diacritics, "đ" as "d"). The service segments a query by the longest known word, so that
-"dự án" and "thi hành án" are two words and "án" alone matches neither.
+syllables that pyvi's dictionary knows, or that the registry's phrases use, is kept as written
+(lower case): a text written with diacritics holds the word only where it is spelled so, one
+written without them wherever its folded syllables stand. The service segments a query by the
+longest known word, so that "dự án" and "thi hành án" are two words and "án" alone matches
+neither.
 
 syllables.txt is every Vietnamese syllable of pyvi's dictionary, folded: the service never takes a
 real syllable for a typo of another ("khẩu" is not a misspelt "khảo").
+
+words.txt is every two-syllable word of pyvi's dictionary, as written: the service joins two
+syllables into such a word only in a text written with diacritics, where "thuộc tính" and "thuộc
+tỉnh" differ ("người bệnh" and "hội nghị" are words the registry's texts lack).
 
 Run: pip install pyvi==0.1.1 && python3 seeds/tools/build_lexicon.py
 """
@@ -75,9 +82,9 @@ def main():
             continue
         for token in ViTokenizer.tokenize(text).split():
             if "_" in token:
-                folded = fold(token.replace("_", " "))
-                if len(folded.split()) >= 2:
-                    words.add(folded)
+                spelled = exact(token.replace("_", " "))
+                if len(fold(spelled).split()) >= 2:
+                    words.add(spelled)
         # Dictionary words pyvi's model did not join in this sentence still count when they
         # stand in the registry's text.
         # Matched with their diacritics: folded, "bảo kê" would be found in "báo cáo kê khai".
@@ -86,12 +93,19 @@ def main():
             for i in range(len(parts) - n + 1):
                 gram = " ".join(parts[i : i + n])
                 if gram in known:
-                    words.add(fold(gram))
+                    words.add(gram)
     # Vietnamese words only: pyvi also joins English words ("population_database").
-    words = sorted(w for w in words if all(s in syllables for s in w.split()))
+    words = sorted(w for w in words if all(s in syllables for s in fold(w).split()))
     with open(os.path.join(ROOT, "lexicon.txt"), "w", encoding="utf-8") as f:
-        f.write("# Multi-syllable words of the registry's texts, folded; built by seeds/tools/build_lexicon.py\n")
+        f.write("# Multi-syllable words of the registry's texts, as written (lower case); built by seeds/tools/build_lexicon.py\n")
         for w in words:
+            f.write(w + "\n")
+    # The dictionary's own words of two syllables, as written: the service reads them only in a
+    # text written with diacritics ("thuộc tính" is a word, "thuộc tỉnh" two).
+    pairs = sorted({w for w in (exact(d) for d in dictionary) if len(w.split()) == 2 and w.replace(" ", "").isalpha()})
+    with open(os.path.join(ROOT, "words.txt"), "w", encoding="utf-8") as f:
+        f.write("# Two-syllable words of pyvi's dictionary (pyvi 0.1.1, MIT, Copyright (c) 2016 Viet-Trung Tran), as written (lower case); built by seeds/tools/build_lexicon.py\n")
+        for w in pairs:
             f.write(w + "\n")
     with open(os.path.join(ROOT, "syllables.txt"), "w", encoding="utf-8") as f:
         f.write("# Vietnamese syllables, folded, from pyvi's dictionary (MIT); built by seeds/tools/build_lexicon.py\n")

@@ -6,13 +6,18 @@
 //! and synonyms a domain expert keeps in `seeds/synonyms.csv`, and the phrases of
 //! `seeds/filler.csv`: words that frame a procurement document ("dự án", "gói thầu", "xây dựng")
 //! and weigh nothing, and generic registry words ("hệ thống", "quốc gia") that weigh little.
-//! Province names, old and new (`seeds/provinces.csv`), and numbers weigh nothing either.
+//! Province names, old and new (`seeds/provinces.csv`), and numbers weigh nothing either. A text
+//! written with diacritics is grouped with them: its syllables make a word only where they are
+//! spelled as the word is ("thuộc tính", not "thuộc tỉnh"), and the two-syllable words of a
+//! general dictionary (`seeds/words.txt`) count too; a text written without them is grouped
+//! folded, with the registry's words only.
 //!
 //! A platform is read the same way, field by field: its names and aliases, its capabilities (what
-//! it does, in a province's words), its English names and its description. A query word matches
-//! a platform's word, not a syllable inside another word ("án" of "dự án" is not the "án" of
-//! "thi hành án"); a typo is forgiven only for a syllable that is not Vietnamese
-//! (`seeds/syllables.txt`), so "khẩu" is never a misspelt "khảo".
+//! it does, in a province's words), its English names, its description and who uses it (weak, as
+//! the description is). A query word matches a platform's word, not a syllable inside another
+//! word ("án" of "dự án" is not the "án" of "thi hành án"); a typo is forgiven only for a
+//! syllable that is not Vietnamese (`seeds/syllables.txt`), so "khẩu" is never a misspelt
+//! "khảo".
 //!
 //! The score combines how much of the query the platform covers (rare words weighing more than
 //! common ones, names more than descriptions, an exact-diacritic match more than a folded one),
@@ -20,13 +25,17 @@
 //! contains, and whether neighbouring query words stand together in the platform. A platform
 //! named in full, by short name or by alias, is strong evidence.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use super::fold_for_search;
 
-/// The registry's multi-syllable words, folded (built by `seeds/tools/build_lexicon.py`).
+/// The registry's multi-syllable words, as written (built by `seeds/tools/build_lexicon.py`).
 const LEXICON: &str = include_str!("../../seeds/lexicon.txt");
+/// The words of two syllables or more of a general Vietnamese dictionary (pyvi's), with their
+/// diacritics: read only in a text written with diacritics, where they cannot be mistaken.
+const DICTIONARY: &str = include_str!("../../seeds/words.txt");
 /// Every Vietnamese syllable, folded: a word among them is never taken for a typo.
 const SYLLABLES: &str = include_str!("../../seeds/syllables.txt");
 /// Abbreviations and synonyms, matched in both directions.
@@ -190,6 +199,8 @@ pub struct Query {
     tokens: Vec<String>,
     /// Where a word starts or ends, by syllable position (`tokens.len() + 1` entries).
     boundaries: Vec<bool>,
+    /// Where the text starts naming what the plan draws on or feeds, if it does.
+    drawn_on: Option<usize>,
 }
 
 impl Query {
@@ -266,6 +277,14 @@ fn stem(word: String) -> String {
 static VOCABULARY_SYLLABLES: LazyLock<HashSet<&'static str>> =
     LazyLock::new(|| SYLLABLES.lines().filter(|l| !l.starts_with('#')).collect());
 
+/// The two-syllable words of the general dictionary, as written.
+static DICTIONARY_WORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    DICTIONARY
+        .lines()
+        .filter(|l| !l.starts_with('#') && l.split(' ').count() == 2)
+        .collect()
+});
+
 /// Whether `word` (folded) is a Vietnamese syllable.
 pub fn is_syllable(word: &str) -> bool {
     VOCABULARY_SYLLABLES.contains(word)
@@ -280,6 +299,22 @@ fn words(text: &str) -> Vec<String> {
 struct Entry {
     alternatives: Vec<(Vec<String>, How)>,
     role: Role,
+    /// How it is written with its diacritics (lower case), where the data says: a text written
+    /// with diacritics holds the word only in one of these ("thuộc tính", not "thuộc tỉnh").
+    /// Empty for a word written without them (an abbreviation, an English word).
+    spellings: Vec<String>,
+}
+
+/// How a text writes a word, lower case with its diacritics, when it has any.
+fn spelling(text: &str) -> Option<String> {
+    let pairs = split(text);
+    let spelled: Vec<&str> = pairs.iter().map(|(e, _)| e.as_str()).collect();
+    has_diacritics(text).then(|| spelled.join(" "))
+}
+
+/// Whether a text is written with diacritics (any letter outside ASCII).
+fn has_diacritics(text: &str) -> bool {
+    text.chars().any(|c| c.is_alphabetic() && !c.is_ascii())
 }
 
 /// The vocabulary the matcher reads with, built once from the data files.
@@ -299,27 +334,35 @@ fn csv_rows(data: &str) -> Vec<csv::StringRecord> {
 
 static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
     let mut entries: HashMap<String, Entry> = HashMap::new();
-    let mut add = |key: Vec<String>, alternative: Option<(Vec<String>, How)>, role: Role| {
-        if key.is_empty() {
-            return;
-        }
-        let entry = entries.entry(key.join(" ")).or_insert_with(|| Entry {
-            alternatives: vec![(key.clone(), How::Exact)],
-            role,
-        });
-        // Filler and generic words keep the lowest role any file gives them.
-        if role != Role::Content && entry.role == Role::Content {
-            entry.role = role;
-        }
-        if let Some(alt) = alternative
-            && alt.0 != key
-            && !entry.alternatives.iter().any(|(w, _)| *w == alt.0)
-        {
-            entry.alternatives.push(alt);
-        }
-    };
+    let mut add =
+        |written: &str, key: Vec<String>, alternative: Option<(Vec<String>, How)>, role: Role| {
+            if key.is_empty() {
+                return;
+            }
+            let entry = entries.entry(key.join(" ")).or_insert_with(|| Entry {
+                alternatives: vec![(key.clone(), How::Exact)],
+                role,
+                spellings: Vec::new(),
+            });
+            if let Some(spelled) = spelling(written)
+                && split(written).len() == key.len()
+                && !entry.spellings.contains(&spelled)
+            {
+                entry.spellings.push(spelled);
+            }
+            // Filler and generic words keep the lowest role any file gives them.
+            if role != Role::Content && entry.role == Role::Content {
+                entry.role = role;
+            }
+            if let Some(alt) = alternative
+                && alt.0 != key
+                && !entry.alternatives.iter().any(|(w, _)| *w == alt.0)
+            {
+                entry.alternatives.push(alt);
+            }
+        };
     for line in LEXICON.lines().filter(|l| !l.starts_with('#')) {
-        add(words(line), None, Role::Content);
+        add(line, words(line), None, Role::Content);
     }
     for row in csv_rows(SYNONYMS) {
         let (Some(term), Some(equivalent)) = (row.get(0), row.get(1)) else {
@@ -331,8 +374,8 @@ static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
             How::Synonym
         };
         let (a, b) = (words(term), words(equivalent));
-        add(a.clone(), Some((b.clone(), how)), Role::Content);
-        add(b, Some((a, how)), Role::Content);
+        add(term, a.clone(), Some((b.clone(), how)), Role::Content);
+        add(equivalent, b, Some((a, how)), Role::Content);
     }
     for row in csv_rows(FILLER) {
         let Some(phrase) = row.get(0) else { continue };
@@ -341,7 +384,7 @@ static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
         } else {
             Role::Filler
         };
-        add(words(phrase), None, role);
+        add(phrase, words(phrase), None, role);
     }
     for row in csv_rows(PROVINCES) {
         let names = std::iter::once(row.get(1).unwrap_or_default().to_owned())
@@ -354,7 +397,8 @@ static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
                     name.drain(..prefix.len());
                 }
             }
-            add(name, None, Role::Filler);
+            // Any spelling: a place in a plan is filler however it is written.
+            add("", name, None, Role::Filler);
         }
     }
     // A generic word's abbreviation is as generic ("csdl" is "cơ sở dữ liệu").
@@ -384,6 +428,19 @@ static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
 pub fn analyse(text: &str) -> Query {
     let pairs = split(text);
     let tokens: Vec<String> = pairs.iter().map(|(_, f)| f.clone()).collect();
+    // A text written with diacritics is read with them: its syllables form a word only when they
+    // are written as the word is ("thuộc tỉnh" is not "thuộc tính"). One written without them is
+    // read folded.
+    let marked = has_diacritics(text);
+    let spelled_as = |entry: &Entry, at: usize, n: usize| {
+        !marked
+            || entry.spellings.is_empty()
+            || entry.spellings.iter().any(|s| {
+                s.split(' ')
+                    .zip(&pairs[at..at + n])
+                    .all(|(w, (e, _))| w == e)
+            })
+    };
     let mut boundaries = vec![false; tokens.len() + 1];
     let mut units: Vec<Unit> = Vec::new();
     let mut i = 0;
@@ -395,9 +452,34 @@ pub fn analyse(text: &str) -> Query {
                 VOCABULARY
                     .entries
                     .get(&tokens[i..i + n].join(" "))
-                    .map(|e| (n, e))
+                    .filter(|e| spelled_as(e, i, n))
+                    .map(|e| (n, Cow::Borrowed(e)))
             })
-            .or_else(|| VOCABULARY.entries.get(&tokens[i]).map(|e| (1, e)));
+            // A word of two syllables the registry does not use, from a general dictionary, read
+            // only as written with its diacritics: folded, such a word is too often two words
+            // ("thuoc tinh" for "thuộc tỉnh").
+            .or_else(|| {
+                let pair = pairs.get(i..i + 2)?;
+                (marked
+                    && DICTIONARY_WORDS.contains(format!("{} {}", pair[0].0, pair[1].0).as_str()))
+                .then(|| {
+                    let key = tokens[i..i + 2].to_vec();
+                    (
+                        2,
+                        Cow::Owned(Entry {
+                            alternatives: vec![(key, How::Exact)],
+                            role: Role::Content,
+                            spellings: Vec::new(),
+                        }),
+                    )
+                })
+            })
+            .or_else(|| {
+                VOCABULARY
+                    .entries
+                    .get(&tokens[i])
+                    .map(|e| (1, Cow::Borrowed(e)))
+            });
         let (len, alternatives, role) = match longest {
             Some((n, entry)) => (n, entry.alternatives.clone(), entry.role),
             None => {
@@ -428,11 +510,14 @@ pub fn analyse(text: &str) -> Query {
     if let Some(last) = boundaries.last_mut() {
         *last = true;
     }
-    Query {
+    let mut query = Query {
         units,
         tokens,
         boundaries,
-    }
+        drawn_on: None,
+    };
+    query.drawn_on = drawn_on_from(&query);
+    query
 }
 
 /// The most functions of a description scored one by one.
@@ -525,6 +610,8 @@ pub struct Fields<'a> {
     pub capabilities: &'a [String],
     /// What it does, in English.
     pub capabilities_en: &'a [String],
+    /// Who uses it.
+    pub users: &'a [String],
 }
 
 impl Document {
@@ -550,6 +637,10 @@ impl Document {
             passages.push(Passage::new(Field::NameEn, capability));
         }
         passages.push(Passage::new(Field::Description, fields.description));
+        // Who uses it counts as what it mentions: "cấp chứng thư số cho cán bộ, công chức".
+        for user in fields.users {
+            passages.push(Passage::new(Field::Description, user));
+        }
         let mut compounds = HashSet::new();
         for p in passages.iter().filter(|p| p.field == Field::Name) {
             for pair in p.tokens.windows(2) {
@@ -911,6 +1002,40 @@ const USE_MARKERS: &[&str] = &[
     "tren",
 ];
 
+/// Verbs of connecting that, with a preposition after them ("tích hợp dữ liệu từ", "kết nối
+/// với", "đồng bộ lên"), introduce what a plan draws on or feeds rather than what it builds.
+const CONNECT_VERBS: &[&str] = &["tich hop", "ket noi", "lien thong", "dong bo", "khai thac"];
+/// The prepositions after such a verb.
+const CONNECT_PREPOSITIONS: &[&str] = &["tu", "voi", "len", "vao"];
+
+/// Where a text starts naming what the plan draws on or feeds: after a verb of connecting, "dữ
+/// liệu" if it follows, a preposition and a determiner if one follows.
+fn drawn_on_from(query: &Query) -> Option<usize> {
+    let t = &query.tokens;
+    let at = |i: usize, words: &[&str]| {
+        t.get(i..i + words.len())
+            .is_some_and(|w| w.iter().zip(words).all(|(a, b)| a == b))
+    };
+    (0..t.len()).find_map(|i| {
+        let verb = CONNECT_VERBS
+            .iter()
+            .map(|v| v.split(' ').collect::<Vec<_>>())
+            .find(|v| at(i, v) && query.boundaries[i])?;
+        let mut j = i + verb.len();
+        if at(j, &["du", "lieu"]) {
+            j += 2;
+        }
+        if !CONNECT_PREPOSITIONS.iter().any(|p| at(j, &[p])) {
+            return None;
+        }
+        j += 1;
+        if DETERMINERS.iter().any(|d| at(j, &[d])) {
+            j += 1;
+        }
+        Some(j)
+    })
+}
+
 /// Words that may stand between a use marker and the platform's name ("từ các CSDL quốc gia").
 const DETERMINERS: &[&str] = &["cac", "the"];
 
@@ -1061,6 +1186,20 @@ pub fn score(query: &Query, doc: &Document, rarity: &Rarity) -> Score {
             value.max(NAMED_FLOOR)
         };
     }
+    // "… tích hợp dữ liệu từ các CSDL quốc gia về dân cư, đất đai": a platform found only in what
+    // the plan draws on or feeds is one it connects to, a part of the plan at most.
+    let drawn_on = named.is_none()
+        && query.drawn_on.is_some_and(|from| {
+            let mut found = weighed
+                .iter()
+                .filter(|u| u.is_significant() && positions.contains(&(u.start, u.len)));
+            let first = found.next();
+            first.is_some_and(|u| u.start >= from) && found.all(|u| u.start >= from)
+        });
+    let used = used || drawn_on;
+    if drawn_on {
+        value = value.min(LAYER_CEILING);
+    }
     Score {
         value: value.clamp(0.0, 1.0),
         coverage,
@@ -1108,6 +1247,12 @@ pub struct Overlap {
     pub shared_audiences: Vec<String>,
     /// A function the description lists that is what the platform does, as written.
     pub part: Option<String>,
+    /// What the title joins with "và" to a function of the platform that the platform does not
+    /// do, as written ("giải phóng mặt bằng" in "quản lý đất đai và giải phóng mặt bằng").
+    pub beyond: Option<String>,
+    /// How many of the functions the description lists the platform does, and how many it lists,
+    /// when that kept the plan from being a likely duplicate (half of them or fewer).
+    pub functions_done: Option<(usize, usize)>,
 }
 
 /// Scores a planned purchase (its analysed title and description, its domains and audiences)
@@ -1153,6 +1298,23 @@ pub fn overlap(
         };
     // Shared labels only strengthen a textual match.
     let mut value = (text + if text >= 0.3 { bonus } else { 0.0 }).clamp(0.0, 1.0);
+    // A description can make a plan a likely duplicate only when the functions it lists are
+    // mostly the platform's: one that lists several, half of them or more done elsewhere ("tra
+    // cứu chính sách hỗ trợ, đăng ký doanh nghiệp, lập hóa đơn, kết nối giao thương"), describes
+    // a plan the platform covers in part. Scored only for a plan the description lifts across.
+    let mut functions_done = None;
+    if title_score.value < LIKELY_DUPLICATE && value >= LIKELY_DUPLICATE && description.1.len() >= 2
+    {
+        let done = description
+            .1
+            .iter()
+            .filter(|(_, clause)| score(clause, doc, description.2).value >= POSSIBLE_OVERLAP)
+            .count();
+        if done * 2 <= description.1.len() {
+            value = value.min(LAYER_CEILING);
+            functions_done = Some((done, description.1.len()));
+        }
+    }
     // One function the description lists that is what the platform does: all its significant
     // words found, and one of the platform's own phrases or names in it whole ("…, tiếp nhận dữ
     // liệu camera trên xe kinh doanh vận tải, …"). The plan does that in part.
@@ -1178,6 +1340,16 @@ pub fn overlap(
     if layer {
         value = value.min(LAYER_CEILING);
     }
+    // A title that joins a function of the platform with one it does not do ("quản lý đất đai và
+    // giải phóng mặt bằng") is a plan the platform covers in part.
+    let beyond = if value >= LIKELY_DUPLICATE {
+        beyond_the_platform(title.0, doc)
+    } else {
+        None
+    };
+    if beyond.is_some() {
+        value = value.min(LAYER_CEILING);
+    }
     Overlap {
         value,
         title: title_score,
@@ -1185,7 +1357,80 @@ pub fn overlap(
         shared_domains,
         shared_audiences,
         part,
+        beyond,
+        functions_done,
     }
+}
+
+/// Words that say whom a plan serves, not what it does: "người dân và cán bộ" joins users.
+const AUDIENCE_WORDS: &[&str] = &[
+    "nguoi",
+    "nguoi dan",
+    "cong dan",
+    "can bo",
+    "cong chuc",
+    "vien chuc",
+    "doanh nghiep",
+    "to chuc",
+    "ca nhan",
+    "nguoi lao dong",
+    "ho kinh doanh",
+];
+
+/// The second of two functions a text joins with "và" when the platform does only the first:
+/// the words after "và" up to the next framing word, when they name a function (not a user) in
+/// two syllables or more ("vừa" of "nhỏ và vừa" names none), none of them is in the platform's names or
+/// capabilities and one of the words before "và" is.
+fn beyond_the_platform(query: &Query, doc: &Document) -> Option<String> {
+    // Found as a word of a name or a capability, not as a syllable inside one ("giải" of "giải
+    // quyết" is not "giải phóng").
+    let strongly_found = |u: &Unit| {
+        find(u, doc).is_some_and(|(value, m)| m.field.is_strong() && value > INSIDE_WORD_FACTOR)
+    };
+    let names_function =
+        |u: &&Unit| u.is_significant() && !AUDIENCE_WORDS.contains(&u.text.as_str());
+    let units = &query.units;
+    units
+        .iter()
+        .enumerate()
+        .filter(|(_, u)| {
+            u.role == Role::Filler && u.len == 1 && matches!(u.exact[0].as_str(), "và" | "va")
+        })
+        .find_map(|(at, and)| {
+            // The words that stand next to each other in the text, from "và" on, up to a framing
+            // word.
+            let mut next = and.start + and.len;
+            let after: Vec<&Unit> = units[at + 1..]
+                .iter()
+                .take_while(|u| {
+                    let adjacent = u.start == next && u.role != Role::Filler;
+                    next = u.start + u.len;
+                    adjacent
+                })
+                .filter(names_function)
+                .collect();
+            let mut previous = and.start;
+            let before: Vec<&Unit> = units[..at]
+                .iter()
+                .rev()
+                .take_while(|u| {
+                    let adjacent = u.start + u.len == previous && u.role != Role::Filler;
+                    previous = u.start;
+                    adjacent
+                })
+                .filter(names_function)
+                .collect();
+            (after.iter().map(|u| u.len).sum::<usize>() >= 2
+                && !after.iter().any(|u| strongly_found(u))
+                && before.iter().any(|u| strongly_found(u)))
+            .then(|| {
+                after
+                    .iter()
+                    .map(|u| u.exact.join(" "))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+        })
 }
 
 #[cfg(test)]
@@ -1401,6 +1646,174 @@ mod tests {
             "Đèn tín hiệu; gửi dữ liệu camera xe kinh doanh vận tải qua Hệ thống tiếp nhận dữ liệu camera xe kinh doanh vận tải.",
         );
         assert_eq!(o.part, None, "{o:?}");
+    }
+
+    #[test]
+    fn a_function_the_title_adds_with_va_makes_a_duplicate_a_part() {
+        let land = Document::new(Fields {
+            name_vi: "Cơ sở dữ liệu quốc gia về đất đai",
+            code: "land",
+            name_en: "National land database",
+            capabilities: &[
+                "quản lý hồ sơ địa chính".to_owned(),
+                "cập nhật biến động đất đai".to_owned(),
+            ],
+            ..Fields::default()
+        });
+        let judge = |title: &str| {
+            let title = analyse(title);
+            overlap(
+                (&title, &Rarity::default()),
+                (&Query::default(), &[], &Rarity::default()),
+                &land,
+                (&[], &[]),
+                (&[], &[]),
+            )
+        };
+        let whole = judge("Phần mềm quản lý hồ sơ địa chính của tỉnh");
+        assert!(
+            whole.value >= LIKELY_DUPLICATE && whole.beyond.is_none(),
+            "{whole:?}"
+        );
+        let more = judge("Phần mềm quản lý hồ sơ địa chính và giải phóng mặt bằng của tỉnh");
+        assert!(
+            more.beyond
+                .as_deref()
+                .is_some_and(|b| b.starts_with("giải phóng")),
+            "{more:?}"
+        );
+        assert!(
+            (POSSIBLE_OVERLAP..LIKELY_DUPLICATE).contains(&more.value),
+            "{more:?}"
+        );
+        // Users joined with "và" are not a second function, nor is one syllable.
+        for title in [
+            "Phần mềm quản lý hồ sơ địa chính cho người dân và doanh nghiệp",
+            "Phần mềm quản lý hồ sơ địa chính và bản",
+        ] {
+            let o = judge(title);
+            assert!(
+                o.beyond.is_none() && o.value >= LIKELY_DUPLICATE,
+                "{title}: {o:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_description_listing_functions_mostly_done_elsewhere_does_not_make_a_duplicate() {
+        let firms = Document::new(Fields {
+            name_vi: "Hệ thống thông tin quốc gia về đăng ký doanh nghiệp",
+            code: "firms",
+            name_en: "National business registration system",
+            capabilities: &[
+                "đăng ký thành lập doanh nghiệp trực tuyến".to_owned(),
+                "tra cứu thông tin doanh nghiệp".to_owned(),
+                "cấp mã số doanh nghiệp".to_owned(),
+            ],
+            ..Fields::default()
+        });
+        let judge = |description: &str| {
+            let title = analyse("Ứng dụng hỗ trợ doanh nghiệp số tỉnh");
+            let whole = analyse(description);
+            let functions = clauses(description);
+            overlap(
+                (&title, &Rarity::default()),
+                (&whole, &functions, &Rarity::default()),
+                &firms,
+                (&[], &[]),
+                (&[], &[]),
+            )
+        };
+        let own = judge(
+            "Đăng ký thành lập doanh nghiệp trực tuyến, tra cứu thông tin doanh nghiệp, cấp mã số doanh nghiệp.",
+        );
+        assert!(own.title.value < LIKELY_DUPLICATE, "{own:?}");
+        assert!(
+            own.value >= LIKELY_DUPLICATE && own.functions_done.is_none(),
+            "{own:?}"
+        );
+        let mixed = judge(
+            "Đăng ký thành lập doanh nghiệp trực tuyến, xúc tiến thương mại sản phẩm, đào tạo khởi nghiệp sáng tạo.",
+        );
+        assert_eq!(mixed.functions_done, Some((1, 3)), "{mixed:?}");
+        assert!(
+            (POSSIBLE_OVERLAP..LIKELY_DUPLICATE).contains(&mixed.value),
+            "{mixed:?}"
+        );
+    }
+
+    #[test]
+    fn a_text_with_diacritics_is_read_as_it_is_spelled() {
+        let texts = |text: &str| -> Vec<String> {
+            analyse(text).units.into_iter().map(|u| u.text).collect()
+        };
+        // A word of the general dictionary, only as it is spelled.
+        assert!(texts("phân quyền thuộc tính").contains(&"thuoc tinh".to_owned()));
+        assert!(!texts("cơ quan thuộc tỉnh").contains(&"thuoc tinh".to_owned()));
+        assert!(texts("đặt lịch khám cho người bệnh").contains(&"nguoi benh".to_owned()));
+        // Folded, only the registry's own words are read.
+        assert!(!texts("dat lich kham cho nguoi benh").contains(&"nguoi benh".to_owned()));
+        assert!(texts("lap hoa don").contains(&"hoa don".to_owned()));
+        // A registry word spelled otherwise is two syllables ("hòa đơn" is not "hóa đơn").
+        assert!(texts("lập hóa đơn").contains(&"hoa don".to_owned()));
+        assert!(!texts("lập hòa đơn").contains(&"hoa don".to_owned()));
+    }
+
+    #[test]
+    fn a_platform_found_only_in_what_the_plan_draws_on_is_connected_to_not_copied() {
+        let land = Document::new(Fields {
+            name_vi: "Cơ sở dữ liệu quốc gia về đất đai",
+            short_name: Some("CSDL đất đai"),
+            code: "land",
+            name_en: "National land database",
+            capabilities: &["quản lý hồ sơ địa chính".to_owned()],
+            ..Fields::default()
+        });
+        let warehouse = score(
+            &analyse(
+                "Kho dữ liệu dùng chung của tỉnh tích hợp dữ liệu từ các CSDL đất đai, dân cư",
+            ),
+            &land,
+            &Rarity::default(),
+        );
+        assert!(
+            warehouse.used && warehouse.value <= LAYER_CEILING,
+            "{warehouse:?}"
+        );
+        // The same words in what the plan builds, before what it draws on.
+        let own = score(
+            &analyse("Kho dữ liệu đất đai của tỉnh tích hợp dữ liệu từ các bộ, ngành"),
+            &land,
+            &Rarity::default(),
+        );
+        assert!(!own.used, "{own:?}");
+    }
+
+    #[test]
+    fn who_uses_a_platform_is_weak_evidence() {
+        let signatures = |users: &[String]| {
+            Document::new(Fields {
+                name_vi: "Dịch vụ chứng thực chữ ký số chuyên dùng Chính phủ",
+                code: "ca",
+                name_en: "Government digital signature certification service",
+                capabilities: &["cấp chứng thư số chuyên dùng".to_owned()],
+                users,
+                ..Fields::default()
+            })
+        };
+        let plan = analyse("Hệ thống cấp chứng thư số cho cán bộ, công chức");
+        let without = score(&plan, &signatures(&[]), &Rarity::default());
+        let with = score(
+            &plan,
+            &signatures(&["cán bộ, công chức".to_owned()]),
+            &Rarity::default(),
+        );
+        let user = with.matches.iter().find(|m| m.term == "can bo");
+        assert!(
+            user.is_some_and(|m| m.field == Field::Description),
+            "{with:?}"
+        );
+        assert!(with.value > without.value, "{without:?} {with:?}");
     }
 
     #[test]

@@ -85,6 +85,7 @@ impl DocumentCache {
             aliases: &profile.aliases,
             capabilities: &profile.capabilities,
             capabilities_en: &profile.capabilities_en,
+            users: &profile.users,
         }));
         let mut entries = lock();
         if entries.len() >= MAX_CACHED_DOCUMENTS {

@@ -25,6 +25,32 @@ fn strong(score: &search::Score) -> Vec<String> {
 /// Why the verdict was given, in one sentence, from the best candidate's evidence.
 pub fn why(verdict: Verdict, o: &Overlap) -> (String, String) {
     let t = &o.title;
+    if let (Some(beyond), Verdict::PossibleOverlap) = (&o.beyond, verdict) {
+        return (
+            format!(
+                "the platform does part of what the title asks for, but not \"{beyond}\", which the title adds to it."
+            ),
+            format!(
+                "nền tảng đáp ứng một phần tiêu đề kế hoạch, nhưng không thực hiện \"{beyond}\" mà tiêu đề nêu thêm."
+            ),
+        );
+    }
+    if let (Some((done, listed)), Verdict::PossibleOverlap) = (o.functions_done, verdict) {
+        return (
+            format!(
+                "the platform does {done} of the {listed} functions the plan's description lists."
+            ),
+            format!(
+                "nền tảng chỉ thực hiện {done} trong {listed} chức năng nêu trong phần mô tả kế hoạch."
+            ),
+        );
+    }
+    if t.used && t.named.is_none() && verdict == Verdict::PossibleOverlap {
+        return (
+            "the plan's title finds the platform only in what the plan draws on or feeds: it connects to the platform rather than copies it.".to_owned(),
+            "tiêu đề kế hoạch chỉ nhắc đến nền tảng ở phần dữ liệu kế hoạch khai thác hoặc kết nối: kế hoạch kết nối với nền tảng chứ không sao chép nó.".to_owned(),
+        );
+    }
     if let Some(name) = &t.named {
         return (
             format!("the plan names the platform (\"{name}\")."),
