@@ -254,3 +254,32 @@ async fn a_search_prepares_its_candidate_statement_once_per_connection() {
         "kept after the first search, reused by the second"
     );
 }
+
+#[tokio::test]
+async fn a_small_registry_is_scored_whole_when_a_word_may_be_a_typo() {
+    // The typo look-up compares a word with every platform's whole text (70 ms for an English
+    // title of eight words on the seeded registry); scoring 79 platforms forgives the typo itself.
+    let app = spawn_app().await;
+    let mut conn = analysed(&app).await;
+    let docs = ndp_registry::registry::search::DocumentCache::default();
+    let filter = ndp_registry::db::platforms::PlatformFilter::default();
+    let q = "hoaa don dien tu";
+    let query = ndp_registry::domain::search::analyse(q);
+    let found = ndp_registry::registry::search::search(&mut conn, &docs, &filter, &query, q)
+        .await
+        .unwrap();
+    assert!(
+        found
+            .iter()
+            .any(|(p, _)| p.code == "nen-tang-hoa-don-dien-tu"),
+        "the typo is forgiven"
+    );
+    let typo_lookups: Prepared = diesel::sql_query(
+        "SELECT count(*) AS n FROM pg_prepared_statements
+          WHERE statement LIKE '%<%%' AND statement NOT LIKE '%pg_prepared_statements%'",
+    )
+    .get_result(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(typo_lookups.n, 0, "no trigram look-up on a small registry");
+}
