@@ -1,7 +1,8 @@
 //! A regression guard on search quality: the development cases of the relevance benchmark (written
 //! blind to the matcher, see bench/relevance/README.md) must keep the figures measured when the
-//! thresholds were fitted on them (2026-11-30; raised after issue 10's second round, but not above
-//! what the development and holdout cases together showed; BENCHMARKS.md has the full report).
+//! thresholds were fitted on them (2026-11-30; raised after issue 10's second and fourth rounds,
+//! but not above what the development and holdout cases together showed: verdicts 164 of 203,
+//! 0.81; clear duplicates found 72 of 82, 0.88; BENCHMARKS.md has the full report).
 //! The holdout is never used here.
 
 use crate::helpers::spawn_app;
@@ -34,7 +35,7 @@ async fn the_development_cases_keep_their_measured_quality() {
         result.overlap_recall
     );
     assert!(
-        result.verdict_accuracy >= 0.72,
+        result.verdict_accuracy >= 0.8,
         "verdict accuracy {}\n{misses}",
         result.verdict_accuracy
     );
@@ -44,7 +45,7 @@ async fn the_development_cases_keep_their_measured_quality() {
         result.overlap_top3
     );
     assert!(
-        result.duplicates_found >= 0.8,
+        result.duplicates_found >= 0.85,
         "clear duplicates answered likely_duplicate: {}\n{misses}",
         result.duplicates_found
     );
