@@ -216,6 +216,19 @@ struct Prepared {
     n: i64,
 }
 
+/// The codes a search for `q` finds on `conn`, best first, as the API searches.
+async fn search(conn: &mut AsyncPgConnection, q: &str) -> Vec<String> {
+    let docs = ndp_registry::registry::search::DocumentCache::default();
+    let filter = ndp_registry::db::platforms::PlatformFilter::default();
+    let query = ndp_registry::domain::search::analyse(q);
+    ndp_registry::registry::search::search(conn, &docs, &filter, &query, q)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(p, _)| p.code)
+        .collect()
+}
+
 async fn prepared_candidate_statements(conn: &mut AsyncPgConnection) -> i64 {
     let kept: Prepared = diesel::sql_query(
         "SELECT count(*) AS n FROM pg_prepared_statements
@@ -233,17 +246,11 @@ async fn a_search_prepares_its_candidate_statement_once_per_connection() {
     // check's PostgreSQL time; written with `sql()` literals, diesel could not keep it.
     let app = spawn_app().await;
     let mut conn = analysed(&app).await;
-    let docs = ndp_registry::registry::search::DocumentCache::default();
-    let filter = ndp_registry::db::platforms::PlatformFilter::default();
-    let q = "hóa đơn điện tử";
-    let query = ndp_registry::domain::search::analyse(q);
     let mut kept = Vec::new();
     for _ in 0..2 {
-        let found = ndp_registry::registry::search::search(&mut conn, &docs, &filter, &query, q)
-            .await
-            .unwrap();
+        let found = search(&mut conn, "hóa đơn điện tử").await;
         assert_eq!(
-            found.iter().map(|(p, _)| p.code.as_str()).next(),
+            found.iter().map(String::as_str).next(),
             Some("nen-tang-hoa-don-dien-tu")
         );
         kept.push(prepared_candidate_statements(&mut conn).await);
@@ -261,18 +268,10 @@ async fn a_small_registry_is_scored_whole_when_a_word_may_be_a_typo() {
     // title of eight words on the seeded registry); scoring 79 platforms forgives the typo itself.
     let app = spawn_app().await;
     let mut conn = analysed(&app).await;
-    let docs = ndp_registry::registry::search::DocumentCache::default();
-    let filter = ndp_registry::db::platforms::PlatformFilter::default();
-    let q = "hoaa don dien tu";
-    let query = ndp_registry::domain::search::analyse(q);
-    let found = ndp_registry::registry::search::search(&mut conn, &docs, &filter, &query, q)
-        .await
-        .unwrap();
+    let found = search(&mut conn, "hoaa don dien tu").await;
     assert!(
-        found
-            .iter()
-            .any(|(p, _)| p.code == "nen-tang-hoa-don-dien-tu"),
-        "the typo is forgiven"
+        found.iter().any(|code| code == "nen-tang-hoa-don-dien-tu"),
+        "the typo is forgiven: {found:?}"
     );
     let typo_lookups: Prepared = diesel::sql_query(
         "SELECT count(*) AS n FROM pg_prepared_statements
