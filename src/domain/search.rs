@@ -1605,6 +1605,20 @@ mod tests {
         );
     }
 
+    /// How a plan of `title` and `description` overlaps `doc`, with no rarity, domain or audience.
+    fn judge_plan(title: &str, description: &str, doc: &Document) -> Overlap {
+        let title = analyse(title);
+        let whole = analyse(description);
+        let functions = clauses(description);
+        overlap(
+            (&title, &Rarity::default()),
+            (&whole, &functions, &Rarity::default()),
+            doc,
+            (&[], &[]),
+            (&[], &[]),
+        )
+    }
+
     #[test]
     fn a_function_the_description_lists_is_a_part_of_the_plan() {
         let cameras = Document::new(Fields {
@@ -1615,16 +1629,7 @@ mod tests {
             ..Fields::default()
         });
         let judge = |description: &str| {
-            let title = analyse("Hệ thống giao thông thông minh tỉnh");
-            let whole = analyse(description);
-            let functions = clauses(description);
-            overlap(
-                (&title, &Rarity::default()),
-                (&whole, &functions, &Rarity::default()),
-                &cameras,
-                (&[], &[]),
-                (&[], &[]),
-            )
+            judge_plan("Hệ thống giao thông thông minh tỉnh", description, &cameras)
         };
         let o = judge(
             "Điều khiển đèn tín hiệu, camera xử phạt, tiếp nhận dữ liệu camera trên xe kinh doanh vận tải.",
@@ -1713,16 +1718,7 @@ mod tests {
             ..Fields::default()
         });
         let judge = |description: &str| {
-            let title = analyse("Ứng dụng hỗ trợ doanh nghiệp số tỉnh");
-            let whole = analyse(description);
-            let functions = clauses(description);
-            overlap(
-                (&title, &Rarity::default()),
-                (&whole, &functions, &Rarity::default()),
-                &firms,
-                (&[], &[]),
-                (&[], &[]),
-            )
+            judge_plan("Ứng dụng hỗ trợ doanh nghiệp số tỉnh", description, &firms)
         };
         let own = judge(
             "Đăng ký thành lập doanh nghiệp trực tuyến, tra cứu thông tin doanh nghiệp, cấp mã số doanh nghiệp.",
