@@ -90,11 +90,16 @@ impl Application {
             retention: settings.retention,
             webhook_allow_private_targets: settings.webhook_allow_private_targets,
             documents: Default::default(),
+            judgements: crate::registry::overlap::memo::Judgements::new()
+                .map_err(std::io::Error::other)?,
             export_max_rows: settings.export_max_rows,
             // Two per worker: one scores while the other waits on PostgreSQL.
             searches: tokio::sync::Semaphore::new(2 * settings.workers.max(1)),
         };
         let metrics = web::Data::new(Metrics::new().map_err(std::io::Error::other)?);
+        for collector in state.judgements.collectors() {
+            metrics.register(collector).map_err(std::io::Error::other)?;
+        }
         crate::webhooks::spawn_worker(
             state.pool.clone(),
             settings.webhook_allow_private_targets,

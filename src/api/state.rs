@@ -30,6 +30,8 @@ pub struct AppState {
     pub webhook_allow_private_targets: bool,
     /// The searchable forms of platforms, by id and version.
     pub documents: crate::registry::search::DocumentCache,
+    /// The judgements of recently checked plans, while the registry is unchanged.
+    pub judgements: crate::registry::overlap::memo::Judgements,
     /// The most platforms one spreadsheet export may hold.
     pub export_max_rows: usize,
     /// Turns for searches built from the database, two per HTTP worker: a search scores

@@ -118,7 +118,7 @@ impl DocumentCache {
     }
 
     /// The statistics of the word indexes, read again when older than a minute.
-    async fn word_statistics(
+    pub async fn word_statistics(
         &self,
         conn: &mut AsyncPgConnection,
     ) -> Result<Arc<WordStatistics>, ApiError> {

@@ -360,6 +360,61 @@ async fn a_platforms_profile_is_written_by_its_ministry_and_searched() {
     }
 }
 
+#[tokio::test]
+async fn a_repeated_plan_is_judged_alike_until_the_registry_changes() {
+    let app = spawn_app().await;
+    let plan = json!({"title": "Triển khai phần mềm Zephyr của tỉnh"});
+    let (first, _) = check(&app, &plan).await;
+    let (second, _) = check(&app, &plan).await;
+    assert_ne!(first["id"], second["id"], "every check is a new receipt");
+    for field in [
+        "verdict",
+        "candidates",
+        "summary",
+        "summary_vi",
+        "registry_state",
+    ] {
+        assert_eq!(first[field], second[field], "{field}");
+    }
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    for series in [
+        "ndp_overlap_judgements_total{result=\"hit\"} 1",
+        "ndp_overlap_judgements_total{result=\"miss\"} 1",
+        "ndp_overlap_judgements_kept 1",
+    ] {
+        assert!(metrics.contains(series), "{series} in {metrics}");
+    }
+    let listed = |receipt: &Value| {
+        receipt["candidates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["platform"] == "tabmis")
+    };
+    assert!(!listed(&first), "{first}");
+    // Its owner names TABMIS "Zephyr": the next check of the same plan is judged again.
+    let token = app.btc().await;
+    let etag = app.etag("/api/v1/platforms/tabmis").await;
+    let response = app
+        .client
+        .patch(format!("{}/api/v1/platforms/tabmis", app.address))
+        .bearer_auth(&token)
+        .header("content-type", "application/merge-patch+json")
+        .header("if-match", etag)
+        .body(json!({"profile": {"aliases": ["Zephyr"]}}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let (third, _) = check(&app, &plan).await;
+    assert!(listed(&third), "{third}");
+    assert!(
+        third["registry_state"]["last_change_id"].as_i64()
+            > first["registry_state"]["last_change_id"].as_i64(),
+        "{third}"
+    );
+}
+
 fn purchase() -> Value {
     json!({
         "title": "Xây dựng hệ thống HĐĐT dùng chung của tỉnh",

@@ -42,7 +42,8 @@ pub async fn create_overlap_check(
 ) -> Result<HttpResponse, ApiError> {
     let request = body.parse_valid(|r: &OverlapCheckRequest| overlap::validate(r.clone()))?;
     let mut conn = state.pool.get().await?;
-    let (receipt, body) = overlap::check(&mut conn, &state.documents, request).await?;
+    let (receipt, body) =
+        overlap::check(&mut conn, &state.documents, &state.judgements, request).await?;
     metrics.count(&format!(
         "ndp_overlap_checks_{}_total",
         receipt.verdict.as_str()

@@ -4,7 +4,10 @@
 
 pub mod contact;
 pub mod feedback;
+pub mod memo;
 pub mod reasons;
+
+use std::sync::Arc;
 
 use chrono::Utc;
 use diesel_async::AsyncPgConnection;
@@ -265,11 +268,21 @@ pub const MAX_SIMILAR_CHECKS: i64 = 5;
 pub async fn check(
     conn: &mut AsyncPgConnection,
     docs: &DocumentCache,
+    judgements: &memo::Judgements,
     request: OverlapCheckRequest,
 ) -> Result<(OverlapCheckResponse, String), ApiError> {
     let (last_change_id, position) = overlap_db::last_change(conn).await?;
     let active_platforms = docs.active_platforms(conn, position).await?;
-    let judgement = judge(conn, docs, &request).await?;
+    // The same plan, judged at this very feed position with these statistics, is judged alike.
+    let statistics = docs.word_statistics(conn).await?;
+    let judgement = match judgements.get(&request, position, &statistics) {
+        Some(kept) => kept,
+        None => {
+            let judged = Arc::new(judge(conn, docs, &request).await?);
+            judgements.keep(&request, position, statistics, Arc::clone(&judged));
+            judged
+        }
+    };
     let verdict = judgement.verdict;
     // Who asked, as a province code where the name resolves (a former province's name too, so
     // "Bình Dương" and "TP. Hồ Chí Minh" are one requester), else the name folded.
@@ -305,7 +318,7 @@ pub async fn check(
         summary,
         summary_vi,
         request,
-        candidates: judgement.candidates,
+        candidates: judgement.candidates.clone(),
         similar_checks,
         thresholds: Thresholds {
             likely_duplicate: LIKELY_DUPLICATE,
