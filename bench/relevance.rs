@@ -11,9 +11,13 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use ndp_registry::config::Settings;
 use ndp_registry::{db, relevance, seed};
 
-const DEFAULT_FILES: [&str; 2] = [
+/// Development cases (tuned on) and holdout cases (never tuned on), each reported apart: the
+/// first blind set, then the fifth batch (see `bench/relevance/README.md`).
+const DEFAULT_FILES: [&str; 4] = [
     "bench/relevance/cases-dev.json",
     "bench/relevance/cases-holdout.json",
+    "bench/relevance/batch5-dev.json",
+    "bench/relevance/batch5-holdout.json",
 ];
 
 #[tokio::main]
