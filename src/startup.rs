@@ -335,3 +335,77 @@ mod tests {
         assert!(!line.contains("6.6.6."), "{line}");
     }
 }
+
+#[cfg(test)]
+mod route_tests {
+    use actix_web::dev::{ServiceRequest, ServiceResponse};
+    use actix_web::middleware::Next;
+    use actix_web::test::{TestRequest, call_service, init_service, read_body};
+
+    use super::*;
+    use crate::api::routes::RouteTemplate;
+
+    /// Answers every request, before any handler, with whether the documented template found for
+    /// its path is what actix itself matches.
+    async fn compare(
+        req: ServiceRequest,
+        _: Next<impl actix_web::body::MessageBody + 'static>,
+    ) -> Result<ServiceResponse, actix_web::Error> {
+        let ours = RouteTemplate::of(&req);
+        let actix = req.match_pattern();
+        let verdict = format!("{ours:?} {actix:?}");
+        let status = if ours == actix { 200 } else { 500 };
+        let (request, _) = req.into_parts();
+        let response =
+            HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap_or_default())
+                .body(verdict);
+        Ok(ServiceResponse::new(request, response))
+    }
+
+    #[actix_web::test]
+    async fn the_documented_templates_are_the_routes_actix_matches() {
+        let api = openapi();
+        let routes = web::Data::new(KnownRoutes::from_openapi(&api));
+        let app = init_service(
+            App::new()
+                .app_data(routes)
+                .wrap(from_fn(compare))
+                .into_utoipa_app()
+                .configure(register)
+                .into_app(),
+        )
+        .await;
+        let mut paths: Vec<String> = api
+            .paths
+            .paths
+            .keys()
+            .map(|template| {
+                template
+                    .split('/')
+                    .map(|s| if s.starts_with('{') { "x-1" } else { s })
+                    .collect::<Vec<_>>()
+                    .join("/")
+            })
+            .collect();
+        assert!(paths.len() > 30, "{paths:?}");
+        for tricky in [
+            "/api/v1/platforms/facets",
+            "/api/v1/platforms/export",
+            "/api/v1/platforms/",
+            "/api/v1/platforms/vneid/",
+            "/api/v1/platforms/vneid/contacts/extra",
+            "/api/v1//platforms",
+            "/api/v1/platforms/v%2Fneid",
+            "/nothing/here",
+            "/",
+        ] {
+            paths.push(tricky.to_owned());
+        }
+        for path in paths {
+            let response = call_service(&app, TestRequest::get().uri(&path).to_request()).await;
+            let status = response.status();
+            let body = read_body(response).await;
+            assert_eq!(status, 200, "{path}: ours, actix's: {body:?}");
+        }
+    }
+}

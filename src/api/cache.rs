@@ -552,7 +552,7 @@ pub async fn cache_layer(
         }
         return Ok(result?.map_into_boxed_body());
     }
-    let route = req.match_pattern();
+    let route = crate::api::routes::RouteTemplate::of(&req);
     let cacheable = (method == Method::GET || method == Method::HEAD)
         && route
             .as_deref()

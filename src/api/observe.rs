@@ -85,9 +85,8 @@ pub async fn observe(
     let started = Instant::now();
     let method = method_label(req.method().as_str());
     // A route template or `unmatched`: never the raw path, which the client chooses.
-    let route = req
-        .match_pattern()
-        .unwrap_or_else(|| "unmatched".to_owned());
+    let route =
+        crate::api::routes::RouteTemplate::of(&req).unwrap_or_else(|| "unmatched".to_owned());
     let registry = req.app_data::<web::Data<Metrics>>().cloned();
     let deadline = req
         .app_data::<web::Data<AppState>>()
