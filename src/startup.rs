@@ -397,6 +397,7 @@ mod route_tests {
             "/api/v1//platforms",
             "/api/v1/platforms/v%2Fneid",
             "/nothing/here",
+            "/api/v1/platforms/a/b/c/d/e/f/g/h/i",
             "/",
         ] {
             paths.push(tricky.to_owned());

@@ -71,17 +71,25 @@ impl KnownRoutes {
     }
 
     fn route(&self, path: &str) -> Option<&Route> {
-        let path = path.strip_prefix('/')?;
+        // The segments, split once (no documented path has more than eight).
+        let mut parts = [""; 8];
+        let mut count = 0;
+        for part in path.strip_prefix('/')?.split('/') {
+            *parts.get_mut(count)? = part;
+            count += 1;
+        }
+        let parts = &parts[..count];
         let mut best: Option<&Route> = None;
         for route in &self.0 {
-            let mut parts = path.split('/');
-            let matched = route.segments.iter().all(|segment| match parts.next() {
-                Some(part) => match segment {
-                    Some(literal) => part == literal,
-                    None => !part.is_empty(),
-                },
-                None => false,
-            }) && parts.next().is_none();
+            let matched = route.segments.len() == count
+                && route
+                    .segments
+                    .iter()
+                    .zip(parts)
+                    .all(|(segment, part)| match segment {
+                        Some(literal) => part == literal,
+                        None => !part.is_empty(),
+                    });
             if matched && best.is_none_or(|b| route.literals > b.literals) {
                 best = Some(route);
             }
