@@ -264,6 +264,26 @@ pub async fn evaluate(
                             .map_or("-", |a| a.as_str()),
                     );
                 }
+                if std::env::var_os("RELEVANCE_EXPLAIN").is_some() {
+                    for c in &judgement.candidates {
+                        let terms: Vec<String> = c
+                            .matched
+                            .iter()
+                            .map(|m| {
+                                format!(
+                                    "{}@{}/{}{}",
+                                    m.term,
+                                    m.field,
+                                    m.how,
+                                    m.matched_as
+                                        .as_deref()
+                                        .map_or(String::new(), |a| format!("={a}"))
+                                )
+                            })
+                            .collect();
+                        eprintln!("E\t{id}\t{}\t{}\t{}", c.platform, c.score, terms.join(" "));
+                    }
+                }
                 let (got, candidates) = (judgement.verdict, judgement.candidates);
                 calibration.push((*verdict, candidates.first().map_or(0.0, |c| c.score)));
                 let ranked: Vec<String> = candidates.iter().map(|c| c.platform.clone()).collect();

@@ -1718,7 +1718,13 @@ mod tests {
             ..Fields::default()
         });
         let judge = |description: &str| {
-            judge_plan("Ứng dụng hỗ trợ doanh nghiệp số tỉnh", description, &firms)
+            // "Doanh nghiệp" alone says whom a plan serves, not what it does: the title names a
+            // function of the platform's in part.
+            judge_plan(
+                "Ứng dụng hỗ trợ đăng ký kinh doanh tỉnh",
+                description,
+                &firms,
+            )
         };
         let own = judge(
             "Đăng ký thành lập doanh nghiệp trực tuyến, tra cứu thông tin doanh nghiệp, cấp mã số doanh nghiệp.",
@@ -1810,6 +1816,25 @@ mod tests {
             "{with:?}"
         );
         assert!(with.value > without.value, "{without:?} {with:?}");
+    }
+
+    #[test]
+    fn whom_a_plan_serves_is_not_what_it_does() {
+        let officials = doc(
+            "Cơ sở dữ liệu quốc gia về cán bộ, công chức, viên chức",
+            Some("CSDLQG CBCCVC"),
+            "National database of civil servants",
+            "",
+        );
+        // Signing certificates for officials is not the officials' database.
+        let served = value(
+            "Hệ thống chứng thực chữ ký số cấp chứng thư cho cán bộ, công chức",
+            &officials,
+        );
+        assert!(served < POSSIBLE_OVERLAP, "{served}");
+        // A database of officials still is.
+        let kept = value("Phần mềm quản lý hồ sơ CBCCVC của tỉnh", &officials);
+        assert!(kept >= POSSIBLE_OVERLAP, "{kept}");
     }
 
     #[test]
