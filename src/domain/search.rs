@@ -826,6 +826,9 @@ fn find(unit: &Unit, doc: &Document) -> Option<(f32, UnitMatch)> {
         let words = &unit.alternatives[0].0;
         'parts: for k in (2..words.len()).rev() {
             for part in [&words[..k], &words[words.len() - k..]] {
+                if says_little(part) {
+                    continue;
+                }
                 if let Some(passage) = doc.passages.iter().find(|p| p.find(part).is_some()) {
                     let share = k as f32 / words.len() as f32;
                     keep(
@@ -875,6 +878,15 @@ fn find(unit: &Unit, doc: &Document) -> Option<(f32, UnitMatch)> {
     best
 }
 
+/// Whether a part of a phrase is a generic or framing word only: "trực tuyến" of "nghe đài trực
+/// tuyến" says nothing of what the phrase names, so finding it is not finding a part of it.
+fn says_little(part: &[String]) -> bool {
+    VOCABULARY
+        .entries
+        .get(&part.join(" "))
+        .is_some_and(|e| e.role != Role::Content)
+}
+
 /// Whether [`find`] finds `unit` in `doc`, without building the match: the same tests in the same
 /// order, stopping at the first that holds. Rarity asks this of every word and every candidate.
 fn occurs(unit: &Unit, doc: &Document) -> bool {
@@ -902,9 +914,9 @@ fn occurs(unit: &Unit, doc: &Document) -> bool {
     if unit.len >= 3 {
         let words = &unit.alternatives[0].0;
         let part_found = (2..words.len()).any(|k| {
-            [&words[..k], &words[words.len() - k..]]
-                .iter()
-                .any(|part| doc.passages.iter().any(|p| p.find(part).is_some()))
+            [&words[..k], &words[words.len() - k..]].iter().any(|part| {
+                !says_little(part) && doc.passages.iter().any(|p| p.find(part).is_some())
+            })
         });
         if part_found {
             return true;
@@ -1835,6 +1847,24 @@ mod tests {
         // A database of officials still is.
         let kept = value("Phần mềm quản lý hồ sơ CBCCVC của tỉnh", &officials);
         assert!(kept >= POSSIBLE_OVERLAP, "{kept}");
+    }
+
+    #[test]
+    fn a_generic_part_of_a_phrase_is_not_a_part_found() {
+        let admissions = doc(
+            "Hệ thống hỗ trợ tuyển sinh chung",
+            None,
+            "Common admissions system",
+            "Thí sinh đăng ký xét tuyển trực tuyến",
+        );
+        let q = analyse("nghe đài trực tuyến");
+        assert_eq!(q.units.len(), 1, "{q:?}");
+        assert!(find(&q.units[0], &admissions).is_none());
+        assert!(!occurs(&q.units[0], &admissions));
+        // A part that names something still counts: "dịch vụ công" of "dịch vụ công quốc gia".
+        let portal = doc("Cổng dịch vụ công", None, "Public service portal", "");
+        let q = analyse("dịch vụ công quốc gia");
+        assert!(q.units.iter().any(|u| find(u, &portal).is_some()), "{q:?}");
     }
 
     #[test]
