@@ -40,6 +40,21 @@ fn verdict_for(score: f32, action: Option<ProvinceAction>, separate: bool) -> Ve
     }
 }
 
+/// Whether a plan that says it builds its own, separate system ("riêng", "độc lập") copies the
+/// platform: its title alone finds the platform a possible overlap, in the platform's names or
+/// capabilities ("hệ thống chứng thực chữ ký số riêng của tỉnh"), and nothing says the plan is
+/// only partly the platform's (a function the title adds, a description of other functions) or
+/// uses or feeds it. The province says it will not use the platform: that is a copy, whatever the
+/// score.
+fn own_copy(o: &search::Overlap) -> bool {
+    o.title.value >= POSSIBLE_OVERLAP
+        && o.title.strong_matches > 0
+        && !o.title.used
+        && !o.description.used
+        && o.beyond.is_none()
+        && o.functions_done.is_none()
+}
+
 /// How alike two plans' significant words must be (trigram similarity) to be listed as similar.
 pub const SIMILAR_PLAN_MIN_SIMILARITY: f32 = 0.5;
 
@@ -167,11 +182,12 @@ pub async fn judge(
     let verdicts: Vec<Verdict> = scored
         .iter()
         .map(|(p, o)| {
-            verdict_for(
-                o.value,
-                PlatformProfile::from_stored(&p.profile).province_action,
-                separate,
-            )
+            let action = PlatformProfile::from_stored(&p.profile).province_action;
+            if separate && own_copy(o) {
+                Verdict::LikelyDuplicate
+            } else {
+                verdict_for(o.value, action, separate)
+            }
         })
         .collect();
     // The platform that decides the verdict comes first.
@@ -188,6 +204,9 @@ pub async fn judge(
     }
     let best = scored.first().map(|(_, o)| o.clone());
     let why = match scored.first() {
+        Some((_, o)) if separate && o.value < LIKELY_DUPLICATE && own_copy(o) => {
+            reasons::own_copy()
+        }
         Some((_, o)) => reasons::why(verdict, o),
         None => reasons::nothing_found(title.has_content()),
     };
@@ -336,6 +355,42 @@ pub async fn check(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::search::{Document, Fields, Rarity};
+
+    #[test]
+    fn a_plan_that_builds_its_own_copy_of_what_a_platform_does_is_a_duplicate() {
+        let signatures = Document::new(Fields {
+            name_vi: "Dịch vụ chứng thực chữ ký số chuyên dùng Chính phủ",
+            code: "signatures",
+            name_en: "Government digital signature certification service",
+            capabilities: &[
+                "cấp chứng thư số chuyên dùng".to_owned(),
+                "ký số văn bản điện tử".to_owned(),
+            ],
+            description: "Ban Cơ yếu Chính phủ cấp chứng thư số cho các cơ quan nhà nước.",
+            ..Fields::default()
+        });
+        let judge = |title: &str| {
+            let title = search::analyse(title);
+            search::overlap(
+                (&title, &Rarity::default()),
+                (&Query::default(), &[], &Rarity::default()),
+                &signatures,
+                (&[], &[]),
+                (&[], &[]),
+            )
+        };
+        let copy = judge("Hệ thống chứng thực chữ ký số riêng của tỉnh để cấp chứng thư số");
+        assert!(own_copy(&copy), "{copy:?}");
+        // Found in the description only, the platform is not what the title builds.
+        let other = judge("Phần mềm riêng của tỉnh cho các cơ quan nhà nước");
+        assert!(!own_copy(&other), "{other:?}");
+        // Nor is a platform the plan uses.
+        let uses = judge(
+            "Phần mềm văn thư riêng ký số qua Dịch vụ chứng thực chữ ký số chuyên dùng Chính phủ",
+        );
+        assert!(!own_copy(&uses), "{uses:?}");
+    }
 
     #[test]
     fn a_platform_provinces_connect_to_is_at_most_a_possible_overlap_unless_the_plan_copies_it() {
