@@ -285,6 +285,20 @@ static DICTIONARY_WORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
         .collect()
 });
 
+/// The two-syllable words of the general dictionary that only one word folds to: in a text
+/// written without diacritics, "du lich" can only be "du lịch".
+static FOLDED_DICTIONARY_WORDS: LazyLock<HashSet<String>> = LazyLock::new(|| {
+    let mut count: HashMap<String, usize> = HashMap::new();
+    for word in DICTIONARY_WORDS.iter() {
+        *count.entry(fold_for_search(word)).or_default() += 1;
+    }
+    count
+        .into_iter()
+        .filter(|(_, n)| *n == 1)
+        .map(|(w, _)| w)
+        .collect()
+});
+
 /// Whether `word` (folded) is a Vietnamese syllable.
 pub fn is_syllable(word: &str) -> bool {
     VOCABULARY_SYLLABLES.contains(word)
@@ -460,8 +474,26 @@ pub fn analyse(text: &str) -> Query {
             // ("thuoc tinh" for "thuộc tỉnh").
             .or_else(|| {
                 let pair = pairs.get(i..i + 2)?;
-                (marked
+                let folded_word = || {
+                    let key = format!("{} {}", pair[0].1, pair[1].1);
+                    FOLDED_DICTIONARY_WORDS.contains(key.as_str())
+                        && pair.iter().all(|(_, f)| {
+                            VOCABULARY
+                                .entries
+                                .get(f)
+                                .is_none_or(|e| e.role == Role::Content)
+                        })
+                        // The registry's own word starting at the second syllable comes first:
+                        // "chu su dung" is "chủ | sử dụng", not "chủ sự | dụng".
+                        && !(2..=MAX_PHRASE.min(tokens.len() - i - 1)).any(|n| {
+                            VOCABULARY
+                                .entries
+                                .contains_key(&tokens[i + 1..i + 1 + n].join(" "))
+                        })
+                };
+                ((marked
                     && DICTIONARY_WORDS.contains(format!("{} {}", pair[0].0, pair[1].0).as_str()))
+                    || (!marked && folded_word()))
                 .then(|| {
                     let key = tokens[i..i + 2].to_vec();
                     (
@@ -1765,8 +1797,9 @@ mod tests {
         assert!(texts("phân quyền thuộc tính").contains(&"thuoc tinh".to_owned()));
         assert!(!texts("cơ quan thuộc tỉnh").contains(&"thuoc tinh".to_owned()));
         assert!(texts("đặt lịch khám cho người bệnh").contains(&"nguoi benh".to_owned()));
-        // Folded, only the registry's own words are read.
-        assert!(!texts("dat lich kham cho nguoi benh").contains(&"nguoi benh".to_owned()));
+        // Folded, the registry's own words are read, and the dictionary's only where one word
+        // alone folds so (`a_text_without_diacritics_reads_…`).
+        assert!(!texts("co quan thuoc tinh").contains(&"thuoc tinh".to_owned()));
         assert!(texts("lap hoa don").contains(&"hoa don".to_owned()));
         // A registry word spelled otherwise is two syllables ("hòa đơn" is not "hóa đơn").
         assert!(texts("lập hóa đơn").contains(&"hoa don".to_owned()));
@@ -1865,6 +1898,23 @@ mod tests {
         let portal = doc("Cổng dịch vụ công", None, "Public service portal", "");
         let q = analyse("dịch vụ công quốc gia");
         assert!(q.units.iter().any(|u| find(u, &portal).is_some()), "{q:?}");
+    }
+
+    #[test]
+    fn a_text_without_diacritics_reads_the_dictionary_words_only_one_word_folds_to() {
+        let texts = |text: &str| -> Vec<String> {
+            analyse(text).units.into_iter().map(|u| u.text).collect()
+        };
+        // "du lịch" is the only word that folds to "du lich": its syllables are not matched alone.
+        assert!(texts("cong thong tin du lich").contains(&"du lich".to_owned()));
+        // The registry's own word comes first: "chủ | sử dụng", not "chủ sự | dụng".
+        let owner = texts("chu su dung va bien dong");
+        assert!(
+            owner.contains(&"su dung".to_owned()) && !owner.contains(&"chu su".to_owned()),
+            "{owner:?}"
+        );
+        // A place or a framing word is never joined into a word.
+        assert!(!texts("thuoc tinh").contains(&"thuoc tinh".to_owned()));
     }
 
     #[test]
