@@ -40,6 +40,18 @@ fn verdict_for(score: f32, action: Option<ProvinceAction>, separate: bool) -> Ve
     }
 }
 
+/// Whether a title says the province builds its own, separate system: "riêng" as its own ("riêng
+/// của tỉnh", "dùng riêng"), not "dành riêng cho" (dedicated to someone) nor "nói riêng" (in
+/// particular); or "độc lập".
+fn builds_its_own(title: &str) -> bool {
+    let words = search::syllables(&fold_for_search(title));
+    words
+        .iter()
+        .enumerate()
+        .any(|(i, w)| w == "rieng" && (i == 0 || !["danh", "noi"].contains(&words[i - 1].as_str())))
+        || words.windows(2).any(|w| w[0] == "doc" && w[1] == "lap")
+}
+
 /// Whether a plan that says it builds its own, separate system ("riêng", "độc lập") copies the
 /// platform: its title alone finds the platform a possible overlap, in the platform's names or
 /// capabilities ("hệ thống chứng thực chữ ký số riêng của tỉnh"), and nothing says the plan is
@@ -169,11 +181,7 @@ pub async fn judge(
             .then_with(|| a.code.cmp(&b.code))
     });
     scored.truncate(MAX_CANDIDATES_LISTED);
-    let title_words = search::syllables(&fold_for_search(&request.title));
-    let separate = title_words.iter().any(|w| w == "rieng")
-        || title_words
-            .windows(2)
-            .any(|w| w[0] == "doc" && w[1] == "lap");
+    let separate = builds_its_own(&request.title);
     let rank = |v: Verdict| match v {
         Verdict::LikelyDuplicate => 2,
         Verdict::PossibleOverlap => 1,
@@ -356,6 +364,15 @@ pub async fn check(
 mod tests {
     use super::*;
     use crate::domain::search::{Document, Fields, Rarity};
+
+    #[test]
+    fn a_title_says_when_the_province_builds_its_own() {
+        assert!(builds_its_own("Cổng DVCTT riêng của tỉnh Quảng Bình"));
+        assert!(builds_its_own("Kho du lieu thua dat dung rieng cho tinh"));
+        assert!(builds_its_own("Trung tâm giám sát độc lập của tỉnh"));
+        assert!(!builds_its_own("Ứng dụng dành riêng cho người khuyết tật"));
+        assert!(!builds_its_own("Hệ thống quản lý văn bản của tỉnh"));
+    }
 
     #[test]
     fn a_plan_that_builds_its_own_copy_of_what_a_platform_does_is_a_duplicate() {
