@@ -481,7 +481,7 @@ pub fn analyse(text: &str) -> Query {
                             VOCABULARY
                                 .entries
                                 .get(f)
-                                .is_none_or(|e| e.role == Role::Content)
+                                .is_none_or(|e| e.role != Role::Filler)
                         })
                         // The registry's own word starting at the second syllable comes first:
                         // "chu su dung" is "chủ | sử dụng", not "chủ sự | dụng".
