@@ -187,11 +187,25 @@ pub async fn judge(
         Verdict::PossibleOverlap => 1,
         Verdict::NoOverlap => 0,
     };
-    let verdicts: Vec<Verdict> = scored
+    // A plan that says it builds its own copy of a platform provinces use: a duplicate below the
+    // threshold too. One of a platform provinces connect to keeps the threshold: a province's own
+    // layer of it is expected, and only a copy scored as one is a duplicate.
+    let copies: Vec<bool> = scored
         .iter()
         .map(|(p, o)| {
             let action = PlatformProfile::from_stored(&p.profile).province_action;
-            if separate && own_copy(o) {
+            separate
+                && o.value < LIKELY_DUPLICATE
+                && action != Some(ProvinceAction::Connect)
+                && own_copy(o)
+        })
+        .collect();
+    let verdicts: Vec<Verdict> = scored
+        .iter()
+        .zip(&copies)
+        .map(|((p, o), &copy)| {
+            let action = PlatformProfile::from_stored(&p.profile).province_action;
+            if copy {
                 Verdict::LikelyDuplicate
             } else {
                 verdict_for(o.value, action, separate)
@@ -206,15 +220,14 @@ pub async fn judge(
         .get(decisive)
         .copied()
         .unwrap_or(Verdict::NoOverlap);
+    let copied = copies.get(decisive).copied().unwrap_or(false);
     if decisive > 0 {
         let first = scored.remove(decisive);
         scored.insert(0, first);
     }
     let best = scored.first().map(|(_, o)| o.clone());
     let why = match scored.first() {
-        Some((_, o)) if separate && o.value < LIKELY_DUPLICATE && own_copy(o) => {
-            reasons::own_copy()
-        }
+        Some(_) if copied => reasons::own_copy(),
         Some((_, o)) => reasons::why(verdict, o),
         None => reasons::nothing_found(title.has_content()),
     };
