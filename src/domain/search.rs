@@ -201,6 +201,8 @@ pub struct Query {
     boundaries: Vec<bool>,
     /// Where the text starts naming what the plan draws on or feeds, if it does.
     drawn_on: Option<usize>,
+    /// Whether the only words that say what the text is about say whom it serves.
+    audience_only: bool,
 }
 
 impl Query {
@@ -335,6 +337,9 @@ fn has_diacritics(text: &str) -> bool {
 struct Vocabulary {
     /// Known words and phrases by folded text.
     entries: HashMap<String, Entry>,
+    /// The words that say whom a text serves ("doanh nghiệp", "cán bộ"), folded: generic, unless
+    /// the text names nothing else.
+    audience: HashSet<String>,
 }
 
 fn csv_rows(data: &str) -> Vec<csv::StringRecord> {
@@ -391,12 +396,16 @@ static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
         add(term, a.clone(), Some((b.clone(), how)), Role::Content);
         add(equivalent, b, Some((a, how)), Role::Content);
     }
+    let mut audience = HashSet::new();
     for row in csv_rows(FILLER) {
         let Some(phrase) = row.get(0) else { continue };
-        let role = if row.get(1) == Some("generic") {
-            Role::Generic
-        } else {
-            Role::Filler
+        let role = match row.get(1) {
+            Some("generic") => Role::Generic,
+            Some("audience") => {
+                audience.insert(words(phrase).join(" "));
+                Role::Generic
+            }
+            _ => Role::Filler,
         };
         add(phrase, words(phrase), None, role);
     }
@@ -435,7 +444,7 @@ static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
             }
         }
     }
-    Vocabulary { entries }
+    Vocabulary { entries, audience }
 });
 
 /// Analyses a text (any case, with or without diacritics) into words.
@@ -542,11 +551,23 @@ pub fn analyse(text: &str) -> Query {
     if let Some(last) = boundaries.last_mut() {
         *last = true;
     }
+    // Whom a text serves weighs little next to what it does; a text that names nothing else
+    // ("Ứng dụng hỗ trợ doanh nghiệp") is about them, and names no function.
+    let mut audience_only = false;
+    if !units.iter().any(|u| u.role == Role::Content) {
+        for unit in &mut units {
+            if VOCABULARY.audience.contains(&unit.text) {
+                unit.role = Role::Content;
+                audience_only = true;
+            }
+        }
+    }
     let mut query = Query {
         units,
         tokens,
         boundaries,
         drawn_on: None,
+        audience_only,
     };
     query.drawn_on = drawn_on_from(&query);
     query
@@ -556,12 +577,19 @@ pub fn analyse(text: &str) -> Query {
 const MAX_CLAUSES: usize = 8;
 
 /// The functions a description lists, one per clause ("học trực tuyến, ngân hàng đề thi; quản lý
-/// hồ sơ học sinh"), each analysed on its own; a clause of fewer than two significant words names
-/// no function.
+/// hồ sơ học sinh"), each analysed on its own; a clause of fewer than two significant syllables
+/// names no function ("đăng ký doanh nghiệp trực tuyến" names one, "camera" does not).
 pub fn clauses(text: &str) -> Vec<(String, Query)> {
     text.split([',', ';', '.', ':', '\n', '(', ')'])
         .map(|clause| (clause.trim().to_owned(), analyse(clause)))
-        .filter(|(_, q)| q.units.iter().filter(|u| u.is_significant()).count() >= 2)
+        .filter(|(_, q)| {
+            q.units
+                .iter()
+                .filter(|u| u.is_significant())
+                .map(|u| u.len)
+                .sum::<usize>()
+                >= 2
+        })
         .take(MAX_CLAUSES)
         .collect()
 }
@@ -1309,7 +1337,12 @@ pub fn overlap(
     domains: (&[String], &[String]),
     audiences: (&[String], &[String]),
 ) -> Overlap {
-    let title_score = score(title.0, doc, title.1);
+    let mut title_score = score(title.0, doc, title.1);
+    // A title that says only whom the plan serves ("Ứng dụng hỗ trợ doanh nghiệp") names no
+    // function: alone, it is a possible overlap at most, and the description says the rest.
+    if title.0.audience_only {
+        title_score.value = title_score.value.min(LAYER_CEILING);
+    }
     let description_score = score(description.0, doc, description.2);
     let shared = |(wanted, offered): (&[String], &[String])| -> Vec<String> {
         wanted
@@ -1762,13 +1795,7 @@ mod tests {
             ..Fields::default()
         });
         let judge = |description: &str| {
-            // "Doanh nghiệp" alone says whom a plan serves, not what it does: the title names a
-            // function of the platform's in part.
-            judge_plan(
-                "Ứng dụng hỗ trợ đăng ký kinh doanh tỉnh",
-                description,
-                &firms,
-            )
+            judge_plan("Ứng dụng hỗ trợ doanh nghiệp số tỉnh", description, &firms)
         };
         let own = judge(
             "Đăng ký thành lập doanh nghiệp trực tuyến, tra cứu thông tin doanh nghiệp, cấp mã số doanh nghiệp.",
@@ -1880,6 +1907,15 @@ mod tests {
         // A database of officials still is.
         let kept = value("Phần mềm quản lý hồ sơ CBCCVC của tỉnh", &officials);
         assert!(kept >= POSSIBLE_OVERLAP, "{kept}");
+        // A title that names only whom it serves is about them, but names no function: a
+        // possible overlap at most, until its description says more.
+        let only = judge_plan("Ứng dụng hỗ trợ cán bộ, công chức", "", &officials);
+        assert!(
+            (POSSIBLE_OVERLAP..=LAYER_CEILING).contains(&only.value),
+            "{only:?}"
+        );
+        // Its functions, listed in a clause each, are functions even as one word of the lexicon.
+        assert_eq!(clauses("đăng ký doanh nghiệp trực tuyến, camera").len(), 1);
     }
 
     #[test]
