@@ -1112,7 +1112,8 @@ fn drawn_on_from(query: &Query) -> Option<usize> {
 const DETERMINERS: &[&str] = &["cac", "the"];
 
 /// How much of the platform's phrase `passage` the text contains, weighted by its words.
-fn contained_share(query: &Query, passage: &Passage) -> f32 {
+/// A word of the platform the text holds misspelt ("eCoSis" for "eCoSys") counts for less.
+fn contained_share(query: &Query, passage: &Passage, misspelt: &[&str]) -> f32 {
     let mut total = 0.0;
     let mut found = 0.0;
     for unit in passage.units.iter().filter(|u| u.role != Role::Filler) {
@@ -1124,6 +1125,12 @@ fn contained_share(query: &Query, passage: &Passage) -> f32 {
             .any(|(words, _)| query_contains(query, words))
         {
             found += weight;
+        } else if unit
+            .alternatives
+            .iter()
+            .any(|(words, _)| words.len() == 1 && misspelt.contains(&words[0].as_str()))
+        {
+            found += weight * FUZZY_FACTOR;
         }
     }
     // Scaling a short phrase's share down by its weight was tried on the development cases and
@@ -1168,11 +1175,16 @@ pub fn score(query: &Query, doc: &Document, rarity: &Rarity) -> Score {
         found_significant as f32 / significant as f32
     };
     // The platform's own phrase the text contains most of.
+    let misspelt: Vec<&str> = matches
+        .iter()
+        .filter(|m| m.how == How::Fuzzy)
+        .filter_map(|m| m.matched_as.as_deref())
+        .collect();
     let mut containment = 0.0;
     let mut contained_phrase = None;
     for &i in &doc.cores {
         let passage = &doc.passages[i];
-        let share = contained_share(query, passage);
+        let share = contained_share(query, passage, &misspelt);
         if share > containment {
             containment = share;
             contained_phrase = Some(passage.exact.join(" "));
@@ -1951,6 +1963,19 @@ mod tests {
         );
         // A place or a framing word is never joined into a word.
         assert!(!texts("thuoc tinh").contains(&"thuoc tinh".to_owned()));
+    }
+
+    #[test]
+    fn a_misspelt_short_name_is_still_the_name() {
+        let origin = doc(
+            "Hệ thống quản lý và cấp chứng nhận xuất xứ điện tử eCoSys",
+            Some("eCoSys"),
+            "Electronic certificate of origin system",
+            "",
+        );
+        let s = score(&analyse("eCoSis"), &origin, &Rarity::default());
+        assert!(s.containment > 0.5, "{s:?}");
+        assert!(s.value >= 0.4, "{s:?}");
     }
 
     #[test]
