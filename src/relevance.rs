@@ -204,6 +204,38 @@ pub async fn evaluate(
                 )
                 .await?;
                 let ranked: Vec<String> = results.iter().map(|(p, _)| p.code.clone()).collect();
+                if std::env::var_os("RELEVANCE_EXPLAIN").is_some() {
+                    let query = analyse(q);
+                    let candidates = crate::registry::search::scored_candidates(
+                        conn,
+                        &docs,
+                        &PlatformFilter::default(),
+                        &[&query],
+                        &folded,
+                    )
+                    .await?;
+                    let rarity = candidates.rarity(&query);
+                    let mut all: Vec<(String, crate::domain::search::Score)> = candidates
+                        .rows
+                        .iter()
+                        .map(|(p, d)| {
+                            (
+                                p.code.clone(),
+                                crate::domain::search::score(&query, d, &rarity),
+                            )
+                        })
+                        .collect();
+                    all.sort_by(|a, b| b.1.value.total_cmp(&a.1.value));
+                    for (code, s) in all.iter().take(3) {
+                        let terms: Vec<&str> = s.matches.iter().map(|m| m.term.as_str()).collect();
+                        eprintln!(
+                            "S\t{id}\t{code}\t{:.3}\t{:.2}\t{}",
+                            s.value,
+                            s.significant_found,
+                            terms.join(" | ")
+                        );
+                    }
+                }
                 for key in std::iter::once("search".to_owned())
                     .chain(tags.iter().map(|t| format!("search/{t}")))
                 {
@@ -263,6 +295,26 @@ pub async fn evaluate(
                             .and_then(|c| c.province_action)
                             .map_or("-", |a| a.as_str()),
                     );
+                }
+                if std::env::var_os("RELEVANCE_EXPLAIN").is_some() {
+                    for c in &judgement.candidates {
+                        let terms: Vec<String> = c
+                            .matched
+                            .iter()
+                            .map(|m| {
+                                format!(
+                                    "{}@{}/{}{}",
+                                    m.term,
+                                    m.field,
+                                    m.how,
+                                    m.matched_as
+                                        .as_deref()
+                                        .map_or(String::new(), |a| format!("={a}"))
+                                )
+                            })
+                            .collect();
+                        eprintln!("E\t{id}\t{}\t{}\t{}", c.platform, c.score, terms.join(" "));
+                    }
                 }
                 let (got, candidates) = (judgement.verdict, judgement.candidates);
                 calibration.push((*verdict, candidates.first().map_or(0.0, |c| c.score)));

@@ -201,6 +201,8 @@ pub struct Query {
     boundaries: Vec<bool>,
     /// Where the text starts naming what the plan draws on or feeds, if it does.
     drawn_on: Option<usize>,
+    /// Whether the only words that say what the text is about say whom it serves.
+    audience_only: bool,
 }
 
 impl Query {
@@ -285,6 +287,20 @@ static DICTIONARY_WORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
         .collect()
 });
 
+/// The two-syllable words of the general dictionary that only one word folds to: in a text
+/// written without diacritics, "du lich" can only be "du lịch".
+static FOLDED_DICTIONARY_WORDS: LazyLock<HashSet<String>> = LazyLock::new(|| {
+    let mut count: HashMap<String, usize> = HashMap::new();
+    for word in DICTIONARY_WORDS.iter() {
+        *count.entry(fold_for_search(word)).or_default() += 1;
+    }
+    count
+        .into_iter()
+        .filter(|(_, n)| *n == 1)
+        .map(|(w, _)| w)
+        .collect()
+});
+
 /// Whether `word` (folded) is a Vietnamese syllable.
 pub fn is_syllable(word: &str) -> bool {
     VOCABULARY_SYLLABLES.contains(word)
@@ -321,6 +337,9 @@ fn has_diacritics(text: &str) -> bool {
 struct Vocabulary {
     /// Known words and phrases by folded text.
     entries: HashMap<String, Entry>,
+    /// The words that say whom a text serves ("doanh nghiệp", "cán bộ"), folded: generic, unless
+    /// the text names nothing else.
+    audience: HashSet<String>,
 }
 
 fn csv_rows(data: &str) -> Vec<csv::StringRecord> {
@@ -377,12 +396,16 @@ static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
         add(term, a.clone(), Some((b.clone(), how)), Role::Content);
         add(equivalent, b, Some((a, how)), Role::Content);
     }
+    let mut audience = HashSet::new();
     for row in csv_rows(FILLER) {
         let Some(phrase) = row.get(0) else { continue };
-        let role = if row.get(1) == Some("generic") {
-            Role::Generic
-        } else {
-            Role::Filler
+        let role = match row.get(1) {
+            Some("generic") => Role::Generic,
+            Some("audience") => {
+                audience.insert(words(phrase).join(" "));
+                Role::Generic
+            }
+            _ => Role::Filler,
         };
         add(phrase, words(phrase), None, role);
     }
@@ -421,7 +444,7 @@ static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
             }
         }
     }
-    Vocabulary { entries }
+    Vocabulary { entries, audience }
 });
 
 /// Analyses a text (any case, with or without diacritics) into words.
@@ -460,8 +483,26 @@ pub fn analyse(text: &str) -> Query {
             // ("thuoc tinh" for "thuộc tỉnh").
             .or_else(|| {
                 let pair = pairs.get(i..i + 2)?;
-                (marked
+                let folded_word = || {
+                    let key = format!("{} {}", pair[0].1, pair[1].1);
+                    FOLDED_DICTIONARY_WORDS.contains(key.as_str())
+                        && pair.iter().all(|(_, f)| {
+                            VOCABULARY
+                                .entries
+                                .get(f)
+                                .is_none_or(|e| e.role != Role::Filler)
+                        })
+                        // The registry's own word starting at the second syllable comes first:
+                        // "chu su dung" is "chủ | sử dụng", not "chủ sự | dụng".
+                        && !(2..=MAX_PHRASE.min(tokens.len() - i - 1)).any(|n| {
+                            VOCABULARY
+                                .entries
+                                .contains_key(&tokens[i + 1..i + 1 + n].join(" "))
+                        })
+                };
+                ((marked
                     && DICTIONARY_WORDS.contains(format!("{} {}", pair[0].0, pair[1].0).as_str()))
+                    || (!marked && folded_word()))
                 .then(|| {
                     let key = tokens[i..i + 2].to_vec();
                     (
@@ -510,11 +551,23 @@ pub fn analyse(text: &str) -> Query {
     if let Some(last) = boundaries.last_mut() {
         *last = true;
     }
+    // Whom a text serves weighs little next to what it does; a text that names nothing else
+    // ("Ứng dụng hỗ trợ doanh nghiệp") is about them, and names no function.
+    let mut audience_only = false;
+    if !units.iter().any(|u| u.role == Role::Content) {
+        for unit in &mut units {
+            if VOCABULARY.audience.contains(&unit.text) {
+                unit.role = Role::Content;
+                audience_only = true;
+            }
+        }
+    }
     let mut query = Query {
         units,
         tokens,
         boundaries,
         drawn_on: None,
+        audience_only,
     };
     query.drawn_on = drawn_on_from(&query);
     query
@@ -524,12 +577,19 @@ pub fn analyse(text: &str) -> Query {
 const MAX_CLAUSES: usize = 8;
 
 /// The functions a description lists, one per clause ("học trực tuyến, ngân hàng đề thi; quản lý
-/// hồ sơ học sinh"), each analysed on its own; a clause of fewer than two significant words names
-/// no function.
+/// hồ sơ học sinh"), each analysed on its own; a clause of fewer than two significant syllables
+/// names no function ("đăng ký doanh nghiệp trực tuyến" names one, "camera" does not).
 pub fn clauses(text: &str) -> Vec<(String, Query)> {
     text.split([',', ';', '.', ':', '\n', '(', ')'])
         .map(|clause| (clause.trim().to_owned(), analyse(clause)))
-        .filter(|(_, q)| q.units.iter().filter(|u| u.is_significant()).count() >= 2)
+        .filter(|(_, q)| {
+            q.units
+                .iter()
+                .filter(|u| u.is_significant())
+                .map(|u| u.len)
+                .sum::<usize>()
+                >= 2
+        })
         .take(MAX_CLAUSES)
         .collect()
 }
@@ -826,6 +886,9 @@ fn find(unit: &Unit, doc: &Document) -> Option<(f32, UnitMatch)> {
         let words = &unit.alternatives[0].0;
         'parts: for k in (2..words.len()).rev() {
             for part in [&words[..k], &words[words.len() - k..]] {
+                if says_little(part) {
+                    continue;
+                }
                 if let Some(passage) = doc.passages.iter().find(|p| p.find(part).is_some()) {
                     let share = k as f32 / words.len() as f32;
                     keep(
@@ -875,6 +938,15 @@ fn find(unit: &Unit, doc: &Document) -> Option<(f32, UnitMatch)> {
     best
 }
 
+/// Whether a part of a phrase is a generic or framing word only: "trực tuyến" of "nghe đài trực
+/// tuyến" says nothing of what the phrase names, so finding it is not finding a part of it.
+fn says_little(part: &[String]) -> bool {
+    VOCABULARY
+        .entries
+        .get(&part.join(" "))
+        .is_some_and(|e| e.role != Role::Content)
+}
+
 /// Whether [`find`] finds `unit` in `doc`, without building the match: the same tests in the same
 /// order, stopping at the first that holds. Rarity asks this of every word and every candidate.
 fn occurs(unit: &Unit, doc: &Document) -> bool {
@@ -902,9 +974,9 @@ fn occurs(unit: &Unit, doc: &Document) -> bool {
     if unit.len >= 3 {
         let words = &unit.alternatives[0].0;
         let part_found = (2..words.len()).any(|k| {
-            [&words[..k], &words[words.len() - k..]]
-                .iter()
-                .any(|part| doc.passages.iter().any(|p| p.find(part).is_some()))
+            [&words[..k], &words[words.len() - k..]].iter().any(|part| {
+                !says_little(part) && doc.passages.iter().any(|p| p.find(part).is_some())
+            })
         });
         if part_found {
             return true;
@@ -1040,7 +1112,8 @@ fn drawn_on_from(query: &Query) -> Option<usize> {
 const DETERMINERS: &[&str] = &["cac", "the"];
 
 /// How much of the platform's phrase `passage` the text contains, weighted by its words.
-fn contained_share(query: &Query, passage: &Passage) -> f32 {
+/// A word of the platform the text holds misspelt ("eCoSis" for "eCoSys") counts for less.
+fn contained_share(query: &Query, passage: &Passage, misspelt: &[&str]) -> f32 {
     let mut total = 0.0;
     let mut found = 0.0;
     for unit in passage.units.iter().filter(|u| u.role != Role::Filler) {
@@ -1052,6 +1125,12 @@ fn contained_share(query: &Query, passage: &Passage) -> f32 {
             .any(|(words, _)| query_contains(query, words))
         {
             found += weight;
+        } else if unit
+            .alternatives
+            .iter()
+            .any(|(words, _)| words.len() == 1 && misspelt.contains(&words[0].as_str()))
+        {
+            found += weight * FUZZY_FACTOR;
         }
     }
     // Scaling a short phrase's share down by its weight was tried on the development cases and
@@ -1096,11 +1175,16 @@ pub fn score(query: &Query, doc: &Document, rarity: &Rarity) -> Score {
         found_significant as f32 / significant as f32
     };
     // The platform's own phrase the text contains most of.
+    let misspelt: Vec<&str> = matches
+        .iter()
+        .filter(|m| m.how == How::Fuzzy)
+        .filter_map(|m| m.matched_as.as_deref())
+        .collect();
     let mut containment = 0.0;
     let mut contained_phrase = None;
     for &i in &doc.cores {
         let passage = &doc.passages[i];
-        let share = contained_share(query, passage);
+        let share = contained_share(query, passage, &misspelt);
         if share > containment {
             containment = share;
             contained_phrase = Some(passage.exact.join(" "));
@@ -1265,7 +1349,12 @@ pub fn overlap(
     domains: (&[String], &[String]),
     audiences: (&[String], &[String]),
 ) -> Overlap {
-    let title_score = score(title.0, doc, title.1);
+    let mut title_score = score(title.0, doc, title.1);
+    // A title that says only whom the plan serves ("Ứng dụng hỗ trợ doanh nghiệp") names no
+    // function: alone, it is a possible overlap at most, and the description says the rest.
+    if title.0.audience_only {
+        title_score.value = title_score.value.min(LAYER_CEILING);
+    }
     let description_score = score(description.0, doc, description.2);
     let shared = |(wanted, offered): (&[String], &[String])| -> Vec<String> {
         wanted
@@ -1747,8 +1836,9 @@ mod tests {
         assert!(texts("phân quyền thuộc tính").contains(&"thuoc tinh".to_owned()));
         assert!(!texts("cơ quan thuộc tỉnh").contains(&"thuoc tinh".to_owned()));
         assert!(texts("đặt lịch khám cho người bệnh").contains(&"nguoi benh".to_owned()));
-        // Folded, only the registry's own words are read.
-        assert!(!texts("dat lich kham cho nguoi benh").contains(&"nguoi benh".to_owned()));
+        // Folded, the registry's own words are read, and the dictionary's only where one word
+        // alone folds so (`a_text_without_diacritics_reads_…`).
+        assert!(!texts("co quan thuoc tinh").contains(&"thuoc tinh".to_owned()));
         assert!(texts("lap hoa don").contains(&"hoa don".to_owned()));
         // A registry word spelled otherwise is two syllables ("hòa đơn" is not "hóa đơn").
         assert!(texts("lập hóa đơn").contains(&"hoa don".to_owned()));
@@ -1810,6 +1900,82 @@ mod tests {
             "{with:?}"
         );
         assert!(with.value > without.value, "{without:?} {with:?}");
+    }
+
+    #[test]
+    fn whom_a_plan_serves_is_not_what_it_does() {
+        let officials = doc(
+            "Cơ sở dữ liệu quốc gia về cán bộ, công chức, viên chức",
+            Some("CSDLQG CBCCVC"),
+            "National database of civil servants",
+            "",
+        );
+        // Signing certificates for officials is not the officials' database.
+        let served = value(
+            "Hệ thống chứng thực chữ ký số cấp chứng thư cho cán bộ, công chức",
+            &officials,
+        );
+        assert!(served < POSSIBLE_OVERLAP, "{served}");
+        // A database of officials still is.
+        let kept = value("Phần mềm quản lý hồ sơ CBCCVC của tỉnh", &officials);
+        assert!(kept >= POSSIBLE_OVERLAP, "{kept}");
+        // A title that names only whom it serves is about them, but names no function: a
+        // possible overlap at most, until its description says more.
+        let only = judge_plan("Ứng dụng hỗ trợ cán bộ, công chức", "", &officials);
+        assert!(
+            (POSSIBLE_OVERLAP..=LAYER_CEILING).contains(&only.value),
+            "{only:?}"
+        );
+        // Its functions, listed in a clause each, are functions even as one word of the lexicon.
+        assert_eq!(clauses("đăng ký doanh nghiệp trực tuyến, camera").len(), 1);
+    }
+
+    #[test]
+    fn a_generic_part_of_a_phrase_is_not_a_part_found() {
+        let admissions = doc(
+            "Hệ thống hỗ trợ tuyển sinh chung",
+            None,
+            "Common admissions system",
+            "Thí sinh đăng ký xét tuyển trực tuyến",
+        );
+        let q = analyse("nghe đài trực tuyến");
+        assert_eq!(q.units.len(), 1, "{q:?}");
+        assert!(find(&q.units[0], &admissions).is_none());
+        assert!(!occurs(&q.units[0], &admissions));
+        // A part that names something still counts: "dịch vụ công" of "dịch vụ công quốc gia".
+        let portal = doc("Cổng dịch vụ công", None, "Public service portal", "");
+        let q = analyse("dịch vụ công quốc gia");
+        assert!(q.units.iter().any(|u| find(u, &portal).is_some()), "{q:?}");
+    }
+
+    #[test]
+    fn a_text_without_diacritics_reads_the_dictionary_words_only_one_word_folds_to() {
+        let texts = |text: &str| -> Vec<String> {
+            analyse(text).units.into_iter().map(|u| u.text).collect()
+        };
+        // "du lịch" is the only word that folds to "du lich": its syllables are not matched alone.
+        assert!(texts("cong thong tin du lich").contains(&"du lich".to_owned()));
+        // The registry's own word comes first: "chủ | sử dụng", not "chủ sự | dụng".
+        let owner = texts("chu su dung va bien dong");
+        assert!(
+            owner.contains(&"su dung".to_owned()) && !owner.contains(&"chu su".to_owned()),
+            "{owner:?}"
+        );
+        // A place or a framing word is never joined into a word.
+        assert!(!texts("thuoc tinh").contains(&"thuoc tinh".to_owned()));
+    }
+
+    #[test]
+    fn a_misspelt_short_name_is_still_the_name() {
+        let origin = doc(
+            "Hệ thống quản lý và cấp chứng nhận xuất xứ điện tử eCoSys",
+            Some("eCoSys"),
+            "Electronic certificate of origin system",
+            "",
+        );
+        let s = score(&analyse("eCoSis"), &origin, &Rarity::default());
+        assert!(s.containment > 0.5, "{s:?}");
+        assert!(s.value >= 0.4, "{s:?}");
     }
 
     #[test]

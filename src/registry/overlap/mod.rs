@@ -43,6 +43,33 @@ fn verdict_for(score: f32, action: Option<ProvinceAction>, separate: bool) -> Ve
     }
 }
 
+/// Whether a title says the province builds its own, separate system: "riêng" as its own ("riêng
+/// của tỉnh", "dùng riêng"), not "dành riêng cho" (dedicated to someone) nor "nói riêng" (in
+/// particular); or "độc lập".
+fn builds_its_own(title: &str) -> bool {
+    let words = search::syllables(&fold_for_search(title));
+    words
+        .iter()
+        .enumerate()
+        .any(|(i, w)| w == "rieng" && (i == 0 || !["danh", "noi"].contains(&words[i - 1].as_str())))
+        || words.windows(2).any(|w| w[0] == "doc" && w[1] == "lap")
+}
+
+/// Whether a plan that says it builds its own, separate system ("riêng", "độc lập") copies the
+/// platform: its title alone finds the platform a possible overlap, in the platform's names or
+/// capabilities ("hệ thống chứng thực chữ ký số riêng của tỉnh"), and nothing says the plan is
+/// only partly the platform's (a function the title adds, a description of other functions) or
+/// uses or feeds it. The province says it will not use the platform: that is a copy, whatever the
+/// score.
+fn own_copy(o: &search::Overlap) -> bool {
+    o.title.value >= POSSIBLE_OVERLAP
+        && o.title.strong_matches > 0
+        && !o.title.used
+        && !o.description.used
+        && o.beyond.is_none()
+        && o.functions_done.is_none()
+}
+
 /// How alike two plans' significant words must be (trigram similarity) to be listed as similar.
 pub const SIMILAR_PLAN_MIN_SIMILARITY: f32 = 0.5;
 
@@ -157,24 +184,35 @@ pub async fn judge(
             .then_with(|| a.code.cmp(&b.code))
     });
     scored.truncate(MAX_CANDIDATES_LISTED);
-    let title_words = search::syllables(&fold_for_search(&request.title));
-    let separate = title_words.iter().any(|w| w == "rieng")
-        || title_words
-            .windows(2)
-            .any(|w| w[0] == "doc" && w[1] == "lap");
+    let separate = builds_its_own(&request.title);
     let rank = |v: Verdict| match v {
         Verdict::LikelyDuplicate => 2,
         Verdict::PossibleOverlap => 1,
         Verdict::NoOverlap => 0,
     };
-    let verdicts: Vec<Verdict> = scored
+    // A plan that says it builds its own copy of a platform provinces use: a duplicate below the
+    // threshold too. One of a platform provinces connect to keeps the threshold: a province's own
+    // layer of it is expected, and only a copy scored as one is a duplicate.
+    let copies: Vec<bool> = scored
         .iter()
         .map(|(p, o)| {
-            verdict_for(
-                o.value,
-                PlatformProfile::from_stored(&p.profile).province_action,
-                separate,
-            )
+            let action = PlatformProfile::from_stored(&p.profile).province_action;
+            separate
+                && o.value < LIKELY_DUPLICATE
+                && action != Some(ProvinceAction::Connect)
+                && own_copy(o)
+        })
+        .collect();
+    let verdicts: Vec<Verdict> = scored
+        .iter()
+        .zip(&copies)
+        .map(|((p, o), &copy)| {
+            let action = PlatformProfile::from_stored(&p.profile).province_action;
+            if copy {
+                Verdict::LikelyDuplicate
+            } else {
+                verdict_for(o.value, action, separate)
+            }
         })
         .collect();
     // The platform that decides the verdict comes first.
@@ -185,12 +223,14 @@ pub async fn judge(
         .get(decisive)
         .copied()
         .unwrap_or(Verdict::NoOverlap);
+    let copied = copies.get(decisive).copied().unwrap_or(false);
     if decisive > 0 {
         let first = scored.remove(decisive);
         scored.insert(0, first);
     }
     let best = scored.first().map(|(_, o)| o.clone());
     let why = match scored.first() {
+        Some(_) if copied => reasons::own_copy(),
         Some((_, o)) => reasons::why(verdict, o),
         None => reasons::nothing_found(title.has_content()),
     };
@@ -349,6 +389,51 @@ pub async fn check(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::search::{Document, Fields, Rarity};
+
+    #[test]
+    fn a_title_says_when_the_province_builds_its_own() {
+        assert!(builds_its_own("Cổng DVCTT riêng của tỉnh Quảng Bình"));
+        assert!(builds_its_own("Kho du lieu thua dat dung rieng cho tinh"));
+        assert!(builds_its_own("Trung tâm giám sát độc lập của tỉnh"));
+        assert!(!builds_its_own("Ứng dụng dành riêng cho người khuyết tật"));
+        assert!(!builds_its_own("Hệ thống quản lý văn bản của tỉnh"));
+    }
+
+    #[test]
+    fn a_plan_that_builds_its_own_copy_of_what_a_platform_does_is_a_duplicate() {
+        let signatures = Document::new(Fields {
+            name_vi: "Dịch vụ chứng thực chữ ký số chuyên dùng Chính phủ",
+            code: "signatures",
+            name_en: "Government digital signature certification service",
+            capabilities: &[
+                "cấp chứng thư số chuyên dùng".to_owned(),
+                "ký số văn bản điện tử".to_owned(),
+            ],
+            description: "Ban Cơ yếu Chính phủ cấp chứng thư số cho các cơ quan nhà nước.",
+            ..Fields::default()
+        });
+        let judge = |title: &str| {
+            let title = search::analyse(title);
+            search::overlap(
+                (&title, &Rarity::default()),
+                (&Query::default(), &[], &Rarity::default()),
+                &signatures,
+                (&[], &[]),
+                (&[], &[]),
+            )
+        };
+        let copy = judge("Hệ thống chứng thực chữ ký số riêng của tỉnh để cấp chứng thư số");
+        assert!(own_copy(&copy), "{copy:?}");
+        // Found in the description only, the platform is not what the title builds.
+        let other = judge("Phần mềm riêng của tỉnh cho các cơ quan nhà nước");
+        assert!(!own_copy(&other), "{other:?}");
+        // Nor is a platform the plan uses.
+        let uses = judge(
+            "Phần mềm văn thư riêng ký số qua Dịch vụ chứng thực chữ ký số chuyên dùng Chính phủ",
+        );
+        assert!(!own_copy(&uses), "{uses:?}");
+    }
 
     #[test]
     fn a_platform_provinces_connect_to_is_at_most_a_possible_overlap_unless_the_plan_copies_it() {

@@ -105,6 +105,14 @@ pub fn why(verdict: Verdict, o: &Overlap) -> (String, String) {
     }
 }
 
+/// Why a plan that builds its own, separate system of what a platform does is a duplicate.
+pub fn own_copy() -> (String, String) {
+    (
+        "the plan builds its own, separate system (\"riêng\", \"độc lập\") for what the platform's names or capabilities say it does.".to_owned(),
+        "kế hoạch xây dựng hệ thống riêng, độc lập cho chức năng mà tên hoặc chức năng của nền tảng đã nêu.".to_owned(),
+    )
+}
+
 /// Why nothing was found.
 pub fn nothing_found(title_has_content: bool) -> (String, String) {
     if title_has_content {
