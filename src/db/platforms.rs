@@ -238,7 +238,7 @@ fn pairs_query(
 /// what PostgreSQL's statistics of the word and pair indexes say (the most common elements that
 /// `ANALYZE`, or autovacuum, keeps of a text-search column, up to 1,000 each, with the share of
 /// rows holding each). A word or pair not listed is rarer than every one listed.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct WordStatistics {
     /// About how many platforms there are.
     pub rows: f64,
