@@ -193,28 +193,22 @@ pub async fn judge(
     // A plan that says it builds its own copy of a platform provinces use: a duplicate below the
     // threshold too. One of a platform provinces connect to keeps the threshold: a province's own
     // layer of it is expected, and only a copy scored as one is a duplicate.
-    let copies: Vec<bool> = scored
+    let (copies, verdicts): (Vec<bool>, Vec<Verdict>) = scored
         .iter()
         .map(|(p, o)| {
             let action = PlatformProfile::from_stored(&p.profile).province_action;
-            separate
+            let copy = separate
                 && o.value < LIKELY_DUPLICATE
                 && action != Some(ProvinceAction::Connect)
-                && own_copy(o)
-        })
-        .collect();
-    let verdicts: Vec<Verdict> = scored
-        .iter()
-        .zip(&copies)
-        .map(|((p, o), &copy)| {
-            let action = PlatformProfile::from_stored(&p.profile).province_action;
-            if copy {
+                && own_copy(o);
+            let verdict = if copy {
                 Verdict::LikelyDuplicate
             } else {
                 verdict_for(o.value, action, separate)
-            }
+            };
+            (copy, verdict)
         })
-        .collect();
+        .unzip();
     // The platform that decides the verdict comes first.
     let decisive = (0..verdicts.len())
         .max_by_key(|&i| (rank(verdicts[i]), std::cmp::Reverse(i)))
