@@ -1522,6 +1522,20 @@ fn beyond_the_platform(query: &Query, doc: &Document) -> Option<String> {
         })
 }
 
+/// How a plan of `title` alone (no description, domains or audiences) overlaps `doc`: for tests
+/// of the overlap rules, here and in `registry::overlap`.
+#[cfg(test)]
+pub(crate) fn title_overlap(title: &str, doc: &Document) -> Overlap {
+    let title = analyse(title);
+    overlap(
+        (&title, &Rarity::default()),
+        (&Query::default(), &[], &Rarity::default()),
+        doc,
+        (&[], &[]),
+        (&[], &[]),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1754,16 +1768,7 @@ mod tests {
             ],
             ..Fields::default()
         });
-        let judge = |title: &str| {
-            let title = analyse(title);
-            overlap(
-                (&title, &Rarity::default()),
-                (&Query::default(), &[], &Rarity::default()),
-                &land,
-                (&[], &[]),
-                (&[], &[]),
-            )
-        };
+        let judge = |title: &str| title_overlap(title, &land);
         let whole = judge("Phần mềm quản lý hồ sơ địa chính của tỉnh");
         assert!(
             whole.value >= LIKELY_DUPLICATE && whole.beyond.is_none(),

@@ -383,7 +383,7 @@ pub async fn check(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::search::{Document, Fields, Rarity};
+    use crate::domain::search::{Document, Fields};
 
     #[test]
     fn a_title_says_when_the_province_builds_its_own() {
@@ -407,16 +407,7 @@ mod tests {
             description: "Ban Cơ yếu Chính phủ cấp chứng thư số cho các cơ quan nhà nước.",
             ..Fields::default()
         });
-        let judge = |title: &str| {
-            let title = search::analyse(title);
-            search::overlap(
-                (&title, &Rarity::default()),
-                (&Query::default(), &[], &Rarity::default()),
-                &signatures,
-                (&[], &[]),
-                (&[], &[]),
-            )
-        };
+        let judge = |title: &str| search::title_overlap(title, &signatures);
         let copy = judge("Hệ thống chứng thực chữ ký số riêng của tỉnh để cấp chứng thư số");
         assert!(own_copy(&copy), "{copy:?}");
         // Found in the description only, the platform is not what the title builds.
