@@ -27,7 +27,7 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use super::fold_for_search;
 
@@ -145,8 +145,9 @@ pub struct Unit {
     pub text: String,
     /// The word as written, lower case with its diacritics.
     exact: Vec<String>,
-    /// Its syllables (folded), then each alternative with how it relates.
-    alternatives: Vec<(Vec<String>, How)>,
+    /// Its syllables (folded), then each alternative with how it relates: shared with the
+    /// vocabulary's entry, not copied into every word of every text read.
+    alternatives: Arc<Vec<(Vec<String>, How)>>,
     /// What it is to the matcher.
     pub role: Role,
     /// The position of its first syllable in the text.
@@ -313,7 +314,7 @@ fn words(text: &str) -> Vec<String> {
 /// A known word or phrase: what else it may be written as, and what it is.
 #[derive(Clone, Debug)]
 struct Entry {
-    alternatives: Vec<(Vec<String>, How)>,
+    alternatives: Arc<Vec<(Vec<String>, How)>>,
     role: Role,
     /// How it is written with its diacritics (lower case), where the data says: a text written
     /// with diacritics holds the word only in one of these ("thuộc tính", not "thuộc tỉnh").
@@ -359,7 +360,7 @@ static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
                 return;
             }
             let entry = entries.entry(key.join(" ")).or_insert_with(|| Entry {
-                alternatives: vec![(key.clone(), How::Exact)],
+                alternatives: Arc::new(vec![(key.clone(), How::Exact)]),
                 role,
                 spellings: Vec::new(),
             });
@@ -377,7 +378,7 @@ static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
                 && alt.0 != key
                 && !entry.alternatives.iter().any(|(w, _)| *w == alt.0)
             {
-                entry.alternatives.push(alt);
+                Arc::make_mut(&mut entry.alternatives).push(alt);
             }
         };
     for line in LEXICON.lines().filter(|l| !l.starts_with('#')) {
@@ -449,8 +450,12 @@ static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
 
 /// Analyses a text (any case, with or without diacritics) into words.
 pub fn analyse(text: &str) -> Query {
-    let pairs = split(text);
-    let tokens: Vec<String> = pairs.iter().map(|(_, f)| f.clone()).collect();
+    analyse_written(text).0
+}
+
+/// Analyses a text into words, with its syllables as written (lower case, with diacritics).
+fn analyse_written(text: &str) -> (Query, Vec<String>) {
+    let (exact, tokens): (Vec<String>, Vec<String>) = split(text).into_iter().unzip();
     // A text written with diacritics is read with them: its syllables form a word only when they
     // are written as the word is ("thuộc tỉnh" is not "thuộc tính"). One written without them is
     // read folded.
@@ -458,23 +463,37 @@ pub fn analyse(text: &str) -> Query {
     let spelled_as = |entry: &Entry, at: usize, n: usize| {
         !marked
             || entry.spellings.is_empty()
-            || entry.spellings.iter().any(|s| {
-                s.split(' ')
-                    .zip(&pairs[at..at + n])
-                    .all(|(w, (e, _))| w == e)
-            })
+            || entry
+                .spellings
+                .iter()
+                .any(|s| s.split(' ').zip(&exact[at..at + n]).all(|(w, e)| w == e))
     };
+    // The folded phrase of the syllables from `i` on, one string whose prefixes are the phrases
+    // of each length (`ends[n - 1]` ends the one of `n` syllables): looking a text's phrases up
+    // made a string per length and position, and that was most of reading a description.
+    let mut key = String::new();
+    let mut ends: Vec<usize> = Vec::with_capacity(MAX_PHRASE + 1);
+    let mut written_pair = String::new();
     let mut boundaries = vec![false; tokens.len() + 1];
     let mut units: Vec<Unit> = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
         boundaries[i] = true;
+        key.clear();
+        ends.clear();
+        for token in &tokens[i..(i + MAX_PHRASE + 1).min(tokens.len())] {
+            if !key.is_empty() {
+                key.push(' ');
+            }
+            key.push_str(token);
+            ends.push(key.len());
+        }
         let longest = (2..=MAX_PHRASE.min(tokens.len() - i))
             .rev()
             .find_map(|n| {
                 VOCABULARY
                     .entries
-                    .get(&tokens[i..i + n].join(" "))
+                    .get(&key[..ends[n - 1]])
                     .filter(|e| spelled_as(e, i, n))
                     .map(|e| (n, Cow::Borrowed(e)))
             })
@@ -482,11 +501,12 @@ pub fn analyse(text: &str) -> Query {
             // only as written with its diacritics: folded, such a word is too often two words
             // ("thuoc tinh" for "thuộc tỉnh").
             .or_else(|| {
-                let pair = pairs.get(i..i + 2)?;
+                if tokens.len() - i < 2 {
+                    return None;
+                }
                 let folded_word = || {
-                    let key = format!("{} {}", pair[0].1, pair[1].1);
-                    FOLDED_DICTIONARY_WORDS.contains(key.as_str())
-                        && pair.iter().all(|(_, f)| {
+                    FOLDED_DICTIONARY_WORDS.contains(&key[..ends[1]])
+                        && tokens[i..i + 2].iter().all(|f| {
                             VOCABULARY
                                 .entries
                                 .get(f)
@@ -497,18 +517,22 @@ pub fn analyse(text: &str) -> Query {
                         && !(2..=MAX_PHRASE.min(tokens.len() - i - 1)).any(|n| {
                             VOCABULARY
                                 .entries
-                                .contains_key(&tokens[i + 1..i + 1 + n].join(" "))
+                                .contains_key(&key[ends[0] + 1..ends[n]])
                         })
                 };
-                ((marked
-                    && DICTIONARY_WORDS.contains(format!("{} {}", pair[0].0, pair[1].0).as_str()))
-                    || (!marked && folded_word()))
-                .then(|| {
+                let mut written_word = || {
+                    written_pair.clear();
+                    written_pair.push_str(&exact[i]);
+                    written_pair.push(' ');
+                    written_pair.push_str(&exact[i + 1]);
+                    DICTIONARY_WORDS.contains(written_pair.as_str())
+                };
+                ((marked && written_word()) || (!marked && folded_word())).then(|| {
                     let key = tokens[i..i + 2].to_vec();
                     (
                         2,
                         Cow::Owned(Entry {
-                            alternatives: vec![(key, How::Exact)],
+                            alternatives: Arc::new(vec![(key, How::Exact)]),
                             role: Role::Content,
                             spellings: Vec::new(),
                         }),
@@ -522,7 +546,7 @@ pub fn analyse(text: &str) -> Query {
                     .map(|e| (1, Cow::Borrowed(e)))
             });
         let (len, alternatives, role) = match longest {
-            Some((n, entry)) => (n, entry.alternatives.clone(), entry.role),
+            Some((n, entry)) => (n, Arc::clone(&entry.alternatives), entry.role),
             None => {
                 let word = &tokens[i];
                 // Numbers ("gói thầu số 02", "2026") and lone letters say nothing of a function.
@@ -531,22 +555,23 @@ pub fn analyse(text: &str) -> Query {
                 } else {
                     Role::Content
                 };
-                (1, vec![(vec![word.clone()], How::Exact)], role)
+                (1, Arc::new(vec![(vec![word.clone()], How::Exact)]), role)
             }
         };
-        let unit = Unit {
-            text: tokens[i..i + len].join(" "),
-            exact: pairs[i..i + len].iter().map(|(e, _)| e.clone()).collect(),
-            alternatives,
-            role,
-            start: i,
-            len,
-        };
+        let text = &key[..ends[len - 1]];
         i += len;
         // A word written twice counts once.
-        if !units.iter().any(|u| u.text == unit.text) {
-            units.push(unit);
+        if units.iter().any(|u| u.text == text) {
+            continue;
         }
+        units.push(Unit {
+            text: text.to_owned(),
+            exact: exact[i - len..i].to_vec(),
+            alternatives,
+            role,
+            start: i - len,
+            len,
+        });
     }
     if let Some(last) = boundaries.last_mut() {
         *last = true;
@@ -570,7 +595,7 @@ pub fn analyse(text: &str) -> Query {
         audience_only,
     };
     query.drawn_on = drawn_on_from(&query);
-    query
+    (query, exact)
 }
 
 /// The most functions of a description scored one by one.
@@ -610,8 +635,7 @@ struct Passage {
 
 impl Passage {
     fn new(field: Field, text: &str) -> Self {
-        let query = analyse(text);
-        let exact = split(text).into_iter().map(|(e, _)| e).collect();
+        let (query, exact) = analyse_written(text);
         Self {
             field,
             tokens: query.tokens,
@@ -824,7 +848,7 @@ fn may_be_typo(word: &str) -> bool {
 fn find(unit: &Unit, doc: &Document) -> Option<(f32, UnitMatch)> {
     let mut best: Option<(f32, UnitMatch)> = None;
     for passage in &doc.passages {
-        for (alternative, how) in &unit.alternatives {
+        for (alternative, how) in unit.alternatives.iter() {
             let at = passage.find(alternative);
             let compound = passage.field == Field::Name
                 && alternative.len() == 1
