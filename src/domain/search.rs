@@ -2017,6 +2017,27 @@ mod tests {
     }
 
     #[test]
+    fn a_tool_says_as_little_as_software() {
+        for text in [
+            "Công cụ khai đề nghị cấp thị thực",
+            "Cong cu khai de nghi cap thi thuc",
+        ] {
+            let q = analyse(text);
+            assert_eq!(q.units[0].text, "cong cu", "{text}");
+            assert_eq!(q.units[0].role, Role::Generic, "{text}");
+        }
+        let d = doc(
+            "Trang thông tin cấp thị thực điện tử",
+            Some("e-Visa"),
+            "Electronic visa issuance information site",
+            "",
+        );
+        let tool = value("Công cụ cấp thị thực", &d);
+        let software = value("Phần mềm cấp thị thực", &d);
+        assert!((tool - software).abs() < 1e-6, "{tool} {software}");
+    }
+
+    #[test]
     fn the_data_files_are_read() {
         assert!(VOCABULARY.entries.len() > 100);
         assert!(VOCABULARY_SYLLABLES.contains("khau"));
