@@ -162,7 +162,7 @@ pub async fn judge(
     let candidates = scored_candidates(conn, docs, &filter, &queries, &rank_text).await?;
     let title_rarity = candidates.rarity(&title);
     let description_rarity = candidates.rarity(&description);
-    let mut scored: Vec<_> = candidates
+    let mut scored: Vec<(_, search::Overlap)> = candidates
         .rows
         .into_iter()
         .filter(|(p, _)| p.status != PlatformStatus::Retired.as_str())
@@ -176,8 +176,9 @@ pub async fn judge(
             );
             (p, o)
         })
-        .filter(|(_, o)| o.value >= MIN_CANDIDATE_SCORE)
         .collect();
+    search::defer_to_layer(&mut scored, |(_, o)| o);
+    scored.retain(|(_, o)| o.value >= MIN_CANDIDATE_SCORE);
     scored.sort_by(|(a, x), (b, y)| {
         y.value
             .total_cmp(&x.value)
