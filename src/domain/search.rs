@@ -1455,7 +1455,9 @@ pub fn overlap(
 /// lên Hệ thống thông tin báo cáo Chính phủ") says which platform it is a local layer of. Another
 /// platform its title resembles no more than that one is not what it copies: the resemblance rests
 /// on the words that make it that platform's layer. It is a possible overlap at most, as the
-/// platform named is.
+/// platform named is. Only when the title itself resembles the platform fed (a possible overlap
+/// on its own): a title that says little ("Phần mềm của tỉnh") leaves the description to say
+/// what is copied, and naming one platform fed does not clear the others it lists.
 pub fn defer_to_layer<T>(items: &mut [T], overlap: fn(&mut T) -> &mut Overlap) {
     let layer_title = items
         .iter_mut()
@@ -1463,7 +1465,7 @@ pub fn defer_to_layer<T>(items: &mut [T], overlap: fn(&mut T) -> &mut Overlap) {
         .filter(|o| o.description.used && o.description.named.is_some())
         .map(|o| o.title.value)
         .reduce(f32::max);
-    let Some(layer_title) = layer_title else {
+    let Some(layer_title) = layer_title.filter(|t| *t >= POSSIBLE_OVERLAP) else {
         return;
     };
     for item in items.iter_mut() {
@@ -2076,6 +2078,13 @@ mod tests {
         let mut items = vec![
             judged(LAYER_CEILING, 0.8, true, false),
             judged(0.77, 0.64, false, false),
+        ];
+        defer_to_layer(&mut items, |o| o);
+        assert_eq!(values(&items), [LAYER_CEILING, 0.77]);
+        // Nor does a platform fed that the title does not resemble.
+        let mut items = vec![
+            judged(LAYER_CEILING, 0.3, true, true),
+            judged(0.77, 0.2, false, false),
         ];
         defer_to_layer(&mut items, |o| o);
         assert_eq!(values(&items), [LAYER_CEILING, 0.77]);
