@@ -1475,6 +1475,31 @@ pub fn overlap(
     }
 }
 
+/// A plan whose description names the national platform it feeds or connects to ("gửi báo cáo
+/// lên Hệ thống thông tin báo cáo Chính phủ") says which platform it is a local layer of. Another
+/// platform its title resembles no more than that one is not what it copies: the resemblance rests
+/// on the words that make it that platform's layer. It is a possible overlap at most, as the
+/// platform named is. Only when the title itself resembles the platform fed (a possible overlap
+/// on its own): a title that says little ("Phần mềm của tỉnh") leaves the description to say
+/// what is copied, and naming one platform fed does not clear the others it lists.
+pub fn defer_to_layer<T>(items: &mut [T], overlap: fn(&mut T) -> &mut Overlap) {
+    let layer_title = items
+        .iter_mut()
+        .map(overlap)
+        .filter(|o| o.description.used && o.description.named.is_some())
+        .map(|o| o.title.value)
+        .reduce(f32::max);
+    let Some(layer_title) = layer_title.filter(|t| *t >= POSSIBLE_OVERLAP) else {
+        return;
+    };
+    for item in items.iter_mut() {
+        let o = overlap(item);
+        if !o.description.used && o.title.value <= layer_title && o.value > LAYER_CEILING {
+            o.value = LAYER_CEILING;
+        }
+    }
+}
+
 /// Words that say whom a plan serves, not what it does: "người dân và cán bộ" joins users.
 const AUDIENCE_WORDS: &[&str] = &[
     "nguoi",
@@ -2038,6 +2063,83 @@ mod tests {
         );
         let s = score(&analyse("evisa"), &d, &Rarity::default());
         assert!(s.named.is_some() && s.value >= NAMED_FLOOR, "{s:?}");
+    }
+
+    fn judged(value: f32, title: f32, used: bool, named: bool) -> Overlap {
+        Overlap {
+            value,
+            title: Score {
+                value: title,
+                ..Score::default()
+            },
+            description: Score {
+                used,
+                named: named.then(|| "the platform fed".to_owned()),
+                ..Score::default()
+            },
+            shared_domains: Vec::new(),
+            shared_audiences: Vec::new(),
+            part: None,
+            beyond: None,
+            functions_done: None,
+        }
+    }
+
+    #[test]
+    fn a_plan_that_names_the_platform_it_feeds_copies_no_platform_it_resembles_less() {
+        let values = |items: &[Overlap]| items.iter().map(|o| o.value).collect::<Vec<_>>();
+        let mut items = vec![
+            // The platform the description says the plan reports to: a layer of it.
+            judged(LAYER_CEILING, 0.8, true, true),
+            // One whose capability shares a word of the title, less than the first.
+            judged(0.77, 0.64, false, false),
+            // One the title resembles more than the platform fed: what the plan copies.
+            judged(0.9, 0.95, false, false),
+        ];
+        defer_to_layer(&mut items, |o| o);
+        assert_eq!(values(&items), [LAYER_CEILING, LAYER_CEILING, 0.9]);
+        // A platform the plan only draws on, not named, says nothing of what else it copies.
+        let mut items = vec![
+            judged(LAYER_CEILING, 0.8, true, false),
+            judged(0.77, 0.64, false, false),
+        ];
+        defer_to_layer(&mut items, |o| o);
+        assert_eq!(values(&items), [LAYER_CEILING, 0.77]);
+        // Nor does a platform fed that the title does not resemble.
+        let mut items = vec![
+            judged(LAYER_CEILING, 0.3, true, true),
+            judged(0.77, 0.2, false, false),
+        ];
+        defer_to_layer(&mut items, |o| o);
+        assert_eq!(values(&items), [LAYER_CEILING, 0.77]);
+        // Nor does a platform named but not as one the plan feeds.
+        let mut items = vec![
+            judged(0.7, 0.8, false, true),
+            judged(0.77, 0.64, false, false),
+        ];
+        defer_to_layer(&mut items, |o| o);
+        assert_eq!(values(&items), [0.7, 0.77]);
+    }
+
+    #[test]
+    fn a_tool_says_as_little_as_software() {
+        for text in [
+            "Công cụ khai đề nghị cấp thị thực",
+            "Cong cu khai de nghi cap thi thuc",
+        ] {
+            let q = analyse(text);
+            assert_eq!(q.units[0].text, "cong cu", "{text}");
+            assert_eq!(q.units[0].role, Role::Generic, "{text}");
+        }
+        let d = doc(
+            "Trang thông tin cấp thị thực điện tử",
+            Some("e-Visa"),
+            "Electronic visa issuance information site",
+            "",
+        );
+        let tool = value("Công cụ cấp thị thực", &d);
+        let software = value("Phần mềm cấp thị thực", &d);
+        assert!((tool - software).abs() < 1e-6, "{tool} {software}");
     }
 
     #[test]

@@ -70,6 +70,16 @@ fn own_copy(o: &search::Overlap) -> bool {
         && o.functions_done.is_none()
 }
 
+/// The order candidates are listed in: the highest score first; of two scored alike (both capped
+/// as layers, say), the one the title resembles more, as the platform the plan names as the one it
+/// feeds; then by code.
+fn ranked(a: (&str, &search::Overlap), b: (&str, &search::Overlap)) -> std::cmp::Ordering {
+    b.1.value
+        .total_cmp(&a.1.value)
+        .then_with(|| b.1.title.value.total_cmp(&a.1.title.value))
+        .then_with(|| a.0.cmp(b.0))
+}
+
 /// How alike two plans' significant words must be (trigram similarity) to be listed as similar.
 pub const SIMILAR_PLAN_MIN_SIMILARITY: f32 = 0.5;
 
@@ -162,7 +172,7 @@ pub async fn judge(
     let candidates = scored_candidates(conn, docs, &filter, &queries, &rank_text).await?;
     let title_rarity = candidates.rarity(&title);
     let description_rarity = candidates.rarity(&description);
-    let mut scored: Vec<_> = candidates
+    let mut scored: Vec<(_, search::Overlap)> = candidates
         .rows
         .into_iter()
         .filter(|(p, _)| p.status != PlatformStatus::Retired.as_str())
@@ -176,13 +186,10 @@ pub async fn judge(
             );
             (p, o)
         })
-        .filter(|(_, o)| o.value >= MIN_CANDIDATE_SCORE)
         .collect();
-    scored.sort_by(|(a, x), (b, y)| {
-        y.value
-            .total_cmp(&x.value)
-            .then_with(|| a.code.cmp(&b.code))
-    });
+    search::defer_to_layer(&mut scored, |(_, o)| o);
+    scored.retain(|(_, o)| o.value >= MIN_CANDIDATE_SCORE);
+    scored.sort_by(|(a, x), (b, y)| ranked((&a.code, x), (&b.code, y)));
     scored.truncate(MAX_CANDIDATES_LISTED);
     let separate = builds_its_own(&request.title);
     let rank = |v: Verdict| match v {
@@ -418,6 +425,28 @@ mod tests {
             "Phần mềm văn thư riêng ký số qua Dịch vụ chứng thực chữ ký số chuyên dùng Chính phủ",
         );
         assert!(!own_copy(&uses), "{uses:?}");
+    }
+
+    #[test]
+    fn of_two_candidates_scored_alike_the_one_the_title_resembles_more_comes_first() {
+        let judged = |value: f32, title: f32| search::Overlap {
+            value,
+            title: search::Score {
+                value: title,
+                ..search::Score::default()
+            },
+            description: search::Score::default(),
+            shared_domains: Vec::new(),
+            shared_audiences: Vec::new(),
+            part: None,
+            beyond: None,
+            functions_done: None,
+        };
+        let (fed, other, better) = (judged(0.485, 0.8), judged(0.485, 0.64), judged(0.7, 0.3));
+        let mut listed = [("a-other", &other), ("z-fed", &fed), ("b-better", &better)];
+        listed.sort_by(|x, y| ranked(*x, *y));
+        let codes: Vec<&str> = listed.iter().map(|(c, _)| *c).collect();
+        assert_eq!(codes, ["b-better", "z-fed", "a-other"]);
     }
 
     #[test]
