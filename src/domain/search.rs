@@ -742,10 +742,9 @@ impl Document {
         // Dịch vụ công quốc gia"; not "Cổng thông tin".
         names.retain(|n| {
             let joined = n.join(" ");
-            let analysed = analyse(&joined);
             !n.is_empty()
-                && analysed.units.iter().any(Unit::is_significant)
                 && (n.len() >= 2 || joined.chars().count() >= 4)
+                && analyse(&joined).units.iter().any(Unit::is_significant)
         });
         names.dedup();
         Self {
