@@ -599,10 +599,42 @@ scale_point() { # size: each scenario at the fixed rate, then one request at a t
         oha_run scale search ours "$rate" "$LAT_DUR" "{\"size\": $size, \"load\": \"$load\"}" "$O/api/v1/platforms?q=hoa%20don%20dien%20tu"
         oha_run scale overlap ours "$rate" "$LAT_DUR" "{\"size\": $size, \"load\": \"$load\"}" "$O/api/v1/overlap-checks" \
             -m POST -T application/json -d "$OVERLAP_BODY"
+        # The one plan above is judged once and then answered from the kept judgement: a
+        # province's new plan is judged anew, so these are distinct plans (see new_plans).
+        oha_run scale overlap-new ours "$rate" "$LAT_DUR" "{\"size\": $size, \"load\": \"$load\"}" "$O/api/v1/overlap-checks" \
+            -m POST -T application/json -Z "$OUT/new-plans.txt"
     done
 }
 
+# new_plans FILE: one overlap-check body per line, none alike: the development cases' plans
+# (bench/relevance/cases-dev.json and batch5-dev.json, 182 of them), each line's title ending in a
+# number of its own ("gói thầu số N", which the matcher reads as filler), so that no two requests
+# share a kept judgement while each is the work of judging a real plan. oha picks lines at
+# random; 2,000 lines keep repeats rare.
+new_plans() {
+    python3 - "$1" bench/relevance/cases-dev.json bench/relevance/batch5-dev.json <<'EOF'
+import json, sys
+out, files = sys.argv[1], sys.argv[2:]
+plans = []
+for f in files:
+    for case in json.load(open(f)):
+        if case.get("kind") != "overlap":
+            continue
+        body = {"title": case["title"]}
+        for key in ("description", "domains", "audiences"):
+            if case.get(key):
+                body[key] = case[key]
+        plans.append(body)
+with open(out, "w") as w:
+    for n in range(2000):
+        body = dict(plans[n % len(plans)])
+        body["title"] = f"{body['title']} (gói thầu số {n + 1})"
+        w.write(json.dumps(body, ensure_ascii=False) + "\n")
+EOF
+}
+
 run_scale() {
+    new_plans "$OUT/new-plans.txt"
     PEER_STATUS="not used in scale mode"
     PEER_SHORT="not used"
     build
