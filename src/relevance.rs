@@ -212,6 +212,7 @@ pub async fn evaluate(
                         &PlatformFilter::default(),
                         &[&query],
                         &folded,
+                        crate::registry::search::MAX_CANDIDATES,
                     )
                     .await?;
                     let rarity = candidates.rarity(&query);

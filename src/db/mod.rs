@@ -101,6 +101,49 @@ fn establish(
     .boxed()
 }
 
+/// Runs `read` in a transaction of its own whose statements PostgreSQL cancels after `limit`:
+/// `Ok(None)` when it was cancelled, so that a caller can answer without an optional part of its
+/// work (the typo look-up of a large registry) instead of waiting for the request's whole
+/// statement timeout. The transaction is rolled back either way when `read` fails; a connection
+/// left inside it (the request dropped) is broken for the pool, which closes it.
+pub async fn bounded<T>(
+    conn: &mut AsyncPgConnection,
+    limit: Duration,
+    read: impl AsyncFnOnce(&mut AsyncPgConnection) -> diesel::QueryResult<T>,
+) -> diesel::QueryResult<Option<T>> {
+    use diesel_async::{AnsiTransactionManager, RunQueryDsl, TransactionManager};
+    AnsiTransactionManager::begin_transaction(&mut *conn).await?;
+    let outcome = match diesel::sql_query(format!(
+        "SET LOCAL statement_timeout = {}",
+        limit.as_millis().max(1)
+    ))
+    .execute(&mut *conn)
+    .await
+    {
+        Ok(_) => read(&mut *conn).await,
+        Err(error) => Err(error),
+    };
+    match outcome {
+        Ok(value) => {
+            AnsiTransactionManager::commit_transaction(&mut *conn).await?;
+            Ok(Some(value))
+        }
+        Err(error) => {
+            AnsiTransactionManager::rollback_transaction(&mut *conn).await?;
+            match error {
+                diesel::result::Error::DatabaseError(_, info)
+                    if info
+                        .message()
+                        .starts_with("canceling statement due to statement timeout") =>
+                {
+                    Ok(None)
+                }
+                other => Err(other),
+            }
+        }
+    }
+}
+
 /// Applies the pending migrations on a dedicated connection, off the async workers.
 pub async fn run_migrations(database_url: &str) -> Result<Vec<String>, SetupError> {
     let url = database_url.to_owned();

@@ -615,6 +615,9 @@ pub async fn batch(
         .await
 }
 
+/// The longest the typo look-up of [`candidates`] may take.
+pub const TYPO_LOOKUP_LIMIT: std::time::Duration = std::time::Duration::from_millis(300);
+
 /// Up to `limit` platforms matching `filter` whose folded text has every word of one of the
 /// `lookup` spellings (or of all of them, with `lookup.every`) or a word within a typo of one of
 /// its fuzzy words (pg_trgm word similarity): those containing the most of `ranked` (spellings),
@@ -653,15 +656,26 @@ pub async fn candidates(
         fuzzy: lookup.fuzzy.clone(),
     };
     let found = rows.len();
-    let more = matching(
-        conn,
-        filter,
-        &typos,
-        ranked,
-        rank_text,
-        limit + found as i64,
-    )
-    .await?;
+    // Bounded in time: at 100,000 platforms a few English words that are no Vietnamese syllable
+    // ("flood", "warning") made the trigram index propose most rows, and rechecking them all ran
+    // into the request's statement timeout (a 503 for a plan that has an answer). The rows found
+    // through a spelling are answered without the typo candidates then.
+    let Some(more) = super::bounded(conn, TYPO_LOOKUP_LIMIT, async |conn| {
+        matching(
+            conn,
+            filter,
+            &typos,
+            ranked,
+            rank_text,
+            limit + found as i64,
+        )
+        .await
+    })
+    .await?
+    else {
+        log::info!("the typo look-up took longer than {TYPO_LOOKUP_LIMIT:?}; answered without it");
+        return Ok(rows);
+    };
     let seen: std::collections::HashSet<i64> = rows.iter().map(|p| p.id).collect();
     rows.extend(
         more.into_iter()

@@ -236,6 +236,7 @@ pub async fn scored_candidates(
     filter: &PlatformFilter,
     queries: &[&Query],
     rank_text: &str,
+    limit: i64,
 ) -> Result<Candidates, ApiError> {
     let mut spellings: Vec<String> = Vec::new();
     let mut fuzzy: Vec<String> = Vec::new();
@@ -278,8 +279,7 @@ pub async fn scored_candidates(
     let rows = match rows {
         Some(rows) => rows,
         None => {
-            platform_db::candidates(conn, filter, &lookup, &spellings, rank_text, MAX_CANDIDATES)
-                .await?
+            platform_db::candidates(conn, filter, &lookup, &spellings, rank_text, limit).await?
         }
     };
     Ok(Candidates {
@@ -302,7 +302,7 @@ pub async fn search(
     q: &Query,
     rank_text: &str,
 ) -> Result<Vec<(Platform, Score)>, ApiError> {
-    let candidates = scored_candidates(conn, docs, filter, &[q], rank_text).await?;
+    let candidates = scored_candidates(conn, docs, filter, &[q], rank_text, MAX_CANDIDATES).await?;
     let rarity = candidates.rarity(q);
     let mut results: Vec<(Platform, Score)> = candidates
         .rows

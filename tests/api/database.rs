@@ -305,3 +305,49 @@ async fn the_search_text_keeps_no_column_statistics_but_its_indexes_do() {
     .unwrap();
     assert_eq!(indexes.n, 2);
 }
+
+#[tokio::test]
+async fn a_bounded_read_is_cancelled_at_its_limit_and_the_connection_stays_usable() {
+    use std::time::Duration;
+
+    use diesel::sql_types::Integer;
+    use ndp_registry::db::bounded;
+
+    #[derive(QueryableByName)]
+    struct One {
+        #[diesel(sql_type = Integer)]
+        one: i32,
+    }
+    let app = spawn_app().await;
+    let mut conn = app.conn().await;
+    let slow = bounded(&mut conn, Duration::from_millis(50), async |c| {
+        diesel::sql_query("SELECT pg_sleep(2)::text::int + 1 AS one")
+            .get_result::<One>(c)
+            .await
+    })
+    .await
+    .unwrap();
+    assert!(slow.is_none(), "a read past its limit is cancelled");
+    let fast = bounded(&mut conn, Duration::from_millis(2_000), async |c| {
+        diesel::sql_query("SELECT 1 AS one")
+            .get_result::<One>(c)
+            .await
+    })
+    .await
+    .unwrap();
+    assert_eq!(fast.map(|r| r.one), Some(1));
+    // Other errors are errors, and the limit ends with its transaction.
+    let failed = bounded(&mut conn, Duration::from_millis(2_000), async |c| {
+        diesel::sql_query("SELECT 1 / 0 AS one")
+            .get_result::<One>(c)
+            .await
+    })
+    .await;
+    assert!(failed.is_err());
+    let timeout: One =
+        diesel::sql_query("SELECT (current_setting('statement_timeout') <> '50ms')::int AS one")
+            .get_result(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(timeout.one, 1);
+}

@@ -29,6 +29,14 @@ use crate::views::platforms::{SearchMatch, platform_responses};
 /// How many candidates a receipt lists at most.
 pub const MAX_CANDIDATES_LISTED: usize = 5;
 
+/// The most candidates a check scores (a search scores up to [`super::search::MAX_CANDIDATES`],
+/// as it lists every platform that answers). A check lists five: reading and scoring the 400
+/// best-ranked candidates of a registry of 100,000 platforms was most of a new plan's cost, and on
+/// the development cases at that size the best 150 judge as well (verdicts 102 and 103 of 122,
+/// 43 and 43 of 60; top 3 79 and 79 of 89, 39 and 39 of 45). A registry of no more platforms
+/// than this (the national list has 79) is judged as before.
+pub const OVERLAP_CANDIDATES: i64 = 150;
+
 /// The verdict for one platform. A platform provinces are to connect their own systems to (NDXP,
 /// the SOC, the Government's meeting system) is not duplicated by a province's own layer of it: at
 /// most a possible overlap, to be connected. Unless the plan says it builds its own, separate one
@@ -169,7 +177,15 @@ pub async fn judge(
         .units
         .retain(|u| u.is_significant() && u.is_phrase());
     let queries: Vec<&Query> = vec![&title, &description_phrases];
-    let candidates = scored_candidates(conn, docs, &filter, &queries, &rank_text).await?;
+    let candidates = scored_candidates(
+        conn,
+        docs,
+        &filter,
+        &queries,
+        &rank_text,
+        OVERLAP_CANDIDATES,
+    )
+    .await?;
     let title_rarity = candidates.rarity(&title);
     let description_rarity = candidates.rarity(&description);
     let mut scored: Vec<(_, search::Overlap)> = candidates
