@@ -129,15 +129,18 @@ pub async fn bounded<T>(
             Ok(Some(value))
         }
         Err(error) => {
-            AnsiTransactionManager::rollback_transaction(&mut *conn).await?;
+            let rolled_back = AnsiTransactionManager::rollback_transaction(&mut *conn).await;
             match error {
+                // Cancelled: the caller goes on with this connection, so it must be usable.
                 diesel::result::Error::DatabaseError(_, info)
                     if info
                         .message()
                         .starts_with("canceling statement due to statement timeout") =>
                 {
-                    Ok(None)
+                    rolled_back.map(|()| None)
                 }
+                // Any other failure is the answer; a rollback that failed too leaves the
+                // connection marked broken, and the pool drops it (as `transaction::write`).
                 other => Err(other),
             }
         }
