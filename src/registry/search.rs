@@ -229,7 +229,9 @@ impl Candidates {
     }
 }
 
-/// The candidates for `queries` (their significant words, or all when none is significant).
+/// The candidates for `queries` (their significant words, or all when none is significant): at
+/// most `limit` looked up, or the whole registry when it is no larger than [`MAX_CANDIDATES`] and a
+/// word may be a typo.
 pub async fn scored_candidates(
     conn: &mut AsyncPgConnection,
     docs: &DocumentCache,
