@@ -318,31 +318,27 @@ async fn a_bounded_read_is_cancelled_at_its_limit_and_the_connection_stays_usabl
         #[diesel(sql_type = Integer)]
         one: i32,
     }
+    // One statement read within `ms` milliseconds.
+    async fn read(
+        conn: &mut AsyncPgConnection,
+        ms: u64,
+        sql: &'static str,
+    ) -> diesel::QueryResult<Option<One>> {
+        bounded(conn, Duration::from_millis(ms), async |c| {
+            diesel::sql_query(sql).get_result::<One>(c).await
+        })
+        .await
+    }
     let app = spawn_app().await;
     let mut conn = app.conn().await;
-    let slow = bounded(&mut conn, Duration::from_millis(50), async |c| {
-        diesel::sql_query("SELECT pg_sleep(2)::text::int + 1 AS one")
-            .get_result::<One>(c)
-            .await
-    })
-    .await
-    .unwrap();
+    let slow = read(&mut conn, 50, "SELECT 1 AS one FROM pg_sleep(2)")
+        .await
+        .unwrap();
     assert!(slow.is_none(), "a read past its limit is cancelled");
-    let fast = bounded(&mut conn, Duration::from_millis(2_000), async |c| {
-        diesel::sql_query("SELECT 1 AS one")
-            .get_result::<One>(c)
-            .await
-    })
-    .await
-    .unwrap();
+    let fast = read(&mut conn, 2_000, "SELECT 1 AS one").await.unwrap();
     assert_eq!(fast.map(|r| r.one), Some(1));
     // Other errors are errors, and the limit ends with its transaction.
-    let failed = bounded(&mut conn, Duration::from_millis(2_000), async |c| {
-        diesel::sql_query("SELECT 1 / 0 AS one")
-            .get_result::<One>(c)
-            .await
-    })
-    .await;
+    let failed = read(&mut conn, 2_000, "SELECT 1 / 0 AS one").await;
     assert!(failed.is_err());
     let timeout: One =
         diesel::sql_query("SELECT (current_setting('statement_timeout') <> '50ms')::int AS one")
