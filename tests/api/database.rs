@@ -347,3 +347,31 @@ async fn a_bounded_read_is_cancelled_at_its_limit_and_the_connection_stays_usabl
             .unwrap();
     assert_eq!(timeout.one, 1);
 }
+
+#[tokio::test]
+async fn the_pools_connections_run_without_jit_or_parallel_workers_under_the_statement_timeout() {
+    #[derive(QueryableByName)]
+    struct Settings {
+        #[diesel(sql_type = Text)]
+        jit: String,
+        #[diesel(sql_type = Text)]
+        workers: String,
+        #[diesel(sql_type = Text)]
+        timeout: String,
+    }
+    let app = spawn_app().await;
+    let pool =
+        ndp_registry::db::build_pool(&app.db.url, 1, std::time::Duration::from_secs(3)).unwrap();
+    let mut conn = pool.get().await.unwrap();
+    let settings: Settings = diesel::sql_query(
+        "SELECT current_setting('jit') AS jit,
+                current_setting('max_parallel_workers_per_gather') AS workers,
+                current_setting('statement_timeout') AS timeout",
+    )
+    .get_result(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(settings.jit, "off");
+    assert_eq!(settings.workers, "0");
+    assert_eq!(settings.timeout, "3s");
+}
