@@ -632,39 +632,29 @@ pub async fn candidates(
     rank_text: &str,
     limit: i64,
 ) -> QueryResult<Vec<Platform>> {
-    if lookup.spellings.is_empty() || lookup.fuzzy.is_empty() {
-        return matching(conn, filter, lookup, ranked, rank_text, limit).await;
+    if lookup.spellings.is_empty() {
+        return typo_matching(conn, filter, &lookup.fuzzy, ranked, rank_text, limit).await;
     }
+    let mut rows = spelled(conn, filter, lookup, ranked, limit).await?;
     // Rows found only through a typo rank after every row containing a spelling, so when the
     // spellings alone fill the limit the typo search (trigram similarity over whole texts, the
     // costly part on a large registry) cannot change the answer and is skipped.
-    let exact = Lookup {
-        fuzzy: Vec::new(),
-        ..lookup.clone()
-    };
-    let mut rows = matching(conn, filter, &exact, ranked, rank_text, limit).await?;
-    if rows.len() as i64 >= limit {
+    if lookup.fuzzy.is_empty() || rows.len() as i64 >= limit {
         return Ok(rows);
     }
     // Else the rows found through a typo follow, in a statement of their own: in one with the
     // spellings, every row the trigram index proposed was also tested against the pair index's
     // words, computed again for each (at 100,000 platforms, 2,500 rows for "thcs" took 2 s).
-    let typos = Lookup {
-        spellings: Vec::new(),
-        whole: Vec::new(),
-        every: false,
-        fuzzy: lookup.fuzzy.clone(),
-    };
     let found = rows.len();
     // Bounded in time: at 100,000 platforms a few English words that are no Vietnamese syllable
     // ("flood", "warning") made the trigram index propose most rows, and rechecking them all ran
     // into the request's statement timeout (a 503 for a plan that has an answer). The rows found
     // through a spelling are answered without the typo candidates then.
     let Some(more) = super::bounded(conn, TYPO_LOOKUP_LIMIT, async |conn| {
-        matching(
+        typo_matching(
             conn,
             filter,
-            &typos,
+            &lookup.fuzzy,
             ranked,
             rank_text,
             limit + found as i64,
@@ -685,28 +675,157 @@ pub async fn candidates(
     Ok(rows)
 }
 
-async fn matching(
+/// The most rows [`spelled`] reads to rank. The look-up asks for spellings held by about
+/// `LOOKUP_ROWS` (8,000) platforms in all; a registry whose statistics are far behind could match
+/// more, and the rows past this bound are then not ranked (logged).
+const SPELLED_ROWS_MAX: i64 = 20_000;
+
+/// Up to `limit` platforms matching `filter` that hold one of `lookup`'s spellings (all, with
+/// `lookup.every`), those containing the most of `ranked`, earliest, first; ties by code.
+///
+/// The indexes find the rows; their folded texts are ranked here rather than in the statement:
+/// at 100,000 platforms a plan's spellings are in thousands of rows, and a subquery of `strpos`
+/// per row and spelling took PostgreSQL 20 to 40 ms per check, where reading the rows' texts takes
+/// 4 to 15 and one pass of an Aho-Corasick automaton over them about one.
+async fn spelled(
     conn: &mut AsyncPgConnection,
     filter: &PlatformFilter,
     lookup: &Lookup,
     ranked: &[String],
-    rank_text: &str,
     limit: i64,
 ) -> QueryResult<Vec<Platform>> {
-    type Condition = Box<dyn BoxableExpression<platforms::table, Pg, SqlType = Bool>>;
-    // Conditions are joined without a `false` or `true` to start from: bound as a parameter, it
-    // kept a generic plan of the prepared statement from using the indexes at all.
-    fn joined(left: Option<Condition>, right: Condition, every: bool) -> Condition {
-        match left {
-            None => right,
-            Some(left) if every => Box::new(left.and(right)),
-            Some(left) => Box::new(left.or(right)),
+    let Some(indexed) = indexed_condition(lookup) else {
+        return Ok(Vec::new());
+    };
+    let texts: Vec<(i64, String, String)> = filtered(filter)
+        .filter(indexed)
+        .select((platforms::id, platforms::code, platforms::search_text))
+        .limit(SPELLED_ROWS_MAX)
+        .load(conn)
+        .await?;
+    if texts.len() as i64 >= SPELLED_ROWS_MAX {
+        log::warn!(
+            "a candidate look-up matched {SPELLED_ROWS_MAX} rows or more; only as many were ranked"
+        );
+    }
+    let ranking = SpellingRanking::new(&lookup.spellings, lookup.every, ranked);
+    let mut kept: Vec<((usize, usize), &str, i64)> = texts
+        .iter()
+        .filter_map(|(id, code, text)| ranking.rank(text).map(|key| (key, code.as_str(), *id)))
+        .collect();
+    kept.sort_unstable();
+    kept.truncate(limit.max(0) as usize);
+    let ids: Vec<i64> = kept.iter().map(|(_, _, id)| *id).collect();
+    let mut rows: Vec<Platform> = platforms::table
+        .filter(platforms::id.eq_any(&ids))
+        .select(Platform::as_select())
+        .load(conn)
+        .await?;
+    let order: std::collections::HashMap<i64, usize> =
+        ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    rows.sort_by_key(|p| order.get(&p.id).copied().unwrap_or(usize::MAX));
+    Ok(rows)
+}
+
+/// Ranks folded texts by the spellings they contain, as `strpos` would find them.
+struct SpellingRanking {
+    /// Every spelling looked for (non-empty), once.
+    automaton: Option<aho_corasick::AhoCorasick>,
+    /// For each pattern: whether it is one of the spellings a candidate must hold, and whether it
+    /// counts in the rank.
+    roles: Vec<(bool, bool)>,
+    /// How many patterns a candidate must hold: all of the required ones, or one.
+    every: bool,
+    required: usize,
+}
+
+impl SpellingRanking {
+    fn new(required: &[String], every: bool, ranked: &[String]) -> Self {
+        let mut patterns: Vec<&str> = Vec::new();
+        let mut roles: Vec<(bool, bool)> = Vec::new();
+        for (spelling, is_required) in required
+            .iter()
+            .map(|s| (s, true))
+            .chain(ranked.iter().map(|s| (s, false)))
+        {
+            if spelling.is_empty() {
+                continue;
+            }
+            match patterns.iter().position(|p| *p == spelling.as_str()) {
+                Some(i) if is_required => roles[i].0 = true,
+                Some(i) => roles[i].1 = true,
+                None => {
+                    patterns.push(spelling);
+                    roles.push((is_required, !is_required));
+                }
+            }
+        }
+        let required = roles.iter().filter(|(r, _)| *r).count();
+        Self {
+            automaton: aho_corasick::AhoCorasick::new(&patterns).ok(),
+            roles,
+            every,
+            required,
         }
     }
-    let spellings = &lookup.spellings;
-    // The indexes find the rows with every neighbouring pair of a phrase's words, or with a
-    // lone word; the row must contain the spelling itself, its words in order.
-    let (pairs, single) = pairs_query(spellings, &lookup.whole, lookup.every);
+
+    /// `None` when `text` does not hold the required spellings; else its rank, lowest first:
+    /// (patterns of the ranked ones it lacks, the character position of its first spelling).
+    fn rank(&self, text: &str) -> Option<(usize, usize)> {
+        let automaton = self.automaton.as_ref()?;
+        let mut found = vec![false; self.roles.len()];
+        let mut first: Option<usize> = None;
+        for m in automaton.find_overlapping_iter(text) {
+            let pattern = m.pattern().as_usize();
+            found[pattern] = true;
+            if self.roles[pattern].1 {
+                first = Some(first.map_or(m.start(), |f| f.min(m.start())));
+            }
+        }
+        let held = self
+            .roles
+            .iter()
+            .zip(&found)
+            .filter(|((required, _), found)| *required && **found)
+            .count();
+        let holds = if self.every {
+            held == self.required
+        } else {
+            held > 0
+        };
+        if !holds {
+            return None;
+        }
+        let ranked_total = self.roles.iter().filter(|(_, r)| *r).count();
+        let ranked_found = self
+            .roles
+            .iter()
+            .zip(&found)
+            .filter(|((_, ranked), found)| *ranked && **found)
+            .count();
+        // `strpos` counts characters from 1; only the order matters here.
+        let position = first.map_or(usize::MAX, |b| text[..b].chars().count());
+        Some((ranked_total - ranked_found, position))
+    }
+}
+
+type Condition = Box<dyn BoxableExpression<platforms::table, Pg, SqlType = Bool>>;
+
+// Conditions are joined without a `false` or `true` to start from: bound as a parameter, it kept
+// a generic plan of the prepared statement from using the indexes at all.
+fn joined(left: Option<Condition>, right: Condition, every: bool) -> Condition {
+    match left {
+        None => right,
+        Some(left) if every => Box::new(left.and(right)),
+        Some(left) => Box::new(left.or(right)),
+    }
+}
+
+/// What the word and pair indexes are asked for `lookup`'s spellings: the rows with every
+/// neighbouring pair of a phrase's words, or with a lone word. A row found must still contain the
+/// spelling itself, its words in order; `None` when there is no spelling.
+fn indexed_condition(lookup: &Lookup) -> Option<Condition> {
+    let (pairs, single) = pairs_query(&lookup.spellings, &lookup.whole, lookup.every);
     let mut indexed: Option<Condition> = None;
     if let Some(pairs) = pairs {
         indexed = Some(joined(
@@ -732,20 +851,22 @@ async fn matching(
             lookup.every,
         ));
     }
+    indexed
+}
+
+/// Up to `limit` platforms matching `filter` with a word within a typo of one of `fuzzy` (pg_trgm
+/// word similarity): those containing the most of `ranked`, earliest, first, then the most similar
+/// to `rank_text`.
+async fn typo_matching(
+    conn: &mut AsyncPgConnection,
+    filter: &PlatformFilter,
+    fuzzy: &[String],
+    ranked: &[String],
+    rank_text: &str,
+    limit: i64,
+) -> QueryResult<Vec<Platform>> {
     let mut condition: Option<Condition> = None;
-    if let Some(indexed) = indexed {
-        let contained = if lookup.every {
-            Fragment::<Bool>::new("NOT EXISTS (SELECT 1 FROM unnest(")
-                .texts(spellings)
-                .sql("::text[]) AS w(s) WHERE strpos(search_text, w.s) = 0)")
-        } else {
-            Fragment::<Bool>::new("EXISTS (SELECT 1 FROM unnest(")
-                .texts(spellings)
-                .sql("::text[]) AS w(s) WHERE strpos(search_text, w.s) > 0)")
-        };
-        condition = Some(Box::new(indexed.and(contained)));
-    }
-    for word in &lookup.fuzzy {
+    for word in fuzzy {
         condition = Some(joined(
             condition,
             Box::new(
@@ -759,24 +880,18 @@ async fn matching(
     let Some(condition) = condition else {
         return Ok(Vec::new());
     };
-    // When more rows match than the caller scores, the ones kept are those containing the most
-    // spellings, earliest (a name comes first in `search_text`). `strpos` is cheap; ranking every
-    // match by trigram similarity over its whole text cost seconds when a common word matched
-    // half of a 100,000-platform registry. Similarity still orders the rows found only through a
-    // typo, which contain no spelling.
-    // Both in one pass over the spellings: [-(spellings found), first position] ascending.
+    // A row found through a typo may still hold some of the plan's spellings: those come first
+    // (as in [`spelled`]), then similarity orders the rest; ranking every row by trigram
+    // similarity over its whole text alone cost seconds when a common word matched half of a
+    // 100,000-platform registry. [-(spellings found), first position] ascending, in one pass.
     let present = Fragment::<Nullable<Array<Nullable<BigInt>>>>::new(
         "(SELECT ARRAY[-count(*), min(t.p)] FROM (SELECT strpos(search_text, s) AS p FROM unnest(",
     )
     .texts(ranked)
     .sql("::text[]) AS s) AS t WHERE t.p > 0)");
-    let similarity = if lookup.fuzzy.is_empty() {
-        Fragment::<Float4>::new("0::real")
-    } else {
-        Fragment::<Float4>::new("word_similarity(")
-            .text(rank_text)
-            .sql(", search_text)")
-    };
+    let similarity = Fragment::<Float4>::new("word_similarity(")
+        .text(rank_text)
+        .sql(", search_text)");
     // Byte order, as the scores are sorted: comparing codes by the database's collation was most
     // of the sort when a thousand rows tied.
     let code = || Fragment::<Text>::new("platforms.code COLLATE \"C\"");
@@ -850,7 +965,51 @@ pub async fn find_id(conn: &mut AsyncPgConnection, code: &str) -> QueryResult<Op
 
 #[cfg(test)]
 mod tests {
-    use super::{pairs_query, parse_parts, words_query};
+    use super::{SpellingRanking, pairs_query, parse_parts, words_query};
+
+    fn strings(words: &[&str]) -> Vec<String> {
+        words.iter().map(|w| (*w).to_owned()).collect()
+    }
+
+    #[test]
+    fn a_text_ranks_by_the_spellings_it_holds_then_where_the_first_stands() {
+        let ranking = SpellingRanking::new(
+            &strings(&["hoa don"]),
+            false,
+            &strings(&["hoa don", "dien tu", "thue"]),
+        );
+        let all = ranking
+            .rank("he thong hoa don dien tu cua co quan thue")
+            .unwrap();
+        let two = ranking.rank("hoa don dien tu").unwrap();
+        let two_later = ranking.rank("phan mem hoa don dien tu").unwrap();
+        assert_eq!(all, (0, 9));
+        assert_eq!(two, (1, 0));
+        assert_eq!(two_later, (1, 9));
+        assert!(all < two && two < two_later);
+        // Held only as ranked, not as required: not a candidate.
+        assert_eq!(ranking.rank("dien tu va thue"), None);
+    }
+
+    #[test]
+    fn every_required_spelling_must_be_held_when_asked() {
+        let spellings = strings(&["dan cu", "cu tru"]);
+        let ranking = SpellingRanking::new(&spellings, true, &spellings);
+        assert_eq!(ranking.rank("du lieu dan cu va cu tru"), Some((0, 8)));
+        assert_eq!(ranking.rank("du lieu dan cu"), None);
+        let any = SpellingRanking::new(&spellings, false, &spellings);
+        assert_eq!(any.rank("du lieu dan cu"), Some((1, 8)));
+    }
+
+    #[test]
+    fn positions_count_characters_as_strpos_does() {
+        let ranking = SpellingRanking::new(&strings(&["abc"]), false, &strings(&["abc"]));
+        // "é" is two bytes: four characters, five bytes, stand before the spelling.
+        assert_eq!(ranking.rank("xéy abc"), Some((0, 4)));
+        // Overlapping spellings are both found.
+        let overlapping = SpellingRanking::new(&strings(&["ab"]), false, &strings(&["ab", "bc"]));
+        assert_eq!(overlapping.rank("abc"), Some((0, 0)));
+    }
 
     #[test]
     fn phrases_of_plain_words_become_a_pairs_query() {
