@@ -341,6 +341,17 @@ struct Vocabulary {
     /// The words that say whom a text serves ("doanh nghiệp", "cán bộ"), folded: generic, unless
     /// the text names nothing else.
     audience: HashSet<String>,
+    /// The most syllables of a known phrase starting with a syllable (folded), for the syllables
+    /// that start one: a text's phrases are looked up only as long as they may be, one look-up
+    /// where every length up to `MAX_PHRASE` was tried.
+    longest_from: HashMap<String, usize>,
+}
+
+impl Vocabulary {
+    /// The most syllables a known phrase starting with `syllable` has (0 when none starts with it).
+    fn longest_from(&self, syllable: &str) -> usize {
+        self.longest_from.get(syllable).copied().unwrap_or(0)
+    }
 }
 
 fn csv_rows(data: &str) -> Vec<csv::StringRecord> {
@@ -445,7 +456,19 @@ static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
             }
         }
     }
-    Vocabulary { entries, audience }
+    let mut longest_from: HashMap<String, usize> = HashMap::new();
+    for key in entries.keys() {
+        let mut syllables = key.split(' ');
+        let first = syllables.next().unwrap_or_default();
+        let n = 1 + syllables.count();
+        let longest = longest_from.entry(first.to_owned()).or_default();
+        *longest = (*longest).max(n);
+    }
+    Vocabulary {
+        entries,
+        audience,
+        longest_from,
+    }
 });
 
 /// Analyses a text (any case, with or without diacritics) into words.
@@ -481,14 +504,20 @@ fn analyse_written(text: &str) -> (Query, Vec<String>) {
         boundaries[i] = true;
         key.clear();
         ends.clear();
-        for token in &tokens[i..(i + MAX_PHRASE + 1).min(tokens.len())] {
+        // As many syllables as a phrase starting here, or at the next one, may span.
+        let starting = VOCABULARY.longest_from(&tokens[i]);
+        let next = tokens
+            .get(i + 1)
+            .map_or(0, |t| 1 + VOCABULARY.longest_from(t));
+        let span = starting.max(next).clamp(2, MAX_PHRASE + 1);
+        for token in &tokens[i..(i + span).min(tokens.len())] {
             if !key.is_empty() {
                 key.push(' ');
             }
             key.push_str(token);
             ends.push(key.len());
         }
-        let longest = (2..=MAX_PHRASE.min(tokens.len() - i))
+        let longest = (2..=MAX_PHRASE.min(tokens.len() - i).min(starting))
             .rev()
             .find_map(|n| {
                 VOCABULARY
@@ -514,7 +543,10 @@ fn analyse_written(text: &str) -> (Query, Vec<String>) {
                         })
                         // The registry's own word starting at the second syllable comes first:
                         // "chu su dung" is "chủ | sử dụng", not "chủ sự | dụng".
-                        && !(2..=MAX_PHRASE.min(tokens.len() - i - 1)).any(|n| {
+                        && !(2..=MAX_PHRASE
+                            .min(tokens.len() - i - 1)
+                            .min(VOCABULARY.longest_from(&tokens[i + 1])))
+                            .any(|n| {
                             VOCABULARY
                                 .entries
                                 .contains_key(&key[ends[0] + 1..ends[n]])
