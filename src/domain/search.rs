@@ -1452,7 +1452,7 @@ pub fn overlap(
         let done = description
             .1
             .iter()
-            .filter(|(_, clause)| score(clause, doc, description.2).value >= POSSIBLE_OVERLAP)
+            .filter(|(_, clause)| does_function(&score(clause, doc, description.2)))
             .count();
         if done * 2 <= description.1.len() {
             value = value.min(LAYER_CEILING);
@@ -1504,6 +1504,16 @@ pub fn overlap(
         beyond,
         functions_done,
     }
+}
+
+/// Whether the platform does the function a description's clause names: the clause is a possible
+/// overlap on its own, or half or more of its significant words are the platform's, one of them
+/// in its names or capabilities, and the clause does not say the plan uses the platform. A long
+/// description's clause is a sentence ("người dân đăng ký bằng cách quét chip thẻ căn cước"):
+/// the words that say who does it, and how, dilute its score, not what it does.
+fn does_function(clause: &Score) -> bool {
+    clause.value >= POSSIBLE_OVERLAP
+        || (clause.significant_found >= 0.5 && clause.strong_matches >= 1 && !clause.used)
 }
 
 /// A plan whose description names the national platform it feeds or connects to ("gửi báo cáo
@@ -1910,6 +1920,31 @@ mod tests {
             (POSSIBLE_OVERLAP..LIKELY_DUPLICATE).contains(&mixed.value),
             "{mixed:?}"
         );
+    }
+
+    #[test]
+    fn a_sentence_that_names_a_function_of_the_platform_is_a_function_it_does() {
+        let visas = Document::new(Fields {
+            name_vi: "Trang thông tin cấp thị thực điện tử",
+            code: "visas",
+            name_en: "Electronic visa issuance website",
+            capabilities: &[
+                "khai đề nghị cấp thị thực trực tuyến".to_owned(),
+                "nộp phí thị thực trực tuyến".to_owned(),
+            ],
+            ..Fields::default()
+        });
+        let clause = |text: &str| does_function(&score(&analyse(text), &visas, &Rarity::default()));
+        assert!(clause(
+            "Sở Du lịch đề xuất một trang web để khách nước ngoài khai đề nghị cấp thị thực"
+        ));
+        assert!(!clause(
+            "Đào tạo hướng dẫn viên du lịch cho các doanh nghiệp lữ hành"
+        ));
+        // Naming the platform as one the plan uses is not doing what it does.
+        assert!(!clause(
+            "Khách thanh toán qua Trang thông tin cấp thị thực điện tử"
+        ));
     }
 
     #[test]
