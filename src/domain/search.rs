@@ -473,11 +473,16 @@ static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
 
 /// Analyses a text (any case, with or without diacritics) into words.
 pub fn analyse(text: &str) -> Query {
-    analyse_written(text).0
+    let mut query = analyse_written(text, true).0;
+    query.drawn_on = drawn_on_from(&query);
+    query
 }
 
 /// Analyses a text into words, with its syllables as written (lower case, with diacritics).
-fn analyse_written(text: &str) -> (Query, Vec<String>) {
+/// Without `with_units`, only where its words start and end is kept, not the words themselves
+/// (a description is searched for a plan's words; only a platform's own phrases are weighed word
+/// by word, and making every word of every candidate's description was a third of reading it).
+fn analyse_written(text: &str, with_units: bool) -> (Query, Vec<String>) {
     let (exact, tokens): (Vec<String>, Vec<String>) = split(text).into_iter().unzip();
     // A text written with diacritics is read with them: its syllables form a word only when they
     // are written as the word is ("thuộc tỉnh" is not "thuộc tính"). One written without them is
@@ -577,6 +582,10 @@ fn analyse_written(text: &str) -> (Query, Vec<String>) {
                     .get(&tokens[i])
                     .map(|e| (1, Cow::Borrowed(e)))
             });
+        if !with_units {
+            i += longest.map_or(1, |(n, _)| n);
+            continue;
+        }
         let (len, alternatives, role) = match longest {
             Some((n, entry)) => (n, Arc::clone(&entry.alternatives), entry.role),
             None => {
@@ -619,14 +628,14 @@ fn analyse_written(text: &str) -> (Query, Vec<String>) {
             }
         }
     }
-    let mut query = Query {
+    // What the text draws on is asked of a plan only (see `analyse`), not of a platform's text.
+    let query = Query {
         units,
         tokens,
         boundaries,
         drawn_on: None,
         audience_only,
     };
-    query.drawn_on = drawn_on_from(&query);
     (query, exact)
 }
 
@@ -661,13 +670,14 @@ struct Passage {
     exact: Vec<String>,
     /// Where its words start or end.
     boundaries: Vec<bool>,
-    /// Its words, when it is one of the platform's own phrases (name, alias, capability).
+    /// Its words, when it is one of the platform's own phrases (name, alias, capability); empty
+    /// for a description.
     units: Vec<Unit>,
 }
 
 impl Passage {
     fn new(field: Field, text: &str) -> Self {
-        let (query, exact) = analyse_written(text);
+        let (query, exact) = analyse_written(text, field != Field::Description);
         Self {
             field,
             tokens: query.tokens,
@@ -1144,11 +1154,16 @@ fn drawn_on_from(query: &Query) -> Option<usize> {
             .is_some_and(|w| w.iter().zip(words).all(|(a, b)| a == b))
     };
     (0..t.len()).find_map(|i| {
-        let verb = CONNECT_VERBS
-            .iter()
-            .map(|v| v.split(' ').collect::<Vec<_>>())
-            .find(|v| at(i, v) && query.boundaries[i])?;
-        let mut j = i + verb.len();
+        if !query.boundaries[i] {
+            return None;
+        }
+        let verb = CONNECT_VERBS.iter().find_map(|v| {
+            let n = v.split(' ').count();
+            t.get(i..i + n)
+                .is_some_and(|w| w.iter().zip(v.split(' ')).all(|(a, b)| a == b))
+                .then_some(n)
+        })?;
+        let mut j = i + verb;
         if at(j, &["du", "lieu"]) {
             j += 2;
         }
