@@ -34,6 +34,7 @@ SCENARIO_LABEL = {
     "search": "search `?q=hoa%20don%20dien%20tu`",
     "overlap": "overlap check `POST /api/v1/overlap-checks`",
     "overlap-new": "overlap check, a new plan each time (development cases)",
+    "search-new": "search, a new query each time (development cases)",
     "patch": "write `PATCH /api/v1/platforms/tabmis`",
     "static": "framework ceiling `static-ceiling GET /static`",
 }
@@ -253,7 +254,7 @@ def scale_section(meta, rows):
     out.append(head)
     out.append("|---|---|" + "---:|---:|---|" * len(sizes))
     loads = {"fixed": f"{meta.get('scale_rate')} req/s", "seq": "one at a time"}
-    for sc in ["list", "get", "search", "overlap", "overlap-new"]:
+    for sc in ["list", "get", "search", "search-new", "overlap", "overlap-new"]:
         for load, load_label in loads.items():
             cells = []
             for s in sizes:
@@ -274,21 +275,24 @@ def scale_section(meta, rows):
     out.append("| target | measured | verdict |")
     out.append("|---|---|---|")
     big = max(sizes) if sizes else None
-    for sc in ["search", "overlap", "overlap-new"]:
+    # p50 targets at the large size: list, get and search under 10 ms (issue 14), a new search
+    # under 30 ms and an overlap check under 50 ms (issue 10).
+    for sc, target in [("list", 10), ("get", 10), ("search", 10), ("search-new", 30),
+                       ("overlap", 50), ("overlap-new", 50)]:
         r = next((x for x in sc_rows if x["scenario"] == sc and x["size"] == big
                   and x.get("load", "fixed") == "fixed"), None)
         seq = next((x for x in sc_rows if x["scenario"] == sc and x["size"] == big
                     and x.get("load") == "seq"), None)
         if r is None:
-            out.append(f"| {SCENARIO_LABEL[sc]}: p50 under 50 ms at 100,000 platforms | n/a | not measured |")
+            out.append(f"| {SCENARIO_LABEL[sc]}: p50 under {target} ms at 100,000 platforms | n/a | not measured |")
             continue
         bad = sum(v for k, v in (r.get("status") or {}).items() if not k.startswith("2"))
-        ok = r["p50_ms"] is not None and r["p50_ms"] < 50 and bad == 0
+        ok = r["p50_ms"] is not None and r["p50_ms"] < target and bad == 0
         extra = f", {bad} non-2xx answers" if bad else ""
         if seq:
             extra += f" (one request at a time: {fmt(seq['p50_ms'], 1)} ms)"
         out.append(
-            f"| {SCENARIO_LABEL[sc]}: p50 under 50 ms at {big:,} platforms, {meta.get('scale_rate')} req/s | "
+            f"| {SCENARIO_LABEL[sc]}: p50 under {target} ms at {big:,} platforms, {meta.get('scale_rate')} req/s | "
             f"{fmt(r['p50_ms'], 1)} ms{extra} | {met(ok)} |"
         )
     hwm = meta.get("ours_vmhwm_kb")

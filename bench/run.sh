@@ -614,7 +614,26 @@ scale_point() { # size: each scenario at the fixed rate, then one request at a t
         # province's new plan is judged anew, so these are distinct plans (see new_plans).
         oha_run scale overlap-new ours "$rate" "$LAT_DUR" "{\"size\": $size, \"load\": \"$load\"}" "$O/api/v1/overlap-checks" \
             -m POST -T application/json -Z "$OUT/new-plans.txt"
+        # Likewise the one search above is answered from the cache after its first request;
+        # these are distinct searches (see new_searches).
+        oha_run scale search-new ours "$rate" "$LAT_DUR" "{\"size\": $size, \"load\": \"$load\"}" "$OUT/new-searches.txt" \
+            --urls-from-file
     done
+}
+
+# new_searches FILE URL: one search URL per line, none alike: the development cases' searches
+# (bench/relevance/cases-dev.json and batch5-dev.json, 130 of them), each ending in a number of
+# its own (which the matcher reads as filler), so that no two requests share a cached answer.
+new_searches() {
+    python3 - "$1" "$2" bench/relevance/cases-dev.json bench/relevance/batch5-dev.json <<'EOF'
+import json, sys, urllib.parse
+out, base, files = sys.argv[1], sys.argv[2], sys.argv[3:]
+queries = [case["q"] for f in files for case in json.load(open(f)) if case.get("kind") == "search"]
+with open(out, "w") as w:
+    for n in range(2000):
+        q = f"{queries[n % len(queries)]} {n + 1}"
+        w.write(f"{base}/api/v1/platforms?q={urllib.parse.quote(q)}\n")
+EOF
 }
 
 # new_plans FILE: one overlap-check body per line, none alike: the development cases' plans
@@ -646,6 +665,7 @@ EOF
 
 run_scale() {
     new_plans "$OUT/new-plans.txt"
+    new_searches "$OUT/new-searches.txt" "http://$OURS_ADDR"
     PEER_STATUS="not used in scale mode"
     PEER_SHORT="not used"
     build
