@@ -29,8 +29,8 @@ use crate::views::platforms::{SearchMatch, platform_responses};
 /// How many candidates a receipt lists at most.
 pub const MAX_CANDIDATES_LISTED: usize = 5;
 
-/// The most candidates a check scores (a search scores up to [`super::search::MAX_CANDIDATES`],
-/// as it lists every platform that answers). A check lists five: reading and scoring the 400
+/// The most candidates a check scores (a search scores up to
+/// [`super::search::SEARCH_CANDIDATES`], as it lists every platform that answers). A check lists five: reading and scoring the 400
 /// best-ranked candidates of a registry of 100,000 platforms was most of a new plan's cost, and on
 /// the development cases at that size the best 150 judge as well (verdicts 102 and 103 of 122,
 /// 43 and 43 of 60; top 3 79 and 79 of 89, 39 and 39 of 45). A registry of no more platforms
