@@ -716,14 +716,19 @@ async fn spelled(
     kept.sort_unstable();
     kept.truncate(limit.max(0) as usize);
     let ids: Vec<i64> = kept.iter().map(|(_, _, id)| *id).collect();
+    in_order(conn, &ids).await
+}
+
+/// The platforms `ids`, in that order: one statement.
+async fn in_order(conn: &mut AsyncPgConnection, ids: &[i64]) -> QueryResult<Vec<Platform>> {
     let mut rows: Vec<Platform> = platforms::table
-        .filter(platforms::id.eq_any(&ids))
+        .filter(platforms::id.eq_any(ids))
         .select(Platform::as_select())
         .load(conn)
         .await?;
     let order: std::collections::HashMap<i64, usize> =
         ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    rows.sort_by_key(|p| order.get(&p.id).copied().unwrap_or(usize::MAX));
+    rows.sort_by_key(|p| order.get(&p.id).copied());
     Ok(rows)
 }
 
@@ -1167,15 +1172,7 @@ pub async fn update_many(
         .await?;
     }
     let ids: Vec<i64> = changes.iter().map(|(id, _)| *id).collect();
-    let mut rows: Vec<Platform> = platforms::table
-        .filter(platforms::id.eq_any(&ids))
-        .select(Platform::as_select())
-        .load(conn)
-        .await?;
-    let order: std::collections::HashMap<i64, usize> =
-        ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    rows.sort_by_key(|p| order.get(&p.id).copied());
-    Ok(rows)
+    in_order(conn, &ids).await
 }
 
 /// Which of `codes` are taken, by any platform.
