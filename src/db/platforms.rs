@@ -739,9 +739,11 @@ struct SpellingRanking {
     /// For each pattern: whether it is one of the spellings a candidate must hold, and whether it
     /// counts in the rank.
     roles: Vec<(bool, bool)>,
-    /// How many patterns a candidate must hold: all of the required ones, or one.
+    /// Whether a candidate must hold all of the required patterns, or one.
     every: bool,
+    /// How many patterns are required, and how many are ranked.
     required: usize,
+    ranked: usize,
 }
 
 impl SpellingRanking {
@@ -766,11 +768,15 @@ impl SpellingRanking {
             }
         }
         let required = roles.iter().filter(|(r, _)| *r).count();
+        let ranked = roles.iter().filter(|(_, r)| *r).count();
         Self {
+            // Building fails only past the automaton's size limits, far beyond the spellings of a
+            // plan of 4,300 characters; without one, no row is a candidate.
             automaton: aho_corasick::AhoCorasick::new(&patterns).ok(),
             roles,
             every,
             required,
+            ranked,
         }
     }
 
@@ -787,12 +793,11 @@ impl SpellingRanking {
                 first = Some(first.map_or(m.start(), |f| f.min(m.start())));
             }
         }
-        let held = self
-            .roles
-            .iter()
-            .zip(&found)
-            .filter(|((required, _), found)| *required && **found)
-            .count();
+        let (mut held, mut ranked) = (0, 0);
+        for (&(is_required, is_ranked), _) in self.roles.iter().zip(&found).filter(|(_, f)| **f) {
+            held += usize::from(is_required);
+            ranked += usize::from(is_ranked);
+        }
         let holds = if self.every {
             held == self.required
         } else {
@@ -801,16 +806,9 @@ impl SpellingRanking {
         if !holds {
             return None;
         }
-        let ranked_total = self.roles.iter().filter(|(_, r)| *r).count();
-        let ranked_found = self
-            .roles
-            .iter()
-            .zip(&found)
-            .filter(|((_, ranked), found)| *ranked && **found)
-            .count();
         // `strpos` counts characters from 1; only the order matters here.
         let position = first.map_or(usize::MAX, |b| text[..b].chars().count());
-        Some((ranked_total - ranked_found, position))
+        Some((self.ranked - ranked, position))
     }
 }
 

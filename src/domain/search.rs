@@ -554,7 +554,7 @@ fn analyse_written(text: &str, with_units: bool) -> (Query, Vec<String>) {
                         // "chu su dung" is "chủ | sử dụng", not "chủ sự | dụng".
                         && !(2..=MAX_PHRASE
                             .min(tokens.len() - i - 1)
-                            .min(VOCABULARY.longest_from(&tokens[i + 1])))
+                            .min(next.saturating_sub(1)))
                             .any(|n| {
                             VOCABULARY
                                 .entries
