@@ -955,7 +955,7 @@ fn find(unit: &Unit, doc: &Document) -> Option<(f32, UnitMatch)> {
     if best.is_none() && unit.len >= 3 {
         let words = &unit.alternatives[0].0;
         'parts: for k in (2..words.len()).rev() {
-            for part in [&words[..k], &words[words.len() - k..]] {
+            for part in phrase_parts(words, k) {
                 if says_little(part) {
                     continue;
                 }
@@ -1008,6 +1008,17 @@ fn find(unit: &Unit, doc: &Document) -> Option<(f32, UnitMatch)> {
     best
 }
 
+/// The parts of `k` words of a phrase that keep what it names: its first `k` words, and its last
+/// `k` when the words left out before them say little. A Vietnamese phrase names its head first:
+/// "dịch vụ công" of "dịch vụ công quốc gia" is still a public service, and "dữ liệu dân cư" of
+/// "hệ thống dữ liệu dân cư" still population data, but "truyền hình" of "hội nghị truyền hình"
+/// only qualifies a conference.
+fn phrase_parts(words: &[String], k: usize) -> impl Iterator<Item = &[String]> {
+    let dropped = &words[..words.len() - k];
+    let tail = says_little(dropped).then(|| &words[words.len() - k..]);
+    std::iter::once(&words[..k]).chain(tail)
+}
+
 /// Whether a part of a phrase is a generic or framing word only: "trực tuyến" of "nghe đài trực
 /// tuyến" says nothing of what the phrase names, so finding it is not finding a part of it.
 fn says_little(part: &[String]) -> bool {
@@ -1044,7 +1055,7 @@ fn occurs(unit: &Unit, doc: &Document) -> bool {
     if unit.len >= 3 {
         let words = &unit.alternatives[0].0;
         let part_found = (2..words.len()).any(|k| {
-            [&words[..k], &words[words.len() - k..]].iter().any(|part| {
+            phrase_parts(words, k).any(|part| {
                 !says_little(part) && doc.passages.iter().any(|p| p.find(part).is_some())
             })
         });
@@ -2106,6 +2117,32 @@ mod tests {
         let portal = doc("Cổng dịch vụ công", None, "Public service portal", "");
         let q = analyse("dịch vụ công quốc gia");
         assert!(q.units.iter().any(|u| find(u, &portal).is_some()), "{q:?}");
+    }
+
+    #[test]
+    fn the_last_words_of_a_phrase_are_a_part_of_it_only_after_a_generic_head() {
+        let television = doc(
+            "Nền tảng truyền hình số quốc gia",
+            None,
+            "National digital television platform",
+            "Xem truyền hình trực tuyến",
+        );
+        // "hội nghị truyền hình" is a conference: "truyền hình" only qualifies it.
+        let conference = analyse("hội nghị truyền hình");
+        assert_eq!(conference.units.len(), 1, "{conference:?}");
+        assert!(find(&conference.units[0], &television).is_none());
+        assert!(!occurs(&conference.units[0], &television));
+        // After a generic head the rest still names the thing: "truyền hình số" of "hệ thống
+        // truyền hình số".
+        let system = analyse("hệ thống truyền hình số");
+        assert!(
+            system
+                .units
+                .iter()
+                .filter(|u| u.is_significant())
+                .all(|u| find(u, &television).is_some()),
+            "{system:?}"
+        );
     }
 
     #[test]
