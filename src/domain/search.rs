@@ -1197,9 +1197,43 @@ fn drawn_on_from(query: &Query) -> Option<usize> {
 /// Words that may stand between a use marker and the platform's name ("từ các CSDL quốc gia").
 const DETERMINERS: &[&str] = &["cac", "the"];
 
+/// Verbs of a capability that act on what others run: "đăng ký sàn giao dịch thương mại điện tử"
+/// registers marketplaces, it is not one.
+const OVERSIGHT_VERBS: &[&str] = &[
+    "dang ky",
+    "tiep nhan",
+    "giam sat",
+    "theo doi",
+    "cong khai",
+    "cong bo",
+    "thong bao",
+    "khai bao",
+    "thong ke",
+    "do luong",
+    "danh gia",
+    "cap phep",
+    "kiem dinh",
+    "canh bao",
+    "phat hien",
+];
+
 /// How much of the platform's phrase `passage` the text contains, weighted by its words.
 /// A word of the platform the text holds misspelt ("eCoSis" for "eCoSys") counts for less.
 fn contained_share(query: &Query, passage: &Passage, misspelt: &[&str]) -> f32 {
+    let acts_on = passage
+        .units
+        .iter()
+        .find(|u| u.role != Role::Filler)
+        .is_some_and(|first| {
+            OVERSIGHT_VERBS.contains(&first.alternatives[0].0.join(" ").as_str())
+                && !first
+                    .alternatives
+                    .iter()
+                    .any(|(words, _)| query_contains(query, words))
+        });
+    if acts_on {
+        return 0.0;
+    }
     let mut total = 0.0;
     let mut found = 0.0;
     for unit in passage.units.iter().filter(|u| u.role != Role::Filler) {
@@ -2117,6 +2151,24 @@ mod tests {
         let portal = doc("Cổng dịch vụ công", None, "Public service portal", "");
         let q = analyse("dịch vụ công quốc gia");
         assert!(q.units.iter().any(|u| find(u, &portal).is_some()), "{q:?}");
+    }
+
+    #[test]
+    fn a_plan_for_what_a_platform_oversees_does_not_contain_its_function() {
+        let capabilities = ["thống kê truy cập cổng thông tin điện tử".to_owned()];
+        let monitor = Document::new(Fields {
+            name_vi: "Hệ thống đo lường dịch vụ số",
+            code: "x",
+            name_en: "Digital service measurement system",
+            capabilities: &capabilities,
+            ..Fields::default()
+        });
+        let containment =
+            |text: &str| score(&analyse(text), &monitor, &Rarity::default()).containment;
+        // The province's own portal is what the platform counts visits to, not a copy of it.
+        assert_eq!(containment("Nâng cấp cổng thông tin điện tử của tỉnh"), 0.0);
+        // Counting the visits is its function.
+        assert!(containment("Thống kê truy cập cổng thông tin điện tử") > 0.99);
     }
 
     #[test]
