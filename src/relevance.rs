@@ -279,7 +279,7 @@ pub async fn evaluate(
                     && let Some(o) = &judgement.best
                 {
                     eprintln!(
-                        "F\t{id}\t{}\t{:.3}\t{:.3}\t{:.3}\t{:.3}\t{}\t{:.3}\t{:.3}\t{}\t{}\t{}",
+                        "F\t{id}\t{}\t{:.3}\t{:.3}\t{:.3}\t{:.3}\t{}\t{:.3}\t{:.3}\t{}\t{}\t{}\t{}",
                         verdict.as_str(),
                         o.value,
                         o.title.coverage,
@@ -295,6 +295,18 @@ pub async fn evaluate(
                             .first()
                             .and_then(|c| c.province_action)
                             .map_or("-", |a| a.as_str()),
+                        [
+                            (o.description.used, "layer"),
+                            (o.title.used, "title-used"),
+                            (o.part.is_some(), "part"),
+                            (o.beyond.is_some(), "beyond"),
+                            (o.functions_done.is_some(), "functions"),
+                        ]
+                        .iter()
+                        .filter(|(on, _)| *on)
+                        .map(|(_, name)| *name)
+                        .collect::<Vec<_>>()
+                        .join(","),
                     );
                 }
                 if std::env::var_os("RELEVANCE_EXPLAIN").is_some() {
