@@ -12,14 +12,16 @@ use ndp_registry::config::Settings;
 use ndp_registry::{db, relevance, seed};
 
 /// Development cases (tuned on) and holdout cases (never tuned on), each reported apart: the
-/// first blind set, then the fifth and seventh batches (see `bench/relevance/README.md`).
-const DEFAULT_FILES: [&str; 6] = [
+/// first blind set, then the fifth, seventh and ninth batches (see `bench/relevance/README.md`).
+const DEFAULT_FILES: [&str; 8] = [
     "bench/relevance/cases-dev.json",
     "bench/relevance/cases-holdout.json",
     "bench/relevance/batch5-dev.json",
     "bench/relevance/batch5-holdout.json",
     "bench/relevance/batch7-dev.json",
     "bench/relevance/batch7-holdout.json",
+    "bench/relevance/batch9-dev.json",
+    "bench/relevance/batch9-holdout.json",
 ];
 
 #[tokio::main]
