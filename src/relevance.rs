@@ -301,6 +301,7 @@ pub async fn evaluate(
                             (o.part.is_some(), "part"),
                             (o.beyond.is_some(), "beyond"),
                             (o.functions_done.is_some(), "functions"),
+                            (!analyse(title).has_content(), "framing-title"),
                         ]
                         .iter()
                         .filter(|(on, _)| *on)

@@ -44,6 +44,9 @@ const SYNONYMS: &str = include_str!("../../seeds/synonyms.csv");
 const FILLER: &str = include_str!("../../seeds/filler.csv");
 /// The provinces and the former provinces they absorbed: places say nothing about a function.
 const PROVINCES: &str = include_str!("../../seeds/provinces.csv");
+/// The ministries: a province's department of the same field ("Sở Tài chính" of "Bộ Tài chính")
+/// is who buys, not what is bought.
+const MINISTRIES: &str = include_str!("../../seeds/ministries.csv");
 
 /// How much a generic word weighs, against 1 for a multi-syllable word.
 const GENERIC_WEIGHT: f32 = 0.25;
@@ -434,6 +437,17 @@ static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
             }
             // Any spelling: a place in a plan is filler however it is written.
             add("", name, None, Role::Filler);
+        }
+    }
+    // "Sở Tài chính", "ngành y tế": the department that buys, any spelling. ("Thanh tra tỉnh" is
+    // not one: "công tác thanh tra tỉnh Bắc Kạn" is inspection work in a province.)
+    for row in csv_rows(MINISTRIES) {
+        let Some(field) = row.get(2).and_then(|name| name.strip_prefix("Bộ ")) else {
+            continue;
+        };
+        for department in ["sở", "ngành"] {
+            let name = format!("{department} {field}");
+            add("", words(&name), None, Role::Filler);
         }
     }
     // A generic word's abbreviation is as generic ("csdl" is "cơ sở dữ liệu").
@@ -1459,6 +1473,12 @@ pub struct Overlap {
     pub functions_done: Option<(usize, usize)>,
 }
 
+/// What a description's match says of a plan: the platform's phrase it contains first, then how
+/// much of it the platform covers (a long description is mostly boilerplate).
+fn description_evidence(description: &Score) -> f32 {
+    0.6 * description.containment + 0.4 * description.coverage
+}
+
 /// Scores a planned purchase (its analysed title and description, its domains and audiences)
 /// against a platform. The title names what is bought and carries the score; the description can
 /// only add to it, never dilute it; a shared domain or audience adds a little to a textual match.
@@ -1470,6 +1490,15 @@ pub fn overlap(
     audiences: (&[String], &[String]),
 ) -> Overlap {
     let mut title_score = score(title.0, doc, title.1);
+    // A title of framing words only ("Dự án chuyển đổi số của Sở Tài chính") is judged on its
+    // description, read as the title (see `registry::overlap`; the clauses are still the
+    // description's). A description's words dilute its coverage: it is weighed as a description's
+    // evidence is, by the platform's phrase it contains first.
+    // Not when it names the platform as one the plan uses or draws on: that keeps its bound.
+    let read_as_title = !description.0.has_content() && !description.1.is_empty();
+    if read_as_title && !title_score.used {
+        title_score.value = title_score.value.max(description_evidence(&title_score));
+    }
     // A title that says only whom the plan serves ("Ứng dụng hỗ trợ doanh nghiệp") names no
     // function: alone, it is a possible overlap at most, and the description says the rest.
     if title.0.audience_only {
@@ -1491,7 +1520,7 @@ pub fn overlap(
     // a layer of it, not a copy: what the description shares with it is that connection.
     let layer = description_score.used;
     let evidence = if description.0.has_content() && !layer {
-        0.6 * description_score.containment + 0.4 * description_score.coverage
+        description_evidence(&description_score)
     } else {
         0.0
     };
@@ -2048,6 +2077,59 @@ mod tests {
         );
         // A part written with diacritics is still read as written.
         assert!(!content("co quan thuộc tỉnh").contains(&"thuoc tinh".to_owned()));
+    }
+
+    #[test]
+    fn a_department_says_who_buys_not_what_is_bought() {
+        let content = |text: &str| -> Vec<String> {
+            analyse(text)
+                .units
+                .into_iter()
+                .filter(|u| u.role != Role::Filler)
+                .map(|u| u.text)
+                .collect()
+        };
+        assert!(content("Dự án chuyển đổi số của Sở Tài chính tỉnh Gia Lai năm 2026").is_empty());
+        assert!(content("Du an chuyen doi so nganh y te tinh Nam Dinh").is_empty());
+        assert_eq!(
+            content("Phần mềm quản lý hồ sơ của Sở Giáo dục và Đào tạo"),
+            content("Phần mềm quản lý hồ sơ")
+        );
+        // The field itself, not named as a department, is what the plan is about.
+        assert!(content("Phần mềm quản lý tài chính").contains(&"tai chinh".to_owned()));
+    }
+
+    #[test]
+    fn a_title_of_framing_words_is_judged_on_its_description_as_a_description_is() {
+        let assets = Document::new(Fields {
+            name_vi: "Cơ sở dữ liệu quốc gia về tài sản công",
+            code: "assets",
+            name_en: "National public asset database",
+            capabilities: &["kê khai tài sản công".to_owned()],
+            ..Fields::default()
+        });
+        let judged = |description: &str| {
+            // As `registry::overlap` judges a title of framing words only: the description read
+            // as the title, its clauses still the description's.
+            overlap(
+                (&analyse(description), &Rarity::default()),
+                (&Query::default(), &clauses(description), &Rarity::default()),
+                &assets,
+                (&[], &[]),
+                (&[], &[]),
+            )
+            .value
+        };
+        let description = "Sở đề xuất xây dựng phần mềm để các cơ quan, đơn vị sự nghiệp kê khai \
+            tài sản công, cập nhật trụ sở làm việc, nhà đất, xe ô tô; tổng hợp số liệu theo loại \
+            và lập báo cáo hằng năm.";
+        // Read as a title, its many words would dilute what it contains whole.
+        assert!(title_overlap(description, &assets).value < LIKELY_DUPLICATE);
+        assert!(judged(description) >= LIKELY_DUPLICATE);
+        // A description that says the plan uses the platform keeps that bound.
+        let uses = "Phần mềm quản lý xe ô tô, trụ sở; dữ liệu lấy từ Cơ sở dữ liệu quốc gia về \
+            tài sản công.";
+        assert!(judged(uses) < LIKELY_DUPLICATE);
     }
 
     #[test]
