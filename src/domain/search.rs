@@ -439,7 +439,7 @@ static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
             add("", name, None, Role::Filler);
         }
     }
-    // "Sở Tài chính", "ngành y tế": the department that buys, any spelling. ("Thanh tra tỉnh" is
+    // "Sở Tài chính", "ngành y tế", "Department of Health": the department that buys, any spelling. ("Thanh tra tỉnh" is
     // not one: "công tác thanh tra tỉnh Bắc Kạn" is inspection work in a province.)
     for row in csv_rows(MINISTRIES) {
         let Some(field) = row.get(2).and_then(|name| name.strip_prefix("Bộ ")) else {
@@ -448,6 +448,10 @@ static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
         for department in ["sở", "ngành"] {
             let name = format!("{department} {field}");
             add("", words(&name), None, Role::Filler);
+        }
+        // "Department of Education and Training" in a donor-funded text.
+        if let Some(field) = row.get(3).and_then(|name| name.strip_prefix("Ministry of ")) {
+            add("", words(&format!("department of {field}")), None, Role::Filler);
         }
     }
     // A generic word's abbreviation is as generic ("csdl" is "cơ sở dữ liệu").
