@@ -450,8 +450,16 @@ static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
             add("", words(&name), None, Role::Filler);
         }
         // "Department of Education and Training" in a donor-funded text.
-        if let Some(field) = row.get(3).and_then(|name| name.strip_prefix("Ministry of ")) {
-            add("", words(&format!("department of {field}")), None, Role::Filler);
+        if let Some(field) = row
+            .get(3)
+            .and_then(|name| name.strip_prefix("Ministry of "))
+        {
+            add(
+                "",
+                words(&format!("department of {field}")),
+                None,
+                Role::Filler,
+            );
         }
     }
     // A generic word's abbreviation is as generic ("csdl" is "cơ sở dữ liệu").
@@ -1212,8 +1220,9 @@ fn drawn_on_from(query: &Query) -> Option<usize> {
     })
 }
 
-/// Words that may stand between a use marker and the platform's name ("từ các CSDL quốc gia").
-const DETERMINERS: &[&str] = &["cac", "the"];
+/// Words that may stand between a use marker and the platform's name ("từ các CSDL quốc gia",
+/// "bằng tài khoản VNeID", "qua ứng dụng VNeID").
+const DETERMINERS: &[&str] = &["cac", "the", "tai khoan", "ung dung"];
 
 /// Verbs of a capability that act on what others run: "đăng ký sàn giao dịch thương mại điện tử"
 /// registers marketplaces, it is not one.
@@ -1328,19 +1337,37 @@ pub fn score(query: &Query, doc: &Document, rarity: &Rarity) -> Score {
             contained_phrase = Some(passage.exact.join(" "));
         }
     }
-    let named = doc.names.iter().find_map(|n| {
-        query_position(query, n)
-            // "evisa" names "e-Visa".
-            .or_else(|| query_position(query, &[n.concat()]))
-            .map(|at| (n.join(" "), at))
-    });
-    // "xác thực qua VNeID", "kết nối với NDXP": a platform named as what the plan uses.
-    let used = named.as_ref().is_some_and(|(_, at)| {
-        let at = if *at > 0 && DETERMINERS.contains(&query.tokens[*at - 1].as_str()) {
-            *at - 1
-        } else {
-            *at
-        };
+    // Where the text names the platform, by each of its names it holds.
+    let namings: Vec<(&Vec<String>, usize)> = doc
+        .names
+        .iter()
+        .filter_map(|n| {
+            query_position(query, n)
+                // "evisa" names "e-Visa".
+                .or_else(|| query_position(query, &[n.concat()]))
+                // A word of the text that is another way of writing the name: "tài khoản VNeID"
+                // for "tài khoản định danh điện tử".
+                .or_else(|| {
+                    query
+                        .units
+                        .iter()
+                        .find(|u| u.alternatives.iter().any(|(words, _)| words == n))
+                        .map(|u| u.start)
+                })
+                .map(|at| (n, at))
+        })
+        .collect();
+    let named = namings.first().map(|(n, at)| (n.join(" "), *at));
+    // "xác thực qua VNeID", "kết nối với NDXP", "đăng nhập bằng tài khoản định danh điện tử
+    // VNeID": a platform named as what the plan uses, by any of the names the text holds.
+    let used = namings.iter().any(|(_, at)| {
+        let mut at = *at;
+        while let Some(words) = DETERMINERS.iter().find_map(|d| {
+            let words = d.split(' ').count();
+            (at >= words && query.tokens[at - words..at].join(" ") == *d).then_some(words)
+        }) {
+            at -= words;
+        }
         USE_MARKERS.iter().any(|marker| {
             let marker: Vec<&str> = marker.split(' ').collect();
             // The marker is a word of its own: the "tử" of "điện tử" is not "từ".
@@ -2081,6 +2108,31 @@ mod tests {
         );
         // A part written with diacritics is still read as written.
         assert!(!content("co quan thuộc tỉnh").contains(&"thuoc tinh".to_owned()));
+    }
+
+    #[test]
+    fn a_platform_named_after_a_use_marker_by_any_of_its_names_is_used() {
+        let identity = Document::new(Fields {
+            name_vi: "Nền tảng định danh và xác thực điện tử",
+            short_name: Some("VNeID"),
+            code: "vneid",
+            name_en: "Electronic identification and authentication platform",
+            aliases: &["tài khoản định danh điện tử".to_owned()],
+            ..Fields::default()
+        });
+        let used = |text: &str| score(&analyse(text), &identity, &Rarity::default()).used;
+        assert!(used("đăng nhập bằng VNeID"));
+        // Through a word that is another way of writing one of its names.
+        assert!(used(
+            "Ứng dụng du lịch thông minh, đăng nhập bằng tài khoản VNeID"
+        ));
+        // The name after "tài khoản" or "ứng dụng", the short name after an alias.
+        assert!(used("xác thực qua ứng dụng VNeID"));
+        assert!(used("đăng nhập bằng tài khoản định danh điện tử VNeID"));
+        // Named as what is built, it is not used.
+        assert!(!used(
+            "Xây dựng hệ thống tài khoản định danh điện tử của tỉnh"
+        ));
     }
 
     #[test]
