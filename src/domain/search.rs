@@ -1579,9 +1579,15 @@ pub fn overlap(
             .iter()
             .filter(|(_, clause)| does_function(&score(clause, doc, description.2)))
             .count();
-        if done * 2 <= description.1.len() {
+        let listed = description
+            .1
+            .iter()
+            .filter(|(_, clause)| names_a_function(clause))
+            .count()
+            .max(done);
+        if done * 2 <= listed {
             value = value.min(LAYER_CEILING);
-            functions_done = Some((done, description.1.len()));
+            functions_done = Some((done, listed));
         }
     }
     // One function the description lists that is what the platform does: all its significant
@@ -1629,6 +1635,17 @@ pub fn overlap(
         beyond,
         functions_done,
     }
+}
+
+/// Whether a description's clause names a function: two significant words or more that do not
+/// say whom it serves. The items of a list ("mỗi căn nhà", "cơ quan", "pupils") name none.
+fn names_a_function(clause: &Query) -> bool {
+    clause
+        .units
+        .iter()
+        .filter(|u| u.is_significant() && !AUDIENCE_WORDS.contains(&u.text.as_str()))
+        .count()
+        >= 2
 }
 
 /// Whether the platform does the function a description's clause names: the clause is a possible
@@ -2044,6 +2061,14 @@ mod tests {
         assert!(
             (POSSIBLE_OVERLAP..LIKELY_DUPLICATE).contains(&mixed.value),
             "{mixed:?}"
+        );
+        // The items of a list name no function of their own: they do not outvote the functions.
+        let listing = judge(
+            "Đăng ký thành lập doanh nghiệp trực tuyến cho hộ gia đình, hợp tác xã, công ty, tra cứu thông tin doanh nghiệp.",
+        );
+        assert!(
+            listing.value >= LIKELY_DUPLICATE && listing.functions_done.is_none(),
+            "{listing:?}"
         );
     }
 
