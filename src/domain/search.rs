@@ -648,6 +648,20 @@ fn analyse_written(text: &str, with_units: bool) -> (Query, Vec<String>) {
     if let Some(last) = boundaries.last_mut() {
         *last = true;
     }
+    // "xây dựng" and "đầu tư" frame a plan as verbs ("Xây dựng hệ thống …", "Đầu tư hạ tầng …"),
+    // but after a word that names something they are its object: "giấy phép xây dựng" is a
+    // building permit, "xúc tiến đầu tư" investment promotion.
+    for i in 1..units.len() {
+        let (before, after) = units.split_at_mut(i);
+        let (previous, unit) = (&before[i - 1], &mut after[0]);
+        if unit.role == Role::Filler
+            && NOUN_VERBS.contains(&unit.text.as_str())
+            && previous.role == Role::Content
+            && previous.start + previous.len == unit.start
+        {
+            unit.role = Role::Content;
+        }
+    }
     // Whom a text serves weighs little next to what it does; a text that names nothing else
     // ("Ứng dụng hỗ trợ doanh nghiệp") is about them, and names no function.
     let mut audience_only = false;
@@ -669,6 +683,9 @@ fn analyse_written(text: &str, with_units: bool) -> (Query, Vec<String>) {
     };
     (query, exact)
 }
+
+/// Framing verbs that are also nouns: "xây dựng" (construction), "đầu tư" (investment).
+const NOUN_VERBS: &[&str] = &["xay dung", "dau tu"];
 
 /// The most functions of a description scored one by one.
 const MAX_CLAUSES: usize = 8;
@@ -2158,6 +2175,26 @@ mod tests {
         assert!(!used(
             "Xây dựng hệ thống tài khoản định danh điện tử của tỉnh"
         ));
+    }
+
+    #[test]
+    fn a_framing_verb_after_what_it_qualifies_is_its_object() {
+        let content = |text: &str| -> Vec<String> {
+            analyse(text)
+                .units
+                .into_iter()
+                .filter(|u| u.role == Role::Content)
+                .map(|u| u.text)
+                .collect()
+        };
+        let building = "xay dung".to_owned();
+        let investment = "dau tu".to_owned();
+        assert!(content("Phần mềm quản lý trật tự xây dựng").contains(&building));
+        assert!(content("Cong xuc tien dau tu tinh Hung Yen").contains(&investment));
+        // As the verb that frames the plan, they say nothing of what is bought.
+        assert!(!content("Xây dựng hệ thống quản lý trật tự").contains(&building));
+        assert!(!content("Đầu tư hạ tầng điện toán đám mây").contains(&investment));
+        assert!(!content("Dự án đầu tư xây dựng cổng dữ liệu").contains(&building));
     }
 
     #[test]
