@@ -1519,6 +1519,9 @@ pub struct Overlap {
     /// How many of the functions the description lists the platform does, and how many it lists,
     /// when that kept the plan from being a likely duplicate (half of them or fewer).
     pub functions_done: Option<(usize, usize)>,
+    /// Whether the title was framing words only and `title` is the description read in its place:
+    /// the receipt then says "description" where it would say "title".
+    pub read_from_description: bool,
 }
 
 /// What a description's match says of a plan: the platform's phrase it contains first, then how
@@ -1651,6 +1654,7 @@ pub fn overlap(
         part,
         beyond,
         functions_done,
+        read_from_description: read_as_title,
     }
 }
 
@@ -2477,6 +2481,7 @@ mod tests {
             part: None,
             beyond: None,
             functions_done: None,
+            read_from_description: false,
         }
     }
 

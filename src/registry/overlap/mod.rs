@@ -444,6 +444,55 @@ mod tests {
     }
 
     #[test]
+    fn a_receipt_says_description_where_the_description_was_read_for_a_framing_title() {
+        let assets = Document::new(Fields {
+            name_vi: "Cơ sở dữ liệu quốc gia về tài sản công",
+            code: "assets",
+            name_en: "National public asset database",
+            capabilities: &["kê khai tài sản công".to_owned()],
+            ..Fields::default()
+        });
+        let description =
+            "Phần mềm để các cơ quan kê khai tài sản công, cập nhật trụ sở làm việc, nhà đất.";
+        // As `judge` reads a plan titled "Dự án chuyển đổi số của Sở Tài chính": the description
+        // in the title's place.
+        let read = search::analyse(description);
+        let o = search::overlap(
+            (&read, &search::Rarity::default()),
+            (
+                &search::Query::default(),
+                &search::clauses(description),
+                &search::Rarity::default(),
+            ),
+            &assets,
+            (&[], &[]),
+            (&[], &[]),
+        );
+        assert!(o.read_from_description, "{o:?}");
+        let verdict = verdict_for(o.value, None, false);
+        let (why_en, why_vi) = reasons::why(verdict, &o);
+        let (en, vi) = reasons::reasons(&o);
+        for text in std::iter::once(&why_en).chain(&en) {
+            assert!(
+                text.contains("description") && !text.contains("title"),
+                "{text}"
+            );
+        }
+        for text in std::iter::once(&why_vi).chain(&vi) {
+            assert!(
+                text.contains("phần mô tả") && !text.contains("tiêu đề"),
+                "{text}"
+            );
+        }
+        // A plan with a title of its own is explained by its title.
+        let titled = search::title_overlap(description, &assets);
+        assert!(
+            reasons::why(verdict, &titled).0.contains("title"),
+            "{titled:?}"
+        );
+    }
+
+    #[test]
     fn of_two_candidates_scored_alike_the_one_the_title_resembles_more_comes_first() {
         let judged = |value: f32, title: f32| search::Overlap {
             value,
@@ -457,6 +506,7 @@ mod tests {
             part: None,
             beyond: None,
             functions_done: None,
+            read_from_description: false,
         };
         let (fed, other, better) = (judged(0.485, 0.8), judged(0.485, 0.64), judged(0.7, 0.3));
         let mut listed = [("a-other", &other), ("z-fed", &fed), ("b-better", &better)];

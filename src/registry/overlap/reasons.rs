@@ -22,16 +22,27 @@ fn strong(score: &search::Score) -> Vec<String> {
         .collect()
 }
 
+/// What the receipt calls the text the plan was judged on, in English and in Vietnamese: its title,
+/// or its description when the title was framing words only.
+fn judged_text(o: &Overlap) -> (&'static str, &'static str) {
+    if o.read_from_description {
+        ("description", "phần mô tả")
+    } else {
+        ("title", "tiêu đề")
+    }
+}
+
 /// Why the verdict was given, in one sentence, from the best candidate's evidence.
 pub fn why(verdict: Verdict, o: &Overlap) -> (String, String) {
     let t = &o.title;
+    let (text, text_vi) = judged_text(o);
     if let (Some(beyond), Verdict::PossibleOverlap) = (&o.beyond, verdict) {
         return (
             format!(
-                "the platform does part of what the title asks for, but not \"{beyond}\", which the title adds to it."
+                "the platform does part of what the {text} asks for, but not \"{beyond}\", which the {text} adds to it."
             ),
             format!(
-                "nền tảng đáp ứng một phần tiêu đề kế hoạch, nhưng không thực hiện \"{beyond}\" mà tiêu đề nêu thêm."
+                "nền tảng đáp ứng một phần {text_vi} kế hoạch, nhưng không thực hiện \"{beyond}\" mà {text_vi} nêu thêm."
             ),
         );
     }
@@ -47,8 +58,12 @@ pub fn why(verdict: Verdict, o: &Overlap) -> (String, String) {
     }
     if t.used && t.named.is_none() && verdict == Verdict::PossibleOverlap {
         return (
-            "the plan's title finds the platform only in what the plan draws on or feeds: it connects to the platform rather than copies it.".to_owned(),
-            "tiêu đề kế hoạch chỉ nhắc đến nền tảng ở phần dữ liệu kế hoạch khai thác hoặc kết nối: kế hoạch kết nối với nền tảng chứ không sao chép nó.".to_owned(),
+            format!(
+                "the plan's {text} finds the platform only in what the plan draws on or feeds: it connects to the platform rather than copies it."
+            ),
+            format!(
+                "{text_vi} kế hoạch chỉ nhắc đến nền tảng ở phần dữ liệu kế hoạch khai thác hoặc kết nối: kế hoạch kết nối với nền tảng chứ không sao chép nó."
+            ),
         );
     }
     if let Some(name) = &t.named {
@@ -62,8 +77,8 @@ pub fn why(verdict: Verdict, o: &Overlap) -> (String, String) {
             if t.containment >= 0.99 =>
         {
             (
-                format!("the plan's title describes what the platform does: \"{phrase}\"."),
-                format!("tiêu đề kế hoạch mô tả đúng chức năng của nền tảng: \"{phrase}\"."),
+                format!("the plan's {text} describes what the platform does: \"{phrase}\"."),
+                format!("{text_vi} kế hoạch mô tả đúng chức năng của nền tảng: \"{phrase}\"."),
             )
         }
         (_, Verdict::PossibleOverlap) if o.part.is_some() && t.containment < 0.99 => {
@@ -92,11 +107,11 @@ pub fn why(verdict: Verdict, o: &Overlap) -> (String, String) {
                 let share = (t.coverage * 100.0).round();
                 (
                     format!(
-                        "the platform covers {share}% of what the title asks for ({}).",
+                        "the platform covers {share}% of what the {text} asks for ({}).",
                         words.join(", ")
                     ),
                     format!(
-                        "nền tảng đáp ứng {share}% nội dung tiêu đề kế hoạch ({}).",
+                        "nền tảng đáp ứng {share}% nội dung {text_vi} kế hoạch ({}).",
                         words.join(", ")
                     ),
                 )
@@ -169,9 +184,10 @@ pub fn summary(
 pub fn reasons(o: &Overlap) -> (Vec<String>, Vec<String>) {
     let mut en = Vec::new();
     let mut vi = Vec::new();
+    let (text, text_vi) = judged_text(o);
     if let Some(name) = &o.title.named {
-        en.push(format!("the title names the platform: \"{name}\""));
-        vi.push(format!("tiêu đề nêu tên nền tảng: \"{name}\""));
+        en.push(format!("the {text} names the platform: \"{name}\""));
+        vi.push(format!("{text_vi} nêu tên nền tảng: \"{name}\""));
     }
     if let (Some(phrase), true, None) = (
         &o.title.contained_phrase,
@@ -180,10 +196,10 @@ pub fn reasons(o: &Overlap) -> (Vec<String>, Vec<String>) {
     ) {
         let share = (o.title.containment * 100.0).round();
         en.push(format!(
-            "the title contains {share}% of the platform's \"{phrase}\""
+            "the {text} contains {share}% of the platform's \"{phrase}\""
         ));
         vi.push(format!(
-            "tiêu đề chứa {share}% cụm \"{phrase}\" của nền tảng"
+            "{text_vi} chứa {share}% cụm \"{phrase}\" của nền tảng"
         ));
     }
     let in_name: Vec<String> = o
@@ -195,11 +211,11 @@ pub fn reasons(o: &Overlap) -> (Vec<String>, Vec<String>) {
         .collect();
     if !in_name.is_empty() {
         en.push(format!(
-            "title words in the platform's names or capabilities: {}",
+            "{text} words in the platform's names or capabilities: {}",
             in_name.join(", ")
         ));
         vi.push(format!(
-            "từ của tiêu đề có trong tên hoặc chức năng của nền tảng: {}",
+            "từ của {text_vi} có trong tên hoặc chức năng của nền tảng: {}",
             in_name.join(", ")
         ));
     }
