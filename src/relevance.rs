@@ -10,7 +10,7 @@ use diesel_async::AsyncPgConnection;
 use serde::Deserialize;
 
 use crate::db::platforms::PlatformFilter;
-use crate::domain::search::analyse;
+use crate::domain::search::{analyse, analyse_search};
 use crate::domain::{Audience, Domain, Vocabulary, fold_for_search};
 use crate::error::ApiError;
 use crate::registry::overlap::judge;
@@ -199,13 +199,13 @@ pub async fn evaluate(
                     conn,
                     &docs,
                     &PlatformFilter::default(),
-                    &analyse(q),
+                    &analyse_search(q),
                     &folded,
                 )
                 .await?;
                 let ranked: Vec<String> = results.iter().map(|(p, _)| p.code.clone()).collect();
                 if std::env::var_os("RELEVANCE_EXPLAIN").is_some() {
-                    let query = analyse(q);
+                    let query = analyse_search(q);
                     let candidates = crate::registry::search::scored_candidates(
                         conn,
                         &docs,

@@ -497,6 +497,31 @@ static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
     }
 });
 
+/// Analyses a search query. A department's name is who buys in a plan, but searched alone ("Sở
+/// Tư pháp", "ngành y tế", "Department of Health") it asks for the platforms of its field: a query
+/// left with nothing else is read without the word that makes it a department.
+pub fn analyse_search(text: &str) -> Query {
+    let query = analyse(text);
+    if query.has_content() {
+        return query;
+    }
+    let mut field = Vec::new();
+    let mut words = text.split_whitespace().peekable();
+    while let Some(word) = words.next() {
+        let folded = fold_for_search(word);
+        let department_of = folded == "department"
+            && words
+                .peek()
+                .is_some_and(|next| fold_for_search(next) == "of");
+        if department_of {
+            words.next();
+        } else if folded != "so" && folded != "nganh" {
+            field.push(word);
+        }
+    }
+    analyse(&field.join(" "))
+}
+
 /// Analyses a text (any case, with or without diacritics) into words.
 pub fn analyse(text: &str) -> Query {
     let mut query = analyse_written(text, true).0;
@@ -2179,6 +2204,29 @@ mod tests {
         assert!(!used(
             "Xây dựng hệ thống tài khoản định danh điện tử của tỉnh"
         ));
+    }
+
+    #[test]
+    fn a_department_searched_alone_searches_its_field() {
+        let content = |query: Query| -> Vec<String> {
+            query
+                .units
+                .into_iter()
+                .filter(|u| u.role != Role::Filler)
+                .map(|u| u.text)
+                .collect()
+        };
+        let justice = vec!["tu phap".to_owned()];
+        assert_eq!(content(analyse_search("Sở Tư pháp")), justice);
+        assert_eq!(content(analyse_search("so tu phap")), justice);
+        assert_eq!(content(analyse_search("ngành y tế")), ["y te"]);
+        assert_eq!(content(analyse_search("Department of Health")), ["health"]);
+        // With something else to search, the department is who asks, as in a plan.
+        assert_eq!(
+            content(analyse_search("hộ tịch Sở Tư pháp")),
+            content(analyse("hộ tịch"))
+        );
+        assert!(content(analyse("Sở Tư pháp")).is_empty());
     }
 
     #[test]

@@ -177,6 +177,12 @@ async fn search_understands_abbreviations_typos_and_says_why() {
     );
     // Results come best first: the platform named by the words comes before mere mentions.
     assert_eq!(search(&app, "dinh danh xac thuc").await[0], "vneid");
+    // A department searched alone searches its field (in a plan it only says who buys).
+    let justice = search(&app, "Sở Tư pháp").await;
+    assert!(
+        justice.contains(&"giai-quyet-tthc-bo-tu-phap".to_owned()),
+        "{justice:?}"
+    );
     // Without q there is no `match`.
     assert!(
         app.get_json("/api/v1/platforms?per_page=1").await["items"][0]

@@ -79,7 +79,7 @@ pub fn parse_q(q: &str) -> Result<(Query, String), FieldError> {
         return Err(FieldError::new("q", "must not contain control characters"));
     }
     let normalized = normalize_text(q);
-    let query = crate::domain::search::analyse(&normalized);
+    let query = crate::domain::search::analyse_search(&normalized);
     if query.units.is_empty() {
         return Err(FieldError::new(
             "q",
