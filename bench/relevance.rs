@@ -12,8 +12,8 @@ use ndp_registry::config::Settings;
 use ndp_registry::{db, relevance, seed};
 
 /// Development cases (tuned on) and holdout cases (never tuned on), each reported apart: the
-/// first blind set, then the fifth, seventh and ninth batches (see `bench/relevance/README.md`).
-const DEFAULT_FILES: [&str; 8] = [
+/// first blind set, then the fifth, seventh, ninth and eleventh batches (see `bench/relevance/README.md`).
+const DEFAULT_FILES: [&str; 10] = [
     "bench/relevance/cases-dev.json",
     "bench/relevance/cases-holdout.json",
     "bench/relevance/batch5-dev.json",
@@ -22,6 +22,8 @@ const DEFAULT_FILES: [&str; 8] = [
     "bench/relevance/batch7-holdout.json",
     "bench/relevance/batch9-dev.json",
     "bench/relevance/batch9-holdout.json",
+    "bench/relevance/batch11-dev.json",
+    "bench/relevance/batch11-holdout.json",
 ];
 
 #[tokio::main]
