@@ -1221,6 +1221,10 @@ const USE_MARKERS: &[&str] = &[
     "tu",
     // "chatbot trên Cổng dịch vụ công": the plan runs on the platform.
     "tren",
+    // "hướng dẫn người dân kích hoạt tài khoản VNeID", "cài đặt ứng dụng VNeID": the plan helps
+    // people use the platform.
+    "kich hoat",
+    "cai dat",
 ];
 
 /// Verbs of connecting that, with a preposition after them ("tích hợp dữ liệu từ", "kết nối
@@ -1549,6 +1553,9 @@ pub struct Overlap {
     pub read_from_description: bool,
 }
 
+/// Words of a title that say the plan is data work on records: digitising, correcting, keying in.
+const DATA_WORK: &[&str] = &["so hoa", "chinh ly", "nhap lieu", "digitiz", "digitis"];
+
 /// What a description's match says of a plan: the platform's phrase it contains first, then how
 /// much of it the platform covers (a long description is mostly boilerplate).
 fn description_evidence(description: &Score) -> f32 {
@@ -1575,6 +1582,14 @@ pub fn overlap(
     if read_as_title && !title_score.used {
         title_score.value = title_score.value.max(description_evidence(&title_score));
     }
+    // Digitising or correcting records ("Số hóa sổ hộ tịch giấy", "chỉnh lý hồ sơ địa chính") is
+    // data work that feeds a platform's database, not a system that copies it: no platform in the
+    // registry digitises, and no development case that does is a duplicate.
+    // As words of their own: "số hóa đơn" is a number of invoices.
+    let data_work = DATA_WORK.iter().any(|work| {
+        let work: Vec<String> = work.split(' ').map(str::to_owned).collect();
+        query_contains(title.0, &work)
+    });
     // A title that says only whom the plan serves ("Ứng dụng hỗ trợ doanh nghiệp") names no
     // function: alone, it is a possible overlap at most, and the description says the rest.
     if title.0.audience_only {
@@ -1657,7 +1672,7 @@ pub fn overlap(
     if part.is_some() {
         value = value.max(LAYER_CEILING);
     }
-    if layer {
+    if layer || data_work {
         value = value.min(LAYER_CEILING);
     }
     // A title that joins a function of the platform with one it does not do ("quản lý đất đai và
@@ -2200,6 +2215,9 @@ mod tests {
         // The name after "tài khoản" or "ứng dụng", the short name after an alias.
         assert!(used("xác thực qua ứng dụng VNeID"));
         assert!(used("đăng nhập bằng tài khoản định danh điện tử VNeID"));
+        // Helping people activate or install it is using it.
+        assert!(used("Hướng dẫn người dân kích hoạt tài khoản VNeID"));
+        assert!(used("hỗ trợ cài đặt ứng dụng VNeID"));
         // Named as what is built, it is not used.
         assert!(!used(
             "Xây dựng hệ thống tài khoản định danh điện tử của tỉnh"
@@ -2247,6 +2265,42 @@ mod tests {
         assert!(!content("Xây dựng hệ thống quản lý trật tự").contains(&building));
         assert!(!content("Đầu tư hạ tầng điện toán đám mây").contains(&investment));
         assert!(!content("Dự án đầu tư xây dựng cổng dữ liệu").contains(&building));
+    }
+
+    #[test]
+    fn digitising_records_feeds_a_platform_it_does_not_copy() {
+        let civil = Document::new(Fields {
+            name_vi: "Cơ sở dữ liệu hộ tịch điện tử",
+            code: "civil",
+            name_en: "Electronic civil status database",
+            capabilities: &[
+                "đăng ký hộ tịch điện tử".to_owned(),
+                "quản lý sổ hộ tịch".to_owned(),
+            ],
+            ..Fields::default()
+        });
+        let value = |title: &str| title_overlap(title, &civil).value;
+        assert!(value("Phần mềm quản lý sổ hộ tịch của tỉnh") >= LIKELY_DUPLICATE);
+        for title in [
+            "Số hóa sổ hộ tịch giấy tại các xã",
+            "So hoa so ho tich giay tai cac xa",
+            "Chỉnh lý, nhập liệu sổ hộ tịch của tỉnh",
+        ] {
+            let v = value(title);
+            assert!(
+                (POSSIBLE_OVERLAP..=LAYER_CEILING).contains(&v),
+                "{title}: {v}"
+            );
+        }
+        // "số hóa đơn" is a number of invoices, not digitising.
+        let invoices = Document::new(Fields {
+            name_vi: "Nền tảng hóa đơn điện tử",
+            code: "invoices",
+            name_en: "E-invoice platform",
+            capabilities: &["tra cứu số hóa đơn".to_owned()],
+            ..Fields::default()
+        });
+        assert!(title_overlap("Phần mềm tra cứu số hóa đơn", &invoices).value >= LIKELY_DUPLICATE);
     }
 
     #[test]
