@@ -719,8 +719,25 @@ const MAX_CLAUSES: usize = 8;
 /// hồ sơ học sinh"), each analysed on its own; a clause of fewer than two significant syllables
 /// names no function ("đăng ký doanh nghiệp trực tuyến" names one, "camera" does not).
 pub fn clauses(text: &str) -> Vec<(String, Query)> {
-    text.split([',', ';', '.', ':', '\n', '(', ')'])
-        .map(|clause| (clause.trim().to_owned(), analyse(clause)))
+    // A point or comma between digits is part of a number ("1.000 người", "1,2 triệu trang").
+    let chars: Vec<char> = text.chars().collect();
+    let mut pieces = Vec::new();
+    let mut piece = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        let in_number = matches!(c, '.' | ',')
+            && i > 0
+            && chars[i - 1].is_ascii_digit()
+            && chars.get(i + 1).is_some_and(char::is_ascii_digit);
+        if matches!(c, ',' | ';' | '.' | ':' | '\n' | '(' | ')') && !in_number {
+            pieces.push(std::mem::take(&mut piece));
+        } else {
+            piece.push(c);
+        }
+    }
+    pieces.push(piece);
+    pieces
+        .into_iter()
+        .map(|clause| (clause.trim().to_owned(), analyse(&clause)))
         .filter(|(_, q)| {
             q.units
                 .iter()
@@ -2411,6 +2428,20 @@ mod tests {
             "{with:?}"
         );
         assert!(with.value > without.value, "{without:?} {with:?}");
+    }
+
+    #[test]
+    fn a_number_does_not_end_a_clause() {
+        // A point or comma between digits is part of a number, not the end of a clause.
+        let texts: Vec<String> =
+            clauses("Quét 1.200 hồ sơ địa chính, lưu 1,5 triệu trang tài liệu")
+                .into_iter()
+                .map(|(text, _)| text)
+                .collect();
+        assert_eq!(
+            texts,
+            ["Quét 1.200 hồ sơ địa chính", "lưu 1,5 triệu trang tài liệu"]
+        );
     }
 
     #[test]
