@@ -893,6 +893,8 @@ impl Document {
 pub struct UnitMatch {
     /// The word as typed, folded.
     pub term: String,
+    /// The word as typed, lower case, with its diacritics: what a receipt quotes.
+    pub written: String,
     /// The best field it was found in.
     pub field: Field,
     /// How it matched.
@@ -1003,6 +1005,7 @@ fn find(unit: &Unit, doc: &Document) -> Option<(f32, UnitMatch)> {
                 passage.field.weight() * factor,
                 UnitMatch {
                     term: unit.text.clone(),
+                    written: unit.exact.join(" "),
                     field: passage.field,
                     how: *how,
                     matched_as: (*how != How::Exact).then(|| alternative.join(" ")),
@@ -1026,6 +1029,7 @@ fn find(unit: &Unit, doc: &Document) -> Option<(f32, UnitMatch)> {
                 passage.field.weight() * INSIDE_WORD_FACTOR,
                 UnitMatch {
                     term: unit.text.clone(),
+                    written: unit.exact.join(" "),
                     field: passage.field,
                     how: How::Exact,
                     matched_as: None,
@@ -1051,6 +1055,7 @@ fn find(unit: &Unit, doc: &Document) -> Option<(f32, UnitMatch)> {
                         passage.field.weight() * share * PART_FACTOR,
                         UnitMatch {
                             term: unit.text.clone(),
+                            written: unit.exact.join(" "),
                             field: passage.field,
                             how: How::Exact,
                             matched_as: Some(part.join(" ")),
@@ -1080,6 +1085,7 @@ fn find(unit: &Unit, doc: &Document) -> Option<(f32, UnitMatch)> {
                     passage.field.weight() * FUZZY_FACTOR,
                     UnitMatch {
                         term: unit.text.clone(),
+                        written: unit.exact.join(" "),
                         field: passage.field,
                         how: How::Fuzzy,
                         matched_as: Some(near.clone()),

@@ -484,6 +484,11 @@ mod tests {
                 "{text}"
             );
         }
+        // Words are quoted as the plan wrote them, with their diacritics.
+        assert!(
+            vi.iter().any(|r| r.contains("\"kê khai tài sản\"")),
+            "{vi:?}"
+        );
         // A plan with a title of its own is explained by its title.
         let titled = search::title_overlap(description, &assets);
         assert!(

@@ -4,12 +4,13 @@
 use crate::domain::search::{self, Field, How, Overlap, UnitMatch};
 use crate::views::overlap::{OverlapCandidate, Verdict};
 
+/// A matched word as the plan wrote it ("kê khai", not "ke khai"), with what it matched as.
 fn quote(m: &UnitMatch) -> String {
     match (&m.matched_as, m.how) {
-        (Some(alt), How::Abbreviation) => format!("\"{}\" = \"{}\"", m.term, alt),
-        (Some(alt), How::Synonym) => format!("\"{}\" ~ \"{}\"", m.term, alt),
-        (Some(alt), How::Fuzzy) => format!("\"{}\" ≈ \"{}\"", m.term, alt),
-        _ => format!("\"{}\"", m.term),
+        (Some(alt), How::Abbreviation) => format!("\"{}\" = \"{}\"", m.written, alt),
+        (Some(alt), How::Synonym) => format!("\"{}\" ~ \"{}\"", m.written, alt),
+        (Some(alt), How::Fuzzy) => format!("\"{}\" ≈ \"{}\"", m.written, alt),
+        _ => format!("\"{}\"", m.written),
     }
 }
 
