@@ -1,13 +1,17 @@
-"""Split batch9.json into batch9-dev.json and batch9-holdout.json (60/40, stratified by primary kind).
+"""Split an overlap-only batch, batchN.json, into batchN-dev.json and batchN-holdout.json (60/40,
+stratified by primary kind): python3 bench/relevance/split_batch.py N SEED, from the repository root.
+Batches 7, 9 and 11 were split so, with the seeds 7007, 9009 and 1111.
 
-Each primary kind's cases are sorted by id, shuffled with one random.Random(9009) (kinds taken in sorted
+Each primary kind's cases are sorted by id, shuffled with one random.Random(SEED) (kinds taken in sorted
 order), and the first round(0.6*n) go to dev. Checks that ids are unique and that every expected code
 exists in seeds/platforms.csv (run from the repository root), then prints counts per kind and verdict.
 """
 import collections, csv, json, os, random, sys
 
 HERE = "bench/relevance"
-SRC = os.path.join(HERE, "batch9.json")
+BATCH = sys.argv[1] if len(sys.argv) == 3 else sys.exit("usage: split_batch.py N SEED")
+SEED = int(sys.argv[2])
+SRC = os.path.join(HERE, f"batch{BATCH}.json")
 PLATFORMS = "seeds/platforms.csv"
 VERDICTS = ("likely_duplicate", "possible_overlap", "no_overlap")
 
@@ -29,7 +33,7 @@ def main():
         if (c["verdict"] == "no_overlap") != (c["expected"] == []):
             sys.exit(f"{c['id']}: expected must be empty exactly for no_overlap")
 
-    rng = random.Random(9009)
+    rng = random.Random(SEED)
     by_kind = collections.defaultdict(list)
     for c in cases:
         by_kind[c["tags"][0]].append(c)
@@ -42,7 +46,7 @@ def main():
         hold += group[k:]
     dev.sort(key=lambda c: c["id"])
     hold.sort(key=lambda c: c["id"])
-    for name, part in (("batch9-dev.json", dev), ("batch9-holdout.json", hold)):
+    for name, part in ((f"batch{BATCH}-dev.json", dev), (f"batch{BATCH}-holdout.json", hold)):
         with open(os.path.join(HERE, name), "w", encoding="utf-8") as f:
             json.dump(part, f, ensure_ascii=False, indent=1)
             f.write("\n")
