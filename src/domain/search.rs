@@ -1852,6 +1852,31 @@ pub(crate) fn title_overlap(title: &str, doc: &Document) -> Overlap {
     )
 }
 
+/// How a plan whose title is framing words only overlaps `doc`, as `registry::overlap` judges it:
+/// its description read in the title's place, its clauses still the description's.
+#[cfg(test)]
+pub(crate) fn framing_title_overlap(description: &str, doc: &Document) -> Overlap {
+    overlap(
+        (&analyse(description), &Rarity::default()),
+        (&Query::default(), &clauses(description), &Rarity::default()),
+        doc,
+        (&[], &[]),
+        (&[], &[]),
+    )
+}
+
+/// A platform for tests of plans judged on their description.
+#[cfg(test)]
+pub(crate) fn public_assets() -> Document {
+    Document::new(Fields {
+        name_vi: "Cơ sở dữ liệu quốc gia về tài sản công",
+        code: "assets",
+        name_en: "National public asset database",
+        capabilities: &["kê khai tài sản công".to_owned()],
+        ..Fields::default()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2348,25 +2373,8 @@ mod tests {
 
     #[test]
     fn a_title_of_framing_words_is_judged_on_its_description_as_a_description_is() {
-        let assets = Document::new(Fields {
-            name_vi: "Cơ sở dữ liệu quốc gia về tài sản công",
-            code: "assets",
-            name_en: "National public asset database",
-            capabilities: &["kê khai tài sản công".to_owned()],
-            ..Fields::default()
-        });
-        let judged = |description: &str| {
-            // As `registry::overlap` judges a title of framing words only: the description read
-            // as the title, its clauses still the description's.
-            overlap(
-                (&analyse(description), &Rarity::default()),
-                (&Query::default(), &clauses(description), &Rarity::default()),
-                &assets,
-                (&[], &[]),
-                (&[], &[]),
-            )
-            .value
-        };
+        let assets = public_assets();
+        let judged = |description: &str| framing_title_overlap(description, &assets).value;
         let description = "Sở đề xuất xây dựng phần mềm để các cơ quan, đơn vị sự nghiệp kê khai \
             tài sản công, cập nhật trụ sở làm việc, nhà đất, xe ô tô; tổng hợp số liệu theo loại \
             và lập báo cáo hằng năm.";

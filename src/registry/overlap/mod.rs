@@ -445,29 +445,11 @@ mod tests {
 
     #[test]
     fn a_receipt_says_description_where_the_description_was_read_for_a_framing_title() {
-        let assets = Document::new(Fields {
-            name_vi: "Cơ sở dữ liệu quốc gia về tài sản công",
-            code: "assets",
-            name_en: "National public asset database",
-            capabilities: &["kê khai tài sản công".to_owned()],
-            ..Fields::default()
-        });
+        let assets = search::public_assets();
         let description =
             "Phần mềm để các cơ quan kê khai tài sản công, cập nhật trụ sở làm việc, nhà đất.";
-        // As `judge` reads a plan titled "Dự án chuyển đổi số của Sở Tài chính": the description
-        // in the title's place.
-        let read = search::analyse(description);
-        let o = search::overlap(
-            (&read, &search::Rarity::default()),
-            (
-                &search::Query::default(),
-                &search::clauses(description),
-                &search::Rarity::default(),
-            ),
-            &assets,
-            (&[], &[]),
-            (&[], &[]),
-        );
+        // As `judge` reads a plan titled "Dự án chuyển đổi số của Sở Tài chính".
+        let o = search::framing_title_overlap(description, &assets);
         assert!(o.read_from_description, "{o:?}");
         let verdict = verdict_for(o.value, None, false);
         let (why_en, why_vi) = reasons::why(verdict, &o);
