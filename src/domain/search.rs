@@ -519,7 +519,9 @@ pub fn analyse_search(text: &str) -> Query {
             field.push(word);
         }
     }
-    analyse(&field.join(" "))
+    let field = analyse(&field.join(" "));
+    // "Sở" alone names no field: the query stays as it was written.
+    if field.has_content() { field } else { query }
 }
 
 /// Analyses a text (any case, with or without diacritics) into words.
@@ -2293,6 +2295,8 @@ mod tests {
             content(analyse("hộ tịch"))
         );
         assert!(content(analyse("Sở Tư pháp")).is_empty());
+        // A department word alone is still a query of words (it finds nothing).
+        assert!(!analyse_search("Sở").units.is_empty());
     }
 
     #[test]

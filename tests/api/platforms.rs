@@ -183,6 +183,8 @@ async fn search_understands_abbreviations_typos_and_says_why() {
         justice.contains(&"giai-quyet-tthc-bo-tu-phap".to_owned()),
         "{justice:?}"
     );
+    // The department word alone is a valid query that finds nothing, not a 422.
+    assert!(search(&app, "Sở").await.is_empty());
     // Without q there is no `match`.
     assert!(
         app.get_json("/api/v1/platforms?per_page=1").await["items"][0]
