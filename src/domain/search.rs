@@ -47,6 +47,8 @@ const PROVINCES: &str = include_str!("../../seeds/provinces.csv");
 /// The ministries: a province's department of the same field ("Sở Tài chính" of "Bộ Tài chính")
 /// is who buys, not what is bought.
 const MINISTRIES: &str = include_str!("../../seeds/ministries.csv");
+/// The seeded platforms' profiles: the verbs their capabilities start with say what a function is.
+const PROFILES: &str = include_str!("../../seeds/platform-profiles.csv");
 
 /// How much a generic word weighs, against 1 for a multi-syllable word.
 const GENERIC_WEIGHT: f32 = 0.25;
@@ -723,23 +725,39 @@ const MAX_CLAUSES: usize = 8;
 pub fn clauses(text: &str) -> Vec<(String, Query)> {
     // A point or comma between digits is part of a number ("1.000 người", "1,2 triệu trang").
     let chars: Vec<char> = text.chars().collect();
-    let mut pieces = Vec::new();
+    // Each piece with whether a comma ended the one before it.
+    let mut pieces: Vec<(String, bool)> = Vec::new();
     let mut piece = String::new();
+    let mut after_comma = false;
     for (i, &c) in chars.iter().enumerate() {
         let in_number = matches!(c, '.' | ',')
             && i > 0
             && chars[i - 1].is_ascii_digit()
             && chars.get(i + 1).is_some_and(char::is_ascii_digit);
         if matches!(c, ',' | ';' | '.' | ':' | '\n' | '(' | ')') && !in_number {
-            pieces.push(std::mem::take(&mut piece));
+            pieces.push((std::mem::take(&mut piece), after_comma));
+            after_comma = c == ',';
         } else {
             piece.push(c);
         }
     }
-    pieces.push(piece);
-    pieces
+    pieces.push((piece, after_comma));
+    // An item of a list ("trụ sở, nhà đất, ô tô") names no function of its own: it belongs to the
+    // clause it continues.
+    let mut joined: Vec<(String, Query)> = Vec::new();
+    for (piece, after_comma) in pieces {
+        let query = analyse(&piece);
+        match joined.last_mut() {
+            Some((previous, read)) if after_comma && !names_a_function(&query) => {
+                previous.push_str(", ");
+                previous.push_str(piece.trim());
+                *read = analyse(previous);
+            }
+            _ => joined.push((piece.trim().to_owned(), query)),
+        }
+    }
+    joined
         .into_iter()
-        .map(|clause| (clause.trim().to_owned(), analyse(&clause)))
         .filter(|(_, q)| {
             q.units
                 .iter()
@@ -1723,15 +1741,48 @@ pub fn overlap(
     }
 }
 
+/// The two syllables the seeded capabilities start with three times or more ("tra cứu", "đăng
+/// ký", "kết nối"), folded: the verbs of the registry's functions (three nouns among them, "dữ
+/// liệu", "thông tin", "thủ tục", make a clause of a list item that starts with them).
+static FUNCTION_VERBS: LazyLock<HashSet<String>> = LazyLock::new(|| {
+    let mut count: HashMap<String, usize> = HashMap::new();
+    for row in csv_rows(PROFILES) {
+        for capability in row.get(1).unwrap_or_default().split(';') {
+            let words = words(capability);
+            if words.len() >= 3 {
+                *count.entry(words[..2].join(" ")).or_default() += 1;
+            }
+        }
+    }
+    count
+        .into_iter()
+        .filter(|(_, n)| *n >= 3)
+        .map(|(verb, _)| verb)
+        .collect()
+});
+
 /// Whether a description's clause names a function: two significant words or more that do not
-/// say whom it serves. The items of a list ("mỗi căn nhà", "cơ quan", "pupils") name none.
+/// say whom it serves, or one that starts with a verb of the registry's functions ("đăng ký
+/// doanh nghiệp"). The items of a list ("mỗi căn nhà", "cơ quan", "pupils") name none.
 fn names_a_function(clause: &Query) -> bool {
-    clause
+    let significant: Vec<&Unit> = clause
         .units
         .iter()
         .filter(|u| u.is_significant() && !AUDIENCE_WORDS.contains(&u.text.as_str()))
-        .count()
-        >= 2
+        .collect();
+    if significant.len() >= 2 {
+        return true;
+    }
+    // The verb may be framing ("kết nối giao thương") or the start of one word ("đăng ký doanh
+    // nghiệp"); what follows it is its object.
+    let mut words = clause.units.iter().flat_map(|u| u.alternatives[0].0.iter());
+    let verb = words
+        .by_ref()
+        .take(2)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ");
+    !significant.is_empty() && words.next().is_some() && FUNCTION_VERBS.contains(&verb)
 }
 
 /// Whether the platform does the function a description's clause names: the clause is a possible
@@ -2446,6 +2497,34 @@ mod tests {
             "{with:?}"
         );
         assert!(with.value > without.value, "{without:?} {with:?}");
+    }
+
+    #[test]
+    fn the_items_of_a_list_belong_to_the_clause_they_continue() {
+        let texts = |text: &str| -> Vec<String> {
+            clauses(text).into_iter().map(|(text, _)| text).collect()
+        };
+        // An item that names no function (fewer than two significant words, none of them a verb
+        // the registry's capabilities start with) continues the clause before it.
+        assert_eq!(
+            texts("Cập nhật trụ sở làm việc, nhà đất, ô tô; tra cứu tài sản công"),
+            [
+                "Cập nhật trụ sở làm việc, nhà đất, ô tô",
+                "tra cứu tài sản công"
+            ]
+        );
+        // Functions listed with commas stay apart, one lexicon word as much as several.
+        assert_eq!(
+            texts(
+                "tra cứu chính sách hỗ trợ, đăng ký doanh nghiệp, lập hóa đơn, kết nối giao thương"
+            ),
+            [
+                "tra cứu chính sách hỗ trợ",
+                "đăng ký doanh nghiệp",
+                "lập hóa đơn",
+                "kết nối giao thương"
+            ]
+        );
     }
 
     #[test]
