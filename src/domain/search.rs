@@ -1945,6 +1945,24 @@ mod tests {
         })
     }
 
+    /// The words of a query that count (not filler), folded.
+    fn counted(query: Query) -> Vec<String> {
+        query
+            .units
+            .into_iter()
+            .filter(|u| u.role != Role::Filler)
+            .map(|u| u.text)
+            .collect()
+    }
+
+    /// The text's one word is found in `doc` neither by `find` nor by `occurs`.
+    fn assert_one_word_not_found(text: &str, doc: &Document) {
+        let q = analyse(text);
+        assert_eq!(q.units.len(), 1, "{q:?}");
+        assert!(find(&q.units[0], doc).is_none(), "{text}");
+        assert!(!occurs(&q.units[0], doc), "{text}");
+    }
+
     fn value(q: &str, d: &Document) -> f32 {
         score(&analyse(q), d, &Rarity::default()).value
     }
@@ -2279,14 +2297,7 @@ mod tests {
 
     #[test]
     fn a_text_without_diacritics_keeps_its_words_when_a_part_of_it_has_them() {
-        let content = |text: &str| -> Vec<String> {
-            analyse(text)
-                .units
-                .into_iter()
-                .filter(|u| u.role != Role::Filler)
-                .map(|u| u.text)
-                .collect()
-        };
+        let content = |text: &str| counted(analyse(text));
         let plain = "cong mot cua khai bao thu tuc cho tau bien tai cang";
         assert!(content(plain).contains(&"thu tuc".to_owned()));
         assert_eq!(
@@ -2327,25 +2338,17 @@ mod tests {
 
     #[test]
     fn a_department_searched_alone_searches_its_field() {
-        let content = |query: Query| -> Vec<String> {
-            query
-                .units
-                .into_iter()
-                .filter(|u| u.role != Role::Filler)
-                .map(|u| u.text)
-                .collect()
-        };
         let justice = vec!["tu phap".to_owned()];
-        assert_eq!(content(analyse_search("Sở Tư pháp")), justice);
-        assert_eq!(content(analyse_search("so tu phap")), justice);
-        assert_eq!(content(analyse_search("ngành y tế")), ["y te"]);
-        assert_eq!(content(analyse_search("Department of Health")), ["health"]);
+        assert_eq!(counted(analyse_search("Sở Tư pháp")), justice);
+        assert_eq!(counted(analyse_search("so tu phap")), justice);
+        assert_eq!(counted(analyse_search("ngành y tế")), ["y te"]);
+        assert_eq!(counted(analyse_search("Department of Health")), ["health"]);
         // With something else to search, the department is who asks, as in a plan.
         assert_eq!(
-            content(analyse_search("hộ tịch Sở Tư pháp")),
-            content(analyse("hộ tịch"))
+            counted(analyse_search("hộ tịch Sở Tư pháp")),
+            counted(analyse("hộ tịch"))
         );
-        assert!(content(analyse("Sở Tư pháp")).is_empty());
+        assert!(counted(analyse("Sở Tư pháp")).is_empty());
         // A department word alone is still a query of words (it finds nothing).
         assert!(!analyse_search("Sở").units.is_empty());
     }
@@ -2408,14 +2411,7 @@ mod tests {
 
     #[test]
     fn a_department_says_who_buys_not_what_is_bought() {
-        let content = |text: &str| -> Vec<String> {
-            analyse(text)
-                .units
-                .into_iter()
-                .filter(|u| u.role != Role::Filler)
-                .map(|u| u.text)
-                .collect()
-        };
+        let content = |text: &str| counted(analyse(text));
         assert!(content("Dự án chuyển đổi số của Sở Tài chính tỉnh Gia Lai năm 2026").is_empty());
         assert!(content("Du an chuyen doi so nganh y te tinh Nam Dinh").is_empty());
         assert_eq!(
@@ -2577,10 +2573,7 @@ mod tests {
             "Common admissions system",
             "Thí sinh đăng ký xét tuyển trực tuyến",
         );
-        let q = analyse("nghe đài trực tuyến");
-        assert_eq!(q.units.len(), 1, "{q:?}");
-        assert!(find(&q.units[0], &admissions).is_none());
-        assert!(!occurs(&q.units[0], &admissions));
+        assert_one_word_not_found("nghe đài trực tuyến", &admissions);
         // A part that names something still counts: "dịch vụ công" of "dịch vụ công quốc gia".
         let portal = doc("Cổng dịch vụ công", None, "Public service portal", "");
         let q = analyse("dịch vụ công quốc gia");
@@ -2614,10 +2607,7 @@ mod tests {
             "Xem truyền hình trực tuyến",
         );
         // "hội nghị truyền hình" is a conference: "truyền hình" only qualifies it.
-        let conference = analyse("hội nghị truyền hình");
-        assert_eq!(conference.units.len(), 1, "{conference:?}");
-        assert!(find(&conference.units[0], &television).is_none());
-        assert!(!occurs(&conference.units[0], &television));
+        assert_one_word_not_found("hội nghị truyền hình", &television);
         // After a generic head the rest still names the thing: "truyền hình số" of "hệ thống
         // truyền hình số".
         let system = analyse("hệ thống truyền hình số");
