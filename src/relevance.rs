@@ -10,7 +10,7 @@ use diesel_async::AsyncPgConnection;
 use serde::Deserialize;
 
 use crate::db::platforms::PlatformFilter;
-use crate::domain::search::{analyse, analyse_search};
+use crate::domain::search::analyse_search;
 use crate::domain::{Audience, Domain, Vocabulary, fold_for_search};
 use crate::error::ApiError;
 use crate::registry::overlap::judge;
@@ -301,7 +301,7 @@ pub async fn evaluate(
                             (o.part.is_some(), "part"),
                             (o.beyond.is_some(), "beyond"),
                             (o.functions_done.is_some(), "functions"),
-                            (!analyse(title).has_content(), "framing-title"),
+                            (o.read_from_description, "framing-title"),
                         ]
                         .iter()
                         .filter(|(on, _)| *on)

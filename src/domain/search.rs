@@ -1341,7 +1341,7 @@ fn contained_share(query: &Query, passage: &Passage, misspelt: &[&str]) -> f32 {
         .iter()
         .find(|u| u.role != Role::Filler)
         .is_some_and(|first| {
-            OVERSIGHT_VERBS.contains(&first.alternatives[0].0.join(" ").as_str())
+            OVERSIGHT_VERBS.contains(&first.text.as_str())
                 && !first
                     .alternatives
                     .iter()
@@ -1597,7 +1597,12 @@ pub struct Overlap {
 }
 
 /// Words of a title that say the plan is data work on records: digitising, correcting, keying in.
-const DATA_WORK: &[&str] = &["so hoa", "chinh ly", "nhap lieu", "digitiz", "digitis"];
+static DATA_WORK: LazyLock<Vec<Vec<String>>> = LazyLock::new(|| {
+    ["so hoa", "chinh ly", "nhap lieu", "digitiz", "digitis"]
+        .iter()
+        .map(|work| work.split(' ').map(str::to_owned).collect())
+        .collect()
+});
 
 /// What a description's match says of a plan: the platform's phrase it contains first, then how
 /// much of it the platform covers (a long description is mostly boilerplate).
@@ -1629,10 +1634,7 @@ pub fn overlap(
     // data work that feeds a platform's database, not a system that copies it: no platform in the
     // registry digitises, and no development case that does is a duplicate.
     // As words of their own: "số hóa đơn" is a number of invoices.
-    let data_work = DATA_WORK.iter().any(|work| {
-        let work: Vec<String> = work.split(' ').map(str::to_owned).collect();
-        query_contains(title.0, &work)
-    });
+    let data_work = DATA_WORK.iter().any(|work| query_contains(title.0, work));
     // A title that says only whom the plan serves ("Ứng dụng hỗ trợ doanh nghiệp") names no
     // function: alone, it is a possible overlap at most, and the description says the rest.
     if title.0.audience_only {
