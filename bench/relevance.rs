@@ -12,8 +12,8 @@ use ndp_registry::config::Settings;
 use ndp_registry::{db, relevance, seed};
 
 /// Development cases (tuned on) and holdout cases (never tuned on), each reported apart: the
-/// first blind set, then the fifth, seventh, ninth and eleventh batches (see `bench/relevance/README.md`).
-const DEFAULT_FILES: [&str; 10] = [
+/// first blind set, then the fifth, seventh, ninth, eleventh and twelfth batches (see `bench/relevance/README.md`).
+const DEFAULT_FILES: [&str; 12] = [
     "bench/relevance/cases-dev.json",
     "bench/relevance/cases-holdout.json",
     "bench/relevance/batch5-dev.json",
@@ -24,6 +24,8 @@ const DEFAULT_FILES: [&str; 10] = [
     "bench/relevance/batch9-holdout.json",
     "bench/relevance/batch11-dev.json",
     "bench/relevance/batch11-holdout.json",
+    "bench/relevance/batch12-dev.json",
+    "bench/relevance/batch12-holdout.json",
 ];
 
 #[tokio::main]

@@ -1,6 +1,6 @@
 """Split an overlap-only batch, batchN.json, into batchN-dev.json and batchN-holdout.json (60/40,
 stratified by primary kind): python3 bench/relevance/split_batch.py N SEED, from the repository root.
-Batches 7, 9 and 11 were split so, with the seeds 7007, 9009 and 1111.
+Batches 7, 9, 11 and 12 were split so, with the seeds 7007, 9009, 1111 and 1212.
 
 Each primary kind's cases are sorted by id, shuffled with one random.Random(SEED) (kinds taken in sorted
 order), and the first round(0.6*n) go to dev. Checks that ids are unique and that every expected code
