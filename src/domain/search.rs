@@ -217,6 +217,49 @@ impl Query {
         self.units.iter().any(|u| u.role != Role::Filler)
     }
 
+    /// Whether the text is a document's or programme's name that names no thing bought: it has a
+    /// document word ("Dự án", "Gói thầu số 02", "Đề án", "programme"), and no system, software or
+    /// database followed by what it is for ("Đề án phát triển kinh tế số", "Gói thầu số 07: Thuê
+    /// dịch vụ phần mềm thuộc Dự án chuyển đổi số ngành y tế"; not "Gói thầu: Phân hệ HIS quản lý
+    /// điều trị nội trú", nor "Thuê hệ thống bán vé").
+    pub fn names_a_programme(&self) -> bool {
+        let document = self.units.iter().any(|u| {
+            u.role == Role::Filler
+                && DOCUMENT_WORDS
+                    .iter()
+                    .any(|w| u.text == *w || u.text.starts_with(&format!("{w} ")))
+        });
+        if !document {
+            return false;
+        }
+        // The syllables of the words that are not filler, each with its word's index.
+        let named: Vec<&Unit> = self
+            .units
+            .iter()
+            .filter(|u| u.role != Role::Filler)
+            .collect();
+        let syllables: Vec<(&str, usize)> = named
+            .iter()
+            .enumerate()
+            .flat_map(|(i, u)| u.text.split(' ').map(move |s| (s, i)))
+            .collect();
+        let product = (0..syllables.len()).any(|k| {
+            let starts_word = k == 0 || syllables[k - 1].1 != syllables[k].1;
+            starts_word
+                && PRODUCT_WORDS.iter().any(|w| {
+                    let w: Vec<&str> = w.split(' ').collect();
+                    let end = k + w.len();
+                    end <= syllables.len()
+                        && syllables[k..end].iter().map(|s| s.0).eq(w.iter().copied())
+                        // What follows says what it is for: the rest of its word, or a content word.
+                        && syllables.get(end).is_some_and(|&(_, j)| {
+                            j == syllables[end - 1].1 || named[j].role == Role::Content
+                        })
+                })
+        });
+        !product
+    }
+
     /// Keeps the first `n` words that are not filler (and the filler among them).
     pub fn truncate_content(&mut self, n: usize) {
         let mut seen = 0;
@@ -1822,6 +1865,45 @@ pub fn defer_to_layer<T>(items: &mut [T], overlap: fn(&mut T) -> &mut Overlap) {
     }
 }
 
+/// The document words of `seeds/filler.csv` ("dự án", "gói thầu", "programme"), folded.
+static DOCUMENT_WORDS: LazyLock<Vec<String>> = LazyLock::new(|| {
+    csv_rows(FILLER)
+        .into_iter()
+        .filter(|row| row.get(1) == Some("document"))
+        .filter_map(|row| row.get(0).map(|p| words(p).join(" ")))
+        .collect()
+});
+
+/// Words that name what is bought: a system, software, an app, a portal, a database (folded).
+const PRODUCT_WORDS: &[&str] = &[
+    "he thong",
+    "phan he",
+    "nen tang",
+    "phan mem",
+    "ung dung",
+    "cong",
+    "trang",
+    "co so du lieu",
+    "csdl",
+    "httt",
+    "kho",
+    "san",
+    "module",
+    "app",
+    "application",
+    "system",
+    "platform",
+    "software",
+    "portal",
+    "database",
+    "website",
+    "site",
+    "cong cu",
+    "giai phap",
+    "chatbot",
+    "tong dai",
+];
+
 /// Words that say whom a plan serves, not what it does: "người dân và cán bộ" joins users.
 const AUDIENCE_WORDS: &[&str] = &[
     "nguoi",
@@ -2773,5 +2855,26 @@ mod tests {
             VOCABULARY.entries.get("quang ngai").map(|e| e.role),
             Some(Role::Filler)
         );
+    }
+
+    #[test]
+    fn a_programme_name_names_no_thing_bought_and_a_system_with_its_purpose_does() {
+        for programme in [
+            "Dự án nâng cao năng lực UBND cấp xã tỉnh Trà Vinh năm 2025",
+            "De an phat trien kinh te so tinh Binh Phuoc nam 2025",
+            "Gói thầu số 07: Thuê dịch vụ phần mềm thuộc Dự án chuyển đổi số ngành y tế tỉnh Vĩnh Long",
+            "Tourism recovery programme of Khanh Hoa Province 2025: IT component",
+        ] {
+            assert!(analyse(programme).names_a_programme(), "{programme}");
+        }
+        for product in [
+            // A system followed by what it is for.
+            "Goi thau: Phan he HIS quan ly dieu tri noi tru cua Benh vien Da khoa tinh Yen Bai",
+            "Gói thầu số 06: Thuê hệ thống bán vé điện tử tại Khu di tích Côn Sơn",
+            // No document word: the title says what it does.
+            "Triển khai bệnh án điện tử tại Bệnh viện Đa khoa tỉnh Hà Tĩnh",
+        ] {
+            assert!(!analyse(product).names_a_programme(), "{product}");
+        }
     }
 }

@@ -188,21 +188,41 @@ pub async fn judge(
     .await?;
     let title_rarity = candidates.rarity(&title);
     let description_rarity = candidates.rarity(&description);
-    let mut scored: Vec<(_, search::Overlap)> = candidates
+    let rows: Vec<_> = candidates
         .rows
         .into_iter()
         .filter(|(p, _)| p.status != PlatformStatus::Retired.as_str())
-        .map(|(p, doc)| {
-            let o = search::overlap(
-                (&title, &title_rarity),
-                (&description, &functions, &description_rarity),
-                &doc,
-                (&domains, &p.domains),
-                (&audiences, &p.audiences),
-            );
-            (p, o)
-        })
         .collect();
+    let nothing = search::analyse("");
+    let score_all = |title: (&Query, &search::Rarity), description: (&Query, &search::Rarity)| {
+        rows.iter()
+            .map(|(p, doc)| {
+                search::overlap(
+                    title,
+                    (description.0, &functions, description.1),
+                    doc,
+                    (&domains, &p.domains),
+                    (&audiences, &p.audiences),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut overlaps = score_all((&title, &title_rarity), (&description, &description_rarity));
+    // A programme's name that no platform's function reaches as a possible overlap ("Dự án nâng
+    // cao năng lực UBND cấp xã", "Đề án phát triển kinh tế số") is read as a framing title is: the
+    // description says what is bought. A title that names a system ("Phần mềm kế toán …") keeps
+    // its say, even when nothing national does it.
+    if description.has_content()
+        && title.names_a_programme()
+        && overlaps.iter().all(|o| o.title.value < POSSIBLE_OVERLAP)
+    {
+        overlaps = score_all(
+            (&description, &description_rarity),
+            (&nothing, &title_rarity),
+        );
+    }
+    let mut scored: Vec<(_, search::Overlap)> =
+        rows.into_iter().map(|(p, _)| p).zip(overlaps).collect();
     search::defer_to_layer(&mut scored, |(_, o)| o);
     scored.retain(|(_, o)| o.value >= MIN_CANDIDATE_SCORE);
     scored.sort_by(|(a, x), (b, y)| ranked((&a.code, x), (&b.code, y)));
