@@ -300,7 +300,10 @@ pub async fn evaluate(
                             (o.title.used, "title-used"),
                             (o.part.is_some(), "part"),
                             (o.beyond.is_some(), "beyond"),
-                            (o.functions_done.is_some(), "functions"),
+                            (
+                                o.functions_done.is_some(),
+                                &format!("functions{:?}", o.functions_done.unwrap_or_default())
+                            ),
                             (o.read_from_description, "framing-title"),
                         ]
                         .iter()
