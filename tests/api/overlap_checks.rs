@@ -274,6 +274,43 @@ async fn a_plan_of_framing_words_only_has_no_overlap_and_says_why() {
 }
 
 #[tokio::test]
+async fn a_programme_title_is_judged_on_what_its_description_says_is_bought() {
+    let app = spawn_app().await;
+    let description = "Xây dựng phần mềm riêng của tỉnh để đăng ký khai sinh, kết hôn, khai tử, \
+        lưu trữ điện tử các sự kiện hộ tịch và in trích lục.";
+    let (programme, _) = check(
+        &app,
+        &json!({
+            "title": "Dự án nâng cao năng lực UBND cấp xã tỉnh Trà Vinh năm 2025",
+            "description": description
+        }),
+    )
+    .await;
+    assert_eq!(programme["verdict"], "likely_duplicate", "{programme}");
+    assert_eq!(
+        programme["candidates"][0]["platform"], "csdl-ho-tich-dien-tu",
+        "{programme}"
+    );
+    assert!(
+        programme["summary_vi"]
+            .as_str()
+            .unwrap()
+            .contains("phần mô tả"),
+        "{programme}"
+    );
+    // A title that names what is bought keeps its say: the description only adds to it.
+    let (product, _) = check(
+        &app,
+        &json!({
+            "title": "Gói thầu số 06: Thuê hệ thống bán vé điện tử tại khu di tích",
+            "description": "Khách mua vé trực tuyến, quét mã QR khi vào cổng; xuất hóa đơn điện tử cho khách."
+        }),
+    )
+    .await;
+    assert_ne!(product["verdict"], "likely_duplicate", "{product}");
+}
+
+#[tokio::test]
 async fn a_plan_that_uses_a_platform_does_not_duplicate_it() {
     let app = spawn_app().await;
     let (receipt, _) = check(

@@ -24,7 +24,8 @@ fn strong(score: &search::Score) -> Vec<String> {
 }
 
 /// What the receipt calls the text the plan was judged on, in English and in Vietnamese: its title,
-/// or its description when the title was framing words only.
+/// or its description when the title was framing words only or a programme's name that names
+/// nothing bought.
 fn judged_text(o: &Overlap) -> (&'static str, &'static str) {
     if o.read_from_description {
         ("description", "phần mô tả")
