@@ -216,10 +216,16 @@ pub async fn judge(
         && title.names_a_programme()
         && overlaps.iter().all(|o| o.title.value < POSSIBLE_OVERLAP)
     {
-        overlaps = score_all(
+        // The better of the two readings, platform by platform: what the title found stays.
+        let read = score_all(
             (&description, &description_rarity),
             (&nothing, &title_rarity),
         );
+        for (o, r) in overlaps.iter_mut().zip(read) {
+            if r.value > o.value {
+                *o = r;
+            }
+        }
     }
     let mut scored: Vec<(_, search::Overlap)> =
         rows.into_iter().map(|(p, _)| p).zip(overlaps).collect();
