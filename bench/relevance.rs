@@ -12,8 +12,9 @@ use ndp_registry::config::Settings;
 use ndp_registry::{db, relevance, seed};
 
 /// Development cases (tuned on) and holdout cases (never tuned on), each reported apart: the
-/// first blind set, then the fifth, seventh, ninth, eleventh and twelfth batches (see `bench/relevance/README.md`).
-const DEFAULT_FILES: [&str; 12] = [
+/// first blind set, then the fifth, seventh, ninth, eleventh and twelfth batches, and the thirteenth,
+/// a holdout only (see `bench/relevance/README.md`).
+const DEFAULT_FILES: [&str; 13] = [
     "bench/relevance/cases-dev.json",
     "bench/relevance/cases-holdout.json",
     "bench/relevance/batch5-dev.json",
@@ -26,6 +27,7 @@ const DEFAULT_FILES: [&str; 12] = [
     "bench/relevance/batch11-holdout.json",
     "bench/relevance/batch12-dev.json",
     "bench/relevance/batch12-holdout.json",
+    "bench/relevance/batch13.json",
 ];
 
 #[tokio::main]
