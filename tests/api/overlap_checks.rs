@@ -281,8 +281,9 @@ async fn a_programme_title_is_judged_on_what_its_description_says_is_bought() {
     let (programme, _) = check(
         &app,
         &json!({
-            "title": "Dự án nâng cao năng lực UBND cấp xã tỉnh Trà Vinh năm 2025",
-            "description": description
+            "title": "Đề án phát triển du lịch thông minh tỉnh Trà Vinh năm 2025",
+            "description": description,
+            "requester": {"province": "Vĩnh Long"}
         }),
     )
     .await;
@@ -297,6 +298,22 @@ async fn a_programme_title_is_judged_on_what_its_description_says_is_bought() {
             .unwrap()
             .contains("phần mô tả"),
         "{programme}"
+    );
+    // Another province's programme of another name that buys the same is a similar plan: what is
+    // compared is what the description says is bought.
+    let (other, _) = check(
+        &app,
+        &json!({
+            "title": "Đề án phát triển nông nghiệp số tỉnh Cà Mau năm 2026",
+            "description": description,
+            "requester": {"province": "Cà Mau"}
+        }),
+    )
+    .await;
+    let similar = other["similar_checks"].as_array().unwrap();
+    assert!(
+        similar.iter().any(|s| s["id"] == programme["id"]),
+        "{other}"
     );
     // A title that names what is bought keeps its say: the description only adds to it.
     let (product, _) = check(

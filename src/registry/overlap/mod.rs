@@ -156,7 +156,7 @@ pub async fn judge(
     if !title.has_content() && description.has_content() {
         std::mem::swap(&mut title, &mut description);
     }
-    let gist = title.gist();
+    let mut gist = title.gist();
     let domains: Vec<String> = request
         .domains
         .iter()
@@ -216,6 +216,8 @@ pub async fn judge(
         && title.names_a_programme()
         && overlaps.iter().all(|o| o.title.value < POSSIBLE_OVERLAP)
     {
+        // What the plan is about, for similar plans, is what its description says is bought.
+        gist = description.gist();
         // The better of the two readings, platform by platform: what the title found stays.
         let read = score_all(
             (&description, &description_rarity),
