@@ -1610,6 +1610,11 @@ pub const POSSIBLE_OVERLAP: f32 = 0.4;
 /// the plan relates to, but using a platform ("xác thực qua VNeID") is not duplicating it.
 const NAMED_IN_DESCRIPTION: f32 = 0.25;
 
+/// From this score up, a title is nearly a duplicate on its own: what its description adds
+/// confirms it, whatever else the description lists ("Cấp mã định vị duy nhất cho từng ngôi nhà,
+/// cơ quan, cửa hàng", then a list of what the codes are used for). Fitted on the development cases.
+const NEAR_DUPLICATE_TITLE: f32 = 0.51;
+
 /// The most a plan that connects to the platform it resembles can score: a part of it, not a copy.
 const LAYER_CEILING: f32 = (LIKELY_DUPLICATE + POSSIBLE_OVERLAP) / 2.0;
 
@@ -1718,9 +1723,12 @@ pub fn overlap(
     // A description can make a plan a likely duplicate only when the functions it lists are
     // mostly the platform's: one that lists several, half of them or more done elsewhere ("tra
     // cứu chính sách hỗ trợ, đăng ký doanh nghiệp, lập hóa đơn, kết nối giao thương"), describes
-    // a plan the platform covers in part. Scored only for a plan the description lifts across.
+    // a plan the platform covers in part. Scored only for a plan the description lifts across,
+    // and whose title is not nearly a duplicate on its own.
     let mut functions_done = None;
-    if title_score.value < LIKELY_DUPLICATE && value >= LIKELY_DUPLICATE && description.1.len() >= 2
+    if title_score.value < NEAR_DUPLICATE_TITLE
+        && value >= LIKELY_DUPLICATE
+        && description.1.len() >= 2
     {
         let done = description
             .1
@@ -2876,5 +2884,37 @@ mod tests {
         ] {
             assert!(!analyse(product).names_a_programme(), "{product}");
         }
+    }
+
+    #[test]
+    fn a_title_nearly_a_duplicate_keeps_what_its_description_adds() {
+        let capabilities = [
+            "đăng ký thành lập doanh nghiệp trực tuyến".to_owned(),
+            "tra cứu thông tin doanh nghiệp".to_owned(),
+            "cấp mã số doanh nghiệp".to_owned(),
+        ];
+        let firms = Document::new(Fields {
+            name_vi: "Hệ thống thông tin quốc gia về đăng ký doanh nghiệp",
+            code: "firms",
+            name_en: "National business registration system",
+            capabilities: &capabilities,
+            ..Fields::default()
+        });
+        let mixed = "Đăng ký thành lập doanh nghiệp trực tuyến, xúc tiến thương mại sản phẩm, đào tạo khởi nghiệp sáng tạo.";
+        let near = judge_plan("Hệ thống đăng ký kinh doanh", mixed, &firms);
+        assert!(
+            (NEAR_DUPLICATE_TITLE..LIKELY_DUPLICATE).contains(&near.title.value),
+            "{near:?}"
+        );
+        assert!(
+            near.value >= LIKELY_DUPLICATE && near.functions_done.is_none(),
+            "{near:?}"
+        );
+        let weaker = judge_plan("Ứng dụng đăng ký kinh doanh trực tuyến", mixed, &firms);
+        assert!(weaker.title.value < NEAR_DUPLICATE_TITLE, "{weaker:?}");
+        assert!(
+            weaker.value < LIKELY_DUPLICATE && weaker.functions_done.is_some(),
+            "{weaker:?}"
+        );
     }
 }
