@@ -2342,6 +2342,24 @@ mod tests {
             listing.value >= LIKELY_DUPLICATE && listing.functions_done.is_none(),
             "{listing:?}"
         );
+        // A title nearly a duplicate on its own keeps what the same description adds; a weaker
+        // one does not.
+        let mixed = "Đăng ký thành lập doanh nghiệp trực tuyến, xúc tiến thương mại sản phẩm, đào tạo khởi nghiệp sáng tạo.";
+        let near = judge_plan("Hệ thống đăng ký kinh doanh", mixed, &firms);
+        assert!(
+            (NEAR_DUPLICATE_TITLE..LIKELY_DUPLICATE).contains(&near.title.value),
+            "{near:?}"
+        );
+        assert!(
+            near.value >= LIKELY_DUPLICATE && near.functions_done.is_none(),
+            "{near:?}"
+        );
+        let weaker = judge_plan("Ứng dụng đăng ký kinh doanh trực tuyến", mixed, &firms);
+        assert!(weaker.title.value < NEAR_DUPLICATE_TITLE, "{weaker:?}");
+        assert!(
+            weaker.value < LIKELY_DUPLICATE && weaker.functions_done.is_some(),
+            "{weaker:?}"
+        );
     }
 
     #[test]
@@ -2884,37 +2902,5 @@ mod tests {
         ] {
             assert!(!analyse(product).names_a_programme(), "{product}");
         }
-    }
-
-    #[test]
-    fn a_title_nearly_a_duplicate_keeps_what_its_description_adds() {
-        let capabilities = [
-            "đăng ký thành lập doanh nghiệp trực tuyến".to_owned(),
-            "tra cứu thông tin doanh nghiệp".to_owned(),
-            "cấp mã số doanh nghiệp".to_owned(),
-        ];
-        let firms = Document::new(Fields {
-            name_vi: "Hệ thống thông tin quốc gia về đăng ký doanh nghiệp",
-            code: "firms",
-            name_en: "National business registration system",
-            capabilities: &capabilities,
-            ..Fields::default()
-        });
-        let mixed = "Đăng ký thành lập doanh nghiệp trực tuyến, xúc tiến thương mại sản phẩm, đào tạo khởi nghiệp sáng tạo.";
-        let near = judge_plan("Hệ thống đăng ký kinh doanh", mixed, &firms);
-        assert!(
-            (NEAR_DUPLICATE_TITLE..LIKELY_DUPLICATE).contains(&near.title.value),
-            "{near:?}"
-        );
-        assert!(
-            near.value >= LIKELY_DUPLICATE && near.functions_done.is_none(),
-            "{near:?}"
-        );
-        let weaker = judge_plan("Ứng dụng đăng ký kinh doanh trực tuyến", mixed, &firms);
-        assert!(weaker.title.value < NEAR_DUPLICATE_TITLE, "{weaker:?}");
-        assert!(
-            weaker.value < LIKELY_DUPLICATE && weaker.functions_done.is_some(),
-            "{weaker:?}"
-        );
     }
 }
