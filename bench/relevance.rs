@@ -14,7 +14,7 @@ use ndp_registry::{db, relevance, seed};
 /// Development cases (tuned on) and holdout cases (never tuned on), each reported apart: the
 /// first blind set, then the fifth, seventh, ninth, eleventh and twelfth batches, and the thirteenth,
 /// a holdout only (see `bench/relevance/README.md`).
-const DEFAULT_FILES: [&str; 13] = [
+const DEFAULT_FILES: [&str; 14] = [
     "bench/relevance/cases-dev.json",
     "bench/relevance/cases-holdout.json",
     "bench/relevance/batch5-dev.json",
@@ -28,6 +28,7 @@ const DEFAULT_FILES: [&str; 13] = [
     "bench/relevance/batch12-dev.json",
     "bench/relevance/batch12-holdout.json",
     "bench/relevance/batch13.json",
+    "bench/relevance/batch14-dev.json",
 ];
 
 #[tokio::main]
