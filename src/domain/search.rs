@@ -1281,6 +1281,17 @@ fn aligned(boundaries: &[bool], at: usize, len: usize) -> bool {
     whole || (len > 1 && !boundaries[at + 1..at + len].iter().any(|b| *b))
 }
 
+/// Whether `query` says `words` first: they hold the start of its first word that is not filler
+/// ("Dự án số hóa hồ sơ hộ tịch", where "số" alone is filler; not "Hạ tầng lưu trữ tài liệu số
+/// hóa").
+fn starts_with_words(query: &Query, words: &[String]) -> bool {
+    let first = query.units.iter().find(|u| u.role != Role::Filler);
+    match (first, query_position(query, words)) {
+        (Some(u), Some(at)) => at <= u.start && u.start < at + words.len(),
+        _ => false,
+    }
+}
+
 /// Whether `query` contains `words` as a whole.
 fn query_contains(query: &Query, words: &[String]) -> bool {
     query_position(query, words).is_some()
@@ -1681,8 +1692,16 @@ pub fn overlap(
     // Digitising or correcting records ("Số hóa sổ hộ tịch giấy", "chỉnh lý hồ sơ địa chính") is
     // data work that feeds a platform's database, not a system that copies it: no platform in the
     // registry digitises, and no development case that does is a duplicate.
-    // As words of their own: "số hóa đơn" is a number of invoices.
-    let data_work = DATA_WORK.iter().any(|work| query_contains(title.0, work));
+    // As words of their own: "số hóa đơn" is a number of invoices. In a description read as the
+    // title, as what it says first: "tài liệu số hóa" further on is what a platform keeps, not the
+    // work bought.
+    let data_work = DATA_WORK.iter().any(|work| {
+        if read_as_title {
+            starts_with_words(title.0, work)
+        } else {
+            query_contains(title.0, work)
+        }
+    });
     // A title that says only whom the plan serves ("Ứng dụng hỗ trợ doanh nghiệp") names no
     // function: alone, it is a possible overlap at most, and the description says the rest.
     if title.0.audience_only {
@@ -2508,6 +2527,14 @@ mod tests {
                 "{title}: {v}"
             );
         }
+        // A description read in a framing title's place digitises when that is what it says
+        // first; records "đã số hóa" further on are what the system keeps.
+        let framed = |description: &str| framing_title_overlap(description, &civil).value;
+        assert!(framed("Số hóa sổ hộ tịch giấy tại các xã.") <= LAYER_CEILING);
+        assert!(
+            framed("Phần mềm quản lý sổ hộ tịch của tỉnh, lưu cả sổ hộ tịch đã số hóa.")
+                >= LIKELY_DUPLICATE
+        );
         // "số hóa đơn" is a number of invoices, not digitising.
         let invoices = Document::new(Fields {
             name_vi: "Nền tảng hóa đơn điện tử",
