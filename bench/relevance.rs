@@ -14,7 +14,7 @@ use ndp_registry::{db, relevance, seed};
 /// Development cases (tuned on) and holdout cases (never tuned on), each reported apart: the
 /// first blind set, then the fifth, seventh, ninth, eleventh and twelfth batches, and the thirteenth,
 /// a holdout only (see `bench/relevance/README.md`).
-const DEFAULT_FILES: [&str; 14] = [
+const DEFAULT_FILES: [&str; 15] = [
     "bench/relevance/cases-dev.json",
     "bench/relevance/cases-holdout.json",
     "bench/relevance/batch5-dev.json",
@@ -29,6 +29,7 @@ const DEFAULT_FILES: [&str; 14] = [
     "bench/relevance/batch12-holdout.json",
     "bench/relevance/batch13.json",
     "bench/relevance/batch14-dev.json",
+    "bench/relevance/batch15.json",
 ];
 
 #[tokio::main]
