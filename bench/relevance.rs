@@ -14,7 +14,7 @@ use ndp_registry::{db, relevance, seed};
 /// Development cases (tuned on) and holdout cases (never tuned on), each reported apart: the
 /// first blind set, then the fifth, seventh, ninth, eleventh and twelfth batches, and the thirteenth,
 /// a holdout only (see `bench/relevance/README.md`).
-const DEFAULT_FILES: [&str; 15] = [
+const DEFAULT_FILES: [&str; 16] = [
     "bench/relevance/cases-dev.json",
     "bench/relevance/cases-holdout.json",
     "bench/relevance/batch5-dev.json",
@@ -30,6 +30,7 @@ const DEFAULT_FILES: [&str; 15] = [
     "bench/relevance/batch13.json",
     "bench/relevance/batch14-dev.json",
     "bench/relevance/batch15.json",
+    "bench/relevance/batch16-dev.json",
 ];
 
 #[tokio::main]
