@@ -1663,6 +1663,21 @@ static DATA_WORK: LazyLock<Vec<Vec<String>>> = LazyLock::new(|| {
         .collect()
 });
 
+/// Words that say a plan that digitises also builds its own store of the records: "số hóa … và
+/// lập kho dữ liệu", "xây dựng cơ sở dữ liệu", "lưu tập trung".
+static OWN_STORE: LazyLock<Vec<Vec<String>>> = LazyLock::new(|| {
+    let mut stores = vec!["luu tap trung".to_owned()];
+    for verb in ["lap", "xay dung", "tao lap"] {
+        for store in ["kho du lieu", "co so du lieu", "csdl", "du lieu"] {
+            stores.push(format!("{verb} {store}"));
+        }
+    }
+    stores
+        .iter()
+        .map(|store| store.split(' ').map(str::to_owned).collect())
+        .collect()
+});
+
 /// What a description's match says of a plan: the platform's phrase it contains first, then how
 /// much of it the platform covers (a long description is mostly boilerplate).
 fn description_evidence(description: &Score) -> f32 {
@@ -1692,6 +1707,8 @@ pub fn overlap(
     // Digitising or correcting records ("Số hóa sổ hộ tịch giấy", "chỉnh lý hồ sơ địa chính") is
     // data work that feeds a platform's database, not a system that copies it: no platform in the
     // registry digitises, and no development case that does is a duplicate.
+    // Unless it also builds its own store of the records ("số hóa … và lập kho dữ liệu"): that
+    // is the platform's copy, data work or not.
     // As words of their own: "số hóa đơn" is a number of invoices. In a description read as the
     // title, as what it says first: "tài liệu số hóa" further on is what a platform keeps, not the
     // work bought.
@@ -1701,7 +1718,7 @@ pub fn overlap(
         } else {
             query_contains(title.0, work)
         }
-    });
+    }) && !OWN_STORE.iter().any(|store| query_contains(title.0, store));
     // A title that says only whom the plan serves ("Ứng dụng hỗ trợ doanh nghiệp") names no
     // function: alone, it is a possible overlap at most, and the description says the rest.
     if title.0.audience_only {
@@ -2542,6 +2559,17 @@ mod tests {
                 "{title}: {v}"
             );
         }
+        // Digitising that also builds the province's own store of the records is a copy.
+        for title in [
+            "Số hóa sổ hộ tịch giấy và lập cơ sở dữ liệu hộ tịch điện tử của tỉnh",
+            "So hoa so ho tich giay va xay dung co so du lieu ho tich dien tu cua tinh",
+        ] {
+            let v = value(title);
+            assert!(v >= LIKELY_DUPLICATE, "{title}: {v}");
+        }
+        // Digitising into the platform names it too, and stays data work.
+        let v = value("Số hóa sổ hộ tịch giấy vào cơ sở dữ liệu hộ tịch điện tử");
+        assert!(v <= LAYER_CEILING, "{v}");
         // A description read in a framing title's place digitises when that is what it says
         // first; records "đã số hóa" further on are what the system keeps.
         let framed = |description: &str| framing_title_overlap(description, &civil).value;
