@@ -1656,12 +1656,16 @@ pub struct Overlap {
 }
 
 /// Words of a title that say the plan is data work on records: digitising, correcting, keying in.
-static DATA_WORK: LazyLock<Vec<Vec<String>>> = LazyLock::new(|| {
-    ["so hoa", "chinh ly", "nhap lieu", "digitiz", "digitis"]
-        .iter()
-        .map(|work| work.split(' ').map(str::to_owned).collect())
+static DATA_WORK: LazyLock<Vec<Vec<String>>> =
+    LazyLock::new(|| split_phrases(["so hoa", "chinh ly", "nhap lieu", "digitiz", "digitis"]));
+
+/// Folded phrases, as written (already folded, and stemmed where English), split into syllables.
+fn split_phrases<S: AsRef<str>>(phrases: impl IntoIterator<Item = S>) -> Vec<Vec<String>> {
+    phrases
+        .into_iter()
+        .map(|phrase| phrase.as_ref().split(' ').map(str::to_owned).collect())
         .collect()
-});
+}
 
 /// Words that say a plan that digitises also builds its own store of the records: "số hóa … và
 /// lập kho dữ liệu", "xây dựng cơ sở dữ liệu", "lưu tập trung".
@@ -1672,10 +1676,7 @@ static OWN_STORE: LazyLock<Vec<Vec<String>>> = LazyLock::new(|| {
             stores.push(format!("{verb} {store}"));
         }
     }
-    stores
-        .iter()
-        .map(|store| store.split(' ').map(str::to_owned).collect())
-        .collect()
+    split_phrases(stores)
 });
 
 /// What a description's match says of a plan: the platform's phrase it contains first, then how
@@ -1707,11 +1708,10 @@ pub fn overlap(
     // Digitising or correcting records ("Số hóa sổ hộ tịch giấy", "chỉnh lý hồ sơ địa chính") is
     // data work that feeds a platform's database, not a system that copies it: no platform in the
     // registry digitises, and no development case that does is a duplicate.
-    // Unless it also builds its own store of the records ("số hóa … và lập kho dữ liệu"): that
-    // is the platform's copy, data work or not.
     // As words of their own: "số hóa đơn" is a number of invoices. In a description read as the
     // title, as what it says first: "tài liệu số hóa" further on is what a platform keeps, not the
-    // work bought.
+    // work bought. And not when the plan also builds its own store of the records ("số hóa … và
+    // lập kho dữ liệu"): that is the platform's copy, data work or not.
     let data_work = DATA_WORK.iter().any(|work| {
         if read_as_title {
             starts_with_words(title.0, work)
@@ -1761,9 +1761,10 @@ pub fn overlap(
     // cứu chính sách hỗ trợ, đăng ký doanh nghiệp, lập hóa đơn, kết nối giao thương"), describes
     // a plan the platform covers in part. Two functions, one of them the platform's, are not
     // such a list: the second mostly says how the first is used ("mở tài khoản bằng thẻ căn cước
-    // …; người dân dùng tài khoản để nộp hồ sơ"); on the development cases capping them held
-    // eleven duplicates at possible and one partial plan. Scored only for a plan the description
-    // lifts across, and whose title is not nearly a duplicate on its own.
+    // …; người dân dùng tài khoản để nộp hồ sơ"); on the development cases, not capping them
+    // called three more paraphrased duplicates likely and left the other files' counts as they
+    // were. Scored only for a plan the description lifts across, and whose title is not nearly a
+    // duplicate on its own.
     let mut functions_done = None;
     if title_score.value < NEAR_DUPLICATE_TITLE
         && value >= LIKELY_DUPLICATE
