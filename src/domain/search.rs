@@ -303,11 +303,15 @@ fn is_latin_letter(c: char) -> bool {
 /// Splits text into syllables of letters and digits: each as written (lower case) and folded.
 fn split(text: &str) -> Vec<(String, String)> {
     let lower = crate::domain::normalize_text(text).to_lowercase();
-    lower
-        .split(|c: char| !is_word_char(c))
-        .filter(|w| !w.is_empty())
-        .map(|w| (w.to_owned(), stem(fold_for_search(w))))
-        .collect()
+    // About one syllable in five bytes of Vietnamese: sized once rather than grown five times.
+    let mut syllables = Vec::with_capacity(lower.len() / 5 + 1);
+    syllables.extend(
+        lower
+            .split(|c: char| !is_word_char(c))
+            .filter(|w| !w.is_empty())
+            .map(|w| (w.to_owned(), stem(fold_for_search(w)))),
+    );
+    syllables
 }
 
 /// Splits folded text into syllables.
@@ -942,7 +946,10 @@ impl Document {
         let mut compounds = HashSet::new();
         for p in passages.iter().filter(|p| p.field == Field::Name) {
             for pair in p.tokens.windows(2) {
-                compounds.insert(format!("{}{}", pair[0], pair[1]));
+                let mut joined = String::with_capacity(pair[0].len() + pair[1].len());
+                joined.push_str(&pair[0]);
+                joined.push_str(&pair[1]);
+                compounds.insert(joined);
             }
         }
         let cores = passages
