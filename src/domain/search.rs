@@ -209,6 +209,9 @@ pub struct Query {
     drawn_on: Option<usize>,
     /// Whether the only words that say what the text is about say whom it serves.
     audience_only: bool,
+    /// By syllable position: whether it belongs to a word that frames the purchase ("dự án",
+    /// "xây dựng"; see `FRAMING_WORDS`).
+    framed: Vec<bool>,
 }
 
 impl Query {
@@ -768,12 +771,33 @@ fn analyse_written(text: &str, with_units: bool) -> (Query, Vec<String>) {
         }
     }
     // What the text draws on is asked of a plan only (see `analyse`), not of a platform's text.
+    // Where the text frames its purchase: its document and work words, except a document word
+    // and the work after it that follow what the text names ("theo dõi thực hiện các dự án đầu
+    // tư" monitors investment projects; "Dự án đầu tư xây dựng …" frames one).
+    let mut framed = vec![false; tokens.len()];
+    let mut named = false;
+    let mut object_until = 0;
+    for (i, unit) in units.iter().enumerate() {
+        named |= unit.role == Role::Content;
+        if named
+            && DOCUMENT_WORDS.contains(&unit.text)
+            && units
+                .get(i + 1)
+                .is_some_and(|next| WORK_WORDS.contains(&next.text))
+        {
+            object_until = i + 2;
+        }
+        if i >= object_until && unit.role == Role::Filler && FRAMING_WORDS.contains(&unit.text) {
+            framed[unit.start..unit.start + unit.len].fill(true);
+        }
+    }
     let query = Query {
         units,
         tokens,
         boundaries,
         drawn_on: None,
         audience_only,
+        framed,
     };
     (query, exact)
 }
@@ -852,7 +876,24 @@ struct Passage {
 
 impl Passage {
     fn new(field: Field, text: &str) -> Self {
-        let (query, exact) = analyse_written(text, field != Field::Description);
+        let (mut query, exact) = analyse_written(text, field != Field::Description);
+        // In a platform's own phrase, a document word and the work after it are what the phrase
+        // acts on, not how a purchase is framed: "theo dõi thực hiện dự án đầu tư" follows
+        // investment projects. Read as framing, the phrase was "theo dõi" alone, and any plan
+        // that monitors something ("theo dõi sâu bệnh hại lúa") contained it whole. A plan's own
+        // framing is still not found in it (`query_contains_unframed`).
+        for i in 1..query.units.len() {
+            let (before, after) = query.units.split_at_mut(i);
+            let (document, work) = (&mut before[i - 1], &mut after[0]);
+            if document.role == Role::Filler
+                && work.role == Role::Filler
+                && DOCUMENT_WORDS.contains(&document.text)
+                && WORK_WORDS.contains(&work.text)
+            {
+                document.role = Role::Content;
+                work.role = Role::Content;
+            }
+        }
         Self {
             field,
             tokens: query.tokens,
@@ -1328,6 +1369,19 @@ fn query_contains(query: &Query, words: &[String]) -> bool {
     query_position(query, words).is_some()
 }
 
+/// Whether the query holds `words` somewhere it does not frame the purchase with them: "dự án đầu
+/// tư" in "Dự án đầu tư xây dựng phần mềm …" is how the plan is framed, not what it does.
+fn query_contains_unframed(query: &Query, words: &[String]) -> bool {
+    if words.is_empty() || words.len() > query.tokens.len() {
+        return false;
+    }
+    (0..=query.tokens.len() - words.len()).any(|i| {
+        query.tokens[i..i + words.len()] == *words
+            && aligned(&query.boundaries, i, words.len())
+            && !query.framed[i..i + words.len()].iter().all(|f| *f)
+    })
+}
+
 /// Words that, just before a platform's name, say the plan uses the platform rather than builds
 /// one: "xác thực qua VNeID", "kết nối với NDXP", "sign in with VNeID".
 const USE_MARKERS: &[&str] = &[
@@ -1443,7 +1497,7 @@ fn contained_share(query: &Query, passage: &Passage, misspelt: &[&str]) -> f32 {
         if unit
             .alternatives
             .iter()
-            .any(|(words, _)| query_contains(query, words))
+            .any(|(words, _)| query_contains_unframed(query, words))
         {
             found += weight;
         } else if unit
@@ -1945,6 +1999,24 @@ pub fn defer_to_layer<T>(items: &mut [T], overlap: fn(&mut T) -> &mut Overlap) {
 }
 
 /// The document words of `seeds/filler.csv` ("dự án", "gói thầu", "programme"), folded.
+/// The document and work words of `seeds/filler.csv`: how a plan frames its purchase, folded.
+static FRAMING_WORDS: LazyLock<HashSet<String>> = LazyLock::new(|| {
+    DOCUMENT_WORDS
+        .iter()
+        .chain(WORK_WORDS.iter())
+        .cloned()
+        .collect()
+});
+
+/// The work words of `seeds/filler.csv` ("xây dựng", "đầu tư", "thực hiện"), folded.
+static WORK_WORDS: LazyLock<Vec<String>> = LazyLock::new(|| {
+    csv_rows(FILLER)
+        .into_iter()
+        .filter(|row| row.get(1) == Some("work"))
+        .filter_map(|row| row.get(0).map(|p| words(p).join(" ")))
+        .collect()
+});
+
 static DOCUMENT_WORDS: LazyLock<Vec<String>> = LazyLock::new(|| {
     csv_rows(FILLER)
         .into_iter()
@@ -2818,6 +2890,29 @@ mod tests {
         assert_eq!(containment("Nâng cấp cổng thông tin điện tử của tỉnh"), 0.0);
         // Counting the visits is its function.
         assert!(containment("Thống kê truy cập cổng thông tin điện tử") > 0.99);
+    }
+
+    #[test]
+    fn a_document_and_its_work_are_what_a_platform_acts_on_and_how_a_plan_is_framed() {
+        let capabilities = ["theo dõi thực hiện dự án đầu tư".to_owned()];
+        let investment = Document::new(Fields {
+            name_vi: "Hệ thống thông tin quốc gia về đầu tư",
+            code: "x",
+            name_en: "National investment information system",
+            capabilities: &capabilities,
+            ..Fields::default()
+        });
+        let containment =
+            |text: &str| score(&analyse(text), &investment, &Rarity::default()).containment;
+        // Monitoring something else is not monitoring investment projects.
+        let pests = containment("Ứng dụng theo dõi, dự báo sâu bệnh hại lúa cho nông dân");
+        assert!(pests < 0.99, "{pests}");
+        // Nor when the plan frames itself as an investment project.
+        let framed = containment("Dự án đầu tư xây dựng phần mềm theo dõi sâu bệnh hại lúa");
+        assert!(framed < 0.99, "{framed}");
+        // Monitoring investment projects is the platform's function.
+        let projects = containment("Phần mềm theo dõi thực hiện các dự án đầu tư của tỉnh");
+        assert!(projects > 0.99, "{projects}");
     }
 
     #[test]
