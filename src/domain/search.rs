@@ -1998,7 +1998,6 @@ pub fn defer_to_layer<T>(items: &mut [T], overlap: fn(&mut T) -> &mut Overlap) {
     }
 }
 
-/// The document words of `seeds/filler.csv` ("dự án", "gói thầu", "programme"), folded.
 /// The document and work words of `seeds/filler.csv`: how a plan frames its purchase, folded.
 static FRAMING_WORDS: LazyLock<HashSet<String>> = LazyLock::new(|| {
     DOCUMENT_WORDS
@@ -2009,21 +2008,19 @@ static FRAMING_WORDS: LazyLock<HashSet<String>> = LazyLock::new(|| {
 });
 
 /// The work words of `seeds/filler.csv` ("xây dựng", "đầu tư", "thực hiện"), folded.
-static WORK_WORDS: LazyLock<Vec<String>> = LazyLock::new(|| {
-    csv_rows(FILLER)
-        .into_iter()
-        .filter(|row| row.get(1) == Some("work"))
-        .filter_map(|row| row.get(0).map(|p| words(p).join(" ")))
-        .collect()
-});
+static WORK_WORDS: LazyLock<Vec<String>> = LazyLock::new(|| filler_of_kind("work"));
 
-static DOCUMENT_WORDS: LazyLock<Vec<String>> = LazyLock::new(|| {
+/// The document words of `seeds/filler.csv` ("dự án", "gói thầu", "programme"), folded.
+static DOCUMENT_WORDS: LazyLock<Vec<String>> = LazyLock::new(|| filler_of_kind("document"));
+
+/// The phrases of one kind in `seeds/filler.csv`, folded.
+fn filler_of_kind(kind: &str) -> Vec<String> {
     csv_rows(FILLER)
         .into_iter()
-        .filter(|row| row.get(1) == Some("document"))
+        .filter(|row| row.get(1) == Some(kind))
         .filter_map(|row| row.get(0).map(|p| words(p).join(" ")))
         .collect()
-});
+}
 
 /// Words that name what is bought: a system, software, an app, a portal, a database (folded).
 const PRODUCT_WORDS: &[&str] = &[
