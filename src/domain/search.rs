@@ -210,7 +210,7 @@ pub struct Query {
     /// Whether the only words that say what the text is about say whom it serves.
     audience_only: bool,
     /// By syllable position: whether it belongs to a word that frames the purchase ("dự án",
-    /// "xây dựng"; see `FRAMING_WORDS`).
+    /// "xây dựng"; see `FRAMING_WORDS`). Empty when none does.
     framed: Vec<bool>,
 }
 
@@ -770,27 +770,24 @@ fn analyse_written(text: &str, with_units: bool) -> (Query, Vec<String>) {
             }
         }
     }
-    // What the text draws on is asked of a plan only (see `analyse`), not of a platform's text.
     // Where the text frames its purchase: its document and work words, except a document word
     // and the work after it that follow what the text names ("theo dõi thực hiện các dự án đầu
-    // tư" monitors investment projects; "Dự án đầu tư xây dựng …" frames one).
-    let mut framed = vec![false; tokens.len()];
+    // tư" monitors investment projects; "Dự án đầu tư xây dựng …" frames one). Left empty when
+    // nothing does, as in every description of a platform.
+    let mut framed = Vec::new();
     let mut named = false;
     let mut object_until = 0;
     for (i, unit) in units.iter().enumerate() {
         named |= unit.role == Role::Content;
-        if named
-            && DOCUMENT_WORDS.contains(&unit.text)
-            && units
-                .get(i + 1)
-                .is_some_and(|next| WORK_WORDS.contains(&next.text))
-        {
+        if named && document_and_work(&units, i) {
             object_until = i + 2;
         }
         if i >= object_until && unit.role == Role::Filler && FRAMING_WORDS.contains(&unit.text) {
+            framed.resize(tokens.len(), false);
             framed[unit.start..unit.start + unit.len].fill(true);
         }
     }
+    // What the text draws on is asked of a plan only (see `analyse`), not of a platform's text.
     let query = Query {
         units,
         tokens,
@@ -882,16 +879,10 @@ impl Passage {
         // investment projects. Read as framing, the phrase was "theo dõi" alone, and any plan
         // that monitors something ("theo dõi sâu bệnh hại lúa") contained it whole. A plan's own
         // framing is still not found in it (`query_contains_unframed`).
-        for i in 1..query.units.len() {
-            let (before, after) = query.units.split_at_mut(i);
-            let (document, work) = (&mut before[i - 1], &mut after[0]);
-            if document.role == Role::Filler
-                && work.role == Role::Filler
-                && DOCUMENT_WORDS.contains(&document.text)
-                && WORK_WORDS.contains(&work.text)
-            {
-                document.role = Role::Content;
-                work.role = Role::Content;
+        for i in 0..query.units.len() {
+            if document_and_work(&query.units, i) {
+                query.units[i].role = Role::Content;
+                query.units[i + 1].role = Role::Content;
             }
         }
         Self {
@@ -1337,12 +1328,21 @@ impl Rarity {
 
 /// Where `query` contains `words` as a whole (a single syllable must be a whole word of it).
 fn query_position(query: &Query, words: &[String]) -> Option<usize> {
-    if words.is_empty() || words.len() > query.tokens.len() {
-        return None;
-    }
-    (0..=query.tokens.len() - words.len()).find(|&i| {
-        query.tokens[i..i + words.len()] == *words && aligned(&query.boundaries, i, words.len())
-    })
+    query_positions(query, words).next()
+}
+
+/// Every position where the query holds `words`, read as words there.
+fn query_positions<'a>(query: &'a Query, words: &'a [String]) -> impl Iterator<Item = usize> + 'a {
+    let last = if words.is_empty() {
+        None
+    } else {
+        query.tokens.len().checked_sub(words.len())
+    };
+    last.into_iter()
+        .flat_map(|last| 0..=last)
+        .filter(move |&i| {
+            query.tokens[i..i + words.len()] == *words && aligned(&query.boundaries, i, words.len())
+        })
 }
 
 /// Whether the `len` syllables from `at` are read as words there: a whole word or words, or a
@@ -1372,13 +1372,11 @@ fn query_contains(query: &Query, words: &[String]) -> bool {
 /// Whether the query holds `words` somewhere it does not frame the purchase with them: "dự án đầu
 /// tư" in "Dự án đầu tư xây dựng phần mềm …" is how the plan is framed, not what it does.
 fn query_contains_unframed(query: &Query, words: &[String]) -> bool {
-    if words.is_empty() || words.len() > query.tokens.len() {
-        return false;
-    }
-    (0..=query.tokens.len() - words.len()).any(|i| {
-        query.tokens[i..i + words.len()] == *words
-            && aligned(&query.boundaries, i, words.len())
-            && !query.framed[i..i + words.len()].iter().all(|f| *f)
+    query_positions(query, words).any(|i| {
+        query
+            .framed
+            .get(i..i + words.len())
+            .is_none_or(|framed| !framed.iter().all(|f| *f))
     })
 }
 
@@ -2006,6 +2004,14 @@ static FRAMING_WORDS: LazyLock<HashSet<String>> = LazyLock::new(|| {
         .cloned()
         .collect()
 });
+
+/// Whether the words from `i` are a document word and the work after it ("dự án đầu tư"), both
+/// read as filler.
+fn document_and_work(units: &[Unit], i: usize) -> bool {
+    let filler = |u: &Unit, words: &[String]| u.role == Role::Filler && words.contains(&u.text);
+    units.get(i).is_some_and(|u| filler(u, &DOCUMENT_WORDS))
+        && units.get(i + 1).is_some_and(|u| filler(u, &WORK_WORDS))
+}
 
 /// The work words of `seeds/filler.csv` ("xây dựng", "đầu tư", "thực hiện"), folded.
 static WORK_WORDS: LazyLock<Vec<String>> = LazyLock::new(|| filler_of_kind("work"));
