@@ -49,6 +49,9 @@ const PROVINCES: &str = include_str!("../../seeds/provinces.csv");
 const MINISTRIES: &str = include_str!("../../seeds/ministries.csv");
 /// The seeded platforms' profiles: the verbs their capabilities start with say what a function is.
 const PROFILES: &str = include_str!("../../seeds/platform-profiles.csv");
+/// What plans commonly mistake a seeded platform for, and it does not do: "tuyển sinh đầu cấp" is
+/// not the university admissions system's work.
+const LOOK_ALIKES: &str = include_str!("../../seeds/look-alikes.csv");
 
 /// How much a generic word weighs, against 1 for a multi-syllable word.
 const GENERIC_WEIGHT: f32 = 0.25;
@@ -922,7 +925,38 @@ pub struct Document {
     /// The names people call it by (short name, aliases, the full name), folded: a text naming
     /// one of them names the platform.
     names: Vec<Vec<String>>,
+    /// What plans mistake it for and it does not do (`seeds/look-alikes.csv`), shared by every
+    /// document of the platform.
+    look_alikes: Option<&'static [LookAlike]>,
 }
+
+/// A purchase that plans mistake a platform for: the phrase as written, and folded.
+#[derive(Debug)]
+pub struct LookAlike {
+    written: String,
+    words: Vec<String>,
+}
+
+/// `seeds/look-alikes.csv`, by platform code.
+static LOOK_ALIKE_TABLE: LazyLock<HashMap<String, Vec<LookAlike>>> = LazyLock::new(|| {
+    csv_rows(LOOK_ALIKES)
+        .iter()
+        .map(|row| {
+            let phrases = row
+                .get(1)
+                .unwrap_or_default()
+                .split(';')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(|p| LookAlike {
+                    written: p.to_owned(),
+                    words: syllables(&fold_for_search(p)),
+                })
+                .collect();
+            (row.get(0).unwrap_or_default().to_owned(), phrases)
+        })
+        .collect()
+});
 
 /// What a platform is read from.
 #[derive(Clone, Copy, Debug, Default)]
@@ -1010,6 +1044,7 @@ impl Document {
             compounds,
             cores,
             names,
+            look_alikes: LOOK_ALIKE_TABLE.get(fields.code).map(Vec::as_slice),
         }
     }
 }
@@ -1709,6 +1744,9 @@ const NAMED_IN_DESCRIPTION: f32 = 0.25;
 /// cơ quan, cửa hàng", then a list of what the codes are used for). Fitted on the development cases.
 const NEAR_DUPLICATE_TITLE: f32 = 0.51;
 
+/// The most a plan that says what a platform is mistaken for can score: listed, but no overlap.
+const LOOK_ALIKE_CEILING: f32 = 0.3;
+
 /// The most a plan that connects to the platform it resembles can score: a part of it, not a copy.
 const LAYER_CEILING: f32 = (LIKELY_DUPLICATE + POSSIBLE_OVERLAP) / 2.0;
 
@@ -1736,6 +1774,9 @@ pub struct Overlap {
     /// Whether the title was framing words only and `title` is the description read in its place:
     /// the receipt then says "description" where it would say "title".
     pub read_from_description: bool,
+    /// What the plan says that the registry records as a common mistake for this platform, which
+    /// it does not do (`seeds/look-alikes.csv`): the plan is no overlap with it.
+    pub look_alike: Option<String>,
 }
 
 /// Words of a title that say the plan is data work on records: digitising, correcting, keying in.
@@ -1904,6 +1945,21 @@ pub fn overlap(
     if beyond.is_some() {
         value = value.min(LAYER_CEILING);
     }
+    // A plan that says what the platform is commonly mistaken for ("tuyển sinh đầu cấp" against
+    // the university admissions system) shares its words, not its function. Not when the plan
+    // names the platform or holds one of its own phrases whole: then it does say the function.
+    let look_alike = if title_score.named.is_none() && title_score.containment < 0.99 {
+        doc.look_alikes
+            .unwrap_or_default()
+            .iter()
+            .find(|l| query_contains(title.0, &l.words))
+            .map(|l| l.written.clone())
+    } else {
+        None
+    };
+    if look_alike.is_some() {
+        value = value.min(LOOK_ALIKE_CEILING);
+    }
     Overlap {
         value,
         title: title_score,
@@ -1914,6 +1970,7 @@ pub fn overlap(
         beyond,
         functions_done,
         read_from_description: read_as_title,
+        look_alike,
     }
 }
 
@@ -3022,6 +3079,7 @@ mod tests {
             beyond: None,
             functions_done: None,
             read_from_description: false,
+            look_alike: None,
         }
     }
 
@@ -3080,6 +3138,99 @@ mod tests {
         let tool = value("Công cụ cấp thị thực", &d);
         let software = value("Phần mềm cấp thị thực", &d);
         assert!((tool - software).abs() < 1e-6, "{tool} {software}");
+    }
+
+    /// The common admissions system as seeded: its name and capabilities, under its own code so
+    /// that its look-alikes apply.
+    fn admissions() -> Document {
+        let capabilities = [
+            "đăng ký xét tuyển đại học trực tuyến".to_owned(),
+            "nộp hồ sơ tuyển sinh đại học qua mạng".to_owned(),
+            "đăng ký thi tốt nghiệp THPT trực tuyến".to_owned(),
+        ];
+        let aliases = ["hệ thống tuyển sinh chung".to_owned()];
+        Document::new(Fields {
+            name_vi: "Hệ thống hỗ trợ tuyển sinh chung của Bộ Giáo dục và Đào tạo",
+            code: "ho-tro-tuyen-sinh-chung",
+            name_en: "Common admissions support system of the Ministry of Education and Training",
+            capabilities: &capabilities,
+            aliases: &aliases,
+            ..Fields::default()
+        })
+    }
+
+    #[test]
+    fn a_plan_for_what_a_platform_is_mistaken_for_is_no_overlap_with_it() {
+        let doc = admissions();
+        let plain = judge_plan("Phần mềm tuyển sinh trực tuyến", "", &doc);
+        let school = judge_plan(
+            "Phần mềm tuyển sinh đầu cấp trực tuyến cho các trường tỉnh Hà Tĩnh",
+            "",
+            &doc,
+        );
+        assert!(plain.look_alike.is_none(), "{plain:?}");
+        assert_eq!(school.look_alike.as_deref(), Some("tuyển sinh đầu cấp"));
+        assert!(school.value <= LOOK_ALIKE_CEILING, "{school:?}");
+        assert!(plain.value > LOOK_ALIKE_CEILING, "{plain:?}");
+        // Without diacritics it is the same phrase.
+        let folded = judge_plan("Phan mem tuyen sinh dau cap truc tuyen", "", &doc);
+        assert_eq!(folded.look_alike.as_deref(), Some("tuyển sinh đầu cấp"));
+        // A platform of another code has no look-alikes.
+        let other = doc_with_code("x");
+        assert!(
+            judge_plan("Phần mềm tuyển sinh đầu cấp", "", &other)
+                .look_alike
+                .is_none()
+        );
+    }
+
+    fn doc_with_code(code: &'static str) -> Document {
+        Document::new(Fields {
+            name_vi: "Hệ thống hỗ trợ tuyển sinh chung",
+            code,
+            ..Fields::default()
+        })
+    }
+
+    #[test]
+    fn a_plan_that_names_the_platform_or_holds_its_function_whole_keeps_its_score() {
+        let doc = admissions();
+        let named = judge_plan(
+            "Kết nối hệ thống tuyển sinh chung để tuyển sinh đầu cấp",
+            "",
+            &doc,
+        );
+        assert!(
+            named.title.named.is_some() && named.look_alike.is_none(),
+            "{named:?}"
+        );
+        let whole = judge_plan(
+            "Đăng ký xét tuyển đại học trực tuyến và tuyển sinh đầu cấp",
+            "",
+            &doc,
+        );
+        assert!(whole.look_alike.is_none(), "{whole:?}");
+        assert!(whole.value > LOOK_ALIKE_CEILING, "{whole:?}");
+    }
+
+    #[test]
+    fn every_look_alike_belongs_to_a_seeded_platform_and_says_why() {
+        let codes: HashSet<String> = csv_rows(PROFILES)
+            .iter()
+            .map(|r| r.get(0).unwrap_or_default().to_owned())
+            .collect();
+        let rows = csv_rows(LOOK_ALIKES);
+        assert_eq!(rows.len(), LOOK_ALIKE_TABLE.len(), "one row per platform");
+        for row in &rows {
+            let code = row.get(0).unwrap_or_default();
+            assert!(codes.contains(code), "{code} is not a seeded platform");
+            for column in 2..5 {
+                assert!(!row.get(column).unwrap_or_default().is_empty(), "{code}");
+            }
+            let phrases = &LOOK_ALIKE_TABLE[code];
+            assert!(!phrases.is_empty(), "{code}");
+            assert!(phrases.iter().all(|p| !p.words.is_empty()), "{code}");
+        }
     }
 
     #[test]
