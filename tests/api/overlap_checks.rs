@@ -589,6 +589,57 @@ async fn a_purchase_no_platform_covers_has_no_overlap() {
 }
 
 #[tokio::test]
+async fn a_plan_for_what_a_platform_is_mistaken_for_says_what_it_does_not_do() {
+    let app = spawn_app().await;
+    let (receipt, _) = check(
+        &app,
+        &json!({"title": "Phần mềm tuyển sinh đầu cấp trực tuyến lớp 1, lớp 6 tỉnh Hà Tĩnh năm 2026"}),
+    )
+    .await;
+    assert_eq!(receipt["verdict"], "no_overlap", "{receipt}");
+    let phrase = "\"tuyển sinh đầu cấp\"";
+    assert!(
+        receipt["summary"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("does not do {phrase}")),
+        "{receipt}"
+    );
+    assert!(
+        receipt["summary_vi"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("không thực hiện {phrase}")),
+        "{receipt}"
+    );
+    let admissions = receipt["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["platform"] == "ho-tro-tuyen-sinh-chung")
+        .unwrap_or_else(|| panic!("{receipt}"));
+    assert!(
+        admissions["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r.as_str().unwrap().contains("does not do")),
+        "{admissions}"
+    );
+    // The university admissions plan it resembles is still the platform's own.
+    let (university, _) = check(
+        &app,
+        &json!({"title": "Phần mềm đăng ký xét tuyển đại học trực tuyến của tỉnh"}),
+    )
+    .await;
+    assert_ne!(university["verdict"], "no_overlap", "{university}");
+    assert_eq!(
+        university["candidates"][0]["platform"], "ho-tro-tuyen-sinh-chung",
+        "{university}"
+    );
+}
+
+#[tokio::test]
 async fn bad_overlap_checks_are_refused_clearly() {
     let app = spawn_app().await;
     for (body, field) in [

@@ -38,6 +38,16 @@ fn judged_text(o: &Overlap) -> (&'static str, &'static str) {
 pub fn why(verdict: Verdict, o: &Overlap) -> (String, String) {
     let t = &o.title;
     let (text, text_vi) = judged_text(o);
+    if let (Some(phrase), Verdict::NoOverlap) = (&o.look_alike, verdict) {
+        return (
+            format!(
+                "the closest platform shares words with the plan, but the registry records that it does not do \"{phrase}\"."
+            ),
+            format!(
+                "nền tảng gần nhất có từ ngữ giống kế hoạch, nhưng danh mục ghi nhận nền tảng này không thực hiện \"{phrase}\"."
+            ),
+        );
+    }
     if let (Some(beyond), Verdict::PossibleOverlap) = (&o.beyond, verdict) {
         return (
             format!(
@@ -240,6 +250,14 @@ pub fn reasons(o: &Overlap) -> (Vec<String>, Vec<String>) {
         vi.push(format!(
             "từ của phần mô tả có trong nền tảng: {}",
             in_description.join(", ")
+        ));
+    }
+    if let Some(phrase) = &o.look_alike {
+        en.push(format!(
+            "the registry records that the platform does not do \"{phrase}\""
+        ));
+        vi.push(format!(
+            "danh mục ghi nhận nền tảng không thực hiện \"{phrase}\""
         ));
     }
     if !o.shared_domains.is_empty() {
