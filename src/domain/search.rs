@@ -1777,11 +1777,36 @@ pub struct Overlap {
     /// What the plan says that the registry records as a common mistake for this platform, which
     /// it does not do (`seeds/look-alikes.csv`): the plan is no overlap with it.
     pub look_alike: Option<String>,
+    /// Whether the plan opens with training ("Tập huấn …"): it buys a course, not a system.
+    pub training: bool,
 }
 
 /// Words of a title that say the plan is data work on records: digitising, correcting, keying in.
 static DATA_WORK: LazyLock<Vec<Vec<String>>> =
     LazyLock::new(|| split_phrases(["so hoa", "chinh ly", "nhap lieu", "digitiz", "digitis"]));
+
+/// Words that, as the first thing a plan does, say it buys a course: "Tập huấn kỹ năng số cho tổ
+/// công nghệ số cộng đồng", "Kế hoạch tổ chức bồi dưỡng … cho cán bộ".
+static TRAINING: LazyLock<Vec<Vec<String>>> = LazyLock::new(|| {
+    let mut works = Vec::new();
+    for work in ["tap huan", "boi duong", "dao tao"] {
+        works.push(work.to_owned());
+        works.push(format!("to chuc {work}"));
+    }
+    split_phrases(works)
+});
+
+/// Whether the plan opens with `words`: only framing words ("Kế hoạch …", "Gói thầu số 03:",
+/// "Nhiệm vụ:") come before them.
+fn opens_with(query: &Query, words: &[String]) -> bool {
+    query_position(query, words).is_some_and(|at| {
+        query
+            .units
+            .iter()
+            .filter(|u| u.start < at)
+            .all(|u| u.role == Role::Filler)
+    })
+}
 
 /// Folded phrases, as written (already folded, and stemmed where English), split into syllables.
 fn split_phrases<S: AsRef<str>>(phrases: impl IntoIterator<Item = S>) -> Vec<Vec<String>> {
@@ -1935,6 +1960,12 @@ pub fn overlap(
     if layer || data_work {
         value = value.min(LAYER_CEILING);
     }
+    // A plan that opens with training ("Tập huấn …", "Bồi dưỡng kỹ năng số cho cán bộ") buys a
+    // course, not a system: no platform is what it buys, whatever the course is about.
+    let training = TRAINING.iter().any(|work| opens_with(title.0, work));
+    if training {
+        value = value.min(LOOK_ALIKE_CEILING);
+    }
     // A title that joins a function of the platform with one it does not do ("quản lý đất đai và
     // giải phóng mặt bằng") is a plan the platform covers in part.
     let beyond = if value >= LIKELY_DUPLICATE {
@@ -1971,6 +2002,7 @@ pub fn overlap(
         functions_done,
         read_from_description: read_as_title,
         look_alike,
+        training,
     }
 }
 
@@ -3080,6 +3112,7 @@ mod tests {
             functions_done: None,
             read_from_description: false,
             look_alike: None,
+            training: false,
         }
     }
 
@@ -3211,6 +3244,37 @@ mod tests {
         );
         assert!(whole.look_alike.is_none(), "{whole:?}");
         assert!(whole.value > LOOK_ALIKE_CEILING, "{whole:?}");
+    }
+
+    #[test]
+    fn a_plan_that_opens_with_training_buys_a_course_not_a_system() {
+        let one_stop = doc(
+            "Hệ thống thông tin giải quyết thủ tục hành chính",
+            None,
+            "Administrative procedure information system",
+            "",
+        );
+        for course in [
+            "Tập huấn sử dụng hệ thống thông tin giải quyết thủ tục hành chính cho cán bộ cấp xã",
+            "Kế hoạch tổ chức bồi dưỡng sử dụng hệ thống thông tin giải quyết thủ tục hành chính",
+            "Gói thầu số 03: Dao tao su dung he thong thong tin giai quyet thu tuc hanh chinh",
+        ] {
+            let o = judge_plan(course, "", &one_stop);
+            assert!(
+                o.training && o.value <= LOOK_ALIKE_CEILING,
+                "{course}: {o:?}"
+            );
+        }
+        for system in [
+            "Hệ thống thông tin giải quyết thủ tục hành chính và đào tạo trực tuyến",
+            "Xây dựng hệ thống thông tin giải quyết thủ tục hành chính của tỉnh",
+        ] {
+            let o = judge_plan(system, "", &one_stop);
+            assert!(
+                !o.training && o.value >= POSSIBLE_OVERLAP,
+                "{system}: {o:?}"
+            );
+        }
     }
 
     #[test]

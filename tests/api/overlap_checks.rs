@@ -640,6 +640,46 @@ async fn a_plan_for_what_a_platform_is_mistaken_for_says_what_it_does_not_do() {
 }
 
 #[tokio::test]
+async fn a_plan_for_training_buys_no_platform_and_says_so() {
+    let app = spawn_app().await;
+    let (receipt, _) = check(
+        &app,
+        &json!({"title": "Kế hoạch tổ chức tập huấn sử dụng hệ thống hóa đơn điện tử cho cán bộ thuế tỉnh Gia Lai năm 2026"}),
+    )
+    .await;
+    assert_eq!(receipt["verdict"], "no_overlap", "{receipt}");
+    assert!(
+        receipt["summary"]
+            .as_str()
+            .unwrap()
+            .contains("buys training"),
+        "{receipt}"
+    );
+    assert!(
+        receipt["summary_vi"]
+            .as_str()
+            .unwrap()
+            .contains("dịch vụ đào tạo"),
+        "{receipt}"
+    );
+    // The system the course is about is still listed, with the reason it is not the answer.
+    let invoices = receipt["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["platform"] == "nen-tang-hoa-don-dien-tu")
+        .unwrap_or_else(|| panic!("{receipt}"));
+    assert!(
+        invoices["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r.as_str().unwrap().contains("a course")),
+        "{invoices}"
+    );
+}
+
+#[tokio::test]
 async fn bad_overlap_checks_are_refused_clearly() {
     let app = spawn_app().await;
     for (body, field) in [

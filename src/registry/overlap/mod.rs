@@ -523,6 +523,7 @@ mod tests {
             functions_done: None,
             read_from_description: false,
             look_alike: None,
+            training: false,
         };
         let (fed, other, better) = (judged(0.485, 0.8), judged(0.485, 0.64), judged(0.7, 0.3));
         let mut listed = [("a-other", &other), ("z-fed", &fed), ("b-better", &better)];

@@ -38,6 +38,12 @@ fn judged_text(o: &Overlap) -> (&'static str, &'static str) {
 pub fn why(verdict: Verdict, o: &Overlap) -> (String, String) {
     let t = &o.title;
     let (text, text_vi) = judged_text(o);
+    if o.training && verdict == Verdict::NoOverlap {
+        return (
+            "the plan buys training, a course, not a system: no platform is what it buys.".to_owned(),
+            "kế hoạch mua dịch vụ đào tạo, bồi dưỡng, không phải một hệ thống: không nền tảng nào là thứ kế hoạch mua.".to_owned(),
+        );
+    }
     if let (Some(phrase), Verdict::NoOverlap) = (&o.look_alike, verdict) {
         return (
             format!(
@@ -251,6 +257,13 @@ pub fn reasons(o: &Overlap) -> (Vec<String>, Vec<String>) {
             "từ của phần mô tả có trong nền tảng: {}",
             in_description.join(", ")
         ));
+    }
+    if o.training {
+        en.push("the plan opens with training: it buys a course, not the platform".to_owned());
+        vi.push(
+            "kế hoạch mở đầu bằng đào tạo, bồi dưỡng: kế hoạch mua khóa học, không mua nền tảng"
+                .to_owned(),
+        );
     }
     if let Some(phrase) = &o.look_alike {
         en.push(format!(
