@@ -1968,26 +1968,29 @@ pub fn overlap(
     }
     // A title that joins a function of the platform with one it does not do ("quản lý đất đai và
     // giải phóng mặt bằng") is a plan the platform covers in part.
+    // What the title says that the platform is commonly mistaken for ("tuyển sinh đầu cấp"
+    // against the university admissions system, `seeds/look-alikes.csv`).
+    let mistaken_for = doc
+        .look_alikes
+        .unwrap_or_default()
+        .iter()
+        .find(|l| query_contains(title.0, &l.words))
+        .map(|l| l.written.clone());
+    let says_the_function = title_score.named.is_some() || title_score.containment >= 0.99;
+    // A title that joins a function of the platform with one it does not do ("quản lý đất đai và
+    // giải phóng mặt bằng", "sổ sức khỏe điện tử, đặt lịch khám") is a plan the platform covers
+    // in part.
     let beyond = if value >= LIKELY_DUPLICATE {
-        beyond_the_platform(title.0, doc)
+        beyond_the_platform(title.0, doc).or(mistaken_for.clone().filter(|_| says_the_function))
     } else {
         None
     };
     if beyond.is_some() {
         value = value.min(LAYER_CEILING);
     }
-    // A plan that says what the platform is commonly mistaken for ("tuyển sinh đầu cấp" against
-    // the university admissions system) shares its words, not its function. Not when the plan
-    // names the platform or holds one of its own phrases whole: then it does say the function.
-    let look_alike = if title_score.named.is_none() && title_score.containment < 0.99 {
-        doc.look_alikes
-            .unwrap_or_default()
-            .iter()
-            .find(|l| query_contains(title.0, &l.words))
-            .map(|l| l.written.clone())
-    } else {
-        None
-    };
+    // A title that says only what the platform is mistaken for shares its words, not its
+    // function: no overlap with it.
+    let look_alike = mistaken_for.filter(|_| !says_the_function);
     if look_alike.is_some() {
         value = value.min(LOOK_ALIKE_CEILING);
     }
@@ -3226,7 +3229,7 @@ mod tests {
     }
 
     #[test]
-    fn a_plan_that_names_the_platform_or_holds_its_function_whole_keeps_its_score() {
+    fn a_plan_that_does_the_platforms_function_and_what_it_is_mistaken_for_is_a_part() {
         let doc = admissions();
         let named = judge_plan(
             "Kết nối hệ thống tuyển sinh chung để tuyển sinh đầu cấp",
@@ -3237,13 +3240,27 @@ mod tests {
             named.title.named.is_some() && named.look_alike.is_none(),
             "{named:?}"
         );
-        let whole = judge_plan(
+        let both = judge_plan(
             "Đăng ký xét tuyển đại học trực tuyến và tuyển sinh đầu cấp",
             "",
             &doc,
         );
-        assert!(whole.look_alike.is_none(), "{whole:?}");
-        assert!(whole.value > LOOK_ALIKE_CEILING, "{whole:?}");
+        assert!(both.look_alike.is_none(), "{both:?}");
+        assert_eq!(
+            both.beyond.as_deref(),
+            Some("tuyển sinh đầu cấp"),
+            "{both:?}"
+        );
+        assert!(
+            (POSSIBLE_OVERLAP..LIKELY_DUPLICATE).contains(&both.value),
+            "{both:?}"
+        );
+        // The platform's function alone is still its duplicate.
+        let alone = judge_plan("Đăng ký xét tuyển đại học trực tuyến", "", &doc);
+        assert!(
+            alone.beyond.is_none() && alone.value >= LIKELY_DUPLICATE,
+            "{alone:?}"
+        );
     }
 
     #[test]
