@@ -588,6 +588,35 @@ async fn a_purchase_no_platform_covers_has_no_overlap() {
     );
 }
 
+/// Asserts that a receipt says no national platform does the plan, and why, in both languages.
+fn assert_no_overlap_because(receipt: &Value, why: &str, why_vi: &str) {
+    assert_eq!(receipt["verdict"], "no_overlap", "{receipt}");
+    for (field, words) in [("summary", why), ("summary_vi", why_vi)] {
+        assert!(
+            receipt[field].as_str().unwrap().contains(words),
+            "{field} lacks {words}: {receipt}"
+        );
+    }
+}
+
+/// Asserts that the receipt lists `platform` with a reason that contains `words`.
+fn assert_listed_with_reason(receipt: &Value, platform: &str, words: &str) {
+    let candidate = receipt["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["platform"] == platform)
+        .unwrap_or_else(|| panic!("{platform} not listed: {receipt}"));
+    assert!(
+        candidate["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r.as_str().unwrap().contains(words)),
+        "{candidate}"
+    );
+}
+
 #[tokio::test]
 async fn a_plan_for_what_a_platform_is_mistaken_for_says_what_it_does_not_do() {
     let app = spawn_app().await;
@@ -596,36 +625,12 @@ async fn a_plan_for_what_a_platform_is_mistaken_for_says_what_it_does_not_do() {
         &json!({"title": "Phần mềm tuyển sinh đầu cấp trực tuyến lớp 1, lớp 6 tỉnh Hà Tĩnh năm 2026"}),
     )
     .await;
-    assert_eq!(receipt["verdict"], "no_overlap", "{receipt}");
-    let phrase = "\"tuyển sinh đầu cấp\"";
-    assert!(
-        receipt["summary"]
-            .as_str()
-            .unwrap()
-            .contains(&format!("does not do {phrase}")),
-        "{receipt}"
+    assert_no_overlap_because(
+        &receipt,
+        "does not do \"tuyển sinh đầu cấp\"",
+        "không thực hiện \"tuyển sinh đầu cấp\"",
     );
-    assert!(
-        receipt["summary_vi"]
-            .as_str()
-            .unwrap()
-            .contains(&format!("không thực hiện {phrase}")),
-        "{receipt}"
-    );
-    let admissions = receipt["candidates"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["platform"] == "ho-tro-tuyen-sinh-chung")
-        .unwrap_or_else(|| panic!("{receipt}"));
-    assert!(
-        admissions["reasons"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|r| r.as_str().unwrap().contains("does not do")),
-        "{admissions}"
-    );
+    assert_listed_with_reason(&receipt, "ho-tro-tuyen-sinh-chung", "does not do");
     // The university admissions plan it resembles is still the platform's own.
     let (university, _) = check(
         &app,
@@ -647,36 +652,9 @@ async fn a_plan_for_training_buys_no_platform_and_says_so() {
         &json!({"title": "Kế hoạch tổ chức tập huấn sử dụng hệ thống hóa đơn điện tử cho cán bộ thuế tỉnh Gia Lai năm 2026"}),
     )
     .await;
-    assert_eq!(receipt["verdict"], "no_overlap", "{receipt}");
-    assert!(
-        receipt["summary"]
-            .as_str()
-            .unwrap()
-            .contains("buys training"),
-        "{receipt}"
-    );
-    assert!(
-        receipt["summary_vi"]
-            .as_str()
-            .unwrap()
-            .contains("dịch vụ đào tạo"),
-        "{receipt}"
-    );
+    assert_no_overlap_because(&receipt, "buys training", "dịch vụ đào tạo");
     // The system the course is about is still listed, with the reason it is not the answer.
-    let invoices = receipt["candidates"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["platform"] == "nen-tang-hoa-don-dien-tu")
-        .unwrap_or_else(|| panic!("{receipt}"));
-    assert!(
-        invoices["reasons"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|r| r.as_str().unwrap().contains("a course")),
-        "{invoices}"
-    );
+    assert_listed_with_reason(&receipt, "nen-tang-hoa-don-dien-tu", "a course");
 }
 
 #[tokio::test]
