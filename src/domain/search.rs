@@ -212,6 +212,9 @@ pub struct Query {
     drawn_on: Option<usize>,
     /// Whether the only words that say what the text is about say whom it serves.
     audience_only: bool,
+    /// Whether the plan opens with training ("Tập huấn …", "Kế hoạch tổ chức bồi dưỡng …"): it
+    /// buys a course, not a system. Asked of a plan only (see `analyse`).
+    course: bool,
     /// By syllable position: whether it belongs to a word that frames the purchase ("dự án",
     /// "xây dựng"; see `FRAMING_WORDS`). Empty when none does.
     framed: Vec<bool>,
@@ -601,6 +604,7 @@ pub fn analyse_search(text: &str) -> Query {
 pub fn analyse(text: &str) -> Query {
     let mut query = analyse_written(text, true).0;
     query.drawn_on = drawn_on_from(&query);
+    query.course = TRAINING.iter().any(|work| opens_with(&query, work));
     query
 }
 
@@ -797,6 +801,7 @@ fn analyse_written(text: &str, with_units: bool) -> (Query, Vec<String>) {
         boundaries,
         drawn_on: None,
         audience_only,
+        course: false,
         framed,
     };
     (query, exact)
@@ -1744,8 +1749,9 @@ const NAMED_IN_DESCRIPTION: f32 = 0.25;
 /// cơ quan, cửa hàng", then a list of what the codes are used for). Fitted on the development cases.
 const NEAR_DUPLICATE_TITLE: f32 = 0.51;
 
-/// The most a plan that says what a platform is mistaken for can score: listed, but no overlap.
-const LOOK_ALIKE_CEILING: f32 = 0.3;
+/// The most a plan can score against a platform it does not buy (a course, or what the platform
+/// is mistaken for): listed, with the reason, but no overlap.
+const NOT_BOUGHT_CEILING: f32 = 0.3;
 
 /// The most a plan that connects to the platform it resembles can score: a part of it, not a copy.
 const LAYER_CEILING: f32 = (LIKELY_DUPLICATE + POSSIBLE_OVERLAP) / 2.0;
@@ -1962,12 +1968,10 @@ pub fn overlap(
     }
     // A plan that opens with training ("Tập huấn …", "Bồi dưỡng kỹ năng số cho cán bộ") buys a
     // course, not a system: no platform is what it buys, whatever the course is about.
-    let training = TRAINING.iter().any(|work| opens_with(title.0, work));
+    let training = title.0.course;
     if training {
-        value = value.min(LOOK_ALIKE_CEILING);
+        value = value.min(NOT_BOUGHT_CEILING);
     }
-    // A title that joins a function of the platform with one it does not do ("quản lý đất đai và
-    // giải phóng mặt bằng") is a plan the platform covers in part.
     // What the title says that the platform is commonly mistaken for ("tuyển sinh đầu cấp"
     // against the university admissions system, `seeds/look-alikes.csv`).
     let mistaken_for = doc
@@ -1976,12 +1980,18 @@ pub fn overlap(
         .iter()
         .find(|l| query_contains(title.0, &l.words))
         .map(|l| l.written.clone());
-    let says_the_function = title_score.named.is_some() || title_score.containment >= 0.99;
+    // A title that names the platform or holds one of its phrases whole does its function, and
+    // the look-alike is what it adds; one that does not says only what it is mistaken for.
+    let (adds, look_alike) = if title_score.named.is_some() || title_score.containment >= 0.99 {
+        (mistaken_for, None)
+    } else {
+        (None, mistaken_for)
+    };
     // A title that joins a function of the platform with one it does not do ("quản lý đất đai và
     // giải phóng mặt bằng", "sổ sức khỏe điện tử, đặt lịch khám") is a plan the platform covers
     // in part.
     let beyond = if value >= LIKELY_DUPLICATE {
-        beyond_the_platform(title.0, doc).or(mistaken_for.clone().filter(|_| says_the_function))
+        beyond_the_platform(title.0, doc).or(adds)
     } else {
         None
     };
@@ -1990,9 +2000,8 @@ pub fn overlap(
     }
     // A title that says only what the platform is mistaken for shares its words, not its
     // function: no overlap with it.
-    let look_alike = mistaken_for.filter(|_| !says_the_function);
     if look_alike.is_some() {
-        value = value.min(LOOK_ALIKE_CEILING);
+        value = value.min(NOT_BOUGHT_CEILING);
     }
     Overlap {
         value,
@@ -3197,35 +3206,27 @@ mod tests {
 
     #[test]
     fn a_plan_for_what_a_platform_is_mistaken_for_is_no_overlap_with_it() {
-        let doc = admissions();
-        let plain = judge_plan("Phần mềm tuyển sinh trực tuyến", "", &doc);
+        let admissions = admissions();
+        let plain = judge_plan("Phần mềm tuyển sinh trực tuyến", "", &admissions);
         let school = judge_plan(
             "Phần mềm tuyển sinh đầu cấp trực tuyến cho các trường tỉnh Hà Tĩnh",
             "",
-            &doc,
+            &admissions,
         );
         assert!(plain.look_alike.is_none(), "{plain:?}");
         assert_eq!(school.look_alike.as_deref(), Some("tuyển sinh đầu cấp"));
-        assert!(school.value <= LOOK_ALIKE_CEILING, "{school:?}");
-        assert!(plain.value > LOOK_ALIKE_CEILING, "{plain:?}");
+        assert!(school.value <= NOT_BOUGHT_CEILING, "{school:?}");
+        assert!(plain.value > NOT_BOUGHT_CEILING, "{plain:?}");
         // Without diacritics it is the same phrase.
-        let folded = judge_plan("Phan mem tuyen sinh dau cap truc tuyen", "", &doc);
+        let folded = judge_plan("Phan mem tuyen sinh dau cap truc tuyen", "", &admissions);
         assert_eq!(folded.look_alike.as_deref(), Some("tuyển sinh đầu cấp"));
         // A platform of another code has no look-alikes.
-        let other = doc_with_code("x");
+        let other = doc("Hệ thống hỗ trợ tuyển sinh chung", None, "", "");
         assert!(
             judge_plan("Phần mềm tuyển sinh đầu cấp", "", &other)
                 .look_alike
                 .is_none()
         );
-    }
-
-    fn doc_with_code(code: &'static str) -> Document {
-        Document::new(Fields {
-            name_vi: "Hệ thống hỗ trợ tuyển sinh chung",
-            code,
-            ..Fields::default()
-        })
     }
 
     #[test]
@@ -3278,7 +3279,7 @@ mod tests {
         ] {
             let o = judge_plan(course, "", &one_stop);
             assert!(
-                o.training && o.value <= LOOK_ALIKE_CEILING,
+                o.training && o.value <= NOT_BOUGHT_CEILING,
                 "{course}: {o:?}"
             );
         }
