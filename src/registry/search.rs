@@ -18,11 +18,14 @@ use crate::error::ApiError;
 /// query vaguer than this many platforms is answered with the best of them.
 pub const MAX_CANDIDATES: i64 = 400;
 /// The most candidates a search looks up and scores (a registry of no more than
-/// [`MAX_CANDIDATES`] is still scored whole when a word may be a typo): a new search of 100,000 platforms spent most of its time reading and
-/// scoring 400 (p50 42.7 ms over the 130 development searches, one at a time); the best 200 found
-/// the expected platform in the first five as often (106 of 117) in 25.7 ms, and the best 150
-/// one fewer (105).
-pub const SEARCH_CANDIDATES: i64 = 200;
+/// [`MAX_CANDIDATES`] is still scored whole when a word may be a typo). A new search of 100,000
+/// platforms spends most of its time building the searchable forms of candidates not yet kept:
+/// over the 130 development searches, one at a time, the best 400 took p50 42.7 ms; the best 200
+/// found the expected platform in the first five as often. On a slower machine 200 took 38 to
+/// 42 ms, and the best 100 25 to 31 ms with a third less CPU, one search fewer answered in the
+/// first five (108 of 117: "civil servants database" behind synthetic copies of its platform;
+/// 120 and 150 lose the same one). `BENCHMARKS.md`, "New searches at 100,000 platforms".
+pub const SEARCH_CANDIDATES: i64 = 100;
 /// A spelling more platforms hold than this is common: looked up, it would bring thousands of rows
 /// to rank for a few hundred kept (at 100,000 platforms "dan cu", as the beginning of "huong dan
 /// cua", is in nearly every row, and an overlap check ranking them all took seconds). A registry

@@ -29,13 +29,16 @@ use crate::views::platforms::{SearchMatch, platform_responses};
 /// How many candidates a receipt lists at most.
 pub const MAX_CANDIDATES_LISTED: usize = 5;
 
-/// The most candidates a check scores (a search scores up to
-/// [`super::search::SEARCH_CANDIDATES`], as it lists every platform that answers). A check lists five: reading and scoring the 400
-/// best-ranked candidates of a registry of 100,000 platforms was most of a new plan's cost, and on
-/// the development cases at that size the best 150 judge as well (verdicts 102 and 103 of 122,
-/// 43 and 43 of 60; top 3 79 and 79 of 89, 39 and 39 of 45). A registry of no more platforms
-/// than this (the national list has 79) is judged as before.
-pub const OVERLAP_CANDIDATES: i64 = 150;
+/// The most candidates a check scores, as many as a search
+/// ([`super::search::SEARCH_CANDIDATES`]); a check lists five. Reading and scoring the 400
+/// best-ranked candidates of a registry of 100,000 platforms was most of a new plan's cost: on the
+/// development cases at that size the best 150 judged as well (verdicts 102 and 103 of 122, 43
+/// and 43 of 60; top 3 79 and 79 of 89, 39 and 39 of 45), and the best 100 judge 156 of 182 where
+/// 150 judged 157 (a plan for anti-malware software called a possible overlap), with the expected
+/// platform in the first five as often (123 of 134), in a fifth less CPU (`BENCHMARKS.md`, "New
+/// searches at 100,000 platforms"). A registry of no more platforms than this (the national list
+/// has 79) is judged whole.
+pub const OVERLAP_CANDIDATES: i64 = 100;
 
 /// The verdict for one platform. A platform provinces are to connect their own systems to (NDXP,
 /// the SOC, the Government's meeting system) is not duplicated by a province's own layer of it: at
