@@ -49,40 +49,10 @@ pub fn tune_allocator() -> Vec<&'static str> {
     applied
 }
 
-/// How often the pages freed by heavy work go back to the kernel, at most.
-pub const TRIM_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
-
-/// Whether heavy work has freed memory since the last trim.
-static FREED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// Says that heavy work (a search built from the database) has just freed memory: its free pages
-/// go back to the kernel within [`TRIM_INTERVAL`] ([`spawn_trimmer`]). Trimming after each search
-/// instead walked the free lists and gave back pages the next search faulted in again: a sixth of
-/// a new search's CPU time at 100,000 platforms (`BENCHMARKS.md`).
+/// Gives the free pages of every arena back to the kernel. Costs a walk of the free lists;
+/// meant for after heavy work (a search built from the database), not for every request.
 pub fn release_free_memory() {
-    FREED.store(true, std::sync::atomic::Ordering::Relaxed);
-}
-
-/// Gives the free pages of every arena back to the kernel once per [`TRIM_INTERVAL`] in which
-/// heavy work freed memory, until the process ends.
-pub fn spawn_trimmer() {
-    tokio::spawn(async {
-        let mut every = tokio::time::interval(TRIM_INTERVAL);
-        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            every.tick().await;
-            trim_if_freed();
-        }
-    });
-}
-
-/// Trims if heavy work has freed memory since the last trim; says whether it did.
-fn trim_if_freed() -> bool {
-    let freed = FREED.swap(false, std::sync::atomic::Ordering::Relaxed);
-    if freed {
-        trim();
-    }
-    freed
+    trim();
 }
 
 #[derive(Clone, Copy)]
@@ -138,14 +108,6 @@ mod tests {
         assert!(set(Setting::ArenaMax, ARENAS));
         assert!(set(Setting::MmapThreshold, MMAP_THRESHOLD));
         assert!(set(Setting::TrimThreshold, TRIM_THRESHOLD));
-        trim();
-    }
-
-    #[test]
-    fn freed_memory_is_trimmed_once() {
         release_free_memory();
-        release_free_memory();
-        assert!(trim_if_freed(), "work freed memory: trimmed");
-        assert!(!trim_if_freed(), "nothing freed since: not trimmed again");
     }
 }

@@ -107,7 +107,6 @@ impl Application {
             metrics.clone().into_inner(),
         );
         crate::retention::spawn_purger(state.pool.clone(), settings.retention);
-        crate::memory::spawn_trimmer();
         let cache = representation_cache(settings, &state.pool, &metrics, port)?;
         let server = run(listener, state, metrics, cache, settings)?;
         Ok(Self { server, port })

@@ -43,7 +43,7 @@ pub struct AppState {
 
 impl AppState {
     /// A turn for a search built from the database. When it ends, the memory the search freed
-    /// goes back to the kernel within a second ([`crate::memory::release_free_memory`]).
+    /// goes back to the kernel.
     pub async fn search_turn(&self) -> Result<SearchTurn<'_>, ApiError> {
         let permit = self.searches.acquire().await.map_err(ApiError::internal)?;
         Ok(SearchTurn(Some(permit)))
