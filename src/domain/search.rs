@@ -1921,10 +1921,8 @@ pub fn overlap(
     // were. Scored only for a plan the description lifts across, and whose title is not nearly a
     // duplicate on its own.
     let mut functions_done = None;
-    if title_score.value < NEAR_DUPLICATE_TITLE
-        && value >= LIKELY_DUPLICATE
-        && description.1.len() >= 2
-    {
+    // How many of the functions the description lists the platform does, of how many.
+    let functions = || {
         let done = description
             .1
             .iter()
@@ -1936,7 +1934,16 @@ pub fn overlap(
             .filter(|(_, clause)| names_a_function(clause))
             .count()
             .max(done);
-        if done * 2 < listed || (done * 2 == listed && listed >= 4) {
+        (done, listed)
+    };
+    let mostly_elsewhere =
+        |(done, listed): (usize, usize)| done * 2 < listed || (done * 2 == listed && listed >= 4);
+    if title_score.value < NEAR_DUPLICATE_TITLE
+        && value >= LIKELY_DUPLICATE
+        && description.1.len() >= 2
+    {
+        let (done, listed) = functions();
+        if mostly_elsewhere((done, listed)) {
             value = value.min(LAYER_CEILING);
             functions_done = Some((done, listed));
         }
@@ -1989,9 +1996,13 @@ pub fn overlap(
     };
     // A title that joins a function of the platform with one it does not do ("quản lý đất đai và
     // giải phóng mặt bằng", "sổ sức khỏe điện tử, đặt lịch khám") is a plan the platform covers
-    // in part.
+    // in part. In a description read in the title's place, only when most of the functions it
+    // lists are done elsewhere: a sentence joins with "và" the steps of one function ("tìm kiếm,
+    // xem và tải dữ liệu").
     let beyond = if value >= LIKELY_DUPLICATE {
-        beyond_the_platform(title.0, doc).or(adds)
+        beyond_the_platform(title.0, doc)
+            .filter(|_| !read_as_title || mostly_elsewhere(functions()))
+            .or(adds)
     } else {
         None
     };
@@ -2557,6 +2568,24 @@ mod tests {
                 "{title}: {o:?}"
             );
         }
+        // A description read in a framing title's place joins with "và" the steps of what it
+        // lists: a part only when most of the functions it lists are done elsewhere.
+        let steps = "Phần mềm quản lý hồ sơ địa chính; cập nhật biến động đất đai và đồng bộ \
+            hằng ngày.";
+        let o = title_overlap(steps, &land);
+        assert!(o.beyond.is_some(), "as a title: {o:?}");
+        let o = framing_title_overlap(steps, &land);
+        assert!(
+            o.beyond.is_none() && o.value >= LIKELY_DUPLICATE,
+            "as a description: {o:?}"
+        );
+        let others = "Quản lý hồ sơ địa chính và giải phóng mặt bằng; bồi thường, hỗ trợ tái định \
+            cư cho người dân; lập kế hoạch vốn đầu tư công; tiếp nhận khiếu nại của người dân.";
+        let o = framing_title_overlap(others, &land);
+        assert!(
+            o.beyond.is_some() && o.value < LIKELY_DUPLICATE,
+            "mostly elsewhere: {o:?}"
+        );
     }
 
     #[test]
