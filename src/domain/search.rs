@@ -1921,32 +1921,34 @@ pub fn overlap(
     // were. Scored only for a plan the description lifts across, and whose title is not nearly a
     // duplicate on its own.
     let mut functions_done = None;
-    // How many of the functions the description lists the platform does, of how many.
+    // How many of the functions the description lists the platform does, of how many: scored
+    // once, when first asked.
+    let counted = std::cell::OnceCell::new();
     let functions = || {
-        let done = description
-            .1
-            .iter()
-            .filter(|(_, clause)| does_function(&score(clause, doc, description.2)))
-            .count();
-        let listed = description
-            .1
-            .iter()
-            .filter(|(_, clause)| names_a_function(clause))
-            .count()
-            .max(done);
-        (done, listed)
+        *counted.get_or_init(|| {
+            let done = description
+                .1
+                .iter()
+                .filter(|(_, clause)| does_function(&score(clause, doc, description.2)))
+                .count();
+            let listed = description
+                .1
+                .iter()
+                .filter(|(_, clause)| names_a_function(clause))
+                .count()
+                .max(done);
+            (done, listed)
+        })
     };
     let mostly_elsewhere =
         |(done, listed): (usize, usize)| done * 2 < listed || (done * 2 == listed && listed >= 4);
     if title_score.value < NEAR_DUPLICATE_TITLE
         && value >= LIKELY_DUPLICATE
         && description.1.len() >= 2
+        && mostly_elsewhere(functions())
     {
-        let (done, listed) = functions();
-        if mostly_elsewhere((done, listed)) {
-            value = value.min(LAYER_CEILING);
-            functions_done = Some((done, listed));
-        }
+        value = value.min(LAYER_CEILING);
+        functions_done = Some(functions());
     }
     // One function the description lists that is what the platform does: all its significant
     // words found, and one of the platform's own phrases or names in it whole ("…, tiếp nhận dữ
