@@ -1918,11 +1918,11 @@ pub fn overlap(
     // such a list: the second mostly says how the first is used ("mở tài khoản bằng thẻ căn cước
     // …; người dân dùng tài khoản để nộp hồ sơ"); on the development cases, not capping them
     // called three more paraphrased duplicates likely and left the other files' counts as they
-    // were. Scored only for a plan the description lifts across, and whose title is not nearly a
+    // were. Applied only to a plan the description lifts across, and whose title is not nearly a
     // duplicate on its own.
     let mut functions_done = None;
     // How many of the functions the description lists the platform does, of how many: scored
-    // once, when first asked.
+    // only when this cap or the "và" rule below asks, and once.
     let counted = std::cell::OnceCell::new();
     let functions = || {
         *counted.get_or_init(|| {
