@@ -864,14 +864,65 @@ pub fn clauses(text: &str) -> Vec<(String, Query)> {
         .collect()
 }
 
+/// The syllables of a platform's phrase, kept in one string: a description has hundreds, and a
+/// string for each, twice (folded and as written), was most of the heap and of the allocations a
+/// searchable form took.
+#[derive(Clone, Debug, Default)]
+struct Syllables {
+    text: String,
+    /// Where each syllable ends in `text`.
+    ends: Vec<u32>,
+}
+
+impl Syllables {
+    fn new(words: &[String]) -> Self {
+        let mut text = String::with_capacity(words.iter().map(String::len).sum());
+        let mut ends = Vec::with_capacity(words.len());
+        for word in words {
+            text.push_str(word);
+            ends.push(u32::try_from(text.len()).unwrap_or(u32::MAX));
+        }
+        Self { text, ends }
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The `i`-th syllable.
+    fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.text[start..self.ends[i] as usize]
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    /// Whether `words` stand here from syllable `at`.
+    fn at(&self, at: usize, words: &[String]) -> bool {
+        at + words.len() <= self.len()
+            && words.iter().enumerate().all(|(k, w)| self.get(at + k) == w)
+    }
+
+    /// The syllables, space-separated.
+    fn joined(&self) -> String {
+        self.iter().collect::<Vec<_>>().join(" ")
+    }
+
+    fn to_vec(&self) -> Vec<String> {
+        self.iter().map(str::to_owned).collect()
+    }
+}
+
 /// One phrase of a platform's text (a name, an alias, a capability, the description), read.
 #[derive(Clone, Debug)]
 struct Passage {
     field: Field,
     /// Its syllables, folded.
-    tokens: Vec<String>,
+    tokens: Syllables,
     /// Its syllables as written, lower case.
-    exact: Vec<String>,
+    exact: Syllables,
     /// Where its words start or end.
     boundaries: Vec<bool>,
     /// Its words, when it is one of the platform's own phrases (name, alias, capability); empty
@@ -895,8 +946,8 @@ impl Passage {
         }
         Self {
             field,
-            tokens: query.tokens,
-            exact,
+            tokens: Syllables::new(&query.tokens),
+            exact: Syllables::new(&exact),
             boundaries: query.boundaries,
             units: query.units,
         }
@@ -913,8 +964,7 @@ impl Passage {
             return None;
         }
         (0..=self.tokens.len() - needle.len()).find(|&i| {
-            self.tokens[i..i + needle.len()] == *needle
-                && (inside || aligned(&self.boundaries, i, needle.len()))
+            self.tokens.at(i, needle) && (inside || aligned(&self.boundaries, i, needle.len()))
         })
     }
 }
@@ -1016,10 +1066,11 @@ impl Document {
         }
         let mut compounds = HashSet::new();
         for p in passages.iter().filter(|p| p.field == Field::Name) {
-            for pair in p.tokens.windows(2) {
-                let mut joined = String::with_capacity(pair[0].len() + pair[1].len());
-                joined.push_str(&pair[0]);
-                joined.push_str(&pair[1]);
+            for i in 1..p.tokens.len() {
+                let (first, second) = (p.tokens.get(i - 1), p.tokens.get(i));
+                let mut joined = String::with_capacity(first.len() + second.len());
+                joined.push_str(first);
+                joined.push_str(second);
                 compounds.insert(joined);
             }
         }
@@ -1037,11 +1088,11 @@ impl Document {
             .into_iter()
             .map(|i| &passages[i])
             .filter(|p| {
-                !p.tokens.is_empty()
-                    && (p.tokens.len() >= 2 || p.tokens[0].chars().count() >= 4)
+                (p.tokens.len() >= 2
+                    || (p.tokens.len() == 1 && p.tokens.get(0).chars().count() >= 4))
                     && p.units.iter().any(Unit::is_significant)
             })
-            .map(|p| p.tokens.clone())
+            .map(|p| p.tokens.to_vec())
             .collect();
         names.dedup();
         Self {
@@ -1157,7 +1208,7 @@ fn find(unit: &Unit, doc: &Document) -> Option<(f32, UnitMatch)> {
             }
             let agree = match (how, at) {
                 (How::Exact, Some(i)) => {
-                    passage.exact.get(i..i + alternative.len()) == Some(&unit.exact[..])
+                    (unit.exact.len() == alternative.len() && passage.exact.at(i, &unit.exact))
                         || unit.exact.iter().zip(&alternative[..]).all(|(e, f)| e == f)
                 }
                 _ => true,
@@ -1254,7 +1305,7 @@ fn find(unit: &Unit, doc: &Document) -> Option<(f32, UnitMatch)> {
                         written: unit.exact.join(" "),
                         field: passage.field,
                         how: How::Fuzzy,
-                        matched_as: Some(near.clone()),
+                        matched_as: Some(near.to_owned()),
                         significant: true,
                         diacritics_agree: true,
                     },
@@ -1600,7 +1651,7 @@ pub fn score(query: &Query, doc: &Document, rarity: &Rarity) -> Score {
         let share = contained_share(query, passage, &misspelt);
         if share > containment {
             containment = share;
-            contained_phrase = Some(passage.exact.join(" "));
+            contained_phrase = Some(passage.exact.joined());
         }
     }
     // Where the text names the platform, by each of its names it holds.
