@@ -269,6 +269,29 @@ impl Query {
         !product
     }
 
+    /// The text before syllable `at`: what a title says before it names a platform.
+    fn before(&self, at: usize) -> Self {
+        let at = at.min(self.tokens.len());
+        Self {
+            units: self
+                .units
+                .iter()
+                .filter(|u| u.start + u.len <= at)
+                .cloned()
+                .collect(),
+            tokens: self.tokens[..at].to_vec(),
+            boundaries: self.boundaries[..=at].to_vec(),
+            drawn_on: None,
+            audience_only: false,
+            course: false,
+            framed: self
+                .framed
+                .get(..at)
+                .map(<[bool]>::to_vec)
+                .unwrap_or_default(),
+        }
+    }
+
     /// Keeps the first `n` words that are not filler (and the filler among them).
     pub fn truncate_content(&mut self, n: usize) {
         let mut seen = 0;
@@ -977,9 +1000,9 @@ pub struct Document {
     compounds: HashSet<String>,
     /// The platform's own phrases (names, aliases, capabilities) that say what it is.
     cores: Vec<usize>,
-    /// The names people call it by (short name, aliases, the full name), folded: a text naming
-    /// one of them names the platform.
-    names: Vec<Vec<String>>,
+    /// The names people call it by (short name, aliases, the full name), folded, each with the
+    /// name as written: a text naming one of them names the platform.
+    names: Vec<(Vec<String>, String)>,
     /// What plans mistake it for and it does not do (`seeds/look-alikes.csv`), shared by every
     /// document of the platform.
     look_alikes: Option<&'static [LookAlike]>,
@@ -1040,21 +1063,21 @@ impl Document {
     /// Builds the searchable form of a platform.
     pub fn new(fields: Fields<'_>) -> Self {
         let mut passages = vec![Passage::new(Field::Name, fields.name_vi)];
-        // The passages that are names people call it by.
-        let mut named = vec![0];
+        // The passages that are names people call it by, with the name as written.
+        let mut named = vec![(0, fields.name_vi)];
         if let Some(short) = fields.short_name {
-            named.push(passages.len());
+            named.push((passages.len(), short));
             passages.push(Passage::new(Field::Name, short));
         }
         passages.push(Passage::new(Field::Name, &fields.code.replace('-', " ")));
         for alias in fields.aliases {
-            named.push(passages.len());
+            named.push((passages.len(), alias));
             passages.push(Passage::new(Field::Name, alias));
         }
         for capability in fields.capabilities {
             passages.push(Passage::new(Field::Capability, capability));
         }
-        named.push(passages.len());
+        named.push((passages.len(), fields.name_en));
         passages.push(Passage::new(Field::NameEn, fields.name_en));
         for capability in fields.capabilities_en {
             passages.push(Passage::new(Field::NameEn, capability));
@@ -1084,17 +1107,17 @@ impl Document {
         // A name is distinctive when it is more than one generic word: "VNeID", "NDXP", "Cổng
         // Dịch vụ công quốc gia"; not "Cổng thông tin". Its passage was read already: reading
         // each name a second time was a fifth of building a platform's searchable form.
-        let mut names: Vec<Vec<String>> = named
+        let mut names: Vec<(Vec<String>, String)> = named
             .into_iter()
-            .map(|i| &passages[i])
-            .filter(|p| {
+            .map(|(i, written)| (&passages[i], written))
+            .filter(|(p, _)| {
                 (p.tokens.len() >= 2
                     || (p.tokens.len() == 1 && p.tokens.get(0).chars().count() >= 4))
                     && p.units.iter().any(Unit::is_significant)
             })
-            .map(|p| p.tokens.to_vec())
+            .map(|(p, written)| (p.tokens.to_vec(), written.trim().to_owned()))
             .collect();
-        names.dedup();
+        names.dedup_by(|a, b| a.0 == b.0);
         Self {
             passages,
             compounds,
@@ -1138,8 +1161,10 @@ pub struct Score {
     pub containment: f32,
     /// That phrase, as the platform writes it, when the text contains most of it.
     pub contained_phrase: Option<String>,
-    /// The platform's name the text names, if any.
+    /// The platform's name the text names, if any, as the platform writes it.
     pub named: Option<String>,
+    /// Where that name starts in the text (a syllable position).
+    pub named_at: Option<usize>,
     /// Whether the text names the platform as one it uses, feeds or connects to ("xác thực qua
     /// VNeID", "đồng bộ lên CSDL ngành giáo dục").
     pub used: bool,
@@ -1655,10 +1680,10 @@ pub fn score(query: &Query, doc: &Document, rarity: &Rarity) -> Score {
         }
     }
     // Where the text names the platform, by each of its names it holds.
-    let namings: Vec<(&Vec<String>, usize)> = doc
+    let namings: Vec<(&str, usize)> = doc
         .names
         .iter()
-        .filter_map(|n| {
+        .filter_map(|(n, written)| {
             query_position(query, n)
                 // "evisa" names "e-Visa".
                 .or_else(|| query_position(query, &[n.concat()]))
@@ -1671,10 +1696,11 @@ pub fn score(query: &Query, doc: &Document, rarity: &Rarity) -> Score {
                         .find(|u| u.alternatives.iter().any(|(words, _)| words == n))
                         .map(|u| u.start)
                 })
-                .map(|at| (n, at))
+                .map(|at| (written.as_str(), at))
         })
         .collect();
-    let named = namings.first().map(|(n, at)| (n.join(" "), *at));
+    let named_at = namings.first().map(|(_, at)| *at);
+    let named = namings.first().map(|(n, _)| (*n).to_owned());
     // "xác thực qua VNeID", "kết nối với NDXP", "đăng nhập bằng tài khoản định danh điện tử
     // VNeID": a platform named as what the plan uses, by any of the names the text holds.
     let used = namings.iter().any(|(_, at)| {
@@ -1696,7 +1722,6 @@ pub fn score(query: &Query, doc: &Document, rarity: &Rarity) -> Score {
                     .all(|(t, m)| t == m)
         })
     });
-    let named = named.map(|(n, _)| n);
     // Neighbouring significant words of the text that stand together in one of the platform's
     // names or capabilities: "hóa đơn" next to "điện tử".
     let mut pairs = 0;
@@ -1773,6 +1798,7 @@ pub fn score(query: &Query, doc: &Document, rarity: &Rarity) -> Score {
         containment,
         contained_phrase,
         named,
+        named_at,
         used,
         matches,
         strong_matches,
@@ -1836,6 +1862,9 @@ pub struct Overlap {
     pub look_alike: Option<String>,
     /// Whether the plan opens with training ("Tập huấn …"): it buys a course, not a system.
     pub training: bool,
+    /// When the title names this platform as one the plan connects to ("… kết nối với Hệ thống
+    /// thông tin báo cáo Chính phủ"): how much what it says before resembles the platform.
+    pub layer_title: Option<f32>,
 }
 
 /// Words of a title that say the plan is data work on records: digitising, correcting, keying in.
@@ -2028,6 +2057,12 @@ pub fn overlap(
     }
     // A plan that opens with training ("Tập huấn …", "Bồi dưỡng kỹ năng số cho cán bộ") buys a
     // course, not a system: no platform is what it buys, whatever the course is about.
+    // A title that names the platform as one the plan connects to says, before it, what the
+    // plan builds: a local layer of it, as far as that resembles it.
+    let layer_title = title_score
+        .named_at
+        .filter(|_| title_score.used)
+        .map(|at| score(&title.0.before(at), doc, title.1).value);
     let training = title.0.course;
     if training {
         value = value.min(NOT_BOUGHT_CEILING);
@@ -2079,6 +2114,7 @@ pub fn overlap(
         read_from_description: read_as_title,
         look_alike,
         training,
+        layer_title,
     }
 }
 
@@ -2147,15 +2183,24 @@ pub fn defer_to_layer<T>(items: &mut [T], overlap: fn(&mut T) -> &mut Overlap) {
     let layer_title = items
         .iter_mut()
         .map(overlap)
-        .filter(|o| o.description.used && o.description.named.is_some())
-        .map(|o| o.title.value)
+        .filter_map(|o| {
+            if o.description.used && o.description.named.is_some() {
+                Some(o.title.value)
+            } else {
+                o.layer_title
+            }
+        })
         .reduce(f32::max);
     let Some(layer_title) = layer_title.filter(|t| *t >= POSSIBLE_OVERLAP) else {
         return;
     };
     for item in items.iter_mut() {
         let o = overlap(item);
-        if !o.description.used && o.title.value <= layer_title && o.value > LAYER_CEILING {
+        if !o.description.used
+            && !o.title.used
+            && o.title.value <= layer_title
+            && o.value > LAYER_CEILING
+        {
             o.value = LAYER_CEILING;
         }
     }
@@ -3207,7 +3252,70 @@ mod tests {
             read_from_description: false,
             look_alike: None,
             training: false,
+            layer_title: None,
         }
+    }
+
+    #[test]
+    fn a_title_that_names_the_platform_it_connects_to_copies_no_platform_it_resembles_less() {
+        let reporting = Document::new(Fields {
+            name_vi: "Hệ thống thông tin báo cáo Chính phủ",
+            code: "he-thong-thong-tin-bao-cao-chinh-phu",
+            name_en: "Government reporting information system",
+            capabilities: &["gửi báo cáo định kỳ lên Chính phủ".to_owned()],
+            ..Fields::default()
+        });
+        let investment = Document::new(Fields {
+            name_vi: "Hệ thống thông tin quốc gia về đầu tư",
+            code: "he-thong-thong-tin-quoc-gia-ve-dau-tu",
+            name_en: "National investment information system",
+            capabilities: &["báo cáo của nhà đầu tư".to_owned()],
+            ..Fields::default()
+        });
+        let judge_both = |title: &str| {
+            let mut items = vec![
+                judge_plan(title, "", &reporting),
+                judge_plan(title, "", &investment),
+            ];
+            let before = items[1].value;
+            defer_to_layer(&mut items, |o| o);
+            (items, before)
+        };
+        let (items, before) = judge_both(
+            "Xây dựng Hệ thống thông tin báo cáo tỉnh Hậu Giang kết nối với Hệ thống thông tin báo cáo Chính phủ",
+        );
+        // What the title builds is the reporting system's provincial layer.
+        assert!(
+            items[0].layer_title.unwrap_or_default() >= POSSIBLE_OVERLAP,
+            "{items:?}"
+        );
+        assert!(before > LAYER_CEILING, "{before}");
+        assert!(items[1].value <= LAYER_CEILING, "{items:?}");
+        // A title that builds something else says nothing of it: the national population database
+        // named does not clear the civil status database the plan copies.
+        let civil_status = Document::new(Fields {
+            name_vi: "Cơ sở dữ liệu hộ tịch điện tử",
+            code: "csdl-ho-tich-dien-tu",
+            name_en: "Electronic civil status database",
+            capabilities: &["đăng ký hộ tịch".to_owned()],
+            ..Fields::default()
+        });
+        let population = Document::new(Fields {
+            name_vi: "Cơ sở dữ liệu quốc gia về dân cư",
+            code: "csdlqg-dan-cu",
+            name_en: "National population database",
+            ..Fields::default()
+        });
+        let title = "Phần mềm đăng ký hộ tịch kết nối với Cơ sở dữ liệu quốc gia về dân cư";
+        let mut items = vec![
+            judge_plan(title, "", &population),
+            judge_plan(title, "", &civil_status),
+        ];
+        let before = items[1].value;
+        defer_to_layer(&mut items, |o| o);
+        assert!(items[0].title.used, "{items:?}");
+        assert!(before > LAYER_CEILING, "{before}");
+        assert!((items[1].value - before).abs() < f32::EPSILON, "{items:?}");
     }
 
     #[test]

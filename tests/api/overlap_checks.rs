@@ -511,7 +511,7 @@ async fn an_overlap_check_finds_the_national_platform_and_its_receipt_reads_back
             .as_array()
             .unwrap()
             .iter()
-            .any(|r| r.as_str().unwrap().contains("hddt"))
+            .any(|r| r.as_str().unwrap() == "the title names the platform: \"HĐĐT\"")
     );
     assert!(
         top["reasons"]

@@ -475,6 +475,27 @@ mod tests {
     }
 
     #[test]
+    fn a_receipt_says_a_title_that_names_the_platform_it_connects_to_builds_a_layer_of_it() {
+        let reporting = search::Document::new(search::Fields {
+            name_vi: "Hệ thống thông tin báo cáo Chính phủ",
+            code: "he-thong-thong-tin-bao-cao-chinh-phu",
+            name_en: "Government reporting information system",
+            ..search::Fields::default()
+        });
+        let o = search::title_overlap(
+            "Hệ thống báo cáo của tỉnh kết nối với Hệ thống thông tin báo cáo Chính phủ",
+            &reporting,
+        );
+        assert!(o.title.used && o.title.named.is_some(), "{o:?}");
+        let (en, vi) = reasons::why(Verdict::PossibleOverlap, &o);
+        assert!(en.contains("connects to") && en.contains("layer"), "{en}");
+        assert!(
+            vi.contains("kết nối tới") && vi.contains("Hệ thống thông tin báo cáo Chính phủ"),
+            "{vi}"
+        );
+    }
+
+    #[test]
     fn a_receipt_says_description_where_the_description_was_read_for_a_framing_title() {
         let assets = search::public_assets();
         let description =
@@ -527,6 +548,7 @@ mod tests {
             read_from_description: false,
             look_alike: None,
             training: false,
+            layer_title: None,
         };
         let (fed, other, better) = (judged(0.485, 0.8), judged(0.485, 0.64), judged(0.7, 0.3));
         let mut listed = [("a-other", &other), ("z-fed", &fed), ("b-better", &better)];

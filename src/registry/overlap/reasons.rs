@@ -84,6 +84,16 @@ pub fn why(verdict: Verdict, o: &Overlap) -> (String, String) {
             ),
         );
     }
+    if let (Some(name), true, Verdict::PossibleOverlap) = (&t.named, t.used, verdict) {
+        return (
+            format!(
+                "the plan's {text} names the platform (\"{name}\") as one the plan connects to: what it builds is a local layer of the platform, not a copy."
+            ),
+            format!(
+                "{text_vi} kế hoạch nêu nền tảng (\"{name}\") là nền tảng kế hoạch kết nối tới: thứ kế hoạch xây dựng là phần ở địa phương kết nối với nền tảng, không phải bản sao của nó."
+            ),
+        );
+    }
     if let Some(name) = &t.named {
         return (
             format!("the plan names the platform (\"{name}\")."),
