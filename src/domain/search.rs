@@ -3258,31 +3258,39 @@ mod tests {
 
     #[test]
     fn a_title_that_names_the_platform_it_connects_to_copies_no_platform_it_resembles_less() {
-        let reporting = Document::new(Fields {
-            name_vi: "Hệ thống thông tin báo cáo Chính phủ",
-            code: "he-thong-thong-tin-bao-cao-chinh-phu",
-            name_en: "Government reporting information system",
-            capabilities: &["gửi báo cáo định kỳ lên Chính phủ".to_owned()],
-            ..Fields::default()
-        });
-        let investment = Document::new(Fields {
-            name_vi: "Hệ thống thông tin quốc gia về đầu tư",
-            code: "he-thong-thong-tin-quoc-gia-ve-dau-tu",
-            name_en: "National investment information system",
-            capabilities: &["báo cáo của nhà đầu tư".to_owned()],
-            ..Fields::default()
-        });
-        let judge_both = |title: &str| {
-            let mut items = vec![
-                judge_plan(title, "", &reporting),
-                judge_plan(title, "", &investment),
-            ];
+        let platform = |name_vi: &str, code: &str, name_en: &str, capability: &str| {
+            Document::new(Fields {
+                name_vi,
+                code,
+                name_en,
+                capabilities: &[capability.to_owned()],
+                ..Fields::default()
+            })
+        };
+        // The plan judged against the platform it names and another; the other's value before
+        // and after deferring to the platform named.
+        let judge = |title: &str, named: &Document, other: &Document| {
+            let mut items = vec![judge_plan(title, "", named), judge_plan(title, "", other)];
             let before = items[1].value;
             defer_to_layer(&mut items, |o| o);
             (items, before)
         };
-        let (items, before) = judge_both(
+        let reporting = platform(
+            "Hệ thống thông tin báo cáo Chính phủ",
+            "he-thong-thong-tin-bao-cao-chinh-phu",
+            "Government reporting information system",
+            "gửi báo cáo định kỳ lên Chính phủ",
+        );
+        let investment = platform(
+            "Hệ thống thông tin quốc gia về đầu tư",
+            "he-thong-thong-tin-quoc-gia-ve-dau-tu",
+            "National investment information system",
+            "báo cáo của nhà đầu tư",
+        );
+        let (items, before) = judge(
             "Xây dựng Hệ thống thông tin báo cáo tỉnh Hậu Giang kết nối với Hệ thống thông tin báo cáo Chính phủ",
+            &reporting,
+            &investment,
         );
         // What the title builds is the reporting system's provincial layer.
         assert!(
@@ -3293,26 +3301,23 @@ mod tests {
         assert!(items[1].value <= LAYER_CEILING, "{items:?}");
         // A title that builds something else says nothing of it: the national population database
         // named does not clear the civil status database the plan copies.
-        let civil_status = Document::new(Fields {
-            name_vi: "Cơ sở dữ liệu hộ tịch điện tử",
-            code: "csdl-ho-tich-dien-tu",
-            name_en: "Electronic civil status database",
-            capabilities: &["đăng ký hộ tịch".to_owned()],
-            ..Fields::default()
-        });
-        let population = Document::new(Fields {
-            name_vi: "Cơ sở dữ liệu quốc gia về dân cư",
-            code: "csdlqg-dan-cu",
-            name_en: "National population database",
-            ..Fields::default()
-        });
-        let title = "Phần mềm đăng ký hộ tịch kết nối với Cơ sở dữ liệu quốc gia về dân cư";
-        let mut items = vec![
-            judge_plan(title, "", &population),
-            judge_plan(title, "", &civil_status),
-        ];
-        let before = items[1].value;
-        defer_to_layer(&mut items, |o| o);
+        let population = platform(
+            "Cơ sở dữ liệu quốc gia về dân cư",
+            "csdlqg-dan-cu",
+            "National population database",
+            "quản lý thông tin công dân",
+        );
+        let civil_status = platform(
+            "Cơ sở dữ liệu hộ tịch điện tử",
+            "csdl-ho-tich-dien-tu",
+            "Electronic civil status database",
+            "đăng ký hộ tịch",
+        );
+        let (items, before) = judge(
+            "Phần mềm đăng ký hộ tịch kết nối với Cơ sở dữ liệu quốc gia về dân cư",
+            &population,
+            &civil_status,
+        );
         assert!(items[0].title.used, "{items:?}");
         assert!(before > LAYER_CEILING, "{before}");
         assert!((items[1].value - before).abs() < f32::EPSILON, "{items:?}");
