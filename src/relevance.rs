@@ -74,6 +74,9 @@ struct Tally {
     duplicates: usize,
     duplicates_likely: usize,
     duplicates_none: usize,
+    /// Of those answered `likely_duplicate`, how many name a platform not expected first: the
+    /// verdict is right, the duplicate it names is not.
+    duplicates_likely_elsewhere: usize,
     /// Cases expecting `no_overlap` answered `likely_duplicate`.
     nones: usize,
     nones_likely: usize,
@@ -101,7 +104,7 @@ impl Tally {
         }
     }
 
-    fn add_verdict(&mut self, expected: Verdict, got: Verdict) {
+    fn add_verdict(&mut self, expected: Verdict, got: Verdict, first_expected: bool) {
         self.verdicts += 1;
         if got == expected {
             self.verdicts_right += 1;
@@ -110,6 +113,8 @@ impl Tally {
             Verdict::LikelyDuplicate => {
                 self.duplicates += 1;
                 self.duplicates_likely += usize::from(got == Verdict::LikelyDuplicate);
+                self.duplicates_likely_elsewhere +=
+                    usize::from(got == Verdict::LikelyDuplicate && !first_expected);
                 self.duplicates_none += usize::from(got == Verdict::NoOverlap);
             }
             Verdict::NoOverlap => {
@@ -136,7 +141,7 @@ impl Tally {
             }
         };
         format!(
-            "{name:<30} {:>5} {:>9} {:>6} {:>7} {:>8} {:>9} {:>9} {:>9} {:>9}",
+            "{name:<30} {:>5} {:>9} {:>6} {:>7} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9}",
             self.cases,
             per(self.recall, self.with_expected),
             per(self.reciprocal_rank, self.with_expected),
@@ -146,6 +151,7 @@ impl Tally {
             of(self.duplicates_likely, self.duplicates),
             of(self.duplicates_none, self.duplicates),
             of(self.nones_likely, self.nones),
+            of(self.duplicates_likely_elsewhere, self.duplicates_likely),
         )
     }
 }
@@ -336,6 +342,7 @@ pub async fn evaluate(
                 let (got, candidates) = (judgement.verdict, judgement.candidates);
                 calibration.push((*verdict, candidates.first().map_or(0.0, |c| c.score)));
                 let ranked: Vec<String> = candidates.iter().map(|c| c.platform.clone()).collect();
+                let first_expected = ranked.first().is_some_and(|r| expected.contains(r));
                 for key in std::iter::once("overlap".to_owned())
                     .chain(tags.iter().map(|t| format!("overlap/{t}")))
                 {
@@ -349,7 +356,7 @@ pub async fn evaluate(
                     } else {
                         tally.cases += 1;
                     }
-                    tally.add_verdict(*verdict, got);
+                    tally.add_verdict(*verdict, got, first_expected);
                 }
                 let found = expected
                     .first()
@@ -369,7 +376,7 @@ pub async fn evaluate(
         }
     }
     let mut report = format!(
-        "== {name}\n{:<30} {:>5} {:>9} {:>6} {:>7} {:>8} {:>9} {:>9} {:>9} {:>9}\n",
+        "== {name}\n{:<30} {:>5} {:>9} {:>6} {:>7} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9}\n",
         "",
         "cases",
         "recall@5",
@@ -379,7 +386,8 @@ pub async fn evaluate(
         "verdict",
         "dup->ld",
         "dup->no",
-        "none->ld"
+        "none->ld",
+        "ld-other"
     );
     for (key, tally) in by_kind.iter().chain(by_tag.iter()) {
         let _ = writeln!(report, "{}", tally.line(key));
