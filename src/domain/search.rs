@@ -1688,12 +1688,17 @@ pub fn score(query: &Query, doc: &Document, rarity: &Rarity) -> Score {
                 // "evisa" names "e-Visa".
                 .or_else(|| query_position(query, &[n.concat()]))
                 // A word of the text that is another way of writing the name: "tài khoản VNeID"
-                // for "tài khoản định danh điện tử".
+                // for "tài khoản định danh điện tử". Not a phrase written out whose abbreviation
+                // is the name: "giấy phép lái xe" is a document, "GPLX" the platform's short name.
                 .or_else(|| {
                     query
                         .units
                         .iter()
-                        .find(|u| u.alternatives.iter().any(|(words, _)| words == n))
+                        .find(|u| {
+                            u.alternatives.iter().any(|(words, how)| {
+                                words == n && !(*how == How::Abbreviation && words.len() < u.len)
+                            })
+                        })
                         .map(|u| u.start)
                 })
                 .map(|at| (written.as_str(), at))
@@ -3218,6 +3223,25 @@ mod tests {
         assert!(!one_edit_apart("dinh", "dinh"));
         assert!(!one_edit_apart("dinh", "dang"));
         assert!(!one_edit_apart("dinh", "dnah"));
+    }
+
+    #[test]
+    fn a_phrase_written_out_does_not_name_the_platform_its_abbreviation_names() {
+        let licences = Document::new(Fields {
+            name_vi: "Trang thông tin Giấy phép lái xe",
+            short_name: Some("GPLX"),
+            code: "gplx",
+            name_en: "Driving licence information site",
+            ..Fields::default()
+        });
+        let named = |text: &str| score(&analyse(text), &licences, &Rarity::default()).named;
+        // The document a wallet shows is not the licence site.
+        assert_eq!(named("hiển thị giấy phép lái xe trên điện thoại"), None);
+        assert_eq!(named("Tra cứu GPLX").as_deref(), Some("GPLX"));
+        assert_eq!(
+            named("Trang thông tin giấy phép lái xe của tỉnh").as_deref(),
+            Some("Trang thông tin Giấy phép lái xe")
+        );
     }
 
     #[test]
