@@ -2746,7 +2746,7 @@ mod tests {
         // A title nearly a duplicate on its own keeps what the same description adds; a weaker
         // one does not.
         let mixed = "Đăng ký thành lập doanh nghiệp trực tuyến, xúc tiến thương mại sản phẩm, đào tạo khởi nghiệp sáng tạo.";
-        let near = judge_plan("Hệ thống đăng ký kinh doanh", mixed, &firms);
+        let near = judge_plan("Phần mềm đăng ký kinh doanh", mixed, &firms);
         assert!(
             (NEAR_DUPLICATE_TITLE..LIKELY_DUPLICATE).contains(&near.title.value),
             "{near:?}"
@@ -2755,7 +2755,7 @@ mod tests {
             near.value >= LIKELY_DUPLICATE && near.functions_done.is_none(),
             "{near:?}"
         );
-        let weaker = judge_plan("Ứng dụng đăng ký kinh doanh trực tuyến", mixed, &firms);
+        let weaker = judge_plan("Ứng dụng hỗ trợ đăng ký kinh doanh", mixed, &firms);
         assert!(weaker.title.value < NEAR_DUPLICATE_TITLE, "{weaker:?}");
         assert!(
             weaker.value < LIKELY_DUPLICATE && weaker.functions_done.is_some(),
@@ -3303,18 +3303,18 @@ mod tests {
             "Hệ thống thông tin báo cáo Chính phủ",
             "he-thong-thong-tin-bao-cao-chinh-phu",
             "Government reporting information system",
-            "gửi báo cáo định kỳ lên Chính phủ",
+            "cập nhật chỉ tiêu kinh tế - xã hội",
         );
-        let investment = platform(
-            "Hệ thống thông tin quốc gia về đầu tư",
-            "he-thong-thong-tin-quoc-gia-ve-dau-tu",
-            "National investment information system",
-            "báo cáo của nhà đầu tư",
+        let direction = platform(
+            "Hệ thống thông tin chỉ đạo, điều hành của Chính phủ",
+            "chi-dao-dieu-hanh-chinh-phu",
+            "Government direction and administration information system",
+            "theo dõi chỉ tiêu kinh tế - xã hội",
         );
         let (items, before) = judge(
-            "Xây dựng Hệ thống thông tin báo cáo tỉnh Hậu Giang kết nối với Hệ thống thông tin báo cáo Chính phủ",
+            "Hệ thống báo cáo chỉ tiêu kinh tế - xã hội của tỉnh kết nối với Hệ thống thông tin báo cáo Chính phủ",
             &reporting,
-            &investment,
+            &direction,
         );
         // What the title builds is the reporting system's provincial layer.
         assert!(
