@@ -488,7 +488,10 @@ mod tests {
         );
         assert!(o.title.used && o.title.named.is_some(), "{o:?}");
         let (en, vi) = reasons::why(Verdict::PossibleOverlap, &o);
-        assert!(en.contains("connects to") && en.contains("layer"), "{en}");
+        assert!(
+            en.contains("connects to") && en.contains("not a copy"),
+            "{en}"
+        );
         assert!(
             vi.contains("kết nối tới") && vi.contains("Hệ thống thông tin báo cáo Chính phủ"),
             "{vi}"

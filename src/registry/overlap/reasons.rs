@@ -87,10 +87,10 @@ pub fn why(verdict: Verdict, o: &Overlap) -> (String, String) {
     if let (Some(name), true, Verdict::PossibleOverlap) = (&t.named, t.used, verdict) {
         return (
             format!(
-                "the plan's {text} names the platform (\"{name}\") as one the plan connects to: what it builds is a local layer of the platform, not a copy."
+                "the plan's {text} names the platform (\"{name}\") as one the plan uses or connects to: what it builds works with the platform and is not a copy of it."
             ),
             format!(
-                "{text_vi} kế hoạch nêu nền tảng (\"{name}\") là nền tảng kế hoạch kết nối tới: thứ kế hoạch xây dựng là phần ở địa phương kết nối với nền tảng, không phải bản sao của nó."
+                "{text_vi} kế hoạch nêu nền tảng (\"{name}\") là nền tảng kế hoạch sử dụng hoặc kết nối tới: thứ kế hoạch xây dựng vận hành cùng nền tảng, không phải bản sao của nó."
             ),
         );
     }
