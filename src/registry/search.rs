@@ -47,6 +47,8 @@ pub const MIN_SIGNIFICANT_FOUND: f32 = 0.5;
 /// the last search or check (at most [`MAX_CANDIDATES`]) of a far larger one. A form is made of
 /// many small strings, about 20 KiB of heap each (measured with heaptrack on the synthetic
 /// registry of `bench/scale.sql`): the 5,000 kept before held some 100 MB at 100,000 platforms.
+/// Keeping a phrase's syllables in one string took some 5 KiB off each (`BENCHMARKS.md`,
+/// "Compact syllables").
 const MAX_CACHED_DOCUMENTS: usize = 500;
 
 /// The searchable forms of platforms, kept across requests: folding and splitting descriptions was
