@@ -930,7 +930,14 @@ impl Syllables {
 
     /// The syllables, space-separated.
     fn joined(&self) -> String {
-        self.iter().collect::<Vec<_>>().join(" ")
+        let mut joined = String::with_capacity(self.text.len() + self.len());
+        for (i, syllable) in self.iter().enumerate() {
+            if i > 0 {
+                joined.push(' ');
+            }
+            joined.push_str(syllable);
+        }
+        joined
     }
 
     fn to_vec(&self) -> Vec<String> {
