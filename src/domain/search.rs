@@ -1914,10 +1914,15 @@ fn split_phrases<S: AsRef<str>>(phrases: impl IntoIterator<Item = S>) -> Vec<Vec
         .collect()
 }
 
+/// Words that say a plan buys software: "Phần mềm nhập liệu" is a system, not data work.
+static SOFTWARE: LazyLock<Vec<Vec<String>>> =
+    LazyLock::new(|| split_phrases(["phan mem", "ung dung", "he thong"]));
+
 /// Words that say a plan that digitises also builds its own store of the records: "số hóa … và
-/// lập kho dữ liệu", "xây dựng cơ sở dữ liệu", "lưu tập trung".
+/// lập kho dữ liệu", "xây dựng cơ sở dữ liệu", "lưu tập trung", or manages them ("Số hóa và quản
+/// lý hồ sơ người hưởng trợ cấp").
 static OWN_STORE: LazyLock<Vec<Vec<String>>> = LazyLock::new(|| {
-    let mut stores = vec!["luu tap trung".to_owned()];
+    let mut stores = vec!["luu tap trung".to_owned(), "va quan ly".to_owned()];
     for verb in ["lap", "xay dung", "tao lap"] {
         for store in ["kho du lieu", "co so du lieu", "csdl", "du lieu"] {
             stores.push(format!("{verb} {store}"));
@@ -1959,11 +1964,18 @@ pub fn overlap(
     // title, as what it says first: "tài liệu số hóa" further on is what a platform keeps, not the
     // work bought. And not when the plan also builds its own store of the records ("số hóa … và
     // lập kho dữ liệu"): that is the platform's copy, data work or not.
+    // Nor when software is bought for it ("Phần mềm nhập liệu, tổng hợp chỉ tiêu …"): that is a
+    // system, and what it does is the rest of the title.
+    let software_before = |at: usize| {
+        SOFTWARE
+            .iter()
+            .any(|s| query_positions(title.0, s).any(|p| p < at))
+    };
     let data_work = DATA_WORK.iter().any(|work| {
         if read_as_title {
             starts_with_words(title.0, work)
         } else {
-            query_contains(title.0, work)
+            query_positions(title.0, work).any(|at| !software_before(at))
         }
     }) && !OWN_STORE.iter().any(|store| query_contains(title.0, store));
     // A title that says only whom the plan serves ("Ứng dụng hỗ trợ doanh nghiệp") names no
@@ -2920,6 +2932,14 @@ mod tests {
         for title in [
             "Số hóa sổ hộ tịch giấy và lập cơ sở dữ liệu hộ tịch điện tử của tỉnh",
             "So hoa so ho tich giay va xay dung co so du lieu ho tich dien tu cua tinh",
+        ] {
+            let v = value(title);
+            assert!(v >= LIKELY_DUPLICATE, "{title}: {v}");
+        }
+        // So does digitising that also manages the records, and software bought to key them in.
+        for title in [
+            "Số hóa và quản lý sổ hộ tịch của tỉnh",
+            "Phần mềm nhập liệu, quản lý sổ hộ tịch của tỉnh",
         ] {
             let v = value(title);
             assert!(v >= LIKELY_DUPLICATE, "{title}: {v}");
