@@ -1838,6 +1838,12 @@ const NAMED_IN_DESCRIPTION: f32 = 0.25;
 /// cơ quan, cửa hàng", then a list of what the codes are used for). Fitted on the development cases.
 const NEAR_DUPLICATE_TITLE: f32 = 0.51;
 
+/// From this many of the platform's own words up (found in its names or capabilities), a title
+/// says what the platform does: a description that goes on to list steps of it ("tạo phiếu hỏi,
+/// gửi đường link, tổng hợp kết quả") does not list other functions. Fitted on the development
+/// cases: the titles the cap below rightly held to a part had two such words at most.
+const TITLE_OWN_WORDS: usize = 3;
+
 /// The most a plan can score against a platform it does not buy (a course, or what the platform
 /// is mistaken for): listed, with the reason, but no overlap.
 const NOT_BOUGHT_CEILING: f32 = 0.3;
@@ -2047,6 +2053,7 @@ pub fn overlap(
     let mostly_elsewhere =
         |(done, listed): (usize, usize)| done * 2 < listed || (done * 2 == listed && listed >= 4);
     if title_score.value < NEAR_DUPLICATE_TITLE
+        && title_score.strong_matches < TITLE_OWN_WORDS
         && value >= LIKELY_DUPLICATE
         && description.1.len() >= 2
         && mostly_elsewhere(functions())
@@ -2779,6 +2786,23 @@ mod tests {
         assert!(
             weaker.value < LIKELY_DUPLICATE && weaker.functions_done.is_some(),
             "{weaker:?}"
+        );
+        // A title that holds three of the platform's own words says what it does, below the
+        // near-duplicate score too: what the description lists are steps of it.
+        let own_words = judge_plan(
+            "Trợ lý thành lập doanh nghiệp, cấp mã số và tra cứu cho hộ nghèo, thanh niên khởi \
+             nghiệp vùng biên giới",
+            mixed,
+            &firms,
+        );
+        assert!(
+            own_words.title.value < NEAR_DUPLICATE_TITLE
+                && own_words.title.strong_matches >= TITLE_OWN_WORDS,
+            "{own_words:?}"
+        );
+        assert!(
+            own_words.value >= LIKELY_DUPLICATE && own_words.functions_done.is_none(),
+            "{own_words:?}"
         );
     }
 
