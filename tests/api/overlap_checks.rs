@@ -328,6 +328,41 @@ async fn a_programme_title_is_judged_on_what_its_description_says_is_bought() {
 }
 
 #[tokio::test]
+async fn a_layer_of_a_platform_provinces_connect_to_is_a_part_but_the_link_itself_is_a_copy() {
+    let app = spawn_app().await;
+    // A province's own document system is a layer of the national document hub, to be connected.
+    let (layer, _) = check(
+        &app,
+        &json!({"title": "Hệ thống gửi, nhận văn bản điện tử giữa các sở, ngành của tỉnh"}),
+    )
+    .await;
+    assert_eq!(layer["verdict"], "possible_overlap", "{layer}");
+    assert_eq!(layer["candidates"][0]["platform"], "vxp", "{layer}");
+    // Building the link with the ministries is building what the hub is for.
+    let (link, _) = check(
+        &app,
+        &json!({"title": "Hệ thống gửi, nhận văn bản điện tử giữa UBND tỉnh với các bộ, ngành trung ương"}),
+    )
+    .await;
+    assert_eq!(link["verdict"], "likely_duplicate", "{link}");
+    assert_eq!(link["candidates"][0]["platform"], "vxp", "{link}");
+    assert!(
+        link["summary"]
+            .as_str()
+            .unwrap()
+            .contains("connect to it instead of building your own"),
+        "{link}"
+    );
+    assert!(
+        link["summary_vi"]
+            .as_str()
+            .unwrap()
+            .contains("nên kết nối với nền tảng này thay vì xây dựng riêng"),
+        "{link}"
+    );
+}
+
+#[tokio::test]
 async fn a_plan_that_uses_a_platform_does_not_duplicate_it() {
     let app = spawn_app().await;
     let (receipt, _) = check(

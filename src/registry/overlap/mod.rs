@@ -43,7 +43,8 @@ pub const OVERLAP_CANDIDATES: i64 = 100;
 /// The verdict for one platform. A platform provinces are to connect their own systems to (NDXP,
 /// the SOC, the Government's meeting system) is not duplicated by a province's own layer of it: at
 /// most a possible overlap, to be connected. Unless the plan says it builds its own, separate one
-/// ("riêng", "độc lập"): that is a copy, not a layer.
+/// ("riêng", "độc lập"), or the link with the centre the platform is for: that is a copy, not a
+/// layer.
 fn verdict_for(score: f32, action: Option<ProvinceAction>, separate: bool) -> Verdict {
     if score >= LIKELY_DUPLICATE && (separate || action != Some(ProvinceAction::Connect)) {
         Verdict::LikelyDuplicate
@@ -64,6 +65,23 @@ fn builds_its_own(title: &str) -> bool {
         .enumerate()
         .any(|(i, w)| w == "rieng" && (i == 0 || !["danh", "noi"].contains(&words[i - 1].as_str())))
         || words.windows(2).any(|w| w[0] == "doc" && w[1] == "lap")
+}
+
+/// Whether a title says the plan itself links the province with the ministries or the centre
+/// ("trục liên thông văn bản giữa UBND tỉnh với các bộ, ngành trung ương", "tổng hợp chỉ tiêu …
+/// để gửi trung ương"): that link is what a platform provinces connect to is for, so the plan
+/// builds a copy of it, not a local layer. Not "thành phố trực thuộc trung ương" (a city under
+/// the centre), which says where the plan is.
+fn links_with_the_centre(title: &str) -> bool {
+    let words = search::syllables(&fold_for_search(title));
+    words
+        .windows(2)
+        .enumerate()
+        .any(|(i, w)| match (w[0].as_str(), w[1].as_str()) {
+            ("bo", "nganh") => true,
+            ("trung", "uong") => !(i >= 2 && words[i - 2] == "truc" && words[i - 1] == "thuoc"),
+            _ => false,
+        })
 }
 
 /// Whether a plan that says it builds its own, separate system ("riêng", "độc lập") copies the
@@ -239,6 +257,7 @@ pub async fn judge(
     scored.sort_by(|(a, x), (b, y)| ranked((&a.code, x), (&b.code, y)));
     scored.truncate(MAX_CANDIDATES_LISTED);
     let separate = builds_its_own(&request.title);
+    let central = links_with_the_centre(&request.title);
     let rank = |v: Verdict| match v {
         Verdict::LikelyDuplicate => 2,
         Verdict::PossibleOverlap => 1,
@@ -258,7 +277,7 @@ pub async fn judge(
             let verdict = if copy {
                 Verdict::LikelyDuplicate
             } else {
-                verdict_for(o.value, action, separate)
+                verdict_for(o.value, action, separate || central)
             };
             (copy, verdict)
         })
@@ -446,6 +465,22 @@ mod tests {
         assert!(builds_its_own("Trung tâm giám sát độc lập của tỉnh"));
         assert!(!builds_its_own("Ứng dụng dành riêng cho người khuyết tật"));
         assert!(!builds_its_own("Hệ thống quản lý văn bản của tỉnh"));
+    }
+
+    #[test]
+    fn a_title_says_when_the_plan_links_the_province_with_the_centre() {
+        assert!(links_with_the_centre(
+            "Trục liên thông văn bản giữa UBND tỉnh với các bộ, ngành trung ương"
+        ));
+        assert!(links_with_the_centre(
+            "Phan mem tong hop chi tieu KT-XH de gui trung uong"
+        ));
+        assert!(!links_with_the_centre(
+            "Cổng dữ liệu mở của thành phố Cần Thơ, thành phố trực thuộc trung ương"
+        ));
+        assert!(!links_with_the_centre(
+            "Phần mềm tổng hợp số liệu từ các sở, ngành của tỉnh"
+        ));
     }
 
     #[test]

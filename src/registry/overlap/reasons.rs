@@ -1,6 +1,7 @@
 //! The receipt's words, in English and in Vietnamese: a province files the receipt with a
 //! Vietnamese procurement record. Why a verdict was given, a candidate's reasons, the summary.
 
+use crate::domain::ProvinceAction;
 use crate::domain::search::{self, Field, How, Overlap, UnitMatch};
 use crate::views::overlap::{OverlapCandidate, Verdict};
 
@@ -178,6 +179,22 @@ pub fn summary(
     why: &(String, String),
 ) -> (String, String) {
     match (verdict, candidates.first()) {
+        // A platform provinces connect to, which the plan copies ("riêng", or the link with the
+        // ministries it is for): connecting is what the province should do instead.
+        (Verdict::LikelyDuplicate, Some(c))
+            if c.province_action == Some(ProvinceAction::Connect) =>
+        {
+            (
+                format!(
+                    "Likely duplicate of {} ({}), owned by {}: connect to it instead of building your own, because {}",
+                    c.name_vi, c.platform, c.ministry.code, why.0
+                ),
+                format!(
+                    "Có khả năng trùng lặp với {} ({}) do {} chủ quản: nên kết nối với nền tảng này thay vì xây dựng riêng, vì {}",
+                    c.name_vi, c.platform, c.ministry.code, why.1
+                ),
+            )
+        }
         (Verdict::LikelyDuplicate, Some(c)) => (
             format!(
                 "Likely duplicate of {} ({}), owned by {}: use it instead of buying, because {}",
