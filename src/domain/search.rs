@@ -230,7 +230,8 @@ impl Query {
     /// document word ("Dự án", "Gói thầu số 02", "Đề án", "programme"), and no system, software or
     /// database followed by what it is for ("Đề án phát triển kinh tế số", "Gói thầu số 07: Thuê
     /// dịch vụ phần mềm thuộc Dự án chuyển đổi số ngành y tế"; not "Gói thầu: Phân hệ HIS quản lý
-    /// điều trị nội trú", nor "Thuê hệ thống bán vé").
+    /// điều trị nội trú", nor "Thuê hệ thống bán vé"). Software followed by whom or what it serves
+    /// names no function either ("Gói thầu số 07: Thuê phần mềm phục vụ cải cách hành chính").
     pub fn names_a_programme(&self) -> bool {
         let document = self.units.iter().any(|u| {
             u.role == Role::Filler
@@ -241,6 +242,14 @@ impl Query {
         if !document {
             return false;
         }
+        // Whether the word after `unit` is "phục vụ": what follows is whom or what the system
+        // serves ("phần mềm phục vụ công tác thanh tra"), not what it does.
+        let serves = |unit: &Unit| {
+            self.units
+                .iter()
+                .find(|u| u.start >= unit.start + unit.len)
+                .is_some_and(|u| u.text == "phuc vu")
+        };
         // The syllables of the words that are not filler, each with its word's index.
         let named: Vec<&Unit> = self
             .units
@@ -262,7 +271,8 @@ impl Query {
                         && syllables[k..end].iter().map(|s| s.0).eq(w.iter().copied())
                         // What follows says what it is for: the rest of its word, or a content word.
                         && syllables.get(end).is_some_and(|&(_, j)| {
-                            j == syllables[end - 1].1 || named[j].role == Role::Content
+                            let i = syllables[end - 1].1;
+                            j == i || (named[j].role == Role::Content && !serves(named[i]))
                         })
                 })
         });
@@ -3603,6 +3613,8 @@ mod tests {
             "De an phat trien kinh te so tinh Binh Phuoc nam 2025",
             "Gói thầu số 07: Thuê dịch vụ phần mềm thuộc Dự án chuyển đổi số ngành y tế tỉnh Vĩnh Long",
             "Tourism recovery programme of Khanh Hoa Province 2025: IT component",
+            // Software followed by whom or what it serves, not by what it does.
+            "Gói thầu số 07: Thuê phần mềm phục vụ cải cách hành chính của Sở Nội vụ tỉnh Quảng Trị",
         ] {
             assert!(analyse(programme).names_a_programme(), "{programme}");
         }
@@ -3610,6 +3622,7 @@ mod tests {
             // A system followed by what it is for.
             "Goi thau: Phan he HIS quan ly dieu tri noi tru cua Benh vien Da khoa tinh Yen Bai",
             "Gói thầu số 06: Thuê hệ thống bán vé điện tử tại Khu di tích Côn Sơn",
+            "Gói thầu số 07: Thuê phần mềm quản lý văn bản phục vụ cải cách hành chính",
             // No document word: the title says what it does.
             "Triển khai bệnh án điện tử tại Bệnh viện Đa khoa tỉnh Hà Tĩnh",
         ] {
