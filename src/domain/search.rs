@@ -1859,7 +1859,7 @@ const TITLE_OWN_WORDS: usize = 3;
 const NOT_BOUGHT_CEILING: f32 = 0.3;
 
 /// The most a plan that connects to the platform it resembles can score: a part of it, not a copy.
-const LAYER_CEILING: f32 = (LIKELY_DUPLICATE + POSSIBLE_OVERLAP) / 2.0;
+pub const LAYER_CEILING: f32 = (LIKELY_DUPLICATE + POSSIBLE_OVERLAP) / 2.0;
 
 /// How much a planned purchase overlaps one platform.
 #[derive(Clone, Debug)]

@@ -360,6 +360,25 @@ async fn a_layer_of_a_platform_provinces_connect_to_is_a_part_but_the_link_itsel
             .contains("nên kết nối với nền tảng này thay vì xây dựng riêng"),
         "{link}"
     );
+    // A document system whose description says it connects to the hub is a layer of the hub.
+    let (connected, _) = check(
+        &app,
+        &json!({
+            "title": "Thuê phần mềm QLVB&ĐH và HSCV điện tử cho các cơ quan tỉnh",
+            "description": "Quản lý văn bản đến, đi; lập hồ sơ công việc, ký số văn bản; gửi, nhận \
+                văn bản điện tử với các bộ qua Trục liên thông văn bản quốc gia."
+        }),
+    )
+    .await;
+    assert_eq!(connected["verdict"], "possible_overlap", "{connected}");
+    assert_eq!(connected["candidates"][0]["platform"], "vxp", "{connected}");
+    assert!(
+        connected["summary"]
+            .as_str()
+            .unwrap()
+            .contains("a local layer of it, to be connected"),
+        "{connected}"
+    );
 }
 
 #[tokio::test]

@@ -67,6 +67,20 @@ fn builds_its_own(title: &str) -> bool {
         || words.windows(2).any(|w| w[0] == "doc" && w[1] == "lap")
 }
 
+/// Whether a plan is a local layer of a platform provinces connect to: its description says it
+/// connects to the platform, by name ("gửi, nhận văn bản với Trung ương qua Trục liên thông văn
+/// bản quốc gia"), and its title does something the platform's names or capabilities say ("Phần
+/// mềm QLVB&ĐH và HSCV", against VXP's "kết nối hệ thống quản lý văn bản"). That is a possible
+/// overlap, to be connected, as the registry's province action says, not a platform merely used
+/// (signing in with VNeID), nor one a course is about.
+fn connected_layer(o: &search::Overlap, action: Option<ProvinceAction>) -> bool {
+    action == Some(ProvinceAction::Connect)
+        && o.description.used
+        && o.description.named.is_some()
+        && o.title.strong_matches >= 1
+        && !o.training
+}
+
 /// Whether a title says the plan itself links the province with the ministries or the centre
 /// ("trục liên thông văn bản giữa UBND tỉnh với các bộ, ngành trung ương", "tổng hợp chỉ tiêu …
 /// để gửi trung ương"): that link is what a platform provinces connect to is for, so the plan
@@ -252,6 +266,12 @@ pub async fn judge(
     }
     let mut scored: Vec<(_, search::Overlap)> =
         rows.into_iter().map(|(p, _)| p).zip(overlaps).collect();
+    for (p, o) in scored.iter_mut() {
+        let action = PlatformProfile::from_stored(&p.profile).province_action;
+        if connected_layer(o, action) {
+            o.value = o.value.max(search::LAYER_CEILING);
+        }
+    }
     search::defer_to_layer(&mut scored, |(_, o)| o);
     scored.retain(|(_, o)| o.value >= MIN_CANDIDATE_SCORE);
     scored.sort_by(|(a, x), (b, y)| ranked((&a.code, x), (&b.code, y)));

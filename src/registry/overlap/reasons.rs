@@ -95,6 +95,18 @@ pub fn why(verdict: Verdict, o: &Overlap) -> (String, String) {
             ),
         );
     }
+    if let (Some(name), true, Verdict::PossibleOverlap) =
+        (&o.description.named, o.description.used, verdict)
+    {
+        return (
+            format!(
+                "the plan's description says it connects to the platform (\"{name}\"): what the plan builds is a local layer of it, to be connected, not a copy."
+            ),
+            format!(
+                "phần mô tả kế hoạch nêu việc kết nối với nền tảng (\"{name}\"): thứ kế hoạch xây dựng là lớp địa phương của nền tảng, cần kết nối, không phải bản sao."
+            ),
+        );
+    }
     if let Some(name) = &t.named {
         return (
             format!("the plan names the platform (\"{name}\")."),
