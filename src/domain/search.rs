@@ -302,6 +302,33 @@ impl Query {
         }
     }
 
+    /// The text from syllable `at` on: what a description names as what the plan feeds or draws
+    /// on ("đồng bộ lên cơ sở dữ liệu ngành giáo dục của Bộ").
+    fn after(&self, at: usize) -> Self {
+        let at = at.min(self.tokens.len());
+        Self {
+            units: self
+                .units
+                .iter()
+                .filter(|u| u.start >= at)
+                .map(|u| Unit {
+                    start: u.start - at,
+                    ..u.clone()
+                })
+                .collect(),
+            tokens: self.tokens[at..].to_vec(),
+            boundaries: self.boundaries[at..].to_vec(),
+            drawn_on: None,
+            audience_only: false,
+            course: false,
+            framed: self
+                .framed
+                .get(at..)
+                .map(<[bool]>::to_vec)
+                .unwrap_or_default(),
+        }
+    }
+
     /// Keeps the first `n` words that are not filler (and the filler among them).
     pub fn truncate_content(&mut self, n: usize) {
         let mut seen = 0;
@@ -1999,7 +2026,17 @@ pub fn overlap(
     if title.0.audience_only {
         title_score.value = title_score.value.min(LAYER_CEILING);
     }
-    let description_score = score(description.0, doc, description.2);
+    let mut description_score = score(description.0, doc, description.2);
+    // A description that goes on to say the plan feeds or draws on something this platform is
+    // on its own ("… hồ sơ học sinh được đồng bộ lên cơ sở dữ liệu ngành giáo dục của Bộ") says the
+    // plan is a local layer of it, whatever else it shares with it.
+    if !description_score.used
+        && description.0.drawn_on.is_some_and(|from| {
+            score(&description.0.after(from), doc, description.2).value >= POSSIBLE_OVERLAP
+        })
+    {
+        description_score.used = true;
+    }
     let shared = |(wanted, offered): (&[String], &[String])| -> Vec<String> {
         wanted
             .iter()
@@ -2813,6 +2850,51 @@ mod tests {
         assert!(
             own_words.value >= LIKELY_DUPLICATE && own_words.functions_done.is_none(),
             "{own_words:?}"
+        );
+    }
+
+    #[test]
+    fn a_description_that_feeds_what_the_platform_is_makes_the_plan_a_layer_of_it() {
+        let schools = Document::new(Fields {
+            name_vi: "Hệ thống cơ sở dữ liệu ngành giáo dục",
+            code: "schools",
+            name_en: "Education sector database",
+            capabilities: &[
+                "quản lý hồ sơ học sinh".to_owned(),
+                "học bạ điện tử".to_owned(),
+            ],
+            ..Fields::default()
+        });
+        let title = "Phần mềm học bạ số và quản lý hồ sơ học sinh của tỉnh";
+        let own = judge_plan(
+            title,
+            "Giáo viên cập nhật hồ sơ, kết quả học tập.",
+            &schools,
+        );
+        assert!(
+            !own.description.used && own.value >= LIKELY_DUPLICATE,
+            "{own:?}"
+        );
+        let feeding = judge_plan(
+            title,
+            "Giáo viên cập nhật hồ sơ, kết quả học tập; hồ sơ học sinh được đồng bộ lên cơ sở dữ \
+             liệu ngành giáo dục của Bộ.",
+            &schools,
+        );
+        assert!(
+            feeding.description.used && feeding.value <= LAYER_CEILING,
+            "{feeding:?}"
+        );
+        // What it feeds must be what the platform is: syncing to the tax authority's system is not.
+        let elsewhere = judge_plan(
+            title,
+            "Giáo viên cập nhật hồ sơ, kết quả học tập; học phí được đồng bộ lên hệ thống của cơ \
+             quan thuế.",
+            &schools,
+        );
+        assert!(
+            !elsewhere.description.used && elsewhere.value >= LIKELY_DUPLICATE,
+            "{elsewhere:?}"
         );
     }
 

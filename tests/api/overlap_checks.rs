@@ -382,6 +382,43 @@ async fn a_layer_of_a_platform_provinces_connect_to_is_a_part_but_the_link_itsel
 }
 
 #[tokio::test]
+async fn a_provincial_system_that_feeds_a_national_database_is_a_part_of_it() {
+    let app = spawn_app().await;
+    let title = "Phần mềm quản lý hồ sơ cán bộ, công chức, viên chức của tỉnh";
+    let (own, _) = check(&app, &json!({"title": title})).await;
+    assert_eq!(own["verdict"], "likely_duplicate", "{own}");
+    assert_eq!(own["candidates"][0]["platform"], "csdlqg-cbccvc", "{own}");
+    let (feeding, _) = check(
+        &app,
+        &json!({
+            "title": title,
+            "description": "Các sở, ngành cập nhật hồ sơ, quá trình công tác; dữ liệu được đồng bộ \
+                lên cơ sở dữ liệu quốc gia về cán bộ, công chức, viên chức của Bộ Nội vụ."
+        }),
+    )
+    .await;
+    assert_eq!(feeding["verdict"], "possible_overlap", "{feeding}");
+    assert_eq!(
+        feeding["candidates"][0]["platform"], "csdlqg-cbccvc",
+        "{feeding}"
+    );
+    assert!(
+        feeding["summary"]
+            .as_str()
+            .unwrap()
+            .contains("a local layer of it, to be connected"),
+        "{feeding}"
+    );
+    assert!(
+        feeding["summary_vi"]
+            .as_str()
+            .unwrap()
+            .contains("lớp địa phương của nền tảng"),
+        "{feeding}"
+    );
+}
+
+#[tokio::test]
 async fn a_plan_that_uses_a_platform_does_not_duplicate_it() {
     let app = spawn_app().await;
     let (receipt, _) = check(

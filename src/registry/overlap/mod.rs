@@ -67,16 +67,18 @@ fn builds_its_own(title: &str) -> bool {
         || words.windows(2).any(|w| w[0] == "doc" && w[1] == "lap")
 }
 
-/// Whether a plan is a local layer of a platform provinces connect to: its description says it
-/// connects to the platform, by name ("gửi, nhận văn bản với Trung ương qua Trục liên thông văn
-/// bản quốc gia"), and its title does something the platform's names or capabilities say ("Phần
-/// mềm QLVB&ĐH và HSCV", against VXP's "kết nối hệ thống quản lý văn bản"). That is a possible
-/// overlap, to be connected, as the registry's province action says, not a platform merely used
-/// (signing in with VNeID), nor one a course is about.
+/// Whether a plan is a local layer of a platform provinces connect to or feed: its description
+/// says the plan connects to the platform or feeds it, by name ("gửi, nhận văn bản với Trung ương
+/// qua Trục liên thông văn bản quốc gia") or by what it is ("hồ sơ học sinh được đồng bộ lên cơ sở
+/// dữ liệu ngành giáo dục của Bộ"), and its title does something the platform's names or
+/// capabilities say ("Phần mềm QLVB&ĐH và HSCV", against VXP's "kết nối hệ thống quản lý văn
+/// bản"). That is a possible overlap, to be connected, as the registry's province action says, not
+/// a platform merely used (signing in with VNeID), nor one a course is about.
 fn connected_layer(o: &search::Overlap, action: Option<ProvinceAction>) -> bool {
-    action == Some(ProvinceAction::Connect)
-        && o.description.used
-        && o.description.named.is_some()
+    matches!(
+        action,
+        Some(ProvinceAction::Connect | ProvinceAction::IntegrateData)
+    ) && o.description.used
         && o.title.strong_matches >= 1
         && !o.training
 }

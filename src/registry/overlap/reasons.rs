@@ -95,17 +95,21 @@ pub fn why(verdict: Verdict, o: &Overlap) -> (String, String) {
             ),
         );
     }
-    if let (Some(name), true, Verdict::PossibleOverlap) =
-        (&o.description.named, o.description.used, verdict)
-    {
-        return (
-            format!(
-                "the plan's description says it connects to the platform (\"{name}\"): what the plan builds is a local layer of it, to be connected, not a copy."
+    if o.description.used && verdict == Verdict::PossibleOverlap {
+        return match &o.description.named {
+            Some(name) => (
+                format!(
+                    "the plan's description says it connects to the platform (\"{name}\"): what the plan builds is a local layer of it, to be connected, not a copy."
+                ),
+                format!(
+                    "phần mô tả kế hoạch nêu việc kết nối với nền tảng (\"{name}\"): thứ kế hoạch xây dựng là lớp địa phương của nền tảng, cần kết nối, không phải bản sao."
+                ),
             ),
-            format!(
-                "phần mô tả kế hoạch nêu việc kết nối với nền tảng (\"{name}\"): thứ kế hoạch xây dựng là lớp địa phương của nền tảng, cần kết nối, không phải bản sao."
+            None => (
+                "the plan's description says it feeds or connects to what the platform is: what the plan builds is a local layer of it, to be connected, not a copy.".to_owned(),
+                "phần mô tả kế hoạch nêu việc cập nhật dữ liệu lên hoặc kết nối với nền tảng: thứ kế hoạch xây dựng là lớp địa phương của nền tảng, cần kết nối, không phải bản sao.".to_owned(),
             ),
-        );
+        };
     }
     if let Some(name) = &t.named {
         return (
