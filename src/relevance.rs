@@ -336,7 +336,13 @@ pub async fn evaluate(
                                 )
                             })
                             .collect();
-                        eprintln!("E\t{id}\t{}\t{}\t{}", c.platform, c.score, terms.join(" "));
+                        eprintln!(
+                            "E\t{id}\t{}\t{}\t{}\t{}",
+                            c.platform,
+                            c.score,
+                            terms.join(" "),
+                            c.reasons.join(" | ")
+                        );
                     }
                 }
                 let (got, candidates) = (judgement.verdict, judgement.candidates);
