@@ -1161,6 +1161,19 @@ impl Document {
             })
             .map(|(p, written)| (p.tokens.to_vec(), written.trim().to_owned()))
             .collect();
+        // A name is written without its "về" too: "CSDL quốc gia đất đai", "hệ thống thông tin
+        // dữ liệu công tác dân tộc".
+        let without_about: Vec<(Vec<String>, String)> = names
+            .iter()
+            .filter(|(tokens, _)| {
+                tokens.len() >= 4 && tokens[1..tokens.len() - 1].contains(&"ve".to_owned())
+            })
+            .map(|(tokens, written)| {
+                let tokens = tokens.iter().filter(|t| *t != "ve").cloned().collect();
+                (tokens, written.clone())
+            })
+            .collect();
+        names.extend(without_about);
         names.dedup_by(|a, b| a.0 == b.0);
         Self {
             passages,
@@ -2851,6 +2864,29 @@ mod tests {
             own_words.value >= LIKELY_DUPLICATE && own_words.functions_done.is_none(),
             "{own_words:?}"
         );
+    }
+
+    #[test]
+    fn a_name_is_found_without_its_about() {
+        let land = Document::new(Fields {
+            name_vi: "Cơ sở dữ liệu quốc gia về đất đai",
+            code: "land",
+            name_en: "National land database",
+            ..Fields::default()
+        });
+        for text in [
+            "Phần mềm cập nhật cơ sở dữ liệu quốc gia về đất đai",
+            "Phan mem cap nhat co so du lieu quoc gia dat dai",
+        ] {
+            let s = score(&analyse(text), &land, &Rarity::default());
+            assert_eq!(
+                s.named.as_deref(),
+                Some("Cơ sở dữ liệu quốc gia về đất đai"),
+                "{text}"
+            );
+        }
+        let s = score(&analyse("Phần mềm quản lý đất đai"), &land, &Rarity::default());
+        assert!(s.named.is_none(), "{s:?}");
     }
 
     #[test]
