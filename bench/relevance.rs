@@ -11,10 +11,9 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use ndp_registry::config::Settings;
 use ndp_registry::{db, relevance, seed};
 
-/// Development cases (tuned on) and holdout cases (never tuned on), each reported apart: the
-/// first blind set, then the fifth, seventh, ninth, eleventh and twelfth batches, and the thirteenth,
-/// a holdout only (see `bench/relevance/README.md`).
-const DEFAULT_FILES: [&str; 16] = [
+/// Every blind file of `bench/relevance/`, each reported apart: development files (`-dev`, tuned
+/// on) and holdouts (the others, never tuned on); see `bench/relevance/README.md`.
+const DEFAULT_FILES: [&str; 22] = [
     "bench/relevance/cases-dev.json",
     "bench/relevance/cases-holdout.json",
     "bench/relevance/batch5-dev.json",
@@ -31,6 +30,12 @@ const DEFAULT_FILES: [&str; 16] = [
     "bench/relevance/batch14-dev.json",
     "bench/relevance/batch15.json",
     "bench/relevance/batch16-dev.json",
+    "bench/relevance/batch17.json",
+    "bench/relevance/batch18.json",
+    "bench/relevance/batch19.json",
+    "bench/relevance/batch20.json",
+    "bench/relevance/batch21-dev.json",
+    "bench/relevance/batch22.json",
 ];
 
 #[tokio::main]
@@ -89,4 +94,32 @@ async fn run() -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DEFAULT_FILES;
+
+    /// A new batch is measured by default: every case file of `bench/relevance/` is listed, but a
+    /// batch's whole file (`batch5.json`) when its split halves are (`batch5-dev.json`), and the
+    /// second reviewer's relabelling, which is not a case file.
+    #[test]
+    fn every_case_file_is_measured_by_default() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/bench/relevance");
+        let mut missing = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            let Some(stem) = name.strip_suffix(".json") else {
+                continue;
+            };
+            let split = std::path::Path::new(dir)
+                .join(format!("{stem}-dev.json"))
+                .exists();
+            let listed = DEFAULT_FILES.contains(&format!("bench/relevance/{name}").as_str());
+            if !listed && !split && stem != "second-reviewer" {
+                missing.push(name);
+            }
+        }
+        assert!(missing.is_empty(), "not measured by default: {missing:?}");
+    }
 }
