@@ -2885,7 +2885,11 @@ mod tests {
                 "{text}"
             );
         }
-        let s = score(&analyse("Phần mềm quản lý đất đai"), &land, &Rarity::default());
+        let s = score(
+            &analyse("Phần mềm quản lý đất đai"),
+            &land,
+            &Rarity::default(),
+        );
         assert!(s.named.is_none(), "{s:?}");
     }
 
