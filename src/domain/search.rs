@@ -281,49 +281,37 @@ impl Query {
 
     /// The text before syllable `at`: what a title says before it names a platform.
     fn before(&self, at: usize) -> Self {
-        let at = at.min(self.tokens.len());
-        Self {
-            units: self
-                .units
-                .iter()
-                .filter(|u| u.start + u.len <= at)
-                .cloned()
-                .collect(),
-            tokens: self.tokens[..at].to_vec(),
-            boundaries: self.boundaries[..=at].to_vec(),
-            drawn_on: None,
-            audience_only: false,
-            course: false,
-            framed: self
-                .framed
-                .get(..at)
-                .map(<[bool]>::to_vec)
-                .unwrap_or_default(),
-        }
+        self.span(0, at)
     }
 
     /// The text from syllable `at` on: what a description names as what the plan feeds or draws
     /// on ("đồng bộ lên cơ sở dữ liệu ngành giáo dục của Bộ").
     fn after(&self, at: usize) -> Self {
-        let at = at.min(self.tokens.len());
+        self.span(at, self.tokens.len())
+    }
+
+    /// The words wholly between syllables `from` and `to`, as a text of their own.
+    fn span(&self, from: usize, to: usize) -> Self {
+        let to = to.min(self.tokens.len());
+        let from = from.min(to);
         Self {
             units: self
                 .units
                 .iter()
-                .filter(|u| u.start >= at)
+                .filter(|u| u.start >= from && u.start + u.len <= to)
                 .map(|u| Unit {
-                    start: u.start - at,
+                    start: u.start - from,
                     ..u.clone()
                 })
                 .collect(),
-            tokens: self.tokens[at..].to_vec(),
-            boundaries: self.boundaries[at..].to_vec(),
+            tokens: self.tokens[from..to].to_vec(),
+            boundaries: self.boundaries[from..=to].to_vec(),
             drawn_on: None,
             audience_only: false,
             course: false,
             framed: self
                 .framed
-                .get(at..)
+                .get(from..to)
                 .map(<[bool]>::to_vec)
                 .unwrap_or_default(),
         }

@@ -195,32 +195,31 @@ pub fn summary(
     why: &(String, String),
 ) -> (String, String) {
     match (verdict, candidates.first()) {
-        // A platform provinces connect to, which the plan copies ("riêng", or the link with the
-        // ministries it is for): connecting is what the province should do instead.
-        (Verdict::LikelyDuplicate, Some(c))
-            if c.province_action == Some(ProvinceAction::Connect) =>
-        {
+        (Verdict::LikelyDuplicate, Some(c)) => {
+            // A platform provinces connect to, which the plan copies ("riêng", or the link with
+            // the ministries it is for): connecting is what the province should do instead.
+            let (advice, advice_vi) = if c.province_action == Some(ProvinceAction::Connect) {
+                (
+                    "connect to it instead of building your own",
+                    "nên kết nối với nền tảng này thay vì xây dựng riêng",
+                )
+            } else {
+                (
+                    "use it instead of buying",
+                    "nên sử dụng nền tảng này thay vì đầu tư mới",
+                )
+            };
             (
                 format!(
-                    "Likely duplicate of {} ({}), owned by {}: connect to it instead of building your own, because {}",
+                    "Likely duplicate of {} ({}), owned by {}: {advice}, because {}",
                     c.name_vi, c.platform, c.ministry.code, why.0
                 ),
                 format!(
-                    "Có khả năng trùng lặp với {} ({}) do {} chủ quản: nên kết nối với nền tảng này thay vì xây dựng riêng, vì {}",
+                    "Có khả năng trùng lặp với {} ({}) do {} chủ quản: {advice_vi}, vì {}",
                     c.name_vi, c.platform, c.ministry.code, why.1
                 ),
             )
         }
-        (Verdict::LikelyDuplicate, Some(c)) => (
-            format!(
-                "Likely duplicate of {} ({}), owned by {}: use it instead of buying, because {}",
-                c.name_vi, c.platform, c.ministry.code, why.0
-            ),
-            format!(
-                "Có khả năng trùng lặp với {} ({}) do {} chủ quản: nên sử dụng nền tảng này thay vì đầu tư mới, vì {}",
-                c.name_vi, c.platform, c.ministry.code, why.1
-            ),
-        ),
         (Verdict::PossibleOverlap, Some(c)) => (
             format!(
                 "Possible overlap with {} ({}), owned by {}: reuse or connect to it where it serves the need, because {}",
