@@ -195,10 +195,21 @@ pub fn summary(
     why: &(String, String),
 ) -> (String, String) {
     match (verdict, candidates.first()) {
-        (Verdict::LikelyDuplicate, Some(c)) => {
+        (Verdict::LikelyDuplicate | Verdict::PossibleOverlap, Some(c)) => {
+            let likely = verdict == Verdict::LikelyDuplicate;
+            let (lead, lead_vi) = if likely {
+                ("Likely duplicate of", "Có khả năng trùng lặp với")
+            } else {
+                ("Possible overlap with", "Có thể trùng lặp một phần với")
+            };
             // A platform provinces connect to, which the plan copies ("riêng", or the link with
             // the ministries it is for): connecting is what the province should do instead.
-            let (advice, advice_vi) = if c.province_action == Some(ProvinceAction::Connect) {
+            let (advice, advice_vi) = if !likely {
+                (
+                    "reuse or connect to it where it serves the need",
+                    "nên tái sử dụng hoặc kết nối với nền tảng này ở phần đáp ứng được",
+                )
+            } else if c.province_action == Some(ProvinceAction::Connect) {
                 (
                     "connect to it instead of building your own",
                     "nên kết nối với nền tảng này thay vì xây dựng riêng",
@@ -211,25 +222,15 @@ pub fn summary(
             };
             (
                 format!(
-                    "Likely duplicate of {} ({}), owned by {}: {advice}, because {}",
+                    "{lead} {} ({}), owned by {}: {advice}, because {}",
                     c.name_vi, c.platform, c.ministry.code, why.0
                 ),
                 format!(
-                    "Có khả năng trùng lặp với {} ({}) do {} chủ quản: {advice_vi}, vì {}",
+                    "{lead_vi} {} ({}) do {} chủ quản: {advice_vi}, vì {}",
                     c.name_vi, c.platform, c.ministry.code, why.1
                 ),
             )
         }
-        (Verdict::PossibleOverlap, Some(c)) => (
-            format!(
-                "Possible overlap with {} ({}), owned by {}: reuse or connect to it where it serves the need, because {}",
-                c.name_vi, c.platform, c.ministry.code, why.0
-            ),
-            format!(
-                "Có thể trùng lặp một phần với {} ({}) do {} chủ quản: nên tái sử dụng hoặc kết nối với nền tảng này ở phần đáp ứng được, vì {}",
-                c.name_vi, c.platform, c.ministry.code, why.1
-            ),
-        ),
         _ => (
             format!("No national platform in the registry does this: {}", why.0),
             format!(
