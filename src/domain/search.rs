@@ -210,6 +210,8 @@ pub struct Query {
     boundaries: Vec<bool>,
     /// Where the text starts naming what the plan draws on or feeds, if it does.
     drawn_on: Option<usize>,
+    /// The text from there on, read once: what the plan draws on or feeds.
+    fed: Option<Box<Query>>,
     /// Whether the only words that say what the text is about say whom it serves.
     audience_only: bool,
     /// Whether the plan opens with training ("Tập huấn …", "Kế hoạch tổ chức bồi dưỡng …"): it
@@ -307,6 +309,7 @@ impl Query {
             tokens: self.tokens[from..to].to_vec(),
             boundaries: self.boundaries[from..=to].to_vec(),
             drawn_on: None,
+            fed: None,
             audience_only: false,
             course: false,
             framed: self
@@ -326,6 +329,9 @@ impl Query {
             }
             seen <= n
         });
+        if let Some(fed) = &mut self.fed {
+            fed.truncate_content(n);
+        }
     }
 
     /// The words that are not filler, folded, space-separated: what the text is about.
@@ -652,6 +658,7 @@ pub fn analyse_search(text: &str) -> Query {
 pub fn analyse(text: &str) -> Query {
     let mut query = analyse_written(text, true).0;
     query.drawn_on = drawn_on_from(&query);
+    query.fed = query.drawn_on.map(|from| Box::new(query.after(from)));
     query.course = TRAINING.iter().any(|work| opens_with(&query, work));
     query
 }
@@ -848,6 +855,7 @@ fn analyse_written(text: &str, with_units: bool) -> (Query, Vec<String>) {
         tokens,
         boundaries,
         drawn_on: None,
+        fed: None,
         audience_only,
         course: false,
         framed,
@@ -2032,9 +2040,11 @@ pub fn overlap(
     // on its own ("… hồ sơ học sinh được đồng bộ lên cơ sở dữ liệu ngành giáo dục của Bộ") says the
     // plan is a local layer of it, whatever else it shares with it.
     if !description_score.used
-        && description.0.drawn_on.is_some_and(|from| {
-            score(&description.0.after(from), doc, description.2).value >= POSSIBLE_OVERLAP
-        })
+        && description
+            .0
+            .fed
+            .as_deref()
+            .is_some_and(|fed| score(fed, doc, description.2).value >= POSSIBLE_OVERLAP)
     {
         description_score.used = true;
     }
