@@ -1966,9 +1966,9 @@ fn split_phrases<S: AsRef<str>>(phrases: impl IntoIterator<Item = S>) -> Vec<Vec
         .collect()
 }
 
-/// Words that say a plan buys software: "Phần mềm nhập liệu" is a system, not data work.
-static SOFTWARE: LazyLock<Vec<Vec<String>>> =
-    LazyLock::new(|| split_phrases(["phan mem", "ung dung", "he thong"]));
+/// The words that name what is bought ([`PRODUCT_WORDS`]), split into syllables: "Phần mềm nhập
+/// liệu" buys a system, not data work.
+static PRODUCTS: LazyLock<Vec<Vec<String>>> = LazyLock::new(|| split_phrases(PRODUCT_WORDS));
 
 /// Words that say a plan that digitises also builds its own store of the records: "số hóa … và
 /// lập kho dữ liệu", "xây dựng cơ sở dữ liệu", "lưu tập trung", or manages them ("Số hóa và quản
@@ -2019,7 +2019,7 @@ pub fn overlap(
     // Nor when software is bought for it ("Phần mềm nhập liệu, tổng hợp chỉ tiêu …"): that is a
     // system, and what it does is the rest of the title.
     let software_before = |at: usize| {
-        SOFTWARE
+        PRODUCTS
             .iter()
             .any(|s| query_positions(title.0, s).any(|p| p < at))
     };
@@ -3075,6 +3075,8 @@ mod tests {
             "Số hóa sổ hộ tịch giấy tại các xã",
             "So hoa so ho tich giay tai cac xa",
             "Chỉnh lý, nhập liệu sổ hộ tịch của tỉnh",
+            // "công" of "công tác" is not "cổng", a portal bought.
+            "Cong tac so hoa so ho tich giay tai cac xa",
         ] {
             let v = value(title);
             assert!(

@@ -74,13 +74,16 @@ fn builds_its_own(title: &str) -> bool {
 /// capabilities say ("Phần mềm QLVB&ĐH và HSCV", against VXP's "kết nối hệ thống quản lý văn
 /// bản"). That is a possible overlap, to be connected, as the registry's province action says, not
 /// a platform merely used (signing in with VNeID), nor one a course is about.
-fn connected_layer(o: &search::Overlap, action: Option<ProvinceAction>) -> bool {
-    matches!(
-        action,
-        Some(ProvinceAction::Connect | ProvinceAction::IntegrateData)
-    ) && o.description.used
+/// The platform's province action is read (its stored profile parsed) only when the plan says
+/// that much: most of up to 100 candidates do not.
+fn connected_layer(o: &search::Overlap, action: impl FnOnce() -> Option<ProvinceAction>) -> bool {
+    o.description.used
         && o.title.strong_matches >= 1
         && !o.training
+        && matches!(
+            action(),
+            Some(ProvinceAction::Connect | ProvinceAction::IntegrateData)
+        )
 }
 
 /// Whether a title says the plan itself links the province with the ministries or the centre
@@ -269,8 +272,9 @@ pub async fn judge(
     let mut scored: Vec<(_, search::Overlap)> =
         rows.into_iter().map(|(p, _)| p).zip(overlaps).collect();
     for (p, o) in scored.iter_mut() {
-        let action = PlatformProfile::from_stored(&p.profile).province_action;
-        if connected_layer(o, action) {
+        if connected_layer(o, || {
+            PlatformProfile::from_stored(&p.profile).province_action
+        }) {
             o.value = o.value.max(search::LAYER_CEILING);
         }
     }
