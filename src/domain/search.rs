@@ -220,6 +220,9 @@ pub struct Query {
     /// By syllable position: whether it belongs to a word that frames the purchase ("dự án",
     /// "xây dựng"; see `FRAMING_WORDS`). Empty when none does.
     framed: Vec<bool>,
+    /// Whether the text numbers the tasks it lists, three or more ("(1) …; (2) …; (3) …"): a plan
+    /// of several functions by its own account.
+    numbered: bool,
 }
 
 impl Query {
@@ -317,6 +320,7 @@ impl Query {
                 .get(from..to)
                 .map(<[bool]>::to_vec)
                 .unwrap_or_default(),
+            numbered: false,
         }
     }
 
@@ -660,7 +664,31 @@ pub fn analyse(text: &str) -> Query {
     query.drawn_on = drawn_on_from(&query);
     query.fed = query.drawn_on.map(|from| Box::new(query.after(from)));
     query.course = TRAINING.iter().any(|work| opens_with(&query, work));
+    query.numbered = numbered_items(text) >= 3;
     query
+}
+
+/// How many items a text numbers: "(1)", "2)", "b)" at the start of a word, each counted once.
+fn numbered_items(text: &str) -> usize {
+    let mut markers: Vec<&str> = Vec::new();
+    for (at, _) in text.match_indices(')') {
+        let before = &text[..at];
+        let start = before
+            .trim_end_matches(|c: char| c.is_ascii_alphanumeric())
+            .len();
+        let marker = &before[start..];
+        let opens_a_word = before[..start]
+            .chars()
+            .next_back()
+            .is_none_or(|c| c == '(' || c.is_whitespace() || c == ':' || c == ';');
+        let short = (1..=2).contains(&marker.len())
+            && (marker.chars().all(|c| c.is_ascii_digit())
+                || (marker.len() == 1 && marker.chars().all(|c| c.is_ascii_lowercase())));
+        if opens_a_word && short && !markers.contains(&marker) {
+            markers.push(marker);
+        }
+    }
+    markers.len()
 }
 
 /// Analyses a text into words, with its syllables as written (lower case, with diacritics).
@@ -859,6 +887,7 @@ fn analyse_written(text: &str, with_units: bool) -> (Query, Vec<String>) {
         audience_only,
         course: false,
         framed,
+        numbered: false,
     };
     (query, exact)
 }
@@ -2110,8 +2139,9 @@ pub fn overlap(
     };
     let mostly_elsewhere =
         |(done, listed): (usize, usize)| done * 2 < listed || (done * 2 == listed && listed >= 4);
-    if title_score.value < NEAR_DUPLICATE_TITLE
-        && title_score.strong_matches < TITLE_OWN_WORDS
+    let numbered = title.0.numbered || description.0.numbered;
+    if (numbered
+        || title_score.value < NEAR_DUPLICATE_TITLE && title_score.strong_matches < TITLE_OWN_WORDS)
         && value >= LIKELY_DUPLICATE
         && description.1.len() >= 2
         && mostly_elsewhere(functions())
@@ -2862,6 +2892,35 @@ mod tests {
             own_words.value >= LIKELY_DUPLICATE && own_words.functions_done.is_none(),
             "{own_words:?}"
         );
+        // A description that numbers its tasks lists functions by its own account, whatever the
+        // title: the same near-duplicate title with the same functions numbered is a part.
+        let numbered = judge_plan(
+            "Phần mềm đăng ký kinh doanh",
+            "Các nhiệm vụ: (1) đăng ký thành lập doanh nghiệp trực tuyến; (2) xúc tiến thương mại \
+             sản phẩm; (3) đào tạo khởi nghiệp sáng tạo.",
+            &firms,
+        );
+        assert_eq!(numbered.functions_done, Some((1, 3)), "{numbered:?}");
+        assert!(numbered.value < LIKELY_DUPLICATE, "{numbered:?}");
+    }
+
+    #[test]
+    fn numbered_items_are_counted_once_each_at_the_start_of_a_word() {
+        assert_eq!(
+            numbered_items("(1) cấp phép; (2) nhà ở; (3) cây xanh; (4) bến xe"),
+            4
+        );
+        assert_eq!(
+            numbered_items("gồm: a) học bạ; b) tuyển sinh; c) thư viện"),
+            3
+        );
+        assert_eq!(numbered_items("1) cấp phép 2) nhà ở (1) lại"), 2);
+        // Parentheses that number nothing, after a letter of several bytes too.
+        assert_eq!(
+            numbered_items("tỉnh (một cửa điện tử) và (IOC) năm 2025)"),
+            0
+        );
+        assert_eq!(numbered_items("phiên bản v2) và 10.000 hồ sơ (2026)"), 0);
     }
 
     #[test]
