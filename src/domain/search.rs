@@ -1029,7 +1029,7 @@ impl Passage {
         // acts on, not how a purchase is framed: "theo dõi thực hiện dự án đầu tư" follows
         // investment projects. Read as framing, the phrase was "theo dõi" alone, and any plan
         // that monitors something ("theo dõi sâu bệnh hại lúa") contained it whole. A plan's own
-        // framing is still not found in it (`query_contains_unframed`).
+        // framing is still not found in it (`query_positions_unframed`).
         for i in 0..query.units.len() {
             if document_and_work(&query.units, i) {
                 query.units[i].role = Role::Content;
@@ -1293,6 +1293,23 @@ fn one_edit_apart(a: &str, b: &str) -> bool {
     }
 }
 
+/// Whether a word typed with diacritics and what a platform writes where it is found are two words
+/// of the dictionary that fold alike ("lưu trú", lodging, and "lưu trữ", storage): not the same
+/// word with its marks mistyped, but another word.
+fn other_word(typed: &str, written: &str) -> bool {
+    typed != written && DICTIONARY_WORDS.contains(typed) && DICTIONARY_WORDS.contains(written)
+}
+
+/// [`other_word`] of the two syllables a platform writes from `at`.
+fn other_word_at(typed: &[String], written: &Syllables, at: usize) -> bool {
+    typed.len() == 2
+        && at + 2 <= written.len()
+        && other_word(
+            &typed.join(" "),
+            &format!("{} {}", written.get(at), written.get(at + 1)),
+        )
+}
+
 /// Whether `word` may be a typo: long enough, and not a Vietnamese syllable or a known word.
 fn may_be_typo(word: &str) -> bool {
     word.chars().count() >= 4
@@ -1320,6 +1337,9 @@ fn find(unit: &Unit, doc: &Document) -> Option<(f32, UnitMatch)> {
                 }
                 _ => true,
             };
+            if !agree && at.is_some_and(|i| other_word_at(&unit.exact, &passage.exact, i)) {
+                continue;
+            }
             let factor = match how {
                 How::Synonym => SYNONYM_FACTOR,
                 _ => 1.0,
@@ -1567,10 +1587,14 @@ fn query_contains(query: &Query, words: &[String]) -> bool {
     query_position(query, words).is_some()
 }
 
-/// Whether the query holds `words` somewhere it does not frame the purchase with them: "dự án đầu
-/// tư" in "Dự án đầu tư xây dựng phần mềm …" is how the plan is framed, not what it does.
-fn query_contains_unframed(query: &Query, words: &[String]) -> bool {
-    query_positions(query, words).any(|i| {
+/// Every position where the query holds `words` where it does not frame the purchase with them:
+/// "dự án đầu tư" in "Dự án đầu tư xây dựng phần mềm …" is how the plan is framed, not what it
+/// does.
+fn query_positions_unframed<'a>(
+    query: &'a Query,
+    words: &'a [String],
+) -> impl Iterator<Item = usize> + 'a {
+    query_positions(query, words).filter(move |&i| {
         query
             .framed
             .get(i..i + words.len())
@@ -1690,11 +1714,18 @@ fn contained_share(query: &Query, passage: &Passage, misspelt: &[&str]) -> f32 {
     for unit in passage.units.iter().filter(|u| u.role != Role::Filler) {
         let weight = unit.base_weight();
         total += weight;
-        if unit
-            .alternatives
-            .iter()
-            .any(|(words, _)| query_contains_unframed(query, words))
-        {
+        // The platform's word, not another that folds alike ("lưu trú" for "lưu trữ").
+        let spelled_otherwise = |at: usize| {
+            unit.exact.len() == 2
+                && query
+                    .units
+                    .iter()
+                    .find(|u| u.start == at && u.len == 2 && u.text == unit.text)
+                    .is_some_and(|u| other_word(&u.exact.join(" "), &unit.exact.join(" ")))
+        };
+        if unit.alternatives.iter().any(|(words, _)| {
+            query_positions_unframed(query, words).any(|at| !spelled_otherwise(at))
+        }) {
             found += weight;
         } else if unit
             .alternatives
@@ -2669,6 +2700,29 @@ mod tests {
         let gate = doc("Cổng dữ liệu quốc gia", None, "National data portal", "");
         let servant = doc("Công dữ liệu", None, "x", "");
         assert!(value("cổng dữ liệu", &gate) > value("cổng dữ liệu", &servant));
+    }
+
+    #[test]
+    fn a_word_typed_with_diacritics_is_not_found_as_another_word_that_folds_alike() {
+        let store = Document::new(Fields {
+            name_vi: "Cơ sở dữ liệu công dân",
+            code: "store",
+            name_en: "Citizen database",
+            capabilities: &["lưu trữ thông tin công dân".to_owned()],
+            ..Fields::default()
+        });
+        let found = |text: &str| {
+            let s = score(&analyse(text), &store, &Rarity::default());
+            (s.matches.iter().any(|m| m.term == "luu tru"), s.containment)
+        };
+        // "Lưu trú" (lodging) is another word than "lưu trữ" (storage).
+        let lodging = found("quản lý cơ sở lưu trú du lịch và thông tin khách");
+        assert!(!lodging.0 && lodging.1 < 0.5, "{lodging:?}");
+        // Typed as the platform writes it, or without diacritics, it is the word.
+        let storage = found("lưu trữ thông tin công dân của tỉnh");
+        assert!(storage.0 && storage.1 > 0.99, "{storage:?}");
+        let unmarked = found("luu tru thong tin cong dan cua tinh");
+        assert!(unmarked.0 && unmarked.1 > 0.99, "{unmarked:?}");
     }
 
     #[test]
