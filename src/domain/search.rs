@@ -266,6 +266,10 @@ impl Query {
             .enumerate()
             .flat_map(|(i, u)| u.text.split(' ').map(move |s| (s, i)))
             .collect();
+        let written: Vec<&str> = named
+            .iter()
+            .flat_map(|u| u.exact.iter().map(String::as_str))
+            .collect();
         let product = (0..syllables.len()).any(|k| {
             let starts_word = k == 0 || syllables[k - 1].1 != syllables[k].1;
             starts_word
@@ -274,10 +278,18 @@ impl Query {
                     let end = k + w.len();
                     end <= syllables.len()
                         && syllables[k..end].iter().map(|s| s.0).eq(w.iter().copied())
-                        // What follows says what it is for: the rest of its word, or a content word.
+                        && written.get(k).is_none_or(|typed| spelled_as_product(typed))
+                        // What follows says what it is for: the rest of its word, or a content word,
+                        // or a function's verb and a content word ("Hệ thống quản lý công tác
+                        // thanh tra").
                         && syllables.get(end).is_some_and(|&(_, j)| {
                             let i = syllables[end - 1].1;
-                            j == i || (named[j].role == Role::Content && !serves(named[i]))
+                            let content = |j: usize| {
+                                named.get(j).is_some_and(|u| u.role == Role::Content)
+                            };
+                            let for_what = content(j)
+                                || (FUNCTION_VERBS.contains(&named[j].text) && content(j + 1));
+                            j == i || (for_what && !serves(named[i]))
                         })
                 })
         });
@@ -2388,6 +2400,20 @@ fn filler_of_kind(kind: &str) -> Vec<String> {
         .collect()
 }
 
+/// Products of one syllable that other syllables fold to, as written: "công" of "công tác" is not
+/// "cổng", nor "sản" of "sản phẩm" "sàn".
+const PRODUCT_SPELLINGS: &[(&str, &str)] = &[("cong", "cổng"), ("kho", "kho"), ("san", "sàn")];
+
+/// Whether a syllable typed at the start of a product word is that word: any syllable typed
+/// without diacritics is, one typed with them only as the product is written.
+fn spelled_as_product(typed: &str) -> bool {
+    let folded = fold_for_search(typed);
+    !has_diacritics(typed)
+        || PRODUCT_SPELLINGS
+            .iter()
+            .all(|(word, spelled)| *word != folded || *spelled == typed)
+}
+
 /// Words that name what is bought: a system, software, an app, a portal, a database (folded).
 const PRODUCT_WORDS: &[&str] = &[
     "he thong",
@@ -3850,6 +3876,9 @@ mod tests {
             "Tourism recovery programme of Khanh Hoa Province 2025: IT component",
             // Software followed by whom or what it serves, not by what it does.
             "Gói thầu số 07: Thuê phần mềm phục vụ cải cách hành chính của Sở Nội vụ tỉnh Quảng Trị",
+            // "Công" of "công tác" is not "cổng", nor "sản" of "sản phẩm" "sàn".
+            "Gói thầu số 02: Thuê dịch vụ phần mềm phục vụ công tác thanh tra tỉnh Quảng Ngãi",
+            "Đề án phát triển sản phẩm OCOP tỉnh Quảng Ninh",
         ] {
             assert!(analyse(programme).names_a_programme(), "{programme}");
         }
@@ -3858,6 +3887,11 @@ mod tests {
             "Goi thau: Phan he HIS quan ly dieu tri noi tru cua Benh vien Da khoa tinh Yen Bai",
             "Gói thầu số 06: Thuê hệ thống bán vé điện tử tại Khu di tích Côn Sơn",
             "Gói thầu số 07: Thuê phần mềm quản lý văn bản phục vụ cải cách hành chính",
+            // A system, a function's verb and what it acts on.
+            "Gói thầu số 02: Xây dựng Hệ thống quản lý công tác thanh tra tỉnh Bắc Kạn",
+            // A portal, as typed and without diacritics.
+            "Dự án Cổng thông tin du lịch thông minh tỉnh Quảng Ninh",
+            "Du an cong thong tin du lich thong minh tinh Quang Ninh",
             // No document word: the title says what it does.
             "Triển khai bệnh án điện tử tại Bệnh viện Đa khoa tỉnh Hà Tĩnh",
         ] {
