@@ -1723,9 +1723,13 @@ fn contained_share(query: &Query, passage: &Passage, misspelt: &[&str]) -> f32 {
     }
     let mut total = 0.0;
     let mut found = 0.0;
+    // Whether anything but whom the phrase serves is found ("thiết bị ký số" of "thiết bị ký số
+    // cho cơ quan nhà nước").
+    let mut found_what = false;
     for unit in passage.units.iter().filter(|u| u.role != Role::Filler) {
         let weight = unit.base_weight();
         total += weight;
+        let what = !AUDIENCE_WORDS.contains(&unit.text.as_str());
         // The platform's word, not another that folds alike ("lưu trú" for "lưu trữ").
         let spelled_otherwise = |at: usize| {
             unit.exact.len() == 2
@@ -1739,17 +1743,23 @@ fn contained_share(query: &Query, passage: &Passage, misspelt: &[&str]) -> f32 {
             query_positions_unframed(query, words).any(|at| !spelled_otherwise(at))
         }) {
             found += weight;
+            found_what |= what;
         } else if unit
             .alternatives
             .iter()
             .any(|(words, _)| words.len() == 1 && misspelt.contains(&words[0].as_str()))
         {
             found += weight * FUZZY_FACTOR;
+            found_what |= what;
         }
     }
     // Scaling a short phrase's share down by its weight was tried on the development cases and
     // judged fewer of them right.
-    if total > 0.0 { found / total } else { 0.0 }
+    if total > 0.0 && found_what {
+        found / total
+    } else {
+        0.0
+    }
 }
 
 /// Scores a document against a text.
@@ -2726,6 +2736,27 @@ mod tests {
         let gate = doc("Cổng dữ liệu quốc gia", None, "National data portal", "");
         let servant = doc("Công dữ liệu", None, "x", "");
         assert!(value("cổng dữ liệu", &gate) > value("cổng dữ liệu", &servant));
+    }
+
+    #[test]
+    fn a_platform_phrase_is_not_contained_by_whom_it_serves_alone() {
+        let contained = |text: &str| {
+            let firms = Document::new(Fields {
+                name_vi: "Hệ thống đăng ký doanh nghiệp",
+                code: "firms",
+                name_en: "Business registration",
+                capabilities: &["tra cứu thông tin doanh nghiệp".to_owned()],
+                ..Fields::default()
+            });
+            score(&analyse(text), &firms, &Rarity::default()).containment
+        };
+        assert_eq!(
+            contained("Ứng dụng hỗ trợ doanh nghiệp tỉnh Bình Định"),
+            0.0
+        );
+        assert!(contained("Tra cứu thông tin doanh nghiệp của tỉnh") > 0.99);
+        let part = contained("Tra cứu thông tin hộ kinh doanh");
+        assert!(part > 0.0 && part < 0.99, "{part}");
     }
 
     #[test]
