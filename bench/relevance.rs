@@ -13,7 +13,7 @@ use ndp_registry::{db, relevance, seed};
 
 /// Every blind file of `bench/relevance/`, each reported apart: development files (`-dev`, tuned
 /// on) and holdouts (the others, never tuned on); see `bench/relevance/README.md`.
-const DEFAULT_FILES: [&str; 22] = [
+const DEFAULT_FILES: [&str; 23] = [
     "bench/relevance/cases-dev.json",
     "bench/relevance/cases-holdout.json",
     "bench/relevance/batch5-dev.json",
@@ -36,6 +36,7 @@ const DEFAULT_FILES: [&str; 22] = [
     "bench/relevance/batch20.json",
     "bench/relevance/batch21-dev.json",
     "bench/relevance/batch22.json",
+    "bench/relevance/batch23-dev.json",
 ];
 
 #[tokio::main]
