@@ -247,13 +247,18 @@ impl Query {
         if !document {
             return false;
         }
-        // Whether the word after `unit` is "phục vụ": what follows is whom or what the system
-        // serves ("phần mềm phục vụ công tác thanh tra"), not what it does.
+        // Whether the word after `unit` is "phục vụ", "của" or a year: what follows is whom or what
+        // the system serves ("phần mềm phục vụ công tác thanh tra") or who buys it ("phần mềm năm
+        // 2025 của Thanh tra tỉnh"), not what it does.
         let serves = |unit: &Unit| {
             self.units
                 .iter()
                 .find(|u| u.start >= unit.start + unit.len)
-                .is_some_and(|u| u.text == "phuc vu")
+                .is_some_and(|u| {
+                    u.text == "phuc vu"
+                        || u.text == "cua"
+                        || (u.role == Role::Filler && u.text.starts_with("nam "))
+                })
         };
         // The syllables of the words that are not filler, each with its word's index.
         let named: Vec<&Unit> = self
@@ -3909,6 +3914,8 @@ mod tests {
             "Gói thầu số 07: Thuê phần mềm phục vụ cải cách hành chính của Sở Nội vụ tỉnh Quảng Trị",
             // "Công" of "công tác" is not "cổng", nor "sản" of "sản phẩm" "sàn".
             "Gói thầu số 02: Thuê dịch vụ phần mềm phục vụ công tác thanh tra tỉnh Quảng Ngãi",
+            // Software followed by who buys it.
+            "Gói thầu số 01: Thuê phần mềm năm 2025 của Thanh tra tỉnh Bắc Giang",
             "Đề án phát triển sản phẩm OCOP tỉnh Quảng Ninh",
         ] {
             assert!(analyse(programme).names_a_programme(), "{programme}");
