@@ -1977,6 +1977,15 @@ const NEAR_DUPLICATE_TITLE: f32 = 0.51;
 /// cases: the titles the cap below rightly held to a part had two such words at most.
 const TITLE_OWN_WORDS: usize = 3;
 
+/// Below this score a title resembles a platform little (see `overlap`). Fitted on the development
+/// cases: no title below it was of a plan the platform covers in part or whole, unless its
+/// description held one of the platform's functions or fed it.
+const WEAK_TITLE: f32 = 0.3;
+
+/// The most a plan whose title resembles the platform little can score on its description's
+/// words alone: listed, below a possible overlap.
+const WEAK_TITLE_CEILING: f32 = 0.39;
+
 /// The most a plan can score against a platform it does not buy (a course, or what the platform
 /// is mistaken for): listed, with the reason, but no overlap.
 const NOT_BOUGHT_CEILING: f32 = 0.3;
@@ -2013,6 +2022,9 @@ pub struct Overlap {
     pub look_alike: Option<String>,
     /// Whether the plan opens with training ("Tập huấn …"): it buys a course, not a system.
     pub training: bool,
+    /// Whether the title names another purchase and resembles the platform little, so that what
+    /// the description shares with it did not make an overlap (see `WEAK_TITLE`).
+    pub title_elsewhere: bool,
     /// When the title names this platform as one the plan connects to ("… kết nối với Hệ thống
     /// thông tin báo cáo Chính phủ"): how much what it says before resembles the platform.
     pub layer_title: Option<f32>,
@@ -2155,6 +2167,11 @@ pub fn overlap(
         0.0
     };
     let mut text = title_score.value + (1.0 - title_score.value) * 0.4 * evidence;
+    // A title that says only whom the plan serves leaves the description to say what it does, as
+    // a title of framing words does.
+    if title.0.audience_only {
+        text = text.max(evidence);
+    }
     if description_score.named.is_some() {
         text = text.max(NAMED_IN_DESCRIPTION);
     }
@@ -2232,6 +2249,27 @@ pub fn overlap(
     if layer || data_work {
         value = value.min(LAYER_CEILING);
     }
+    // A title that names what is bought, in two words or more the platform lacks, and resembles it
+    // little ("Phần mềm quản lý thu học phí", "Hệ thống bán vé điện tử") buys something else: what its description shares with the
+    // platform is what the plan uses or touches (e-invoices it receives, alerts it forwards),
+    // not a possible overlap. Unless the description holds one of the platform's functions as a
+    // part of the plan, or says the plan feeds it.
+    let names_other_things = || {
+        let significant = title.0.units.iter().filter(|u| u.is_significant()).count();
+        let found = title_score.matches.iter().filter(|m| m.significant).count();
+        significant >= found + 2
+    };
+    let title_elsewhere = !read_as_title
+        && !title.0.audience_only
+        && title_score.value < WEAK_TITLE
+        && !title_score.used
+        && !layer
+        && part.is_none()
+        && names_other_things()
+        && value > WEAK_TITLE_CEILING;
+    if title_elsewhere {
+        value = WEAK_TITLE_CEILING;
+    }
     // A plan that opens with training ("Tập huấn …", "Bồi dưỡng kỹ năng số cho cán bộ") buys a
     // course, not a system: no platform is what it buys, whatever the course is about.
     // A title that names the platform as one the plan connects to says, before it, what the
@@ -2291,6 +2329,7 @@ pub fn overlap(
         read_from_description: read_as_title,
         look_alike,
         training,
+        title_elsewhere,
         layer_title,
     }
 }
@@ -2825,6 +2864,36 @@ mod tests {
             (&[], &[]),
             (&[], &[]),
         )
+    }
+
+    #[test]
+    fn a_title_that_names_something_else_is_not_lifted_to_an_overlap_by_its_description() {
+        let invoices = Document::new(Fields {
+            name_vi: "Nền tảng hóa đơn điện tử",
+            code: "invoices",
+            name_en: "Electronic invoice platform",
+            capabilities: &[
+                "cấp mã hóa đơn điện tử".to_owned(),
+                "xuất hóa đơn điện tử".to_owned(),
+                "tra cứu hóa đơn điện tử".to_owned(),
+            ],
+            ..Fields::default()
+        });
+        let description = "Xuất hóa đơn điện tử cho khách và tra cứu hóa đơn điện tử.";
+        let tickets = judge_plan(
+            "Hệ thống bán vé, soát vé bằng mã QR, xuất hóa đơn tại khu di tích",
+            description,
+            &invoices,
+        );
+        assert!(
+            tickets.title.value < WEAK_TITLE && tickets.title_elsewhere,
+            "{tickets:?}"
+        );
+        // Listed, with what the description shares, below a possible overlap.
+        assert!(
+            (NOT_BOUGHT_CEILING..POSSIBLE_OVERLAP).contains(&tickets.value),
+            "{tickets:?}"
+        );
     }
 
     #[test]
@@ -3634,6 +3703,7 @@ mod tests {
             read_from_description: false,
             look_alike: None,
             training: false,
+            title_elsewhere: false,
             layer_title: None,
         }
     }

@@ -612,6 +612,7 @@ mod tests {
             read_from_description: false,
             look_alike: None,
             training: false,
+            title_elsewhere: false,
             layer_title: None,
         };
         let (fed, other, better) = (judged(0.485, 0.8), judged(0.485, 0.64), judged(0.7, 0.3));
@@ -635,5 +636,33 @@ mod tests {
             verdict_for(POSSIBLE_OVERLAP - 0.01, None, true),
             Verdict::NoOverlap
         );
+    }
+
+    #[test]
+    fn a_receipt_says_when_the_title_names_something_else_bought() {
+        let o = search::Overlap {
+            value: 0.39,
+            title: search::Score::default(),
+            description: search::Score::default(),
+            shared_domains: Vec::new(),
+            shared_audiences: Vec::new(),
+            part: None,
+            beyond: None,
+            functions_done: None,
+            read_from_description: false,
+            look_alike: None,
+            training: false,
+            title_elsewhere: true,
+            layer_title: None,
+        };
+        let (en, vi) = reasons::why(Verdict::NoOverlap, &o);
+        assert!(en.contains("names something else bought"), "{en}");
+        assert!(vi.contains("tiêu đề nêu một thứ khác được mua"), "{vi}");
+        let (en, vi) = reasons::reasons(&o);
+        assert!(
+            en.iter().any(|r| r.contains("names something else")),
+            "{en:?}"
+        );
+        assert!(vi.iter().any(|r| r.contains("nêu một thứ khác")), "{vi:?}");
     }
 }

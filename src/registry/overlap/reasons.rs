@@ -45,6 +45,12 @@ pub fn why(verdict: Verdict, o: &Overlap) -> (String, String) {
             "kế hoạch mua dịch vụ đào tạo, bồi dưỡng, không phải một hệ thống: không nền tảng nào là thứ kế hoạch mua.".to_owned(),
         );
     }
+    if o.title_elsewhere && verdict == Verdict::NoOverlap {
+        return (
+            "the title names something else bought: what the description shares with the closest platform is what the plan uses or touches, not what it buys.".to_owned(),
+            "tiêu đề nêu một thứ khác được mua: những gì phần mô tả giống nền tảng gần nhất là thứ kế hoạch sử dụng hoặc liên quan, không phải thứ kế hoạch mua.".to_owned(),
+        );
+    }
     if let (Some(phrase), Verdict::NoOverlap) = (&o.look_alike, verdict) {
         return (
             format!(
@@ -305,6 +311,16 @@ pub fn reasons(o: &Overlap) -> (Vec<String>, Vec<String>) {
         en.push("the plan opens with training: it buys a course, not the platform".to_owned());
         vi.push(
             "kế hoạch mở đầu bằng đào tạo, bồi dưỡng: kế hoạch mua khóa học, không mua nền tảng"
+                .to_owned(),
+        );
+    }
+    if o.title_elsewhere {
+        en.push(
+            "the title names something else: the description's shared words do not make an overlap"
+                .to_owned(),
+        );
+        vi.push(
+            "tiêu đề nêu một thứ khác: từ ngữ chung trong phần mô tả không tạo thành trùng lặp"
                 .to_owned(),
         );
     }
