@@ -217,6 +217,9 @@ pub struct Query {
     /// Whether the plan opens with training ("Tập huấn …", "Kế hoạch tổ chức bồi dưỡng …"): it
     /// buys a course, not a system. Asked of a plan only (see `analyse`).
     course: bool,
+    /// Whether the plan opens with buying equipment ("Mua sắm máy chủ, thiết bị lưu trữ …") and
+    /// names no software: it buys hardware, not a system. Asked of a plan only.
+    equipment: bool,
     /// By syllable position: whether it belongs to a word that frames the purchase ("dự án",
     /// "xây dựng"; see `FRAMING_WORDS`). Empty when none does.
     framed: Vec<bool>,
@@ -332,6 +335,7 @@ impl Query {
             fed: None,
             audience_only: false,
             course: false,
+            equipment: false,
             framed: self
                 .framed
                 .get(from..to)
@@ -681,6 +685,12 @@ pub fn analyse(text: &str) -> Query {
     query.drawn_on = drawn_on_from(&query);
     query.fed = query.drawn_on.map(|from| Box::new(query.after(from)));
     query.course = TRAINING.iter().any(|work| opens_with(&query, work));
+    query.equipment = EQUIPMENT
+        .iter()
+        .any(|purchase| opens_with(&query, purchase))
+        && !SOFTWARE
+            .iter()
+            .any(|software| query_contains(&query, software));
     query.numbered = numbered_items(text) >= 3;
     query
 }
@@ -903,6 +913,7 @@ fn analyse_written(text: &str, with_units: bool) -> (Query, Vec<String>) {
         fed: None,
         audience_only,
         course: false,
+        equipment: false,
         framed,
         numbered: false,
     };
@@ -2022,6 +2033,9 @@ pub struct Overlap {
     pub look_alike: Option<String>,
     /// Whether the plan opens with training ("Tập huấn …"): it buys a course, not a system.
     pub training: bool,
+    /// Whether the plan opens with buying equipment and names no software ("Mua sắm máy chủ,
+    /// thiết bị lưu trữ …"): it buys hardware, not a system.
+    pub equipment: bool,
     /// Whether the title names another purchase and resembles the platform little, so that what
     /// the description shares with it did not make an overlap (see `WEAK_TITLE`).
     pub title_elsewhere: bool,
@@ -2033,6 +2047,39 @@ pub struct Overlap {
 /// Words of a title that say the plan is data work on records: digitising, correcting, keying in.
 static DATA_WORK: LazyLock<Vec<Vec<String>>> =
     LazyLock::new(|| split_phrases(["so hoa", "chinh ly", "nhap lieu", "digitiz", "digitis"]));
+
+/// Words that, as the first thing a plan does, say it buys equipment: "Mua sắm máy tính, máy in",
+/// "Gói thầu số 05: Mua sắm, lắp đặt máy chủ, thiết bị lưu trữ".
+static EQUIPMENT: LazyLock<Vec<Vec<String>>> = LazyLock::new(|| {
+    let mut purchases = Vec::new();
+    for verb in ["mua sam", "mua sam lap dat", "cung cap lap dat", "trang bi"] {
+        for item in [
+            "may chu",
+            "may tinh",
+            "may in",
+            "may quet",
+            "thiet bi",
+            "tu rack",
+            "bo luu dien",
+            "man hinh",
+        ] {
+            purchases.push(format!("{verb} {item}"));
+        }
+    }
+    split_phrases(purchases)
+});
+
+/// Words that say a plan buys software, whatever equipment comes with it.
+static SOFTWARE: LazyLock<Vec<Vec<String>>> = LazyLock::new(|| {
+    split_phrases([
+        "phan mem",
+        "ung dung",
+        "nen tang",
+        "software",
+        "application",
+        "platform",
+    ])
+});
 
 /// Words that, as the first thing a plan does, say it buys a course: "Tập huấn kỹ năng số cho tổ
 /// công nghệ số cộng đồng", "Kế hoạch tổ chức bồi dưỡng … cho cán bộ".
@@ -2279,7 +2326,10 @@ pub fn overlap(
         .filter(|_| title_score.used)
         .map(|at| score(&title.0.before(at), doc, title.1).value);
     let training = title.0.course;
-    if training {
+    // Equipment ("Mua sắm máy chủ, thiết bị lưu trữ và bộ lưu điện cho Trung tâm dữ liệu tỉnh")
+    // is not what a platform does either: servers for the province's own systems, not its cloud.
+    let equipment = title.0.equipment;
+    if training || equipment {
         value = value.min(NOT_BOUGHT_CEILING);
     }
     // What the title says that the platform is commonly mistaken for ("tuyển sinh đầu cấp"
@@ -2329,6 +2379,7 @@ pub fn overlap(
         read_from_description: read_as_title,
         look_alike,
         training,
+        equipment,
         title_elsewhere,
         layer_title,
     }
@@ -3703,6 +3754,7 @@ mod tests {
             read_from_description: false,
             look_alike: None,
             training: false,
+            equipment: false,
             title_elsewhere: false,
             layer_title: None,
         }
@@ -3909,6 +3961,34 @@ mod tests {
             alone.beyond.is_none() && alone.value >= LIKELY_DUPLICATE,
             "{alone:?}"
         );
+    }
+
+    #[test]
+    fn a_plan_that_opens_with_buying_equipment_buys_hardware_not_a_system() {
+        let cloud = doc(
+            "Nền tảng điện toán đám mây",
+            None,
+            "Cloud platform",
+            "cung cấp máy chủ ảo và lưu trữ cho cơ quan nhà nước",
+        );
+        for equipment in [
+            "Gói thầu số 05: Mua sắm, lắp đặt máy chủ, thiết bị lưu trữ cho Trung tâm dữ liệu tỉnh",
+            "Mua sam may chu va thiet bi luu tru cho co quan nha nuoc tinh Lang Son",
+        ] {
+            let o = judge_plan(equipment, "", &cloud);
+            assert!(
+                o.equipment && o.value <= NOT_BOUGHT_CEILING,
+                "{equipment}: {o:?}"
+            );
+        }
+        // Software bought with it, or servers that are the platform's, are not equipment only.
+        for system in [
+            "Mua sắm máy chủ và phần mềm điện toán đám mây cho cơ quan nhà nước",
+            "Thuê máy chủ ảo và lưu trữ cho cơ quan nhà nước tỉnh",
+        ] {
+            let o = judge_plan(system, "", &cloud);
+            assert!(!o.equipment, "{system}: {o:?}");
+        }
     }
 
     #[test]

@@ -80,6 +80,7 @@ fn connected_layer(o: &search::Overlap, action: impl FnOnce() -> Option<Province
     o.description.used
         && o.title.strong_matches >= 1
         && !o.training
+        && !o.equipment
         && matches!(
             action(),
             Some(ProvinceAction::Connect | ProvinceAction::IntegrateData)
@@ -612,6 +613,7 @@ mod tests {
             read_from_description: false,
             look_alike: None,
             training: false,
+            equipment: false,
             title_elsewhere: false,
             layer_title: None,
         };
@@ -652,6 +654,7 @@ mod tests {
             read_from_description: false,
             look_alike: None,
             training: false,
+            equipment: false,
             title_elsewhere: true,
             layer_title: None,
         };

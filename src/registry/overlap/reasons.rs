@@ -45,6 +45,12 @@ pub fn why(verdict: Verdict, o: &Overlap) -> (String, String) {
             "kế hoạch mua dịch vụ đào tạo, bồi dưỡng, không phải một hệ thống: không nền tảng nào là thứ kế hoạch mua.".to_owned(),
         );
     }
+    if o.equipment && verdict == Verdict::NoOverlap {
+        return (
+            "the plan buys equipment, not a system: no platform is what it buys.".to_owned(),
+            "kế hoạch mua sắm thiết bị, không phải một hệ thống: không nền tảng nào là thứ kế hoạch mua.".to_owned(),
+        );
+    }
     if o.title_elsewhere && verdict == Verdict::NoOverlap {
         return (
             "the title names something else bought: what the description shares with the closest platform is what the plan uses or touches, not what it buys.".to_owned(),
@@ -313,6 +319,10 @@ pub fn reasons(o: &Overlap) -> (Vec<String>, Vec<String>) {
             "kế hoạch mở đầu bằng đào tạo, bồi dưỡng: kế hoạch mua khóa học, không mua nền tảng"
                 .to_owned(),
         );
+    }
+    if o.equipment {
+        en.push("the plan buys equipment: hardware, not the platform".to_owned());
+        vi.push("kế hoạch mua sắm thiết bị: phần cứng, không mua nền tảng".to_owned());
     }
     if o.title_elsewhere {
         en.push(
