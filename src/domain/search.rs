@@ -2342,7 +2342,11 @@ pub fn overlap(
         .map(|l| l.written.clone());
     // A title that names the platform or holds one of its phrases whole does its function, and
     // the look-alike is what it adds; one that does not says only what it is mistaken for.
-    let (adds, look_alike) = if title_score.named.is_some() || title_score.containment >= 0.99 {
+    // Holding the phrase by one word ("quy hoạch" of "cung cấp thông tin quy hoạch", inside "quy
+    // hoạch đô thị") is not doing it.
+    let does_its_function = title_score.named.is_some()
+        || (title_score.containment >= 0.99 && title_score.strong_matches >= 2);
+    let (adds, look_alike) = if does_its_function {
         (mistaken_for, None)
     } else {
         (None, mistaken_for)
@@ -3901,6 +3905,40 @@ mod tests {
             aliases: &aliases,
             ..Fields::default()
         })
+    }
+
+    #[test]
+    fn a_phrase_held_by_one_word_inside_what_the_platform_is_mistaken_for_is_not_its_function() {
+        let capabilities = [
+            "cung cấp thông tin quy hoạch".to_owned(),
+            "lưu trữ hồ sơ, bản đồ quy hoạch".to_owned(),
+        ];
+        let planning = Document::new(Fields {
+            name_vi: "Hệ thống thông tin và cơ sở dữ liệu quốc gia về quy hoạch",
+            code: "csdlqg-quy-hoach",
+            name_en: "National planning information system and database",
+            capabilities: &capabilities,
+            ..Fields::default()
+        });
+        let urban = judge_plan(
+            "Hệ thống thông tin quy hoạch đô thị, quy hoạch xây dựng trên nền GIS của tỉnh",
+            "",
+            &planning,
+        );
+        assert!(urban.title.containment > 0.99, "{urban:?}");
+        assert_eq!(
+            urban.look_alike.as_deref(),
+            Some("quy hoạch đô thị"),
+            "{urban:?}"
+        );
+        assert!(urban.value <= NOT_BOUGHT_CEILING, "{urban:?}");
+        // The province's own plan is what the platform holds.
+        let provincial = judge_plan(
+            "Cung cấp thông tin quy hoạch tỉnh trên bản đồ",
+            "",
+            &planning,
+        );
+        assert!(provincial.look_alike.is_none(), "{provincial:?}");
     }
 
     #[test]
