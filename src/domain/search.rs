@@ -2006,7 +2006,7 @@ const NOT_BOUGHT_CEILING: f32 = 0.3;
 pub const LAYER_CEILING: f32 = (LIKELY_DUPLICATE + POSSIBLE_OVERLAP) / 2.0;
 
 /// How much a planned purchase overlaps one platform.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Overlap {
     /// From 0 to 1; compare with [`LIKELY_DUPLICATE`] and [`POSSIBLE_OVERLAP`].
     pub value: f32,
@@ -3751,17 +3751,7 @@ mod tests {
                 named: named.then(|| "the platform fed".to_owned()),
                 ..Score::default()
             },
-            shared_domains: Vec::new(),
-            shared_audiences: Vec::new(),
-            part: None,
-            beyond: None,
-            functions_done: None,
-            read_from_description: false,
-            look_alike: None,
-            training: false,
-            equipment: false,
-            title_elsewhere: false,
-            layer_title: None,
+            ..Overlap::default()
         }
     }
 

@@ -604,18 +604,7 @@ mod tests {
                 value: title,
                 ..search::Score::default()
             },
-            description: search::Score::default(),
-            shared_domains: Vec::new(),
-            shared_audiences: Vec::new(),
-            part: None,
-            beyond: None,
-            functions_done: None,
-            read_from_description: false,
-            look_alike: None,
-            training: false,
-            equipment: false,
-            title_elsewhere: false,
-            layer_title: None,
+            ..search::Overlap::default()
         };
         let (fed, other, better) = (judged(0.485, 0.8), judged(0.485, 0.64), judged(0.7, 0.3));
         let mut listed = [("a-other", &other), ("z-fed", &fed), ("b-better", &better)];
@@ -644,19 +633,8 @@ mod tests {
     fn a_receipt_says_when_the_title_names_something_else_bought() {
         let o = search::Overlap {
             value: 0.39,
-            title: search::Score::default(),
-            description: search::Score::default(),
-            shared_domains: Vec::new(),
-            shared_audiences: Vec::new(),
-            part: None,
-            beyond: None,
-            functions_done: None,
-            read_from_description: false,
-            look_alike: None,
-            training: false,
-            equipment: false,
             title_elsewhere: true,
-            layer_title: None,
+            ..search::Overlap::default()
         };
         let (en, vi) = reasons::why(Verdict::NoOverlap, &o);
         assert!(en.contains("names something else bought"), "{en}");
