@@ -630,20 +630,50 @@ mod tests {
     }
 
     #[test]
-    fn a_receipt_says_when_the_title_names_something_else_bought() {
-        let o = search::Overlap {
-            value: 0.39,
+    fn a_receipt_says_in_both_languages_when_the_plan_buys_something_else() {
+        let training = search::Overlap {
+            training: true,
+            ..search::Overlap::default()
+        };
+        let equipment = search::Overlap {
+            equipment: true,
+            ..search::Overlap::default()
+        };
+        let elsewhere = search::Overlap {
             title_elsewhere: true,
             ..search::Overlap::default()
         };
-        let (en, vi) = reasons::why(Verdict::NoOverlap, &o);
-        assert!(en.contains("names something else bought"), "{en}");
-        assert!(vi.contains("tiêu đề nêu một thứ khác được mua"), "{vi}");
-        let (en, vi) = reasons::reasons(&o);
-        assert!(
-            en.iter().any(|r| r.contains("names something else")),
-            "{en:?}"
-        );
-        assert!(vi.iter().any(|r| r.contains("nêu một thứ khác")), "{vi:?}");
+        let cases = [
+            (
+                training,
+                "buys training",
+                "đào tạo, bồi dưỡng",
+                "opens with training",
+                "mua khóa học",
+            ),
+            (
+                equipment,
+                "buys equipment",
+                "mua sắm thiết bị",
+                "buys equipment",
+                "phần cứng",
+            ),
+            (
+                elsewhere,
+                "names something else bought",
+                "tiêu đề nêu một thứ khác được mua",
+                "names something else",
+                "nêu một thứ khác",
+            ),
+        ];
+        for (mut o, why_en, why_vi, reason_en, reason_vi) in cases {
+            o.value = 0.29;
+            let (en, vi) = reasons::why(Verdict::NoOverlap, &o);
+            assert!(en.contains(why_en), "{en}");
+            assert!(vi.contains(why_vi), "{vi}");
+            let (en, vi) = reasons::reasons(&o);
+            assert!(en.iter().any(|r| r.contains(reason_en)), "{en:?}");
+            assert!(vi.iter().any(|r| r.contains(reason_vi)), "{vi:?}");
+        }
     }
 }
