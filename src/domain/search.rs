@@ -250,9 +250,10 @@ impl Query {
         if !document {
             return false;
         }
-        // Whether the word after `unit` is "phục vụ", "của" or a year: what follows is whom or what
-        // the system serves ("phần mềm phục vụ công tác thanh tra") or who buys it ("phần mềm năm
-        // 2025 của Thanh tra tỉnh"), not what it does.
+        // Whether the word after `unit` is "phục vụ", "của", a year or a school year: what follows
+        // is whom or what the system serves ("phần mềm phục vụ công tác thanh tra"), who buys it
+        // ("phần mềm năm 2025 của Thanh tra tỉnh") or when ("phần mềm năm học 2025–2026"), not
+        // what it does.
         let serves = |unit: &Unit| {
             self.units
                 .iter()
@@ -260,6 +261,7 @@ impl Query {
                 .is_some_and(|u| {
                     u.text == "phuc vu"
                         || u.text == "cua"
+                        || u.text == "nam hoc"
                         || (u.role == Role::Filler && u.text.starts_with("nam "))
                 })
         };
@@ -4093,8 +4095,9 @@ mod tests {
             "Gói thầu số 07: Thuê phần mềm phục vụ cải cách hành chính của Sở Nội vụ tỉnh Quảng Trị",
             // "Công" of "công tác" is not "cổng", nor "sản" of "sản phẩm" "sàn".
             "Gói thầu số 02: Thuê dịch vụ phần mềm phục vụ công tác thanh tra tỉnh Quảng Ngãi",
-            // Software followed by who buys it.
+            // Software followed by who buys it, or for which school year.
             "Gói thầu số 01: Thuê phần mềm năm 2025 của Thanh tra tỉnh Bắc Giang",
+            "Gói thầu số 01: Thuê dịch vụ phần mềm năm học 2025–2026 của Sở Giáo dục và Đào tạo",
             "Đề án phát triển sản phẩm OCOP tỉnh Quảng Ninh",
         ] {
             assert!(analyse(programme).names_a_programme(), "{programme}");
