@@ -1744,6 +1744,11 @@ fn contained_share(query: &Query, passage: &Passage, misspelt: &[&str]) -> f32 {
     // Whether anything but whom the phrase serves is found ("thiết bị ký số" of "thiết bị ký số
     // cho cơ quan nhà nước").
     let mut found_what = false;
+    // Whether a word of a Vietnamese name that is no known word, a brand ("eTax" of "ứng dụng
+    // eTax Mobile"), is missing: the rest of such a name says only what kind of thing the
+    // platform is. A capability keeps its share: "đề nghị cấp lý lịch tư pháp qua VNeID" is
+    // what a provincial app for it would do too.
+    let mut brand_missing = false;
     for unit in passage.units.iter().filter(|u| u.role != Role::Filler) {
         let weight = unit.base_weight();
         total += weight;
@@ -1769,11 +1774,13 @@ fn contained_share(query: &Query, passage: &Passage, misspelt: &[&str]) -> f32 {
         {
             found += weight * FUZZY_FACTOR;
             found_what |= what;
+        } else {
+            brand_missing |= passage.field == Field::Name && may_be_typo(&unit.text);
         }
     }
     // Scaling a short phrase's share down by its weight was tried on the development cases and
     // judged fewer of them right.
-    if total > 0.0 && found_what {
+    if total > 0.0 && found_what && !brand_missing {
         found / total
     } else {
         0.0
@@ -3617,6 +3624,25 @@ mod tests {
         assert_eq!(containment("Nâng cấp cổng thông tin điện tử của tỉnh"), 0.0);
         // Counting the visits is its function.
         assert!(containment("Thống kê truy cập cổng thông tin điện tử") > 0.99);
+    }
+
+    #[test]
+    fn a_name_without_its_brand_says_only_what_kind_of_thing_the_platform_is() {
+        let containment = containment_in("Ứng dụng eTax Mobile", "nộp thuế trên điện thoại");
+        // A province's own mobile app holds "ứng dụng" and "mobile" of the name, not the name.
+        assert_eq!(
+            containment("Ứng dụng mobile công dân số tỉnh Bình Định"),
+            0.0
+        );
+        // With the brand it is the name.
+        let named = containment("Hướng dẫn cài đặt ứng dụng eTax Mobile");
+        assert!(named > 0.99, "{named}");
+        // A capability keeps what it holds without the brand: a provincial app that takes
+        // requests for criminal record certificates does what the platform does on VNeID.
+        let containment =
+            containment_in("Lý lịch tư pháp", "đề nghị cấp lý lịch tư pháp qua VNeID");
+        let app = containment("Ứng dụng đề nghị cấp lý lịch tư pháp");
+        assert!(app > 0.5, "{app}");
     }
 
     #[test]
