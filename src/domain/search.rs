@@ -864,6 +864,16 @@ fn analyse_written(text: &str, with_units: bool) -> (Query, Vec<String>) {
     if let Some(last) = boundaries.last_mut() {
         *last = true;
     }
+    // A name written with capitals after a word for a place below a province ("cửa khẩu Móng
+    // Cái", "huyện Krông Pắc", "thành phố Hạ Long") is a place, filler as a province is.
+    if with_units {
+        let named = place_names(text, &exact);
+        for unit in &mut units {
+            if named[unit.start..unit.start + unit.len].iter().all(|n| *n) {
+                unit.role = Role::Filler;
+            }
+        }
+    }
     // "xây dựng" and "đầu tư" frame a plan as verbs ("Xây dựng hệ thống …", "Đầu tư hạ tầng …"),
     // but after a word that names something they are its object: "giấy phép xây dựng" is a
     // building permit, "xúc tiến đầu tư" investment promotion.
@@ -920,6 +930,65 @@ fn analyse_written(text: &str, with_units: bool) -> (Query, Vec<String>) {
         numbered: false,
     };
     (query, exact)
+}
+
+/// Words for a place below a province, as written, that a capitalised name follows.
+const PLACE_WORDS: &[&[&str]] = &[
+    &["huyện"],
+    &["huyen"],
+    &["xã"],
+    &["phường"],
+    &["phuong"],
+    &["quận"],
+    &["thị", "xã"],
+    &["thi", "xa"],
+    &["thị", "trấn"],
+    &["thi", "tran"],
+    &["thành", "phố"],
+    &["thanh", "pho"],
+    &["tp"],
+    &["cửa", "khẩu"],
+    &["cua", "khau"],
+];
+
+/// By syllable position: whether the syllable belongs to a name written with capitals after a
+/// word of [`PLACE_WORDS`], up to the first syllable written in lower case. All false when the
+/// text splits otherwise than `exact`.
+fn place_names(text: &str, exact: &[String]) -> Vec<bool> {
+    let mut named = vec![false; exact.len()];
+    // Where each place word ends, found before the text is split a second time for its capitals
+    // (most texts have none).
+    let ends: Vec<usize> = (0..exact.len())
+        .filter_map(|i| {
+            PLACE_WORDS.iter().find_map(|words| {
+                exact
+                    .get(i..i + words.len())
+                    .is_some_and(|w| w.iter().zip(words.iter()).all(|(a, b)| a == b))
+                    .then_some(i + words.len())
+            })
+        })
+        .collect();
+    if ends.is_empty() {
+        return named;
+    }
+    let normalized = crate::domain::normalize_text(text);
+    let capitalised: Vec<bool> = normalized
+        .split(|c: char| !is_word_char(c))
+        .filter(|w| !w.is_empty())
+        .map(|w| w.chars().next().is_some_and(char::is_uppercase))
+        .collect();
+    if capitalised.len() != exact.len() {
+        return named;
+    }
+    for end in ends {
+        for i in end..exact.len() {
+            if !capitalised[i] {
+                break;
+            }
+            named[i] = true;
+        }
+    }
+    named
 }
 
 /// Framing verbs that are also nouns: "xây dựng" (construction), "đầu tư" (investment).
@@ -2838,6 +2907,44 @@ mod tests {
         );
         assert!(long >= short - 0.01, "{short} vs {long}");
         assert!(long > 0.75, "{long}");
+    }
+
+    #[test]
+    fn a_capitalised_name_after_a_place_word_is_a_place() {
+        let filler = |text: &str| -> Vec<String> {
+            analyse(text)
+                .units
+                .into_iter()
+                .filter(|u| u.role == Role::Filler)
+                .map(|u| u.text)
+                .collect()
+        };
+        // Border gates, a town and a district, with and without diacritics, up to the first word
+        // in lower case.
+        let gates =
+            filler("Phần mềm khai báo qua cửa khẩu Móng Cái, Bắc Phong Sinh tỉnh Quảng Ninh");
+        for place in ["mong", "cai", "bac", "phong", "sinh"] {
+            assert!(
+                gates.iter().any(|u| u.split(' ').any(|w| w == place)),
+                "{place}: {gates:?}"
+            );
+        }
+        assert!(!gates.contains(&"khai bao".to_owned()), "{gates:?}");
+        let district = filler("Phan mem quan ly ho tich huyen Meo Vac");
+        assert!(district.iter().any(|u| u.contains("vac")), "{district:?}");
+        assert!(
+            !district.iter().any(|u| u.contains("ho tich")),
+            "{district:?}"
+        );
+        // In lower case the words after one are what the plan is about: "cấp xã" is a level.
+        let commune = filler("Phần mềm một cửa cấp xã quản lý hộ tịch");
+        assert!(
+            !commune.iter().any(|u| u.contains("ho tich")),
+            "{commune:?}"
+        );
+        let town = filler("Hệ thống camera giao thông thành phố Hạ Long");
+        assert!(town.iter().any(|u| u.contains("long")), "{town:?}");
+        assert!(!town.iter().any(|u| u.contains("camera")), "{town:?}");
     }
 
     #[test]
