@@ -226,6 +226,9 @@ pub struct Query {
     /// Whether the text numbers the tasks it lists, three or more ("(1) …; (2) …; (3) …"): a plan
     /// of several functions by its own account.
     numbered: bool,
+    /// By syllable position: whether a comma comes before it ("nhà, cơ quan"). Empty when the
+    /// text has no comma or was read without its words.
+    commas: Vec<bool>,
 }
 
 impl Query {
@@ -344,6 +347,11 @@ impl Query {
                 .map(<[bool]>::to_vec)
                 .unwrap_or_default(),
             numbered: false,
+            commas: self
+                .commas
+                .get(from..to)
+                .map(<[bool]>::to_vec)
+                .unwrap_or_default(),
         }
     }
 
@@ -928,8 +936,38 @@ fn analyse_written(text: &str, with_units: bool) -> (Query, Vec<String>) {
         equipment: false,
         framed,
         numbered: false,
+        commas: if with_units {
+            commas(text, exact.len())
+        } else {
+            Vec::new()
+        },
     };
     (query, exact)
+}
+
+/// By syllable position: whether a comma comes between it and the syllable before. Empty when
+/// the text has no comma.
+fn commas(text: &str, syllables: usize) -> Vec<bool> {
+    if !text.contains(',') {
+        return Vec::new();
+    }
+    let mut commas = vec![false; syllables];
+    let mut count = 0;
+    let mut in_word = false;
+    for c in crate::domain::normalize_text(text).chars() {
+        if is_word_char(c) {
+            in_word = true;
+            continue;
+        }
+        if in_word {
+            count += 1;
+            in_word = false;
+        }
+        if c == ',' && count > 0 && count < syllables {
+            commas[count] = true;
+        }
+    }
+    commas
 }
 
 /// Words for a place below a province, as written, that a capitalised name follows.
@@ -2680,7 +2718,7 @@ fn beyond_the_platform(query: &Query, doc: &Document) -> Option<String> {
                 .filter(names_function)
                 .collect();
             let mut previous = and.start;
-            let before: Vec<&Unit> = units[..at]
+            let run: Vec<&Unit> = units[..at]
                 .iter()
                 .rev()
                 .take_while(|u| {
@@ -2688,9 +2726,17 @@ fn beyond_the_platform(query: &Query, doc: &Document) -> Option<String> {
                     previous = u.start;
                     adjacent
                 })
-                .filter(names_function)
                 .collect();
-            (after.iter().map(|u| u.len).sum::<usize>() >= 2
+            // "cho từng ngôi nhà, cơ quan và điểm kinh doanh": "và" ends a list, and its last item
+            // is one more of what the same words act on, not a second function.
+            let listed = run.split_last().is_some_and(|(_, inner)| {
+                inner
+                    .iter()
+                    .any(|u| query.commas.get(u.start).copied().unwrap_or(false))
+            });
+            let before: Vec<&Unit> = run.into_iter().filter(names_function).collect();
+            (!listed
+                && after.iter().map(|u| u.len).sum::<usize>() >= 2
                 && !after.iter().any(|u| strongly_found(u))
                 && before.iter().any(|u| strongly_found(u)))
             .then(|| {
@@ -3131,10 +3177,12 @@ mod tests {
             (POSSIBLE_OVERLAP..LIKELY_DUPLICATE).contains(&more.value),
             "{more:?}"
         );
-        // Users joined with "và" are not a second function, nor is one syllable.
+        // Users joined with "và" are not a second function, nor is one syllable, nor the last
+        // item of a list of what the same words act on.
         for title in [
             "Phần mềm quản lý hồ sơ địa chính cho người dân và doanh nghiệp",
             "Phần mềm quản lý hồ sơ địa chính và bản",
+            "Phần mềm quản lý hồ sơ địa chính, biến động đất đai và tài sản gắn liền với đất",
         ] {
             let o = judge(title);
             assert!(
