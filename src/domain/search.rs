@@ -1884,8 +1884,14 @@ fn contained_share(query: &Query, passage: &Passage, misspelt: &[&str]) -> f32 {
                     .find(|u| u.start == at && u.len == 2 && u.text == unit.text)
                     .is_some_and(|u| other_word(&u.exact.join(" "), &unit.exact.join(" ")))
         };
-        if unit.alternatives.iter().any(|(words, _)| {
-            query_positions_unframed(query, words).any(|at| !spelled_otherwise(at))
+        // A name's abbreviation written out in the text is the document it stands for, not the
+        // platform: "giấy phép lái xe" is a licence, "GPLX" the platform's short name.
+        let spelled_out = |words: &Vec<String>, how: &How| {
+            passage.field == Field::Name && *how == How::Abbreviation && words.len() > unit.len
+        };
+        if unit.alternatives.iter().any(|(words, how)| {
+            !spelled_out(words, how)
+                && query_positions_unframed(query, words).any(|at| !spelled_otherwise(at))
         }) {
             found += weight;
             found_what |= what;
@@ -3816,6 +3822,23 @@ mod tests {
         assert_eq!(containment("Nâng cấp cổng thông tin điện tử của tỉnh"), 0.0);
         // Counting the visits is its function.
         assert!(containment("Thống kê truy cập cổng thông tin điện tử") > 0.99);
+    }
+
+    #[test]
+    fn a_short_name_written_out_is_the_document_it_stands_for() {
+        let licences = Document::new(Fields {
+            name_vi: "Trang thông tin Giấy phép lái xe",
+            short_name: Some("GPLX"),
+            code: "licences",
+            ..Fields::default()
+        });
+        let containment = |text: &str| score(&analyse(text), &licences, &Rarity::default());
+        // Showing a driving licence in a wallet app holds the licence, not the short name "GPLX".
+        let shown = containment("hiển thị giấy phép lái xe trên điện thoại");
+        assert!(shown.containment < 0.99, "{shown:?}");
+        // The short name itself is the platform.
+        let named = containment("tra cứu trên GPLX");
+        assert!(named.containment > 0.99, "{named:?}");
     }
 
     #[test]
