@@ -2834,6 +2834,16 @@ mod tests {
             .collect()
     }
 
+    /// The words of a text that play `role`, folded.
+    fn in_role(text: &str, role: Role) -> Vec<String> {
+        analyse(text)
+            .units
+            .into_iter()
+            .filter(|u| u.role == role)
+            .map(|u| u.text)
+            .collect()
+    }
+
     /// The text's one word is found in `doc` neither by `find` nor by `occurs`.
     fn assert_one_word_not_found(text: &str, doc: &Document) {
         let q = analyse(text);
@@ -2978,14 +2988,7 @@ mod tests {
 
     #[test]
     fn a_capitalised_name_after_a_place_word_is_a_place() {
-        let filler = |text: &str| -> Vec<String> {
-            analyse(text)
-                .units
-                .into_iter()
-                .filter(|u| u.role == Role::Filler)
-                .map(|u| u.text)
-                .collect()
-        };
+        let filler = |text: &str| in_role(text, Role::Filler);
         // Border gates, a town and a district, with and without diacritics, up to the first word
         // in lower case.
         let gates =
@@ -3546,14 +3549,7 @@ mod tests {
 
     #[test]
     fn a_framing_verb_after_what_it_qualifies_is_its_object() {
-        let content = |text: &str| -> Vec<String> {
-            analyse(text)
-                .units
-                .into_iter()
-                .filter(|u| u.role == Role::Content)
-                .map(|u| u.text)
-                .collect()
-        };
+        let content = |text: &str| in_role(text, Role::Content);
         let building = "xay dung".to_owned();
         let investment = "dau tu".to_owned();
         assert!(content("Phần mềm quản lý trật tự xây dựng").contains(&building));
