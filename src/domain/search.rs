@@ -226,8 +226,8 @@ pub struct Query {
     /// Whether the text numbers the tasks it lists, three or more ("(1) …; (2) …; (3) …"): a plan
     /// of several functions by its own account.
     numbered: bool,
-    /// By syllable position: whether a comma comes before it ("nhà, cơ quan"). Empty when the
-    /// text has no comma or was read without its words.
+    /// By syllable position: whether a comma comes before it ("nhà, cơ quan"). Asked of a plan
+    /// only (see `analyse`); empty when the text has no comma.
     commas: Vec<bool>,
 }
 
@@ -702,6 +702,7 @@ pub fn analyse(text: &str) -> Query {
             .iter()
             .any(|software| query_contains(&query, software));
     query.numbered = numbered_items(text) >= 3;
+    query.commas = commas(text, query.tokens.len());
     query
 }
 
@@ -936,11 +937,7 @@ fn analyse_written(text: &str, with_units: bool) -> (Query, Vec<String>) {
         equipment: false,
         framed,
         numbered: false,
-        commas: if with_units {
-            commas(text, exact.len())
-        } else {
-            Vec::new()
-        },
+        commas: Vec::new(),
     };
     (query, exact)
 }
