@@ -948,23 +948,34 @@ fn commas(text: &str, syllables: usize) -> Vec<bool> {
     if !text.contains(',') {
         return Vec::new();
     }
-    let mut commas = vec![false; syllables];
-    let mut count = 0;
-    let mut in_word = false;
-    for c in crate::domain::normalize_text(text).chars() {
-        if is_word_char(c) {
-            in_word = true;
-            continue;
-        }
-        if in_word {
-            count += 1;
-            in_word = false;
-        }
-        if c == ',' && count > 0 && count < syllables {
-            commas[count] = true;
-        }
+    let commas: Vec<bool> = as_written(text)
+        .map(|(_, after_comma)| after_comma)
+        .collect();
+    if commas.len() == syllables {
+        commas
+    } else {
+        Vec::new()
     }
-    commas
+}
+
+/// What `split` leaves out of each syllable of a text, in order: whether it is written with a
+/// capital, and whether a comma comes between it and the syllable before.
+fn as_written(text: &str) -> impl Iterator<Item = (bool, bool)> {
+    let normalized = crate::domain::normalize_text(text);
+    let mut marks = Vec::new();
+    let mut after_comma = false;
+    for piece in normalized.split_inclusive(|c: char| !is_word_char(c)) {
+        let word = piece.trim_end_matches(|c: char| !is_word_char(c));
+        if !word.is_empty() {
+            marks.push((
+                word.chars().next().is_some_and(char::is_uppercase),
+                after_comma,
+            ));
+            after_comma = false;
+        }
+        after_comma |= piece[word.len()..].contains(',');
+    }
+    marks.into_iter()
 }
 
 /// Words for a place below a province, as written, that a capitalised name follows.
@@ -1006,12 +1017,7 @@ fn place_names(text: &str, exact: &[String]) -> Vec<bool> {
     if ends.is_empty() {
         return named;
     }
-    let normalized = crate::domain::normalize_text(text);
-    let capitalised: Vec<bool> = normalized
-        .split(|c: char| !is_word_char(c))
-        .filter(|w| !w.is_empty())
-        .map(|w| w.chars().next().is_some_and(char::is_uppercase))
-        .collect();
+    let capitalised: Vec<bool> = as_written(text).map(|(capital, _)| capital).collect();
     if capitalised.len() != exact.len() {
         return named;
     }
