@@ -1865,10 +1865,10 @@ fn contained_share(query: &Query, passage: &Passage, misspelt: &[&str]) -> f32 {
         return 0.0;
     }
     let mut total = 0.0;
-    let mut found = 0.0;
-    // Whether anything but whom the phrase serves is found ("thiết bị ký số" of "thiết bị ký số
-    // cho cơ quan nhà nước").
-    let mut found_what = false;
+    // Each word found: its weight, whether it says what (not whom the phrase serves: "thiết bị
+    // ký số" of "thiết bị ký số cho cơ quan nhà nước"), and where in the text (nowhere in
+    // particular for a typo's stand-in).
+    let mut hits: Vec<(f32, bool, Vec<usize>)> = Vec::new();
     // Whether a word of a Vietnamese name that is no known word, a brand ("eTax" of "ứng dụng
     // eTax Mobile"), is missing: the rest of such a name says only what kind of thing the
     // platform is. A capability keeps its share: "đề nghị cấp lý lịch tư pháp qua VNeID" is
@@ -1892,23 +1892,53 @@ fn contained_share(query: &Query, passage: &Passage, misspelt: &[&str]) -> f32 {
         let spelled_out = |words: &Vec<String>, how: &How| {
             passage.field == Field::Name && *how == How::Abbreviation && words.len() > unit.len
         };
-        if unit.alternatives.iter().any(|(words, how)| {
-            !spelled_out(words, how)
-                && query_positions_unframed(query, words).any(|at| !spelled_otherwise(at))
-        }) {
-            found += weight;
-            found_what |= what;
+        let at: Vec<usize> = unit
+            .alternatives
+            .iter()
+            .filter(|(words, how)| !spelled_out(words, how))
+            .flat_map(|(words, _)| query_positions_unframed(query, words))
+            .filter(|&at| !spelled_otherwise(at))
+            .collect();
+        if !at.is_empty() {
+            hits.push((weight, what, at));
         } else if unit
             .alternatives
             .iter()
             .any(|(words, _)| words.len() == 1 && misspelt.contains(&words[0].as_str()))
         {
-            found += weight * FUZZY_FACTOR;
-            found_what |= what;
+            hits.push((weight * FUZZY_FACTOR, what, Vec::new()));
         } else {
             brand_missing |= passage.field == Field::Name && may_be_typo(&unit.text);
         }
     }
+    // The phrase's words found near each other: "công bố quy hoạch" is not in "công bố các bộ dữ
+    // liệu về giao thông công cộng, quy hoạch, doanh nghiệp", whose "quy hoạch" is one of the
+    // data published. The best stretch of the text three times the phrase's length and six
+    // syllables more (twice and four more lost three duplicates whose descriptions spread a
+    // function over a sentence).
+    let reach = 3 * passage.tokens.len() + 6;
+    let in_reach = |from: usize| {
+        hits.iter()
+            .filter(|(_, _, at)| at.is_empty() || at.iter().any(|&a| a >= from && a < from + reach))
+            .fold((0.0, false), |(found, what), hit| {
+                (found + hit.0, what || hit.1)
+            })
+    };
+    let anchors: Vec<usize> = hits
+        .iter()
+        .flat_map(|(_, _, at)| at.iter().copied())
+        .collect();
+    let (found, found_what) = if anchors.is_empty() {
+        in_reach(0)
+    } else {
+        anchors
+            .into_iter()
+            .map(in_reach)
+            .fold(
+                (0.0, false),
+                |best, here| if here.0 > best.0 { here } else { best },
+            )
+    };
     // Scaling a short phrase's share down by its weight was tried on the development cases and
     // judged fewer of them right.
     if total > 0.0 && found_what && !brand_missing {
@@ -3809,6 +3839,18 @@ mod tests {
             ..Fields::default()
         });
         move |text| score(&analyse(text), &platform, &Rarity::default()).containment
+    }
+
+    #[test]
+    fn a_phrase_is_contained_only_where_its_words_stand_near_each_other() {
+        let containment = containment_in("Hệ thống thông tin quy hoạch", "công bố quy hoạch");
+        assert!(containment("Công bố quy hoạch sử dụng đất của tỉnh") > 0.99);
+        // "quy hoạch" is thirty syllables after "công bố": what else the plan does.
+        let apart = containment(
+            "Công bố kết quả khảo sát mức độ hài lòng của người dân về dịch vụ hành chính công \
+             tại bộ phận một cửa các xã, phường và đề xuất điều chỉnh quy hoạch",
+        );
+        assert!(apart < 0.99, "{apart}");
     }
 
     #[test]
