@@ -1827,6 +1827,10 @@ fn drawn_on_from(query: &Query) -> Option<usize> {
 /// "bằng tài khoản VNeID", "qua ứng dụng VNeID").
 const DETERMINERS: &[&str] = &["cac", "the", "tai khoan", "ung dung"];
 
+/// How far before a "và" a use marker still governs the name after it: "qua nền tảng chia sẻ dữ
+/// liệu của tỉnh và NDXP".
+const COORDINATED_REACH: usize = 10;
+
 /// Verbs of a capability that act on what others run: "đăng ký sàn giao dịch thương mại điện tử"
 /// registers marketplaces, it is not one.
 const OVERSIGHT_VERBS: &[&str] = &[
@@ -2029,14 +2033,7 @@ pub fn score(query: &Query, doc: &Document, rarity: &Rarity) -> Score {
     let named = namings.first().map(|(n, _)| (*n).to_owned());
     // "xác thực qua VNeID", "kết nối với NDXP", "đăng nhập bằng tài khoản định danh điện tử
     // VNeID": a platform named as what the plan uses, by any of the names the text holds.
-    let used = namings.iter().any(|(_, at)| {
-        let mut at = *at;
-        while let Some(words) = DETERMINERS.iter().find_map(|d| {
-            let words = d.split(' ').count();
-            (at >= words && query.tokens[at - words..at].join(" ") == *d).then_some(words)
-        }) {
-            at -= words;
-        }
+    let marked_at = |at: usize| {
         USE_MARKERS.iter().any(|marker| {
             let marker: Vec<&str> = marker.split(' ').collect();
             // The marker is a word of its own: the "tử" of "điện tử" is not "từ".
@@ -2047,6 +2044,21 @@ pub fn score(query: &Query, doc: &Document, rarity: &Rarity) -> Score {
                     .zip(&marker)
                     .all(|(t, m)| t == m)
         })
+    };
+    let used = namings.iter().any(|(_, at)| {
+        let mut at = *at;
+        while let Some(words) = DETERMINERS.iter().find_map(|d| {
+            let words = d.split(' ').count();
+            (at >= words && query.tokens[at - words..at].join(" ") == *d).then_some(words)
+        }) {
+            at -= words;
+        }
+        // "qua nền tảng chia sẻ dữ liệu của tỉnh và NDXP": the second of two things the plan
+        // goes through is used too.
+        let coordinated = at >= 1
+            && query.tokens[at - 1] == "va"
+            && (at.saturating_sub(1 + COORDINATED_REACH)..at - 1).any(marked_at);
+        marked_at(at) || coordinated
     });
     // Neighbouring significant words of the text that stand together in one of the platform's
     // names or capabilities: "hóa đơn" next to "điện tử".
@@ -3557,10 +3569,13 @@ mod tests {
         // Helping people activate or install it is using it.
         assert!(used("Hướng dẫn người dân kích hoạt tài khoản VNeID"));
         assert!(used("hỗ trợ cài đặt ứng dụng VNeID"));
+        // The second of two things the plan goes through.
+        assert!(used("đăng nhập qua cổng dịch vụ công của tỉnh và VNeID"));
         // Named as what is built, it is not used.
         assert!(!used(
             "Xây dựng hệ thống tài khoản định danh điện tử của tỉnh"
         ));
+        assert!(!used("Xây dựng cổng thông tin của tỉnh và VNeID"));
     }
 
     #[test]
