@@ -1324,7 +1324,33 @@ impl Document {
                     || (p.tokens.len() == 1 && p.tokens.get(0).chars().count() >= 4))
                     && p.units.iter().any(Unit::is_significant)
             })
-            .map(|(p, written)| (p.tokens.to_vec(), written.trim().to_owned()))
+            .map(|(p, written)| (p, written.trim().to_owned()))
+            .flat_map(|(p, written)| {
+                let tokens = p.tokens.to_vec();
+                // An abbreviation among other words of a name is written out too: "cơ sở dữ
+                // liệu quốc gia về hoạt động xây dựng" names "CSDL quốc gia về hoạt động xây
+                // dựng". Not a name that is only the abbreviation: "giấy phép lái xe" is a
+                // licence, "GPLX" a platform's short name.
+                let mut spelled = Vec::new();
+                let mut out = false;
+                for (i, token) in tokens.iter().enumerate() {
+                    let long = p
+                        .units
+                        .iter()
+                        .filter(|u| u.start == i && u.len == 1 && tokens.len() > 1)
+                        .flat_map(|u| u.alternatives.iter())
+                        .find(|(words, how)| *how == How::Abbreviation && words.len() > 1);
+                    match long {
+                        Some((words, _)) => {
+                            spelled.extend(words.iter().cloned());
+                            out = true;
+                        }
+                        None => spelled.push(token.clone()),
+                    }
+                }
+                let spelled = out.then(|| (spelled, written.clone()));
+                std::iter::once((tokens, written)).chain(spelled)
+            })
             .collect();
         // A name is written without its "về" too: "CSDL quốc gia đất đai", "hệ thống thông tin
         // dữ liệu công tác dân tộc".
@@ -1390,6 +1416,9 @@ pub struct Score {
     /// Whether the text names the platform as one it uses, feeds or connects to ("xác thực qua
     /// VNeID", "đồng bộ lên CSDL ngành giáo dục").
     pub used: bool,
+    /// Whether the text names the platform only as one it reads from ("lấy từ cơ sở dữ liệu
+    /// ngành giáo dục"): data flows from it into the plan, not the other way.
+    pub reads_only: bool,
     /// The words found.
     pub matches: Vec<UnitMatch>,
     /// How many significant words were found in a name, an alias or a capability.
@@ -1823,6 +1852,22 @@ fn drawn_on_from(query: &Query) -> Option<usize> {
     })
 }
 
+/// The use markers that say the plan reads from the platform.
+const READ_MARKERS: &[&str] = &["tu", "from"];
+
+/// Whether what a plan draws on from `from` follows "từ" (reads from it), not "với", "lên" or
+/// "vào" (connects to or feeds it).
+fn reads_from(query: &Query, from: usize) -> bool {
+    let t = &query.tokens;
+    let before = |n: usize| {
+        from.checked_sub(n)
+            .and_then(|i| t.get(i))
+            .map(String::as_str)
+    };
+    before(1) == Some("tu")
+        || (DETERMINERS.contains(&before(1).unwrap_or("")) && before(2) == Some("tu"))
+}
+
 /// Words that may stand between a use marker and the platform's name ("từ các CSDL quốc gia",
 /// "bằng tài khoản VNeID", "qua ứng dụng VNeID").
 const DETERMINERS: &[&str] = &["cac", "the", "tai khoan", "ung dung"];
@@ -2033,8 +2078,8 @@ pub fn score(query: &Query, doc: &Document, rarity: &Rarity) -> Score {
     let named = namings.first().map(|(n, _)| (*n).to_owned());
     // "xác thực qua VNeID", "kết nối với NDXP", "đăng nhập bằng tài khoản định danh điện tử
     // VNeID": a platform named as what the plan uses, by any of the names the text holds.
-    let marked_at = |at: usize| {
-        USE_MARKERS.iter().any(|marker| {
+    let marker_at = |at: usize| {
+        USE_MARKERS.iter().copied().find(|marker| {
             let marker: Vec<&str> = marker.split(' ').collect();
             // The marker is a word of its own: the "tử" of "điện tử" is not "từ".
             at >= marker.len()
@@ -2045,21 +2090,27 @@ pub fn score(query: &Query, doc: &Document, rarity: &Rarity) -> Score {
                     .all(|(t, m)| t == m)
         })
     };
-    let used = namings.iter().any(|(_, at)| {
-        let mut at = *at;
-        while let Some(words) = DETERMINERS.iter().find_map(|d| {
-            let words = d.split(' ').count();
-            (at >= words && query.tokens[at - words..at].join(" ") == *d).then_some(words)
-        }) {
-            at -= words;
-        }
-        // "qua nền tảng chia sẻ dữ liệu của tỉnh và NDXP": the second of two things the plan
-        // goes through is used too.
-        let coordinated = at >= 1
-            && query.tokens[at - 1] == "va"
-            && (at.saturating_sub(1 + COORDINATED_REACH)..at - 1).any(marked_at);
-        marked_at(at) || coordinated
-    });
+    let markers: Vec<&str> = namings
+        .iter()
+        .filter_map(|(_, at)| {
+            let mut at = *at;
+            while let Some(words) = DETERMINERS.iter().find_map(|d| {
+                let words = d.split(' ').count();
+                (at >= words && query.tokens[at - words..at].join(" ") == *d).then_some(words)
+            }) {
+                at -= words;
+            }
+            // "qua nền tảng chia sẻ dữ liệu của tỉnh và NDXP": the second of two things the plan
+            // goes through is used too.
+            let coordinated = || {
+                (at >= 1 && query.tokens[at - 1] == "va")
+                    .then(|| (at.saturating_sub(1 + COORDINATED_REACH)..at - 1).find_map(marker_at))
+                    .flatten()
+            };
+            marker_at(at).or_else(coordinated)
+        })
+        .collect();
+    let used = !markers.is_empty();
     // Neighbouring significant words of the text that stand together in one of the platform's
     // names or capabilities: "hóa đơn" next to "điện tử".
     let mut pairs = 0;
@@ -2126,6 +2177,11 @@ pub fn score(query: &Query, doc: &Document, rarity: &Rarity) -> Score {
             first.is_some_and(|u| u.start >= from) && found.all(|u| u.start >= from)
         });
     let used = used || drawn_on;
+    // "thông tin học sinh lấy từ cơ sở dữ liệu ngành giáo dục": what the plan reads from a
+    // platform it only uses.
+    let reads_only = used
+        && markers.iter().all(|m| READ_MARKERS.contains(m))
+        && (!drawn_on || query.drawn_on.is_some_and(|from| reads_from(query, from)));
     if drawn_on {
         value = value.min(LAYER_CEILING);
     }
@@ -2138,6 +2194,7 @@ pub fn score(query: &Query, doc: &Document, rarity: &Rarity) -> Score {
         named,
         named_at,
         used,
+        reads_only,
         matches,
         strong_matches,
     }
@@ -3576,6 +3633,25 @@ mod tests {
             "Xây dựng hệ thống tài khoản định danh điện tử của tỉnh"
         ));
         assert!(!used("Xây dựng cổng thông tin của tỉnh và VNeID"));
+    }
+
+    #[test]
+    fn a_name_is_found_with_its_abbreviation_written_out_and_read_from_or_fed() {
+        let construction = Document::new(Fields {
+            name_vi: "Hệ thống thông tin, cơ sở dữ liệu quốc gia về hoạt động xây dựng",
+            code: "construction",
+            aliases: &["CSDL quốc gia về hoạt động xây dựng".to_owned()],
+            ..Fields::default()
+        });
+        let read = |text: &str| score(&analyse(text), &construction, &Rarity::default());
+        let fed =
+            read("đồng bộ dữ liệu giấy phép lên cơ sở dữ liệu quốc gia về hoạt động xây dựng");
+        assert!(
+            fed.named.is_some() && fed.used && !fed.reads_only,
+            "{fed:?}"
+        );
+        let drawn = read("thông tin công trình lấy từ CSDL quốc gia về hoạt động xây dựng");
+        assert!(drawn.used && drawn.reads_only, "{drawn:?}");
     }
 
     #[test]

@@ -84,6 +84,7 @@ const LAYER_TITLE_SHARE: f32 = 0.2;
 /// that much: most of up to 100 candidates do not.
 fn connected_layer(o: &search::Overlap, action: impl FnOnce() -> Option<ProvinceAction>) -> bool {
     o.description.used
+        && !o.description.reads_only
         && o.title.strong_matches >= 1
         && o.title.coverage >= LAYER_TITLE_SHARE
         && !o.training
