@@ -79,7 +79,8 @@ const LAYER_TITLE_SHARE: f32 = 0.2;
 /// dữ liệu ngành giáo dục của Bộ"), and its title does something the platform's names or
 /// capabilities say ("Phần mềm QLVB&ĐH và HSCV", against VXP's "kết nối hệ thống quản lý văn
 /// bản"). That is a possible overlap, to be connected, as the registry's province action says, not
-/// a platform merely used (signing in with VNeID), nor one a course is about.
+/// a platform merely used (signing in with VNeID), nor one it only reads from ("thông tin học sinh
+/// lấy từ cơ sở dữ liệu ngành giáo dục"), nor one a course is about.
 /// The platform's province action is read (its stored profile parsed) only when the plan says
 /// that much: most of up to 100 candidates do not.
 fn connected_layer(o: &search::Overlap, action: impl FnOnce() -> Option<ProvinceAction>) -> bool {
@@ -639,10 +640,13 @@ mod tests {
         assert!(connected_layer(&feeding(0.3), connect));
         // One syllable of a long title.
         assert!(!connected_layer(&feeding(0.03), connect));
-        // A platform only used is not one the plan is a layer of.
+        // A platform only used is not one the plan is a layer of, nor one it reads from.
         assert!(!connected_layer(&feeding(0.3), || Some(
             ProvinceAction::Use
         )));
+        let mut reading = feeding(0.3);
+        reading.description.reads_only = true;
+        assert!(!connected_layer(&reading, connect));
     }
 
     #[test]
