@@ -1915,9 +1915,11 @@ fn contained_share(query: &Query, passage: &Passage, misspelt: &[&str]) -> f32 {
     }
     let mut total = 0.0;
     // Each word found: its weight, whether it says what (not whom the phrase serves: "thiết bị
-    // ký số" of "thiết bị ký số cho cơ quan nhà nước"), and where in the text (nowhere in
-    // particular for a typo's stand-in).
+    // ký số" of "thiết bị ký số cho cơ quan nhà nước"), and where in the text (none: anywhere,
+    // for a typo's stand-in or in a text within reach).
     let mut hits: Vec<(f32, bool, Vec<usize>)> = Vec::new();
+    let reach = 3 * passage.tokens.len() + 6;
+    let short = query.tokens.len() <= reach;
     // Whether a word of a Vietnamese name that is no known word, a brand ("eTax" of "ứng dụng
     // eTax Mobile"), is missing: the rest of such a name says only what kind of thing the
     // platform is. A capability keeps its share: "đề nghị cấp lý lịch tư pháp qua VNeID" is
@@ -1941,14 +1943,21 @@ fn contained_share(query: &Query, passage: &Passage, misspelt: &[&str]) -> f32 {
         let spelled_out = |words: &Vec<String>, how: &How| {
             passage.field == Field::Name && *how == How::Abbreviation && words.len() > unit.len
         };
-        let at: Vec<usize> = unit
+        let mut found_at = unit
             .alternatives
             .iter()
             .filter(|(words, how)| !spelled_out(words, how))
             .flat_map(|(words, _)| query_positions_unframed(query, words))
             .filter(|&at| !spelled_otherwise(at))
-            .collect();
-        if !at.is_empty() {
+            .peekable();
+        if found_at.peek().is_some() {
+            // In a text no longer than the reach, every word is near every other: where does not
+            // matter (and is not collected, for the hundred candidates of a check).
+            let at = if short {
+                Vec::new()
+            } else {
+                found_at.collect()
+            };
             hits.push((weight, what, at));
         } else if unit
             .alternatives
@@ -1965,7 +1974,6 @@ fn contained_share(query: &Query, passage: &Passage, misspelt: &[&str]) -> f32 {
     // data published. The best stretch of the text three times the phrase's length and six
     // syllables more (twice and four more lost three duplicates whose descriptions spread a
     // function over a sentence).
-    let reach = 3 * passage.tokens.len() + 6;
     let in_reach = |from: usize| {
         hits.iter()
             .filter(|(_, _, at)| at.is_empty() || at.iter().any(|&a| a >= from && a < from + reach))
