@@ -69,8 +69,9 @@ pub struct DocumentCache {
     active: Mutex<Option<(i64, i64)>>,
 }
 
-/// A platform's version and update time, with its searchable form at that version.
-type CachedDocument = (i32, DateTime<Utc>, Arc<Document>);
+/// A platform's version and update time, with its searchable form at that version, and whether it
+/// was used since the cache was last full.
+type CachedDocument = (i32, DateTime<Utc>, Arc<Document>, bool);
 
 impl DocumentCache {
     /// The searchable form of a stored platform.
@@ -80,10 +81,11 @@ impl DocumentCache {
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
         };
-        if let Some((version, updated_at, doc)) = lock().get(&p.id)
+        if let Some((version, updated_at, doc, used)) = lock().get_mut(&p.id)
             && *version == p.version
             && *updated_at == p.updated_at
         {
+            *used = true;
             return Arc::clone(doc);
         }
         let profile = PlatformProfile::from_stored(&p.profile);
@@ -99,10 +101,16 @@ impl DocumentCache {
             users: &profile.users,
         }));
         let mut entries = lock();
+        // Full: the forms used again since the last time it was full stay (the registry's own
+        // platforms, which most checks find among their candidates, at 100,000 platforms), the
+        // others go; all of them if every one was used again.
         if entries.len() >= MAX_CACHED_DOCUMENTS {
-            entries.clear();
+            entries.retain(|_, (.., used)| std::mem::take(used));
+            if entries.len() >= MAX_CACHED_DOCUMENTS / 2 {
+                entries.clear();
+            }
         }
-        entries.insert(p.id, (p.version, p.updated_at, Arc::clone(&doc)));
+        entries.insert(p.id, (p.version, p.updated_at, Arc::clone(&doc), false));
         doc
     }
 
@@ -447,6 +455,30 @@ mod tests {
         let lookup = plan_lookup(owned(&["he thong", "quan ly", "quan"]), Vec::new(), &stats);
         assert!(lookup.every);
         assert_eq!(lookup.spellings, ["he thong", "quan ly", "quan"]);
+    }
+
+    #[test]
+    fn a_full_cache_keeps_the_forms_used_again_since_it_was_last_full() {
+        let cache = DocumentCache::default();
+        let with_id = |id: i64| Platform {
+            id,
+            ..platform(1, "Tra cứu hóa đơn")
+        };
+        let hot = cache.document(&with_id(0));
+        for id in 1..MAX_CACHED_DOCUMENTS as i64 {
+            cache.document(&with_id(id));
+            // Found among the candidates of every check.
+            cache.document(&with_id(0));
+        }
+        // The cache is full: the next new form sweeps it.
+        cache.document(&with_id(MAX_CACHED_DOCUMENTS as i64));
+        assert!(Arc::ptr_eq(&hot, &cache.document(&with_id(0))));
+        let kept = cache
+            .entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .len();
+        assert_eq!(kept, 2, "the forms used once went");
     }
 
     #[test]
