@@ -208,8 +208,9 @@ pub struct Query {
     tokens: Vec<String>,
     /// Where a word starts or ends, by syllable position (`tokens.len() + 1` entries).
     boundaries: Vec<bool>,
-    /// Where the text starts naming what the plan draws on or feeds, if it does.
-    drawn_on: Option<usize>,
+    /// Where the text starts naming what the plan draws on or feeds, if it does, and whether it
+    /// reads from it ("tích hợp dữ liệu từ …") rather than feeds it ("đồng bộ lên …").
+    drawn_on: Option<(usize, bool)>,
     /// The text from there on, read once: what the plan draws on or feeds.
     fed: Option<Box<Query>>,
     /// Whether the only words that say what the text is about say whom it serves.
@@ -693,7 +694,7 @@ pub fn analyse_search(text: &str) -> Query {
 pub fn analyse(text: &str) -> Query {
     let mut query = analyse_written(text, true).0;
     query.drawn_on = drawn_on_from(&query);
-    query.fed = query.drawn_on.map(|from| Box::new(query.after(from)));
+    query.fed = query.drawn_on.map(|(from, _)| Box::new(query.after(from)));
     query.course = TRAINING.iter().any(|work| opens_with(&query, work));
     query.equipment = EQUIPMENT
         .iter()
@@ -1333,11 +1334,11 @@ impl Document {
                 // licence, "GPLX" a platform's short name.
                 let mut spelled = Vec::new();
                 let mut out = false;
-                for (i, token) in tokens.iter().enumerate() {
+                for (i, token) in tokens.iter().enumerate().filter(|_| tokens.len() > 1) {
                     let long = p
                         .units
                         .iter()
-                        .filter(|u| u.start == i && u.len == 1 && tokens.len() > 1)
+                        .filter(|u| u.start == i && u.len == 1)
                         .flat_map(|u| u.alternatives.iter())
                         .find(|(words, how)| *how == How::Abbreviation && words.len() > 1);
                     match long {
@@ -1820,8 +1821,9 @@ const CONNECT_VERBS: &[&str] = &["tich hop", "ket noi", "lien thong", "dong bo",
 const CONNECT_PREPOSITIONS: &[&str] = &["tu", "voi", "len", "vao"];
 
 /// Where a text starts naming what the plan draws on or feeds: after a verb of connecting, "dữ
-/// liệu" if it follows, a preposition and a determiner if one follows.
-fn drawn_on_from(query: &Query) -> Option<usize> {
+/// liệu" if it follows, a preposition and a determiner if one follows; and whether the
+/// preposition is a reading one ("từ").
+fn drawn_on_from(query: &Query) -> Option<(usize, bool)> {
     let t = &query.tokens;
     let at = |i: usize, words: &[&str]| {
         t.get(i..i + words.len())
@@ -1841,32 +1843,17 @@ fn drawn_on_from(query: &Query) -> Option<usize> {
         if at(j, &["du", "lieu"]) {
             j += 2;
         }
-        if !CONNECT_PREPOSITIONS.iter().any(|p| at(j, &[p])) {
-            return None;
-        }
+        let preposition = CONNECT_PREPOSITIONS.iter().find(|p| at(j, &[p]))?;
         j += 1;
         if DETERMINERS.iter().any(|d| at(j, &[d])) {
             j += 1;
         }
-        Some(j)
+        Some((j, READ_MARKERS.contains(preposition)))
     })
 }
 
 /// The use markers that say the plan reads from the platform.
 const READ_MARKERS: &[&str] = &["tu", "from"];
-
-/// Whether what a plan draws on from `from` follows "từ" (reads from it), not "với", "lên" or
-/// "vào" (connects to or feeds it).
-fn reads_from(query: &Query, from: usize) -> bool {
-    let t = &query.tokens;
-    let before = |n: usize| {
-        from.checked_sub(n)
-            .and_then(|i| t.get(i))
-            .map(String::as_str)
-    };
-    before(1) == Some("tu")
-        || (DETERMINERS.contains(&before(1).unwrap_or("")) && before(2) == Some("tu"))
-}
 
 /// Words that may stand between a use marker and the platform's name ("từ các CSDL quốc gia",
 /// "bằng tài khoản VNeID", "qua ứng dụng VNeID").
@@ -2177,7 +2164,7 @@ pub fn score(query: &Query, doc: &Document, rarity: &Rarity) -> Score {
     // "… tích hợp dữ liệu từ các CSDL quốc gia về dân cư, đất đai": a platform found only in what
     // the plan draws on or feeds is one it connects to, a part of the plan at most.
     let drawn_on = named.is_none()
-        && query.drawn_on.is_some_and(|from| {
+        && query.drawn_on.is_some_and(|(from, _)| {
             let mut found = weighed
                 .iter()
                 .filter(|u| u.is_significant() && positions.contains(&(u.start, u.len)));
@@ -2189,7 +2176,7 @@ pub fn score(query: &Query, doc: &Document, rarity: &Rarity) -> Score {
     // platform it only uses.
     let reads_only = used
         && markers.iter().all(|m| READ_MARKERS.contains(m))
-        && (!drawn_on || query.drawn_on.is_some_and(|from| reads_from(query, from)));
+        && (!drawn_on || query.drawn_on.is_some_and(|(_, reads)| reads));
     if drawn_on {
         value = value.min(LAYER_CEILING);
     }

@@ -103,7 +103,8 @@ impl DocumentCache {
         let mut entries = lock();
         // Full: the forms used again since the last time it was full stay (the registry's own
         // platforms, which most checks find among their candidates, at 100,000 platforms), the
-        // others go; all of them if every one was used again.
+        // others go; all of them if half or more were used again (else it would fill again
+        // within a few checks).
         if entries.len() >= MAX_CACHED_DOCUMENTS {
             entries.retain(|_, (.., used)| std::mem::take(used));
             if entries.len() >= MAX_CACHED_DOCUMENTS / 2 {
