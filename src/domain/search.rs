@@ -2283,11 +2283,21 @@ pub struct Overlap {
 static DATA_WORK: LazyLock<Vec<Vec<String>>> =
     LazyLock::new(|| split_phrases(["so hoa", "chinh ly", "nhap lieu", "digitiz", "digitis"]));
 
-/// Words that, as the first thing a plan does, say it buys equipment: "Mua sắm máy tính, máy in",
-/// "Gói thầu số 05: Mua sắm, lắp đặt máy chủ, thiết bị lưu trữ".
+/// Words that, as the first thing a plan does, say it buys equipment or network works: "Mua sắm
+/// máy tính, máy in", "Gói thầu số 05: Mua sắm, lắp đặt máy chủ, thiết bị lưu trữ", "Cải tạo mạng
+/// LAN và đường truyền cho trụ sở xã".
 static EQUIPMENT: LazyLock<Vec<Vec<String>>> = LazyLock::new(|| {
     let mut purchases = Vec::new();
-    for verb in ["mua sam", "mua sam lap dat", "cung cap lap dat", "trang bi"] {
+    let verbs = [
+        "mua sam",
+        "mua sam lap dat",
+        "cung cap lap dat",
+        "trang bi",
+        "lap dat",
+        "cai tao",
+        "thi cong",
+    ];
+    for verb in verbs {
         for item in [
             "may chu",
             "may tinh",
@@ -2297,6 +2307,11 @@ static EQUIPMENT: LazyLock<Vec<Vec<String>>> = LazyLock::new(|| {
             "tu rack",
             "bo luu dien",
             "man hinh",
+            "mang lan",
+            "mang noi bo",
+            "cap mang",
+            "ha tang mang",
+            "duong truyen",
         ] {
             purchases.push(format!("{verb} {item}"));
         }
@@ -3013,6 +3028,14 @@ mod tests {
             "{s:?}"
         );
         assert!(s.value > 0.7, "{s:?}");
+        // "LĐ" is "lao động", as in "thị trường LĐ".
+        let labour = doc(
+            "Hệ thống thông tin thị trường lao động",
+            None,
+            "Labour market information system",
+            "",
+        );
+        assert!(value("thị trường LĐ", &labour) > 0.7);
     }
 
     #[test]
@@ -3081,6 +3104,13 @@ mod tests {
         );
         assert!(long >= short - 0.01, "{short} vs {long}");
         assert!(long > 0.75, "{long}");
+        // A budget line for "ứng dụng CNTT" says nothing of what is bought, abbreviated or not.
+        for budget in [
+            "Kinh phí ứng dụng CNTT năm 2026 của Sở Nội vụ tỉnh An Giang",
+            "Kinh phí ứng dụng công nghệ thông tin năm 2026 của Sở Nội vụ tỉnh An Giang",
+        ] {
+            assert!(!analyse(budget).has_content(), "{budget}");
+        }
     }
 
     #[test]
@@ -4373,6 +4403,7 @@ mod tests {
         for equipment in [
             "Gói thầu số 05: Mua sắm, lắp đặt máy chủ, thiết bị lưu trữ cho Trung tâm dữ liệu tỉnh",
             "Mua sam may chu va thiet bi luu tru cho co quan nha nuoc tinh Lang Son",
+            "E-HSMT gói thầu số 06: Cải tạo mạng LAN và đường truyền cho trụ sở UBND các xã",
         ] {
             let o = judge_plan(equipment, "", &cloud);
             assert!(
