@@ -13,7 +13,7 @@ use ndp_registry::{db, relevance, seed};
 
 /// Every blind file of `bench/relevance/`, each reported apart: development files (`-dev`, tuned
 /// on) and holdouts (the others, never tuned on); see `bench/relevance/README.md`.
-const DEFAULT_FILES: [&str; 28] = [
+const DEFAULT_FILES: [&str; 30] = [
     "bench/relevance/cases-dev.json",
     "bench/relevance/cases-holdout.json",
     "bench/relevance/batch5-dev.json",
@@ -42,6 +42,8 @@ const DEFAULT_FILES: [&str; 28] = [
     "bench/relevance/batch26-dev.json",
     "bench/relevance/batch27.json",
     "bench/relevance/batch28-dev.json",
+    "bench/relevance/batch29-dev.json",
+    "bench/relevance/batch30.json",
 ];
 
 #[tokio::main]
