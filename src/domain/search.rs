@@ -2288,16 +2288,8 @@ static DATA_WORK: LazyLock<Vec<Vec<String>>> =
 /// LAN và đường truyền cho trụ sở xã".
 static EQUIPMENT: LazyLock<Vec<Vec<String>>> = LazyLock::new(|| {
     let mut purchases = Vec::new();
-    let verbs = [
-        "mua sam",
-        "mua sam lap dat",
-        "cung cap lap dat",
-        "trang bi",
-        "lap dat",
-        "cai tao",
-        "thi cong",
-    ];
-    for verb in verbs {
+    // "Mua sắm, lắp đặt …" and "Cung cấp, lắp đặt …" open with framing, then "lắp đặt".
+    for verb in ["mua sam", "trang bi", "lap dat", "cai tao", "thi cong"] {
         for item in [
             "may chu",
             "may tinh",
@@ -4404,6 +4396,7 @@ mod tests {
             "Gói thầu số 05: Mua sắm, lắp đặt máy chủ, thiết bị lưu trữ cho Trung tâm dữ liệu tỉnh",
             "Mua sam may chu va thiet bi luu tru cho co quan nha nuoc tinh Lang Son",
             "E-HSMT gói thầu số 06: Cải tạo mạng LAN và đường truyền cho trụ sở UBND các xã",
+            "Cung cấp, lắp đặt máy chủ và bộ lưu điện cho Trung tâm dữ liệu tỉnh",
         ] {
             let o = judge_plan(equipment, "", &cloud);
             assert!(
