@@ -264,6 +264,7 @@ impl Query {
                 .find(|u| u.start >= unit.start + unit.len)
                 .is_some_and(|u| {
                     u.text == "phuc vu"
+                        || u.text.starts_with("phuc vu ")
                         || u.text == "cua"
                         || u.text == "nam hoc"
                         || (u.role == Role::Filler && u.text.starts_with("nam "))
@@ -293,6 +294,14 @@ impl Query {
                     end <= syllables.len()
                         && syllables[k..end].iter().map(|s| s.0).eq(w.iter().copied())
                         && written.get(k).is_none_or(|typed| spelled_as_product(typed))
+                        // Typed without diacritics, "cong" starting the word "cong tac" is "công"
+                        // of "công tác", not "cổng": no word of the dictionary folds to it and
+                        // starts with the product.
+                        && !(w.len() == 1
+                            && syllables.get(k + 1).is_some_and(|next| {
+                                next.1 == syllables[k].1
+                                    && another_word(&format!("{} {}", syllables[k].0, next.0), w[0])
+                            }))
                         // What follows says what it is for: the rest of its word, or a content word,
                         // or a function's verb and a content word ("Hệ thống quản lý công tác
                         // thanh tra").
@@ -2490,12 +2499,13 @@ pub fn overlap(
             let done = description
                 .1
                 .iter()
+                .filter(|(_, clause)| !reports_only(clause))
                 .filter(|(_, clause)| does_function(&score(clause, doc, description.2)))
                 .count();
             let listed = description
                 .1
                 .iter()
-                .filter(|(_, clause)| names_a_function(clause))
+                .filter(|(_, clause)| !reports_only(clause) && names_a_function(clause))
                 .count()
                 .max(done);
             (done, listed)
@@ -2675,6 +2685,20 @@ fn names_a_function(clause: &Query) -> bool {
     !significant.is_empty() && words.next().is_some() && FUNCTION_VERBS.contains(&verb)
 }
 
+/// Words of the statistics and reports every management system keeps ("thống kê, báo cáo định
+/// kỳ"): a clause of them only is a feature of the function listed before it, not another one.
+const REPORTING_WORDS: &[&str] = &["thong ke", "bao cao", "tong hop", "dinh ky", "ket xuat"];
+
+/// Whether a description's clause says only that the plan keeps statistics and reports.
+fn reports_only(clause: &Query) -> bool {
+    let mut significant = clause
+        .units
+        .iter()
+        .filter(|u| u.is_significant())
+        .peekable();
+    significant.peek().is_some() && significant.all(|u| REPORTING_WORDS.contains(&u.text.as_str()))
+}
+
 /// Whether the platform does the function a description's clause names: the clause is a possible
 /// overlap on its own, or half or more of its significant words are the platform's, one of them
 /// in its names or capabilities, and the clause does not say the plan uses the platform. A long
@@ -2763,6 +2787,29 @@ fn spelled_as_product(typed: &str) -> bool {
         || PRODUCT_SPELLINGS
             .iter()
             .all(|(word, spelled)| *word != folded || *spelled == typed)
+}
+
+/// The two-syllable words of the general dictionary, by how they fold.
+static DICTIONARY_BY_FOLD: LazyLock<HashMap<String, Vec<&'static str>>> = LazyLock::new(|| {
+    let mut words: HashMap<String, Vec<&'static str>> = HashMap::new();
+    for word in DICTIONARY_WORDS.iter() {
+        words.entry(fold_for_search(word)).or_default().push(word);
+    }
+    words
+});
+
+/// Whether `pair`, two syllables folded, is a word of the dictionary that does not start with the
+/// product of one syllable `product` (folded) as the product is written: "cong tac" is only
+/// "công tác".
+fn another_word(pair: &str, product: &str) -> bool {
+    let Some((_, spelled)) = PRODUCT_SPELLINGS.iter().find(|(word, _)| *word == product) else {
+        return false;
+    };
+    DICTIONARY_BY_FOLD.get(pair).is_some_and(|written| {
+        written
+            .iter()
+            .all(|w| w.split(' ').next() != Some(*spelled))
+    })
 }
 
 /// Words that name what is bought: a system, software, an app, a portal, a database (folded).
@@ -3103,6 +3150,17 @@ mod tests {
         ] {
             assert!(!analyse(budget).has_content(), "{budget}");
         }
+        // Nor does a purchase that says only whose work it serves.
+        for serving in [
+            "Gói thầu số 02: Thuê dịch vụ công nghệ thông tin phục vụ quản lý nhà nước của Sở Nội vụ tỉnh Thanh Hóa năm 2026",
+            "Gói thầu số 07: Thuê dịch vụ công nghệ thông tin phục vụ công tác quản lý năm 2026 của Sở Tài chính tỉnh Gia Lai",
+        ] {
+            let q = analyse(serving);
+            assert!(
+                !q.units.iter().any(Unit::is_significant),
+                "{serving}: {q:?}"
+            );
+        }
     }
 
     #[test]
@@ -3414,6 +3472,15 @@ mod tests {
         );
         assert_eq!(half.functions_done, Some((2, 4)), "{half:?}");
         assert!(half.value < LIKELY_DUPLICATE, "{half:?}");
+        // Statistics and reports are what every such system keeps, not a function done elsewhere.
+        let reported = judge(
+            "Đăng ký thành lập doanh nghiệp trực tuyến; cấp mã số doanh nghiệp; xúc tiến thương \
+             mại sản phẩm; thống kê, báo cáo định kỳ.",
+        );
+        assert!(
+            reported.value >= LIKELY_DUPLICATE && reported.functions_done.is_none(),
+            "{reported:?}"
+        );
         let two = judge("Đăng ký thành lập doanh nghiệp trực tuyến, xúc tiến thương mại sản phẩm.");
         assert!(
             two.value >= LIKELY_DUPLICATE && two.functions_done.is_none(),
@@ -4487,6 +4554,8 @@ mod tests {
             "Gói thầu số 07: Thuê phần mềm phục vụ cải cách hành chính của Sở Nội vụ tỉnh Quảng Trị",
             // "Công" of "công tác" is not "cổng", nor "sản" of "sản phẩm" "sàn".
             "Gói thầu số 02: Thuê dịch vụ phần mềm phục vụ công tác thanh tra tỉnh Quảng Ngãi",
+            // Nor without diacritics, where only "công tác" folds to "cong tac".
+            "De an chuyen doi so cong tac dan toc tinh Lao Cai giai doan 2026-2030",
             // Software followed by who buys it, or for which school year.
             "Gói thầu số 01: Thuê phần mềm năm 2025 của Thanh tra tỉnh Bắc Giang",
             "Gói thầu số 01: Thuê dịch vụ phần mềm năm học 2025–2026 của Sở Giáo dục và Đào tạo",
