@@ -1811,9 +1811,10 @@ const USE_MARKERS: &[&str] = &[
     "with",
     "using",
     "to",
-    // "đồng bộ dữ liệu lên CSDL ngành giáo dục", "tích hợp dữ liệu từ các CSDL quốc gia": the plan
-    // feeds or draws on the platform.
+    // "đồng bộ dữ liệu lên CSDL ngành giáo dục", "đồng bộ sang Sổ sức khỏe điện tử", "tích hợp dữ
+    // liệu từ các CSDL quốc gia": the plan feeds or draws on the platform.
     "len",
+    "sang",
     "tu",
     // "chatbot trên Cổng dịch vụ công": the plan runs on the platform.
     "tren",
@@ -1827,7 +1828,7 @@ const USE_MARKERS: &[&str] = &[
 /// với", "đồng bộ lên"), introduce what a plan draws on or feeds rather than what it builds.
 const CONNECT_VERBS: &[&str] = &["tich hop", "ket noi", "lien thong", "dong bo", "khai thac"];
 /// The prepositions after such a verb.
-const CONNECT_PREPOSITIONS: &[&str] = &["tu", "voi", "len", "vao"];
+const CONNECT_PREPOSITIONS: &[&str] = &["tu", "voi", "len", "vao", "sang"];
 
 /// Where a text starts naming what the plan draws on or feeds: after a verb of connecting, "dữ
 /// liệu" if it follows, a preposition and a determiner if one follows; and whether the
@@ -2094,9 +2095,34 @@ pub fn score(query: &Query, doc: &Document, rarity: &Rarity) -> Score {
                     .all(|(t, m)| t == m)
         })
     };
-    let markers: Vec<&str> = namings
+    // Every place the text names it, not only the first: "kho hồ sơ sức khỏe điện tử của tỉnh
+    // …; đồng bộ sang Sổ sức khỏe điện tử" names it twice, and feeds it the second time.
+    let everywhere: Vec<usize> = if namings.is_empty() {
+        Vec::new()
+    } else {
+        doc.names
+            .iter()
+            .flat_map(|(n, _)| {
+                let mut at: Vec<usize> = query_positions(query, n).collect();
+                at.extend(query_positions(query, &[n.concat()]));
+                at.extend(
+                    query
+                        .units
+                        .iter()
+                        .filter(|u| {
+                            u.alternatives.iter().any(|(words, how)| {
+                                words == n && !(*how == How::Abbreviation && words.len() < u.len)
+                            })
+                        })
+                        .map(|u| u.start),
+                );
+                at
+            })
+            .collect()
+    };
+    let markers: Vec<&str> = everywhere
         .iter()
-        .filter_map(|(_, at)| {
+        .filter_map(|at| {
             let mut at = *at;
             while let Some(words) = DETERMINERS.iter().find_map(|d| {
                 let words = d.split(' ').count();
@@ -2558,9 +2584,19 @@ pub fn overlap(
         let found = title_score.matches.iter().filter(|m| m.significant).count();
         significant >= found + 2
     };
+    // Nor does a title that shares with it only whom both serve ("Nền tảng bồi dưỡng trực tuyến
+    // cho cán bộ, công chức, viên chức" and the civil servants' database).
+    let same_people_only = || {
+        let mut found = title_score
+            .matches
+            .iter()
+            .filter(|m| m.significant || is_audience(&m.term))
+            .peekable();
+        found.peek().is_some() && found.all(|m| is_audience(&m.term))
+    };
     let title_elsewhere = !read_as_title
         && !title.0.audience_only
-        && title_score.value < WEAK_TITLE
+        && (title_score.value < WEAK_TITLE || same_people_only())
         && !title_score.used
         && !layer
         && part.is_none()
@@ -2842,6 +2878,23 @@ const PRODUCT_WORDS: &[&str] = &[
     "tong dai",
 ];
 
+/// Whether a word, folded, is one of [`AUDIENCE_WORDS`] or several of them ("cán bộ công chức
+/// viên chức").
+fn is_audience(word: &str) -> bool {
+    let syllables: Vec<&str> = word.split(' ').collect();
+    let mut at = 0;
+    while at < syllables.len() {
+        let Some(len) = (1..=3).rev().find(|len| {
+            at + len <= syllables.len()
+                && AUDIENCE_WORDS.contains(&syllables[at..at + len].join(" ").as_str())
+        }) else {
+            return false;
+        };
+        at += len;
+    }
+    true
+}
+
 /// Words that say whom a plan serves, not what it does: "người dân và cán bộ" joins users.
 const AUDIENCE_WORDS: &[&str] = &[
     "nguoi",
@@ -2856,6 +2909,9 @@ const AUDIENCE_WORDS: &[&str] = &[
     "nguoi lao dong",
     "ho kinh doanh",
 ];
+
+/// Words that tie a function to whom or what it concerns.
+const TIES: &[&str] = &["cua", "voi", "doi voi", "cho"];
 
 /// The second of two functions a text joins with "và" when the platform does only the first:
 /// the words after "và" up to the next framing word, when they name a function (not a user) in
@@ -2889,15 +2945,19 @@ fn beyond_the_platform(query: &Query, doc: &Document) -> Option<String> {
                 })
                 .filter(names_function)
                 .collect();
+            // Back across the words that tie a function to whom or what it concerns ("đo mức độ
+            // hài lòng của người dân với cơ quan hành chính").
             let mut previous = and.start;
             let run: Vec<&Unit> = units[..at]
                 .iter()
                 .rev()
                 .take_while(|u| {
-                    let adjacent = u.start + u.len == previous && u.role != Role::Filler;
+                    let adjacent = u.start + u.len == previous
+                        && (u.role != Role::Filler || TIES.contains(&u.text.as_str()));
                     previous = u.start;
                     adjacent
                 })
+                .filter(|u| u.role != Role::Filler)
                 .collect();
             // "cho từng ngôi nhà, cơ quan và điểm kinh doanh": "và" ends a list, and its last item
             // is one more of what the same words act on, not a second function.
@@ -3630,6 +3690,77 @@ mod tests {
             !elsewhere.description.used && elsewhere.value >= LIKELY_DUPLICATE,
             "{elsewhere:?}"
         );
+    }
+
+    #[test]
+    fn a_title_that_shares_only_whom_it_serves_buys_something_else() {
+        let staff = Document::new(Fields {
+            name_vi: "Cơ sở dữ liệu quốc gia về cán bộ, công chức, viên chức",
+            code: "staff",
+            capabilities: &[
+                "quản lý hồ sơ cán bộ, công chức, viên chức".to_owned(),
+                "thống kê, báo cáo đội ngũ".to_owned(),
+            ],
+            ..Fields::default()
+        });
+        let course = judge_plan(
+            "Nen tang hoc tap truc tuyen boi duong can bo, cong chuc tinh Quang Ngai",
+            "Khoa hoc video, bai kiem tra, cap chung nhan hoan thanh; thong ke gio hoc, bao cao \
+             theo co quan, ho so hoc vien.",
+            &staff,
+        );
+        assert!(
+            course.title_elsewhere && course.value < POSSIBLE_OVERLAP,
+            "{course:?}"
+        );
+        let records = judge_plan(
+            "Phần mềm quản lý hồ sơ cán bộ, công chức tỉnh Quảng Ngãi",
+            "",
+            &staff,
+        );
+        assert!(
+            !records.title_elsewhere && records.value >= POSSIBLE_OVERLAP,
+            "{records:?}"
+        );
+        assert!(is_audience("can bo cong chuc vien chuc") && !is_audience("can bo ho so"));
+    }
+
+    #[test]
+    fn a_platform_named_twice_is_fed_if_the_text_feeds_it_once() {
+        let book = Document::new(Fields {
+            name_vi: "Sổ sức khỏe điện tử tích hợp trên VNeID",
+            code: "book",
+            aliases: &["sổ sức khỏe điện tử".to_owned()],
+            ..Fields::default()
+        });
+        let s = score(
+            &analyse(
+                "Xây dựng kho hồ sơ sức khỏe điện tử của người dân toàn tỉnh; đồng bộ dữ liệu \
+                 khám chữa bệnh sang Sổ sức khỏe điện tử",
+            ),
+            &book,
+            &Rarity::default(),
+        );
+        assert!(s.named.is_some() && s.used, "{s:?}");
+    }
+
+    #[test]
+    fn a_second_function_after_whom_the_first_concerns_is_beyond_the_platform() {
+        let survey = Document::new(Fields {
+            name_vi: "Nền tảng khảo sát, thu thập ý kiến người dân",
+            code: "survey",
+            capabilities: &["đo mức độ hài lòng".to_owned()],
+            ..Fields::default()
+        });
+        let beyond = |title: &str| beyond_the_platform(&analyse(title), &survey);
+        assert!(
+            beyond(
+                "Phần mềm đo mức độ hài lòng của người dân với cơ quan hành chính và chấm điểm chỉ \
+                 số cải cách hành chính"
+            )
+            .is_some()
+        );
+        assert!(beyond("Phần mềm đo mức độ hài lòng của người dân").is_none());
     }
 
     #[test]
