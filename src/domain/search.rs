@@ -1853,7 +1853,19 @@ fn drawn_on_from(query: &Query) -> Option<(usize, bool)> {
         if at(j, &["du", "lieu"]) {
             j += 2;
         }
-        let preposition = CONNECT_PREPOSITIONS.iter().find(|p| at(j, &[p]))?;
+        // "đồng bộ về cơ sở dữ liệu đất đai quốc gia" syncs to a system; "đồng bộ dữ liệu về Cục
+        // Đăng kiểm" reports to an agency, and "khai thác dữ liệu về vùng đồng bào" is about
+        // something.
+        let synced_to = at(i, &["dong", "bo"])
+            && at(j, &["ve"])
+            && PRODUCTS.iter().any(|product| {
+                let product: Vec<&str> = product.iter().map(String::as_str).collect();
+                at(j + 1, &product)
+            });
+        let preposition = CONNECT_PREPOSITIONS
+            .iter()
+            .find(|p| at(j, &[p]))
+            .or(synced_to.then_some(&"ve"))?;
         j += 1;
         if DETERMINERS.iter().any(|d| at(j, &[d])) {
             j += 1;
@@ -3679,6 +3691,23 @@ mod tests {
             feeding.description.used && feeding.value <= LAYER_CEILING,
             "{feeding:?}"
         );
+        // Synced "về" a system feeds it too; "về" an agency, or data "về" a subject, does not.
+        for (text, feeds) in [
+            (
+                "Nhập dữ liệu thửa đất; đồng bộ về cơ sở dữ liệu đất đai quốc gia.",
+                true,
+            ),
+            (
+                "Ghi kết quả kiểm tra, đồng bộ dữ liệu về Cục Đăng kiểm.",
+                false,
+            ),
+            (
+                "Các huyện nhập, khai thác dữ liệu về vùng đồng bào dân tộc thiểu số.",
+                false,
+            ),
+        ] {
+            assert_eq!(analyse(text).drawn_on.is_some(), feeds, "{text}");
+        }
         // What it feeds must be what the platform is: syncing to the tax authority's system is not.
         let elsewhere = judge_plan(
             title,
