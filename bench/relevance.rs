@@ -13,7 +13,7 @@ use ndp_registry::{db, relevance, seed};
 
 /// Every blind file of `bench/relevance/`, each reported apart: development files (`-dev`, tuned
 /// on) and holdouts (the others, never tuned on); see `bench/relevance/README.md`.
-const DEFAULT_FILES: [&str; 30] = [
+const DEFAULT_FILES: [&str; 35] = [
     "bench/relevance/cases-dev.json",
     "bench/relevance/cases-holdout.json",
     "bench/relevance/batch5-dev.json",
@@ -44,6 +44,11 @@ const DEFAULT_FILES: [&str; 30] = [
     "bench/relevance/batch28-dev.json",
     "bench/relevance/batch29-dev.json",
     "bench/relevance/batch30.json",
+    "bench/relevance/batch31-dev.json",
+    "bench/relevance/batch32.json",
+    "bench/relevance/batch33-dev.json",
+    "bench/relevance/batch34-dev.json",
+    "bench/relevance/batch35.json",
 ];
 
 #[tokio::main]
