@@ -2960,7 +2960,7 @@ fn beyond_the_platform(query: &Query, doc: &Document) -> Option<String> {
             // Back across the words that tie a function to whom or what it concerns ("đo mức độ
             // hài lòng của người dân với cơ quan hành chính").
             let mut previous = and.start;
-            let run: Vec<&Unit> = units[..at]
+            let reached: Vec<&Unit> = units[..at]
                 .iter()
                 .rev()
                 .take_while(|u| {
@@ -2969,6 +2969,17 @@ fn beyond_the_platform(query: &Query, doc: &Document) -> Option<String> {
                     previous = u.start;
                     adjacent
                 })
+                .collect();
+            // "lấy phiếu hỏi về dự thảo chính sách và chất lượng phục vụ": "và" joins two
+            // subjects of one function, not two functions.
+            let subjects = at
+                .checked_sub(reached.len() + 1)
+                .is_some_and(|i| matches!(units[i].text.as_str(), "ve" | "about"));
+            if subjects {
+                return None;
+            }
+            let run: Vec<&Unit> = reached
+                .into_iter()
                 .filter(|u| u.role != Role::Filler)
                 .collect();
             // "cho từng ngôi nhà, cơ quan và điểm kinh doanh": "và" ends a list, and its last item
@@ -3778,10 +3789,22 @@ mod tests {
         let survey = Document::new(Fields {
             name_vi: "Nền tảng khảo sát, thu thập ý kiến người dân",
             code: "survey",
-            capabilities: &["đo mức độ hài lòng".to_owned()],
+            capabilities: &[
+                "đo mức độ hài lòng".to_owned(),
+                "lấy ý kiến về chính sách".to_owned(),
+                "thiết kế phiếu hỏi trực tuyến".to_owned(),
+            ],
             ..Fields::default()
         });
         let beyond = |title: &str| beyond_the_platform(&analyse(title), &survey);
+        // Two subjects of one function, after "về", are not two functions.
+        assert!(
+            beyond(
+                "Ứng dụng lấy phiếu hỏi trực tuyến về dự thảo chính sách và chất lượng phục vụ của \
+                 cơ quan hành chính"
+            )
+            .is_none()
+        );
         assert!(
             beyond(
                 "Phần mềm đo mức độ hài lòng của người dân với cơ quan hành chính và chấm điểm chỉ \
