@@ -1856,16 +1856,18 @@ fn drawn_on_from(query: &Query) -> Option<(usize, bool)> {
         // "đồng bộ về cơ sở dữ liệu đất đai quốc gia" syncs to a system; "đồng bộ dữ liệu về Cục
         // Đăng kiểm" reports to an agency, and "khai thác dữ liệu về vùng đồng bào" is about
         // something.
-        let synced_to = at(i, &["dong", "bo"])
-            && at(j, &["ve"])
-            && PRODUCTS.iter().any(|product| {
-                let product: Vec<&str> = product.iter().map(String::as_str).collect();
-                at(j + 1, &product)
-            });
+        let synced_to = || {
+            at(i, &["dong", "bo"])
+                && at(j, &["ve"])
+                && PRODUCTS.iter().any(|product| {
+                    let product: Vec<&str> = product.iter().map(String::as_str).collect();
+                    at(j + 1, &product)
+                })
+        };
         let preposition = CONNECT_PREPOSITIONS
             .iter()
             .find(|p| at(j, &[p]))
-            .or(synced_to.then_some(&"ve"))?;
+            .or_else(|| synced_to().then_some(&"ve"))?;
         j += 1;
         if DETERMINERS.iter().any(|d| at(j, &[d])) {
             j += 1;
@@ -2066,30 +2068,33 @@ pub fn score(query: &Query, doc: &Document, rarity: &Rarity) -> Score {
             contained_phrase = Some(passage.exact.joined());
         }
     }
+    // Every place where the text names the platform by one of its names, the name as written
+    // first.
+    let places = |n: &[String]| -> Vec<usize> {
+        let mut at: Vec<usize> = query_positions(query, n).collect();
+        // "evisa" names "e-Visa".
+        at.extend(query_positions(query, &[n.concat()]));
+        // A word of the text that is another way of writing the name: "tài khoản VNeID" for "tài
+        // khoản định danh điện tử". Not a phrase written out whose abbreviation is the name: "giấy
+        // phép lái xe" is a document, "GPLX" the platform's short name.
+        at.extend(
+            query
+                .units
+                .iter()
+                .filter(|u| {
+                    u.alternatives.iter().any(|(words, how)| {
+                        words == n && !(*how == How::Abbreviation && words.len() < u.len)
+                    })
+                })
+                .map(|u| u.start),
+        );
+        at
+    };
     // Where the text names the platform, by each of its names it holds.
     let namings: Vec<(&str, usize)> = doc
         .names
         .iter()
-        .filter_map(|(n, written)| {
-            query_position(query, n)
-                // "evisa" names "e-Visa".
-                .or_else(|| query_position(query, &[n.concat()]))
-                // A word of the text that is another way of writing the name: "tài khoản VNeID"
-                // for "tài khoản định danh điện tử". Not a phrase written out whose abbreviation
-                // is the name: "giấy phép lái xe" is a document, "GPLX" the platform's short name.
-                .or_else(|| {
-                    query
-                        .units
-                        .iter()
-                        .find(|u| {
-                            u.alternatives.iter().any(|(words, how)| {
-                                words == n && !(*how == How::Abbreviation && words.len() < u.len)
-                            })
-                        })
-                        .map(|u| u.start)
-                })
-                .map(|at| (written.as_str(), at))
-        })
+        .filter_map(|(n, written)| places(n).first().map(|at| (written.as_str(), *at)))
         .collect();
     let named_at = namings.first().map(|(_, at)| *at);
     let named = namings.first().map(|(n, _)| (*n).to_owned());
@@ -2112,25 +2117,7 @@ pub fn score(query: &Query, doc: &Document, rarity: &Rarity) -> Score {
     let everywhere: Vec<usize> = if namings.is_empty() {
         Vec::new()
     } else {
-        doc.names
-            .iter()
-            .flat_map(|(n, _)| {
-                let mut at: Vec<usize> = query_positions(query, n).collect();
-                at.extend(query_positions(query, &[n.concat()]));
-                at.extend(
-                    query
-                        .units
-                        .iter()
-                        .filter(|u| {
-                            u.alternatives.iter().any(|(words, how)| {
-                                words == n && !(*how == How::Abbreviation && words.len() < u.len)
-                            })
-                        })
-                        .map(|u| u.start),
-                );
-                at
-            })
-            .collect()
+        doc.names.iter().flat_map(|(n, _)| places(n)).collect()
     };
     let markers: Vec<&str> = everywhere
         .iter()
