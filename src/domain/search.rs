@@ -245,6 +245,11 @@ impl Query {
     /// điều trị nội trú", nor "Thuê hệ thống bán vé"). Software followed by whom or what it serves
     /// names no function either ("Gói thầu số 07: Thuê phần mềm phục vụ cải cách hành chính").
     pub fn names_a_programme(&self) -> bool {
+        // "Mua sắm, lắp đặt thiết bị mạng LAN, wifi và máy tính cho Trung tâm Phục vụ hành chính
+        // công": it names what is bought, equipment, whatever the description lists.
+        if self.equipment {
+            return false;
+        }
         let document = self.units.iter().any(|u| {
             u.role == Role::Filler
                 && DOCUMENT_WORDS
@@ -3217,6 +3222,9 @@ mod tests {
         for budget in [
             "Kinh phí ứng dụng CNTT năm 2026 của Sở Nội vụ tỉnh An Giang",
             "Kinh phí ứng dụng công nghệ thông tin năm 2026 của Sở Nội vụ tỉnh An Giang",
+            // Nor a programme for IT infrastructure.
+            "Dự án đầu tư hạ tầng công nghệ thông tin giai đoạn 2026–2030 của Văn phòng UBND tỉnh Lào Cai",
+            "Du an dau tu ha tang CNTT giai doan 2026-2030 cua tinh Lao Cai",
         ] {
             assert!(!analyse(budget).has_content(), "{budget}");
         }
@@ -4745,6 +4753,8 @@ mod tests {
             "Du an cong thong tin du lich thong minh tinh Quang Ninh",
             // No document word: the title says what it does.
             "Triển khai bệnh án điện tử tại Bệnh viện Đa khoa tỉnh Hà Tĩnh",
+            // Equipment, whatever the description goes on to list.
+            "Gói thầu số 05: Mua sắm, lắp đặt thiết bị mạng LAN, wifi và máy tính cho Trung tâm Phục vụ hành chính công tỉnh Điện Biên năm 2026",
         ] {
             assert!(!analyse(product).names_a_programme(), "{product}");
         }
