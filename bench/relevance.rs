@@ -13,7 +13,7 @@ use ndp_registry::{db, relevance, seed};
 
 /// Every blind file of `bench/relevance/`, each reported apart: development files (`-dev`, tuned
 /// on) and holdouts (the others, never tuned on); see `bench/relevance/README.md`.
-const DEFAULT_FILES: [&str; 35] = [
+const DEFAULT_FILES: [&str; 39] = [
     "bench/relevance/cases-dev.json",
     "bench/relevance/cases-holdout.json",
     "bench/relevance/batch5-dev.json",
@@ -49,6 +49,10 @@ const DEFAULT_FILES: [&str; 35] = [
     "bench/relevance/batch33-dev.json",
     "bench/relevance/batch34-dev.json",
     "bench/relevance/batch35.json",
+    "bench/relevance/batch36-dev.json",
+    "bench/relevance/batch37.json",
+    "bench/relevance/batch38-dev.json",
+    "bench/relevance/batch39.json",
 ];
 
 #[tokio::main]
