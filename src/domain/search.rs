@@ -4536,6 +4536,35 @@ mod tests {
     }
 
     #[test]
+    fn a_beneficiary_register_does_not_pay_allowances() {
+        let capabilities = [
+            "quản lý đối tượng bảo trợ xã hội".to_owned(),
+            "danh sách người nhận trợ cấp xã hội".to_owned(),
+        ];
+        let register = Document::new(Fields {
+            name_vi: "Cơ sở dữ liệu quốc gia về an sinh xã hội",
+            code: "csdlqg-an-sinh-xa-hoi",
+            name_en: "National social security database",
+            capabilities: &capabilities,
+            ..Fields::default()
+        });
+        // The register and the province's own payments: the register is a part of the plan.
+        let both = judge_plan(
+            "Phần mềm quản lý đối tượng bảo trợ xã hội và chi trả trợ cấp không dùng tiền mặt",
+            "",
+            &register,
+        );
+        assert_eq!(both.beyond.as_deref(), Some("chi trả trợ cấp"), "{both:?}");
+        assert!(
+            (POSSIBLE_OVERLAP..LIKELY_DUPLICATE).contains(&both.value),
+            "{both:?}"
+        );
+        // The register alone is its duplicate.
+        let alone = judge_plan("Phần mềm quản lý đối tượng bảo trợ xã hội", "", &register);
+        assert!(alone.value >= LIKELY_DUPLICATE, "{alone:?}");
+    }
+
+    #[test]
     fn a_phrase_held_by_one_word_inside_what_the_platform_is_mistaken_for_is_not_its_function() {
         let capabilities = [
             "cung cấp thông tin quy hoạch".to_owned(),
