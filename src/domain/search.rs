@@ -4536,6 +4536,28 @@ mod tests {
     }
 
     #[test]
+    fn a_qr_label_on_produce_is_a_traceability_label() {
+        let capabilities = [
+            "truy xuất nguồn gốc sản phẩm, hàng hóa".to_owned(),
+            "tra cứu nguồn gốc nông sản, thực phẩm".to_owned(),
+        ];
+        let traceability = Document::new(Fields {
+            name_vi: "Cổng thông tin truy xuất nguồn gốc sản phẩm, hàng hóa quốc gia",
+            code: "truy-xuat-nguon-goc-quoc-gia",
+            name_en: "National product traceability portal",
+            capabilities: &capabilities,
+            ..Fields::default()
+        });
+        for plan in [
+            "Ứng dụng tem QR cho nông sản chủ lực tỉnh Sơn La năm 2025",
+            "Tem QR cho trai cay, rau cu OCOP cua tinh Hung Yen",
+        ] {
+            let o = judge_plan(plan, "", &traceability);
+            assert!(o.value >= POSSIBLE_OVERLAP, "{plan}: {o:?}");
+        }
+    }
+
+    #[test]
     fn a_beneficiary_register_does_not_pay_allowances() {
         let capabilities = [
             "quản lý đối tượng bảo trợ xã hội".to_owned(),
