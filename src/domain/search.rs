@@ -1884,6 +1884,11 @@ fn drawn_on_from(query: &Query) -> Option<(usize, bool)> {
 /// The use markers that say the plan reads from the platform.
 const READ_MARKERS: &[&str] = &["tu", "from"];
 
+/// What a plan takes something from, after naming it: "… từ hệ thống của cơ quan thuế", "… từ cơ
+/// quan thuế", "… from the tax authority's system".
+static SOURCES: LazyLock<Vec<Vec<String>>> =
+    LazyLock::new(|| split_phrases(["tu he thong", "tu co quan", "from the system", "from the"]));
+
 /// Words that may stand between a use marker and the platform's name ("từ các CSDL quốc gia",
 /// "bằng tài khoản VNeID", "qua ứng dụng VNeID").
 const DETERMINERS: &[&str] = &["cac", "the", "tai khoan", "ung dung"];
@@ -2119,15 +2124,29 @@ pub fn score(query: &Query, doc: &Document, rarity: &Rarity) -> Score {
     };
     // Every place the text names it, not only the first: "kho hồ sơ sức khỏe điện tử của tỉnh
     // …; đồng bộ sang Sổ sức khỏe điện tử" names it twice, and feeds it the second time.
-    let everywhere: Vec<usize> = if namings.is_empty() {
+    let everywhere: Vec<(usize, usize)> = if namings.is_empty() {
         Vec::new()
     } else {
-        doc.names.iter().flat_map(|(n, _)| places(n)).collect()
+        doc.names
+            .iter()
+            .flat_map(|(n, _)| places(n).into_iter().map(|at| (at, n.len())))
+            .collect()
+    };
+    // "nhận hóa đơn điện tử từ hệ thống của cơ quan thuế": what the plan takes from the system
+    // that holds it, a platform it reads from.
+    let taken_from = |end: usize| {
+        SOURCES
+            .iter()
+            .any(|source| query.tokens.get(end..end + source.len()) == Some(source.as_slice()))
+            .then_some("tu")
     };
     let markers: Vec<&str> = everywhere
         .iter()
-        .filter_map(|at| {
-            let mut at = *at;
+        .filter_map(|&(at, len)| {
+            if let Some(marker) = taken_from(at + len) {
+                return Some(marker);
+            }
+            let mut at = at;
             while let Some(words) = DETERMINERS.iter().find_map(|d| {
                 let words = d.split(' ').count();
                 (at >= words && query.tokens[at - words..at].join(" ") == *d).then_some(words)
@@ -4533,6 +4552,42 @@ mod tests {
             aliases: &aliases,
             ..Fields::default()
         })
+    }
+
+    #[test]
+    fn what_a_plan_takes_from_the_system_holding_it_is_read_not_copied() {
+        let capabilities = [
+            "lập hóa đơn điện tử".to_owned(),
+            "tra cứu hóa đơn điện tử".to_owned(),
+        ];
+        let aliases = ["hóa đơn điện tử".to_owned()];
+        let invoices = Document::new(Fields {
+            name_vi: "Nền tảng hóa đơn điện tử",
+            code: "nen-tang-hoa-don-dien-tu",
+            name_en: "E-invoice platform",
+            capabilities: &capabilities,
+            aliases: &aliases,
+            ..Fields::default()
+        });
+        let accounting = |description: &str| {
+            judge_plan(
+                "Phần mềm kế toán hành chính sự nghiệp cho các trường học tỉnh An Giang",
+                description,
+                &invoices,
+            )
+        };
+        let read = accounting(
+            "Hạch toán thu, chi, lập báo cáo tài chính; tự động nhận hóa đơn điện tử từ hệ thống \
+             của cơ quan thuế.",
+        );
+        assert!(
+            read.description.used && read.description.reads_only,
+            "{read:?}"
+        );
+        assert!(read.value < POSSIBLE_OVERLAP, "{read:?}");
+        // Issued by the plan itself, not taken from anywhere: not read.
+        let issued = accounting("Hạch toán thu, chi; lập hóa đơn điện tử cho học phí.");
+        assert!(!issued.description.used, "{issued:?}");
     }
 
     #[test]
