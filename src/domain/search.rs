@@ -4537,6 +4537,18 @@ mod tests {
 
     /// The common admissions system as seeded: its name and capabilities, under its own code so
     /// that its look-alikes apply.
+    /// A platform with a name, a code, an English name and capabilities only.
+    fn capable(name_vi: &str, code: &str, name_en: &str, capabilities: &[&str]) -> Document {
+        let capabilities: Vec<String> = capabilities.iter().map(|c| (*c).to_owned()).collect();
+        Document::new(Fields {
+            name_vi,
+            code,
+            name_en,
+            capabilities: &capabilities,
+            ..Fields::default()
+        })
+    }
+
     fn admissions() -> Document {
         let capabilities = [
             "đăng ký xét tuyển đại học trực tuyến".to_owned(),
@@ -4592,17 +4604,15 @@ mod tests {
 
     #[test]
     fn a_qr_label_on_produce_is_a_traceability_label() {
-        let capabilities = [
-            "truy xuất nguồn gốc sản phẩm, hàng hóa".to_owned(),
-            "tra cứu nguồn gốc nông sản, thực phẩm".to_owned(),
-        ];
-        let traceability = Document::new(Fields {
-            name_vi: "Cổng thông tin truy xuất nguồn gốc sản phẩm, hàng hóa quốc gia",
-            code: "truy-xuat-nguon-goc-quoc-gia",
-            name_en: "National product traceability portal",
-            capabilities: &capabilities,
-            ..Fields::default()
-        });
+        let traceability = capable(
+            "Cổng thông tin truy xuất nguồn gốc sản phẩm, hàng hóa quốc gia",
+            "truy-xuat-nguon-goc-quoc-gia",
+            "National product traceability portal",
+            &[
+                "truy xuất nguồn gốc sản phẩm, hàng hóa",
+                "tra cứu nguồn gốc nông sản, thực phẩm",
+            ],
+        );
         for plan in [
             "Ứng dụng tem QR cho nông sản chủ lực tỉnh Sơn La năm 2025",
             "Tem QR cho trai cay, rau cu OCOP cua tinh Hung Yen",
@@ -4614,17 +4624,15 @@ mod tests {
 
     #[test]
     fn a_beneficiary_register_does_not_pay_allowances() {
-        let capabilities = [
-            "quản lý đối tượng bảo trợ xã hội".to_owned(),
-            "danh sách người nhận trợ cấp xã hội".to_owned(),
-        ];
-        let register = Document::new(Fields {
-            name_vi: "Cơ sở dữ liệu quốc gia về an sinh xã hội",
-            code: "csdlqg-an-sinh-xa-hoi",
-            name_en: "National social security database",
-            capabilities: &capabilities,
-            ..Fields::default()
-        });
+        let register = capable(
+            "Cơ sở dữ liệu quốc gia về an sinh xã hội",
+            "csdlqg-an-sinh-xa-hoi",
+            "National social security database",
+            &[
+                "quản lý đối tượng bảo trợ xã hội",
+                "danh sách người nhận trợ cấp xã hội",
+            ],
+        );
         // The register and the province's own payments: the register is a part of the plan.
         let both = judge_plan(
             "Phần mềm quản lý đối tượng bảo trợ xã hội và chi trả trợ cấp không dùng tiền mặt",
@@ -4643,17 +4651,15 @@ mod tests {
 
     #[test]
     fn a_phrase_held_by_one_word_inside_what_the_platform_is_mistaken_for_is_not_its_function() {
-        let capabilities = [
-            "cung cấp thông tin quy hoạch".to_owned(),
-            "lưu trữ hồ sơ, bản đồ quy hoạch".to_owned(),
-        ];
-        let planning = Document::new(Fields {
-            name_vi: "Hệ thống thông tin và cơ sở dữ liệu quốc gia về quy hoạch",
-            code: "csdlqg-quy-hoach",
-            name_en: "National planning information system and database",
-            capabilities: &capabilities,
-            ..Fields::default()
-        });
+        let planning = capable(
+            "Hệ thống thông tin và cơ sở dữ liệu quốc gia về quy hoạch",
+            "csdlqg-quy-hoach",
+            "National planning information system and database",
+            &[
+                "cung cấp thông tin quy hoạch",
+                "lưu trữ hồ sơ, bản đồ quy hoạch",
+            ],
+        );
         let urban = judge_plan(
             "Hệ thống thông tin quy hoạch đô thị, quy hoạch xây dựng trên nền GIS của tỉnh",
             "",
