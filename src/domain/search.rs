@@ -1884,6 +1884,10 @@ fn drawn_on_from(query: &Query) -> Option<(usize, bool)> {
 /// The use markers that say the plan reads from the platform.
 const READ_MARKERS: &[&str] = &["tu", "from"];
 
+/// How many words may stand between a platform's name and what the plan takes it from: "hóa đơn
+/// điện tử đầu vào từ hệ thống của cơ quan thuế".
+const TAKEN_REACH: usize = 2;
+
 /// What a plan takes something from, after naming it: "… từ hệ thống của cơ quan thuế", "… từ cơ
 /// quan thuế", "… from the tax authority's system".
 static SOURCES: LazyLock<Vec<Vec<String>>> =
@@ -2135,9 +2139,12 @@ pub fn score(query: &Query, doc: &Document, rarity: &Rarity) -> Score {
     // "nhận hóa đơn điện tử từ hệ thống của cơ quan thuế": what the plan takes from the system
     // that holds it, a platform it reads from.
     let taken_from = |end: usize| {
-        SOURCES
-            .iter()
-            .any(|source| query.tokens.get(end..end + source.len()) == Some(source.as_slice()))
+        (end..=end + TAKEN_REACH)
+            .any(|from| {
+                SOURCES.iter().any(|source| {
+                    query.tokens.get(from..from + source.len()) == Some(source.as_slice())
+                })
+            })
             .then_some("tu")
     };
     let markers: Vec<&str> = everywhere
@@ -4597,6 +4604,12 @@ mod tests {
             "{read:?}"
         );
         assert!(read.value < POSSIBLE_OVERLAP, "{read:?}");
+        // A word or two may stand between what is taken and where from.
+        let inputs = accounting(
+            "Ghi sổ, lập báo cáo tài chính; tự động tải hóa đơn điện tử đầu vào từ hệ thống của \
+             cơ quan thuế để hạch toán.",
+        );
+        assert!(inputs.description.reads_only, "{inputs:?}");
         // Issued by the plan itself, not taken from anywhere: not read.
         let issued = accounting("Hạch toán thu, chi; lập hóa đơn điện tử cho học phí.");
         assert!(!issued.description.used, "{issued:?}");
