@@ -2369,6 +2369,8 @@ static EQUIPMENT: LazyLock<Vec<Vec<String>>> = LazyLock::new(|| {
             "cap mang",
             "ha tang mang",
             "duong truyen",
+            "ki ot",
+            "kiosk",
         ] {
             purchases.push(format!("{verb} {item}"));
         }
@@ -4767,6 +4769,7 @@ mod tests {
             "Mua sam may chu va thiet bi luu tru cho co quan nha nuoc tinh Lang Son",
             "E-HSMT gói thầu số 06: Cải tạo mạng LAN và đường truyền cho trụ sở UBND các xã",
             "Cung cấp, lắp đặt máy chủ và bộ lưu điện cho Trung tâm dữ liệu tỉnh",
+            "Trang bị ki-ot lấy số thứ tự và màn hình hiển thị cho Trung tâm Phục vụ hành chính công",
         ] {
             let o = judge_plan(equipment, "", &cloud);
             assert!(
