@@ -2940,6 +2940,8 @@ const AUDIENCE_WORDS: &[&str] = &[
     "ca nhan",
     "nguoi lao dong",
     "ho kinh doanh",
+    "co quan",
+    "nha nuoc",
 ];
 
 /// Words that tie a function to whom or what it concerns.
@@ -3348,6 +3350,20 @@ mod tests {
         assert!(contained("Tra cứu thông tin doanh nghiệp của tỉnh") > 0.99);
         let part = contained("Tra cứu thông tin hộ kinh doanh");
         assert!(part > 0.0 && part < 0.99, "{part}");
+        // State agencies are whom a phrase serves too: official e-mail for them is not a signing
+        // device for them.
+        let signatures = capable(
+            "Chữ ký số chuyên dùng Chính phủ",
+            "chu-ky-so-chuyen-dung-chinh-phu",
+            "Government-dedicated digital signatures",
+            &["thiết bị ký số cho cơ quan nhà nước"],
+        );
+        let email = score(
+            &analyse("Thuê dịch vụ thư điện tử công vụ cho các cơ quan nhà nước tỉnh Hưng Yên"),
+            &signatures,
+            &Rarity::default(),
+        );
+        assert_eq!(email.containment, 0.0, "{email:?}");
     }
 
     #[test]
