@@ -4654,6 +4654,30 @@ mod tests {
     }
 
     #[test]
+    fn traffic_cameras_at_intersections_are_not_the_vehicle_camera_system() {
+        let cameras = capable(
+            "Hệ thống camera giám sát xe kinh doanh vận tải",
+            "camera-xe-kinh-doanh-van-tai",
+            "Camera system for commercial transport vehicles",
+            &[
+                "tiếp nhận dữ liệu camera xe vận tải",
+                "lưu trữ hình ảnh camera giám sát xe",
+            ],
+        );
+        let traffic = judge_plan(
+            "Lắp đặt hệ thống camera giám sát giao thông và xử lý vi phạm tại các nút giao",
+            "",
+            &cameras,
+        );
+        assert_eq!(
+            traffic.look_alike.as_deref(),
+            Some("giám sát giao thông"),
+            "{traffic:?}"
+        );
+        assert!(traffic.value <= NOT_BOUGHT_CEILING, "{traffic:?}");
+    }
+
+    #[test]
     fn a_beneficiary_register_does_not_pay_allowances() {
         let register = capable(
             "Cơ sở dữ liệu quốc gia về an sinh xã hội",
