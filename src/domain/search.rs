@@ -1891,7 +1891,7 @@ const TAKEN_REACH: usize = 2;
 /// What a plan takes something from, after naming it: "… từ hệ thống của cơ quan thuế", "… từ cơ
 /// quan thuế", "… from the tax authority's system".
 static SOURCES: LazyLock<Vec<Vec<String>>> =
-    LazyLock::new(|| split_phrases(["tu he thong", "tu co quan", "from the system", "from the"]));
+    LazyLock::new(|| split_phrases(["tu he thong", "tu co quan", "from the"]));
 
 /// Words that may stand between a use marker and the platform's name ("từ các CSDL quốc gia",
 /// "bằng tài khoản VNeID", "qua ứng dụng VNeID").
