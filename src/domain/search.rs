@@ -620,7 +620,8 @@ static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
         }
     }
     // "Sở Tài chính", "ngành y tế", "Department of Health": the department that buys, any spelling. ("Thanh tra tỉnh" is
-    // not one: "công tác thanh tra tỉnh Bắc Kạn" is inspection work in a province.)
+    // one only as "cho/của Thanh tra tỉnh", `seeds/filler.csv`: "công tác thanh tra tỉnh Bắc Kạn"
+    // is inspection work in a province.)
     for row in csv_rows(MINISTRIES) {
         let Some(field) = row.get(2).and_then(|name| name.strip_prefix("Bộ ")) else {
             continue;
@@ -4066,6 +4067,15 @@ mod tests {
         );
         // The field itself, not named as a department, is what the plan is about.
         assert!(content("Phần mềm quản lý tài chính").contains(&"tai chinh".to_owned()));
+        // The province's inspectorate buys as a department does; inspection work is a field.
+        assert!(
+            content("Gói thầu số 02: Cung cấp, cài đặt phần mềm cho Thanh tra tỉnh Bình Định")
+                .iter()
+                .all(|w| w != "thanh tra")
+        );
+        assert!(
+            content("Phần mềm phục vụ công tác thanh tra tỉnh").contains(&"thanh tra".to_owned())
+        );
     }
 
     #[test]
