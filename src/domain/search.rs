@@ -413,7 +413,8 @@ fn is_latin_letter(c: char) -> bool {
     matches!(c, '\u{c0}'..='\u{24f}' | '\u{1e00}'..='\u{1eff}') && c != '\u{d7}' && c != '\u{f7}'
 }
 
-/// Splits text into syllables of letters and digits: each as written (lower case) and folded.
+/// Splits text into syllables of letters and digits: each as written (lower case, its tone
+/// placed as [`one_tone_placement`] does) and folded.
 fn split(text: &str) -> Vec<(String, String)> {
     let lower = crate::domain::normalize_text(text).to_lowercase();
     // About one syllable in five bytes of Vietnamese: sized once rather than grown five times.
@@ -422,9 +423,51 @@ fn split(text: &str) -> Vec<(String, String)> {
         lower
             .split(|c: char| !is_word_char(c))
             .filter(|w| !w.is_empty())
-            .map(|w| (w.to_owned(), stem(fold_for_search(w)))),
+            .map(|w| (one_tone_placement(w), stem(fold_for_search(w)))),
     );
     syllables
+}
+
+/// The tone of a syllable ending in "oa", "oe" or "uy" is written on either vowel: "hoá" and
+/// "hóa", "toạ độ" and "tọa độ", "thuỷ" and "thủy" are one word in two spellings (the general
+/// dictionary, `seeds/words.txt`, writes the first; the registry's texts and the provinces' plans
+/// mostly the second). Read on the first vowel, as the registry writes it. Not after "q": the "u"
+/// of "quý" is the consonant's.
+fn one_tone_placement(syllable: &str) -> String {
+    const MARKED_A: [char; 5] = ['à', 'á', 'ả', 'ã', 'ạ'];
+    const MARKED_E: [char; 5] = ['è', 'é', 'ẻ', 'ẽ', 'ẹ'];
+    const MARKED_Y: [char; 5] = ['ỳ', 'ý', 'ỷ', 'ỹ', 'ỵ'];
+    const MARKED_O: [char; 5] = ['ò', 'ó', 'ỏ', 'õ', 'ọ'];
+    const MARKED_U: [char; 5] = ['ù', 'ú', 'ủ', 'ũ', 'ụ'];
+    let chars: Vec<char> = syllable.chars().collect();
+    let [.., first, last] = chars[..] else {
+        return syllable.to_owned();
+    };
+    let after_q = chars.len() >= 3 && chars[chars.len() - 3] == 'q';
+    let moved = match first {
+        'o' => MARKED_A
+            .iter()
+            .position(|&c| c == last)
+            .map(|tone| (MARKED_O[tone], 'a'))
+            .or_else(|| {
+                MARKED_E
+                    .iter()
+                    .position(|&c| c == last)
+                    .map(|tone| (MARKED_O[tone], 'e'))
+            }),
+        'u' if !after_q => MARKED_Y
+            .iter()
+            .position(|&c| c == last)
+            .map(|tone| (MARKED_U[tone], 'y')),
+        _ => None,
+    };
+    match moved {
+        Some((first, last)) => chars[..chars.len() - 2]
+            .iter()
+            .chain([&first, &last])
+            .collect(),
+        None => syllable.to_owned(),
+    }
 }
 
 /// Splits folded text into syllables.
@@ -462,11 +505,18 @@ fn stem(word: String) -> String {
 static VOCABULARY_SYLLABLES: LazyLock<HashSet<&'static str>> =
     LazyLock::new(|| SYLLABLES.lines().filter(|l| !l.starts_with('#')).collect());
 
-/// The two-syllable words of the general dictionary, as written.
-static DICTIONARY_WORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+/// The two-syllable words of the general dictionary, as written, each tone placed as a text's
+/// is ([`one_tone_placement`]).
+static DICTIONARY_WORDS: LazyLock<HashSet<String>> = LazyLock::new(|| {
     DICTIONARY
         .lines()
         .filter(|l| !l.starts_with('#') && l.split(' ').count() == 2)
+        .map(|l| {
+            l.split(' ')
+                .map(one_tone_placement)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .collect()
 });
 
@@ -3330,6 +3380,31 @@ mod tests {
         let gate = doc("Cổng dữ liệu quốc gia", None, "National data portal", "");
         let servant = doc("Công dữ liệu", None, "x", "");
         assert!(value("cổng dữ liệu", &gate) > value("cổng dữ liệu", &servant));
+    }
+
+    #[test]
+    fn a_tone_written_on_either_vowel_is_one_spelling() {
+        for (written, read) in [
+            ("hoá", "hóa"),
+            ("toạ", "tọa"),
+            ("khoẻ", "khỏe"),
+            ("uỷ", "ủy"),
+            ("thuỷ", "thủy"),
+            ("hóa", "hóa"),
+            // The "u" of "qu" is the consonant's, and a closed syllable has one placement.
+            ("quý", "quý"),
+            ("hoàng", "hoàng"),
+        ] {
+            assert_eq!(one_tone_placement(written), read);
+        }
+        // A province's "hoá" is the registry's "hóa" as written, not only once folded.
+        let digitised = doc("Hệ thống số hóa hồ sơ", None, "Records digitisation", "");
+        assert_eq!(
+            value("số hoá hồ sơ", &digitised),
+            value("số hóa hồ sơ", &digitised)
+        );
+        // And the general dictionary's "toạ độ" is a word of a text that writes "tọa độ".
+        assert!(DICTIONARY_WORDS.contains("tọa độ"));
     }
 
     #[test]
