@@ -439,11 +439,11 @@ fn one_tone_placement(syllable: &str) -> String {
     const MARKED_Y: [char; 5] = ['ỳ', 'ý', 'ỷ', 'ỹ', 'ỵ'];
     const MARKED_O: [char; 5] = ['ò', 'ó', 'ỏ', 'õ', 'ọ'];
     const MARKED_U: [char; 5] = ['ù', 'ú', 'ủ', 'ũ', 'ụ'];
-    let chars: Vec<char> = syllable.chars().collect();
-    let [.., first, last] = chars[..] else {
+    let mut from_end = syllable.chars().rev();
+    let (Some(last), Some(first)) = (from_end.next(), from_end.next()) else {
         return syllable.to_owned();
     };
-    let after_q = chars.len() >= 3 && chars[chars.len() - 3] == 'q';
+    let after_q = from_end.next() == Some('q');
     let moved = match first {
         'o' => MARKED_A
             .iter()
@@ -462,10 +462,15 @@ fn one_tone_placement(syllable: &str) -> String {
         _ => None,
     };
     match moved {
-        Some((first, last)) => chars[..chars.len() - 2]
-            .iter()
-            .chain([&first, &last])
-            .collect(),
+        // The two vowels are the syllable's last characters: what comes before them is kept.
+        Some((first, last)) => {
+            let kept = syllable.char_indices().rev().nth(1).map_or(0, |(at, _)| at);
+            let mut read = String::with_capacity(syllable.len() + 1);
+            read.push_str(&syllable[..kept]);
+            read.push(first);
+            read.push(last);
+            read
+        }
         None => syllable.to_owned(),
     }
 }
