@@ -4744,6 +4744,19 @@ mod tests {
     }
 
     #[test]
+    fn a_drug_retailer_written_with_pharmaceuticals_is_a_pharmacy() {
+        let prescriptions = capable(
+            "Hệ thống kê đơn thuốc và bán thuốc theo đơn",
+            "ke-don-thuoc-ban-thuoc-theo-don",
+            "Prescribing and prescription sales system",
+            &["kết nối nhà thuốc", "gửi toa thuốc điện tử từ phòng khám"],
+        );
+        let plan = "Kết nối phòng khám tư nhân với cơ sở bán lẻ dược phẩm trên địa bàn thành phố";
+        let o = judge_plan(plan, "", &prescriptions);
+        assert!(o.value >= POSSIBLE_OVERLAP, "{o:?}");
+    }
+
+    #[test]
     fn traffic_cameras_at_intersections_are_not_the_vehicle_camera_system() {
         let cameras = capable(
             "Hệ thống camera giám sát xe kinh doanh vận tải",
