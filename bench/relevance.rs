@@ -13,7 +13,7 @@ use ndp_registry::{db, relevance, seed};
 
 /// Every blind file of `bench/relevance/`, each reported apart: development files (`-dev`, tuned
 /// on) and holdouts (the others, never tuned on); see `bench/relevance/README.md`.
-const DEFAULT_FILES: [&str; 39] = [
+const DEFAULT_FILES: [&str; 43] = [
     "bench/relevance/cases-dev.json",
     "bench/relevance/cases-holdout.json",
     "bench/relevance/batch5-dev.json",
@@ -53,6 +53,10 @@ const DEFAULT_FILES: [&str; 39] = [
     "bench/relevance/batch37.json",
     "bench/relevance/batch38-dev.json",
     "bench/relevance/batch39.json",
+    "bench/relevance/batch40-dev.json",
+    "bench/relevance/batch41.json",
+    "bench/relevance/batch42-dev.json",
+    "bench/relevance/batch43.json",
 ];
 
 #[tokio::main]
