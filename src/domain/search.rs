@@ -2325,7 +2325,7 @@ const WEIGHTS: (f32, f32, f32) = (0.4, 0.4, 0.2);
 const GENERIC_ONLY_FACTOR: f32 = 0.5;
 
 /// From this overlap score up, a planned purchase likely duplicates the platform.
-pub const LIKELY_DUPLICATE: f32 = 0.57;
+pub const LIKELY_DUPLICATE: f32 = 0.56;
 /// From this overlap score up, a planned purchase overlaps the platform in part.
 pub const POSSIBLE_OVERLAP: f32 = 0.4;
 /// The score a platform named only in a plan's description gets: it is listed, as a platform
